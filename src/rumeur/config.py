@@ -1,0 +1,182 @@
+"""Workspace settings, read from TOML and validated strictly with pydantic.
+
+A broken file fails at start with one line that names the file, the key path and what was
+expected. Precedence of the database location: the `--db` flag, then `RUMEUR_DB`, then the
+`[store] db` key of the file, then `rumeur.db` in the current folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rumeur.errors import ConfigError
+
+DEFAULT_DB = "rumeur.db"
+DEFAULT_LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl", "ar"]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Brand(Strict):
+    name: Annotated[str, Field(min_length=1)]
+    terms: list[str] = Field(default_factory=list)
+    handles: list[str] = Field(default_factory=list)
+
+    def match_terms(self) -> list[str]:
+        """Lower-cased words and handles that attribute a post to this brand."""
+        handles = ["@" + h.lstrip("@") for h in self.handles]
+        return [t.lower() for t in [*self.terms, *handles] if t.strip()] or [self.name.lower()]
+
+
+class OwnedAccount(Strict):
+    platform: Annotated[str, Field(min_length=1)]
+    handle: Annotated[str, Field(min_length=1)]
+    department: str | None = None
+
+
+class Department(Strict):
+    slug: Slug
+    name: Annotated[str, Field(min_length=1)]
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Workspace(Strict):
+    slug: Slug
+    name: Annotated[str, Field(min_length=1)]
+    brand: Brand
+    competitors: list[Brand] = Field(default_factory=list)
+    owned_accounts: list[OwnedAccount] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    timezone: str = "Europe/Paris"
+    locale: Literal["fr", "en"] = "fr"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"an IANA time zone such as 'Europe/Paris', not {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _brands_unique(self) -> Workspace:
+        names = [b.name.lower() for b in self.brands]
+        if len(set(names)) != len(names):
+            raise ValueError("brand and competitor names must differ from each other")
+        return self
+
+    @property
+    def brands(self) -> list[Brand]:
+        return [self.brand, *self.competitors]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class StoreSettings(Strict):
+    db: str | None = None
+
+
+class NlpSettings(Strict):
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
+        default_factory=lambda: list(DEFAULT_LANGUAGES), min_length=1
+    )
+    # Below this many letters (once mentions and links are removed) a text is "unknown".
+    min_letters: Annotated[int, Field(ge=0)] = 10
+
+
+class Settings(Strict):
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    nlp: NlpSettings = Field(default_factory=NlpSettings)
+    workspaces: list[Workspace] = Field(min_length=1)
+    default_workspace: str | None = None
+    source: str = "<built-in>"
+
+    @model_validator(mode="after")
+    def _default_exists(self) -> Settings:
+        slugs = [w.slug for w in self.workspaces]
+        if len(set(slugs)) != len(slugs):
+            raise ValueError("workspace slugs must be unique")
+        if self.default_workspace and self.default_workspace not in slugs:
+            raise ValueError(f"default_workspace {self.default_workspace!r} is not a workspace")
+        return self
+
+    def workspace(self, slug: str | None = None) -> Workspace:
+        wanted = slug or self.default_workspace
+        if wanted is None:
+            return self.workspaces[0]
+        for ws in self.workspaces:
+            if ws.slug == wanted:
+                return ws
+        known = ", ".join(w.slug for w in self.workspaces)
+        raise ConfigError(f"{self.source}: no workspace {wanted!r} (known: {known})")
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read the settings file, or the built-in demo workspace when no file is given."""
+    path = path or os.environ.get("RUMEUR_CONFIG")
+    if path is None:
+        text = resources.files("rumeur").joinpath("demo.toml").read_text("utf-8")
+        return parse_settings(text, "<built-in demo.toml>")
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_settings(text, str(path))
+
+
+def parse_settings(text: str, source: str) -> Settings:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return Settings.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        raise ConfigError(_one_line(source, exc)) from None
+
+
+def _one_line(source: str, exc: ValidationError) -> str:
+    """The first problem, as `file: key.path: what was expected (got ...)`."""
+    error = exc.errors()[0]
+    where = key_path(error["loc"]) or "(top level)"
+    message = re.sub(r"^Value error, ", "", error["msg"])
+    if error["type"] == "missing":
+        return f"{source}: {where}: required key is missing"
+    if error["type"] == "extra_forbidden":
+        return f"{source}: {where}: unknown key (check its spelling)"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+    more = len(exc.errors()) - 1
+    tail = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
+    return f"{source}: {where}: {message[0].lower()}{message[1:]}{shown}{tail}"
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    """('workspaces', 0, 'brand', 'name') -> 'workspaces[0].brand.name'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def resolve_db(flag: str | None, settings: Settings) -> str:
+    return flag or os.environ.get("RUMEUR_DB") or settings.store.db or DEFAULT_DB

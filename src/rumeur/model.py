@@ -1,0 +1,109 @@
+"""The one normalised shape every stage speaks. Plain dataclasses, no I/O.
+
+Times are timezone-aware and in UTC. `Post.raw` keeps the payload as the source gave it, for audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(slots=True)
+class Author:
+    handle: str
+    display_name: str | None = None
+    followers: int | None = None
+    following: int | None = None
+    location: str | None = None
+    verified: bool = False
+    native_id: str | None = None
+
+
+@dataclass(slots=True)
+class Metrics:
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int = 0
+    views: int | None = None
+
+    @property
+    def engagement(self) -> int:
+        """Interactions a reader made with the post; views are reach, not engagement."""
+        return self.likes + self.reposts + self.replies + self.quotes
+
+
+@dataclass(slots=True)
+class Media:
+    kind: str  # image, video, gif, audio, link
+    url: str
+    alt_text: str | None = None
+
+
+@dataclass(slots=True)
+class Label:
+    """A label given by the source itself (a human annotation in a data set, say)."""
+
+    task: str  # sentiment, emotion, reason
+    label: str
+    score: float | None = None
+    origin: str = "source"
+
+
+@dataclass(slots=True)
+class Post:
+    platform: str
+    native_id: str
+    text: str
+    created_at: datetime
+    author: Author
+    url: str | None = None
+    title: str | None = None
+    language: str | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    reply_to: str | None = None
+    quote_of: str | None = None
+    mentions: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    brands: list[str] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    location: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise ValueError("Post.created_at must be timezone-aware")
+        self.created_at = self.created_at.astimezone(UTC)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity of a post across every copy of it: platform and native id."""
+        return (self.platform, self.native_id)
+
+
+@dataclass(slots=True)
+class RawItem:
+    """What a source yields before normalisation: its payload and where it came from."""
+
+    payload: Any
+    origin: str  # e.g. "tweets.csv:42" or a request URL
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Rejected:
+    """An input that could not become a post, kept with the reason."""
+
+    source: str
+    line: int | None
+    field: str
+    reason: str
+    raw: str
+
+    def message(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: rejected, field {self.field!r}: {self.reason}"

@@ -1,0 +1,190 @@
+"""The tables, declared once with SQLAlchemy Core. Migrations (Alembic) create and evolve them.
+
+Full-text search lives outside this metadata because it is dialect-specific: an FTS5 table kept
+by triggers on SQLite, a generated `tsvector` column with a GIN index on PostgreSQL
+(see `migrations/versions/0001_initial.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite's INTEGER PRIMARY KEY is its rowid (the FTS index points at it); PostgreSQL gets BIGINT.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python; `timestamptz` on PostgreSQL, naive UTC text on SQLite."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+authors = Table(
+    "authors",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(255), nullable=False),
+    Column("native_id", String(128)),
+    Column("display_name", Text),
+    Column("followers", Integer),
+    Column("following", Integer),
+    Column("location", Text),
+    Column("verified", Boolean, nullable=False, default=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "handle"),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("native_id", String(128), nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("author_id", ForeignKey("authors.id"), nullable=False),
+    Column("language", String(16)),
+    Column("sentiment", String(16)),
+    Column("emotion", String(16)),
+    Column("reason", String(64)),
+    Column("likes", Integer, nullable=False, default=0),
+    Column("reposts", Integer, nullable=False, default=0),
+    Column("replies", Integer, nullable=False, default=0),
+    Column("quotes", Integer, nullable=False, default=0),
+    Column("views", BigInteger),
+    Column("reply_to", String(128)),
+    Column("quote_of", String(128)),
+    Column("mentions", JSON, nullable=False),
+    Column("hashtags", JSON, nullable=False),
+    Column("links", JSON, nullable=False),
+    Column("media", JSON, nullable=False),
+    Column("location", Text),
+    Column("raw", JSON, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "native_id"),
+    Index("ix_posts_created_at", "created_at"),
+    Index("ix_posts_author_id", "author_id"),
+)
+
+# Which workspace a post belongs to, and which of its brands it speaks of ('' for none).
+post_brands = Table(
+    "post_brands",
+    metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("workspace", String(64), primary_key=True),
+    Column("brand", String(255), primary_key=True),
+    Index("ix_post_brands_workspace_brand", "workspace", "brand"),
+)
+
+# Every model (or source) result, with the model's name and version, so that it can be explained
+# and recomputed. `posts` carries the current label of each task for filters and rollups.
+enrichments = Table(
+    "enrichments",
+    metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("task", String(32), primary_key=True),
+    Column("model", String(128), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("label", String(64), nullable=False),
+    Column("score", Float),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Counts kept at write time so that dashboards never scan `posts`.
+rollups_hourly = Table(
+    "rollups_hourly",
+    metadata,
+    Column("workspace", String(64), primary_key=True),
+    Column("hour", UTCDateTime, primary_key=True),
+    Column("brand", String(255), primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("sentiment", String(16), primary_key=True),
+    Column("language", String(16), primary_key=True),
+    Column("posts", Integer, nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+)
+
+author_rollups = Table(
+    "author_rollups",
+    metadata,
+    Column("workspace", String(64), primary_key=True),
+    Column("author_id", ForeignKey("authors.id"), primary_key=True),
+    Column("posts", Integer, nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+    Column("last_post_at", UTCDateTime, nullable=False),
+    Index("ix_author_rollups_workspace_posts", "workspace", "posts"),
+)
+
+# Where each source stopped. Written in the same transaction as the posts it covers.
+source_cursors = Table(
+    "source_cursors",
+    metadata,
+    Column("source", String(512), primary_key=True),
+    Column("workspace", String(64), nullable=False),
+    Column("cursor", JSON, nullable=False),
+    Column("items", BigInteger, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("last_error_at", UTCDateTime),
+)
+
+rejected = Table(
+    "rejected",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(512), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("field", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "line"),
+)
