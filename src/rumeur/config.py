@@ -29,7 +29,7 @@ class Strict(BaseModel):
 
 
 class Brand(Strict):
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(min_length=1, pattern=r"^[^*]")]
     terms: list[str] = Field(default_factory=list)
     handles: list[str] = Field(default_factory=list)
 

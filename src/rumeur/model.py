@@ -106,4 +106,21 @@ class Rejected:
 
     def message(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: rejected, field {self.field!r}: {self.reason}"
+        return f"{where}: field {self.field!r}: {self.reason}"
+
+
+@dataclass(slots=True)
+class EnrichmentResult:
+    """One model's answers for a batch, aligned with the batch's posts (lists in, arrays out)."""
+
+    task: str  # language, sentiment, emotion, reason
+    model: str
+    version: str
+    labels: list[str]
+    scores: list[float | None]
+
+    def __post_init__(self) -> None:
+        if len(self.labels) != len(self.scores):
+            raise ValueError(
+                f"{self.model}: {len(self.labels)} labels for {len(self.scores)} scores"
+            )

@@ -121,9 +121,7 @@ def upgrade() -> None:
         sa.Column("engagement", sa.BigInteger, nullable=False),
         sa.Column("last_post_at", UTCDateTime, nullable=False),
     )
-    op.create_index(
-        "ix_author_rollups_workspace_posts", "author_rollups", ["workspace", "posts"]
-    )
+    op.create_index("ix_author_rollups_workspace_posts", "author_rollups", ["workspace", "posts"])
     op.create_table(
         "source_cursors",
         sa.Column("source", sa.String(512), primary_key=True),

@@ -1,0 +1,180 @@
+"""The command line: each command parses, calls the library, prints. Heavy modules (models,
+the store) are imported inside the commands so that `rumeur --help` answers at once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rumeur import logs
+from rumeur.errors import RumeurError
+from rumeur.i18n import _
+
+if TYPE_CHECKING:
+    from rumeur.config import Settings, Workspace
+    from rumeur.store import Store
+
+app = typer.Typer(
+    name="rumeur",
+    help="Self-hosted social-media listening and community management.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="RUMEUR_DB",
+        help="SQLite file path or postgresql:// URL.",
+        show_default=False,
+    ),
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", envvar="RUMEUR_CONFIG", help="Workspaces file (TOML).", dir_okay=False
+    ),
+]
+WorkspaceSlug = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
+]
+Since = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or ISO 8601).")]
+Until = Annotated[str | None, typer.Option(help="Before this date (YYYY-MM-DD or ISO 8601).")]
+AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+
+
+def _open(
+    db: str | None, config: Path | None, workspace: str | None
+) -> tuple[Settings, Workspace, Store]:
+    from rumeur.config import load_settings, resolve_db
+    from rumeur.store import Store
+
+    settings = load_settings(config)
+    ws = settings.workspace(workspace)
+    return settings, ws, Store.open(resolve_db(db, settings))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV or JSON-lines file.", dir_okay=False)],
+    preset: Annotated[
+        str | None, typer.Option(help="Column mapping: airline or listening-export.")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column mapping file (TOML).", dir_okay=False)
+    ] = None,
+    enrich: Annotated[bool, typer.Option(help="Detect the language of each post.")] = True,
+    restart: Annotated[bool, typer.Option(help="Read the file from its start again.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    """Import posts from a file, resuming where a previous import of it stopped."""
+    from rumeur.commands.importing import import_file
+
+    settings, ws, store = _open(db, config, workspace)
+    import_file(store, settings, ws, file, preset, mapping, enrich, restart, batch_size)
+
+
+@app.command()
+def demo(
+    data: Annotated[
+        Path | None,
+        typer.Option(envvar="RUMEUR_DATA", help="Folder of the public data sets.", file_okay=False),
+    ] = None,
+    db: Db = None,
+    config: ConfigFile = None,
+) -> None:
+    """Import the airline data set into the demo workspace and print its summary."""
+    from rumeur.commands.importing import find_demo_file, import_file
+    from rumeur.commands.reporting import print_summary
+
+    settings, ws, store = _open(db, config, None)
+    source = find_demo_file(data)
+    typer.echo(_("Importing {file} into {db}").format(file=source, db=store.where), err=True)
+    import_file(store, settings, ws, source, "airline", None, True, False, 1000)
+    print_summary(store, ws)
+
+
+@app.command()
+def summary(
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+    as_json: AsJson = False,
+) -> None:
+    """Volume, share of voice, sentiment, days, languages, top authors, rejected rows."""
+    from rumeur.commands.reporting import print_summary
+
+    _settings, ws, store = _open(db, config, workspace)
+    print_summary(store, ws, as_json=as_json)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words that every post found must contain.")],
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 20,
+    since: Since = None,
+    until: Until = None,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+    as_json: AsJson = False,
+) -> None:
+    """Search the stored posts of a workspace, newest first."""
+    from rumeur.commands.reporting import print_search
+
+    _settings, ws, store = _open(db, config, workspace)
+    print_search(store, ws, text, limit, since, until, as_json)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    """Write the stored posts of a workspace with their enrichments, oldest first."""
+    from rumeur.commands.exporting import export_posts
+
+    _settings, ws, store = _open(db, config, workspace)
+    export_posts(store, ws, format, output, since, until)
+
+
+@app.command()
+def rejected(
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+    as_json: AsJson = False,
+) -> None:
+    """List the rows that could not be imported, one line each: file, line, field, reason."""
+    from rumeur.commands.reporting import print_rejected
+
+    _settings, ws, store = _open(db, config, workspace)
+    print_rejected(store, ws, as_json)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    logs.configure()
+    try:
+        return app(args=argv, prog_name="rumeur")
+    except RumeurError as exc:
+        typer.echo(f"rumeur: {_('error')}: {exc}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.stderr.close()  # a reader such as `head` went away: nothing left to say
+        sys.exit(0)

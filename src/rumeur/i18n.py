@@ -1,0 +1,69 @@
+"""The translation layer. Messages are written in English in the code and translated from the
+gettext catalogues in `locale/` (read with Babel, so no compile step is needed).
+
+The language comes from `RUMEUR_LANG`, else from the usual `LC_ALL`, `LC_MESSAGES` and `LANG`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("en", "fr")
+_current: list[str] = []
+
+
+def language() -> str:
+    if _current:
+        return _current[-1]
+    for name in ("RUMEUR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value[:2].lower() in LANGUAGES:
+            return value[:2].lower()
+    return "en"
+
+
+def set_language(code: str) -> None:
+    _current[:] = [code if code in LANGUAGES else "en"]
+
+
+def gettext(message: str) -> str:
+    lang = language()
+    if lang == "en":
+        return message
+    return catalogue(lang).get(message) or message
+
+
+_ = gettext
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    path = resources.files("rumeur") / "locale" / lang / "LC_MESSAGES" / "rumeur.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+
+
+def number(value: float, digits: int = 0) -> str:
+    """A number in the current language's style (11,570 in English, 11 570 in French)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=language())
+
+
+def percent(value: float) -> str:
+    from babel.numbers import format_percent
+
+    return format_percent(value, format="#,##0.0%", locale=language())
+
+
+def day(value: date) -> str:
+    from babel.dates import format_date
+
+    return format_date(value, format="medium", locale=language())

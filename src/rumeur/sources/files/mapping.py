@@ -1,0 +1,95 @@
+"""How the columns of a file become a `Post`: a TOML mapping, or one of the shipped presets."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rumeur.config import key_path
+from rumeur.errors import ConfigError
+
+PRESETS = ("airline", "listening-export")
+FIELDS = (
+    "native_id", "text", "created_at", "author", "author_name", "author_followers",
+    "author_location", "url", "title", "platform", "brand", "language", "location",
+    "likes", "reposts", "replies", "quotes", "views",
+)  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LabelColumn(_Strict):
+    column: str
+    score: str | None = None
+
+
+class Columns(_Strict):
+    """For each field of a post, the column (CSV) or key path (JSON, dotted) it comes from."""
+
+    text: str
+    created_at: str
+    native_id: str | None = None
+    author: str | None = None
+    author_name: str | None = None
+    author_followers: str | None = None
+    author_location: str | None = None
+    url: str | None = None
+    title: str | None = None
+    platform: str | None = None
+    brand: str | None = None
+    language: str | None = None
+    location: str | None = None
+    likes: str | None = None
+    reposts: str | None = None
+    replies: str | None = None
+    quotes: str | None = None
+    views: str | None = None
+
+
+class Mapping(_Strict):
+    name: str = "custom"
+    format: Literal["csv", "jsonl"] = "csv"
+    encoding: str = "utf-8"
+    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
+    platform: str = "file"  # when no column gives it
+    timezone: str = "UTC"  # for dates written without an offset
+    dayfirst: bool = False  # 05/03/2024 is 5 March (French exports) rather than 3 May
+    url_template: str | None = None  # e.g. "https://twitter.com/{author}/status/{native_id}"
+    label_origin: str = "source"
+    columns: Columns
+    labels: dict[Literal["sentiment", "emotion", "reason"], LabelColumn] = Field(
+        default_factory=dict
+    )
+
+
+def load_mapping(preset: str | None = None, path: Path | None = None) -> Mapping:
+    if path is not None:
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the mapping ({exc.strerror})") from None
+        return parse_mapping(text, str(path))
+    name = preset or "listening-export"
+    if name not in PRESETS:
+        raise ConfigError(f"--preset {name}: unknown preset (known: {', '.join(PRESETS)})")
+    text = resources.files("rumeur.sources.files").joinpath(f"presets/{name}.toml").read_text()
+    return parse_mapping(text, f"<preset {name}>")
+
+
+def parse_mapping(text: str, source: str) -> Mapping:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = key_path(error["loc"]) or "(top level)"
+        raise ConfigError(f"{source}: {where}: {error['msg'].lower()}") from None

@@ -1,0 +1,165 @@
+"""One row of a file, through its mapping, into a `Post`."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateparser
+
+from rumeur import entities
+from rumeur.errors import RowError
+from rumeur.model import Author, Label, Metrics, Post
+from rumeur.sources.files.mapping import Mapping
+
+PLATFORMS = {"twitter": "x", "x": "x", "x (twitter)": "x", "bsky": "bluesky"}
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+class RowNormaliser:
+    def __init__(self, mapping: Mapping, brands: dict[str, str] | None = None) -> None:
+        self.mapping = mapping
+        self.columns = mapping.columns
+        self.zone = ZoneInfo(mapping.timezone)
+        # brand value in the file (lower-cased) -> the workspace's name for it
+        self.brands = brands or {}
+
+    def __call__(self, row: dict[str, Any]) -> Post:
+        c = self.columns
+        text = self._get(row, c.text).strip()
+        if not text:
+            raise RowError(c.text, "empty text")
+        created = self.date(row, c.created_at)
+        handle = self._get(row, c.author).strip().lstrip("@") or "unknown"
+        platform = self._platform(row)
+        url = self._get(row, c.url).strip() or None
+        native_id = self._native_id(row, url, handle, created, text)
+        if url is None and self.mapping.url_template:
+            url = self.mapping.url_template.format(author=handle, native_id=native_id)
+        return self._post(row, text, created, handle, platform, url, native_id)
+
+    def _post(
+        self,
+        row: dict[str, Any],
+        text: str,
+        created: datetime,
+        handle: str,
+        platform: str,
+        url: str | None,
+        native_id: str,
+    ) -> Post:
+        c = self.columns
+        metrics = Metrics(**{m: self.count(row, getattr(c, m)) for m in _COUNTS})
+        views = self._get(row, c.views)
+        metrics.views = self.count(row, c.views) if views.strip() else None
+        return Post(
+            platform=platform,
+            native_id=native_id,
+            text=text,
+            created_at=created,
+            author=self._author(row, handle),
+            url=url,
+            title=self._get(row, c.title).strip() or None,
+            language=self._get(row, c.language).strip().lower() or None,
+            metrics=metrics,
+            mentions=entities.mentions(text),
+            hashtags=entities.hashtags(text),
+            links=entities.links(text),
+            brands=self._brands(row),
+            labels=self._labels(row),
+            location=self._get(row, c.location).strip() or None,
+            raw=row,
+        )
+
+    @staticmethod
+    def _get(row: dict[str, Any], key: str | None) -> str:
+        if key is None:
+            return ""
+        value: Any = row
+        for part in key.split(".") if key not in row else [key]:
+            value = value.get(part) if isinstance(value, dict) else None
+        return "" if value is None else str(value)
+
+    def date(self, row: dict[str, Any], key: str) -> datetime:
+        raw = self._get(row, key).strip()
+        if not raw:
+            raise RowError(key, "empty date")
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            try:
+                value = dateparser.parse(raw, dayfirst=self.mapping.dayfirst)
+            except (ValueError, OverflowError):
+                raise RowError(
+                    key, f"bad date {raw[:40]!r} (expected e.g. 2015-02-24T11:35:00-08:00)"
+                ) from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.zone)
+        value = value.astimezone(UTC)
+        if not EARLIEST <= value <= datetime.now(UTC) + timedelta(days=1):
+            raise RowError(key, f"date {raw[:40]!r} is out of range (before 1990 or in the future)")
+        return value
+
+    def count(self, row: dict[str, Any], key: str | None) -> int:
+        raw = self._get(row, key).strip()
+        if not raw:
+            return 0
+        try:
+            value = int(float(raw)) if "." in raw else int(raw)
+        except ValueError:
+            raise RowError(key or "", f"not a whole number: {raw[:20]!r}") from None
+        if value < 0:
+            raise RowError(key or "", f"negative count: {value}")
+        return value
+
+    def _platform(self, row: dict[str, Any]) -> str:
+        value = self._get(row, self.columns.platform).strip().lower() or self.mapping.platform
+        return PLATFORMS.get(value, value)
+
+    def _native_id(
+        self, row: dict[str, Any], url: str | None, handle: str, created: datetime, text: str
+    ) -> str:
+        if self.columns.native_id is not None:
+            value = self._get(row, self.columns.native_id).strip()
+            if not value:
+                raise RowError(self.columns.native_id, "empty id")
+            return value
+        if url:
+            return url[:128] if len(url) <= 128 else hashlib.sha1(url.encode()).hexdigest()
+        seed = f"{handle}\n{created.isoformat()}\n{text}".encode()
+        return hashlib.sha1(seed).hexdigest()
+
+    def _author(self, row: dict[str, Any], handle: str) -> Author:
+        c = self.columns
+        followers = self._get(row, c.author_followers).strip()
+        return Author(
+            handle=handle,
+            display_name=self._get(row, c.author_name).strip() or None,
+            followers=self.count(row, c.author_followers) if followers else None,
+            location=self._get(row, c.author_location).strip() or None,
+        )
+
+    def _brands(self, row: dict[str, Any]) -> list[str]:
+        value = self._get(row, self.columns.brand).strip()
+        if not value:
+            return []
+        return [self.brands.get(value.lower(), value)]
+
+    def _labels(self, row: dict[str, Any]) -> list[Label]:
+        labels = []
+        for task, spec in self.mapping.labels.items():
+            value = self._get(row, spec.column).strip()
+            if not value:
+                continue
+            score_text = self._get(row, spec.score).strip()
+            try:
+                score = float(score_text) if score_text else None
+            except ValueError:
+                raise RowError(spec.score or "", f"not a number: {score_text[:20]!r}") from None
+            labels.append(Label(task, value, score, self.mapping.label_origin))
+        return labels
+
+
+_COUNTS = ("likes", "reposts", "replies", "quotes")

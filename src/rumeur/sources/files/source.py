@@ -1,0 +1,107 @@
+"""`FileSource`: a CSV or JSON-lines file as a source that resumes at the byte it stopped at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rumeur.errors import ConfigError, InputError
+from rumeur.model import Post, RawItem, Rejected
+from rumeur.sources.base import Batch, Progress
+from rumeur.sources.files.mapping import Mapping
+from rumeur.sources.files.normalise import RowNormaliser
+from rumeur.sources.files.reader import Record, csv_header, fingerprint, read_csv, read_jsonl
+
+
+class FileSource:
+    def __init__(self, path: Path, mapping: Mapping, brands: dict[str, str] | None = None) -> None:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        try:
+            ZoneInfo(mapping.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"mapping {mapping.name}: timezone: unknown zone {mapping.timezone!r}"
+            ) from None
+        self.path = path
+        self.mapping = mapping
+        self.name = f"file:{path.resolve()}"
+        self.label = str(path)
+        self._normalise = RowNormaliser(mapping, brands)
+        self._header: list[str] = []
+
+    def batches(self, cursor: dict[str, Any] | None, size: int) -> Iterator[Batch]:
+        total = self.path.stat().st_size
+        start, line, print_ = self._start(cursor, total)
+        if start >= total:
+            return
+        items: list[RawItem] = []
+        rejects: list[Rejected] = []
+        end = start
+        for record in self._records(start, line):
+            end, line = record.end, record.next_line
+            if record.error is not None:
+                rejects.append(self._reject(record))
+            else:
+                items.append(RawItem(payload=record.values, origin=self.label, line=record.line))
+            if len(items) + len(rejects) >= size:
+                yield self._batch(items, rejects, end, line, print_, total)
+                items, rejects = [], []
+        if items or rejects:
+            yield self._batch(items, rejects, end, line, print_, total)
+
+    def normalise(self, item: RawItem) -> Post:
+        return self._normalise(item.payload)
+
+    def _start(self, cursor: dict[str, Any] | None, total: int) -> tuple[int, int, str]:
+        print_ = fingerprint(self.path)
+        if self.mapping.format == "csv":
+            self._header, offset, lines = csv_header(
+                self.path, self.mapping.encoding, self.mapping.delimiter
+            )
+            self._check_columns()
+            start, line = offset, 1 + lines
+        else:
+            start, line = 0, 1
+        if cursor and cursor.get("fingerprint") == print_ and cursor.get("offset", 0) <= total:
+            start, line = cursor["offset"], cursor["next_line"]
+        return start, line, print_
+
+    def _records(self, start: int, line: int) -> Iterator[Record]:
+        m = self.mapping
+        if m.format == "csv":
+            return read_csv(self.path, start, line, m.encoding, m.delimiter, self._header)
+        return read_jsonl(self.path, start, line, m.encoding)
+
+    def _check_columns(self) -> None:
+        wanted = {f: v for f, v in self.mapping.columns.model_dump().items() if v is not None}
+        for spec in self.mapping.labels.values():
+            wanted[spec.column] = spec.column
+            if spec.score:
+                wanted[spec.score] = spec.score
+        missing = [f"{col!r}" for col in wanted.values() if col not in self._header]
+        if missing:
+            found = ", ".join(self._header[:20])
+            raise InputError(
+                f"{self.path}:1: column {', '.join(missing)} of mapping {self.mapping.name!r} "
+                f"not in the header (found: {found})"
+            )
+
+    def _reject(self, record: Record) -> Rejected:
+        assert record.error is not None
+        raw = record.raw.decode(self.mapping.encoding, errors="replace")[:2000]
+        return Rejected(self.label, record.line, record.error.field, record.error.reason, raw)
+
+    def _batch(
+        self,
+        items: list[RawItem],
+        rejects: list[Rejected],
+        end: int,
+        line: int,
+        print_: str,
+        total: int,
+    ) -> Batch:
+        cursor = {"offset": end, "next_line": line, "fingerprint": print_}
+        return Batch(items, cursor, rejects, Progress(end, total))

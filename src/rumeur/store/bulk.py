@@ -1,0 +1,105 @@
+"""Many rows at once: INSERT ... ON CONFLICT for both dialects, and an executemany that converts
+values itself.
+
+Why convert values here: on a batch of a thousand posts, SQLAlchemy's per-value bind processing
+cost more than SQLite's own work (FTS index included). The statement is still built and compiled
+by SQLAlchemy for the connection's dialect; only the conversion of values is ours, for the few
+types the schema uses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ColumnElement, Insert, func
+
+from rumeur.store.schema import UTCDateTime
+
+
+def insert_for(conn: Connection, table: Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    update: Callable[[Any], dict[str, ColumnElement[Any]]] | None = None,
+) -> None:
+    """Insert `rows`; where `keys` already exist, apply `update(excluded)` or keep the row."""
+    if not rows:
+        return
+    stmt = insert_for(conn, table)
+    if update is None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    else:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=update(stmt.excluded))
+    execute_many(conn, stmt, table, rows)
+
+
+def execute_many(
+    conn: Connection, stmt: Insert, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Run an INSERT for every row (all rows have the same keys) in one executemany."""
+    if not rows:
+        return
+    names = list(rows[0])
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
+    # Values written into the statement itself (`SET last_error = NULL`), the same for every row.
+    fixed = {k: v for k, v in compiled.construct_params(_check=False).items() if k not in names}
+    if fixed:
+        rows = [{**fixed, **row} for row in rows]
+    order = list(compiled.positiontup or []) if compiled.positional else [*names, *fixed]
+    steps = [
+        (i, f) for i, n in enumerate(order)
+        if n in table.c and (f := _converter(table.c[n].type, conn.dialect.name)) is not None
+    ]  # fmt: skip
+    pick = itemgetter(*order)
+    params: list[Any] = []
+    for row in rows:
+        values = list(pick(row)) if len(order) > 1 else [pick(row)]
+        for i, f in steps:
+            values[i] = f(values[i])
+        params.append(
+            tuple(values) if compiled.positional else dict(zip(order, values, strict=True))
+        )
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def greatest(conn: Connection, a: Any, b: Any) -> ColumnElement[Any]:
+    return func.greatest(a, b) if conn.dialect.name == "postgresql" else func.max(a, b)
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return "[]" if value == [] else json.dumps(value, ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)  # a batch repeats the same `now` and many equal hours
+def _utc_text(value: datetime | None) -> str | None:
+    # The text form SQLAlchemy's SQLite DateTime type writes, reads back and compares with.
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _converter(type_: Any, dialect: str) -> Callable[[Any], Any] | None:
+    if isinstance(type_, UTCDateTime):
+        return _utc_text if dialect == "sqlite" else _utc
+    if isinstance(type_, JSON):
+        return _json
+    return None

@@ -1,0 +1,106 @@
+"""`Store`: one database, migrated on open, with the reads the rest of rumeur needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError
+
+from rumeur.errors import StoreError
+from rumeur.model import EnrichmentResult, Post, Rejected
+from rumeur.store.bulk import upsert
+from rumeur.store.engine import make_engine, redact_url
+from rumeur.store.migrate import upgrade
+from rumeur.store.schema import posts, rejected, source_cursors
+from rumeur.store.writer import CursorUpdate, WriteResult, write_batch
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, target: str) -> Store:
+        """Open (and create or migrate) the database at a path or URL."""
+        engine = make_engine(target)
+        upgrade(engine)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def where(self) -> str:
+        """The database location, safe to print (no password)."""
+        if self.dialect == "sqlite":
+            return self.engine.url.database or ""
+        return redact_url(self.engine.url.render_as_string(hide_password=False))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0]
+            raise StoreError(f"{self.where}: {reason}", permanent=False) from None
+
+    def write(
+        self,
+        workspace: str,
+        batch: Sequence[Post],
+        results: Sequence[EnrichmentResult] = (),
+        rejects: Sequence[Rejected] = (),
+        cursor: CursorUpdate | None = None,
+    ) -> WriteResult:
+        """Store a batch, its rejected rows and the source's new cursor atomically."""
+        with self.transaction() as conn:
+            return write_batch(conn, workspace, batch, results, rejects, cursor)
+
+    def cursor(self, source: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            query = select(source_cursors.c.cursor).where(source_cursors.c.source == source)
+            return conn.execute(query).scalar_one_or_none()
+
+    def forget_cursor(self, source: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(source_cursors.delete().where(source_cursors.c.source == source))
+
+    def record_error(self, source: str, workspace: str, message: str, now: datetime) -> None:
+        """Remember a source's last failure (shown by `rumeur sources`), cursor untouched."""
+        row = {
+            "source": source,
+            "workspace": workspace,
+            "cursor": {},
+            "items": 0,
+            "updated_at": now,
+            "last_error": message,
+            "last_error_at": now,
+        }
+        with self.transaction() as conn:
+            upsert(
+                conn,
+                source_cursors,
+                [row],
+                ["source"],
+                lambda new: {"last_error": new.last_error, "last_error_at": new.last_error_at},
+            )
+
+    def count_posts(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(posts)).scalar_one()
+
+    def rejected_rows(self, source: str | None = None) -> list[dict[str, Any]]:
+        query = select(rejected).order_by(rejected.c.source, rejected.c.line)
+        if source is not None:
+            query = query.where(rejected.c.source == source)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,453 @@
+"""Write one batch of posts in one transaction: authors, posts, brands, enrichments, rollups,
+rejected rows and the source's cursor together, so that a crash loses nothing and a replay of
+the same batch changes nothing.
+
+Rollups are kept exact by deltas: for every post the batch touches, the writer takes away what
+the stored version contributed and adds what the new version contributes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
+
+from rumeur.model import EnrichmentResult, Post, Rejected
+from rumeur.store.bulk import execute_many, greatest, upsert
+from rumeur.store.schema import (
+    author_rollups,
+    authors,
+    enrichments,
+    post_brands,
+    posts,
+    rejected,
+    rollups_hourly,
+    source_cursors,
+)
+
+CHUNK = 500  # rows per IN (...) list, well under every dialect's parameter limit
+LABEL_TASKS = ("language", "sentiment", "emotion", "reason")
+UNKNOWN = "unknown"
+ALL = "*"  # the rollup row of a workspace's whole volume; no brand may be named so
+METRICS = ("likes", "reposts", "replies", "quotes", "views")
+MUTABLE = ("text", "title", "url", "language", "sentiment", "emotion", "reason", *METRICS)
+
+
+@dataclass(slots=True)
+class CursorUpdate:
+    source: str
+    cursor: dict[str, Any]
+
+
+@dataclass(slots=True)
+class WriteResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    def add(self, other: WriteResult) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+
+
+@dataclass(slots=True)
+class _State:
+    """What one post contributes to the rollups."""
+
+    hour: datetime
+    platform: str
+    sentiment: str
+    language: str
+    engagement: int
+    author_id: int
+    created_at: datetime
+    memberships: set[tuple[str, str]] = field(default_factory=set)  # (workspace, brand)
+
+
+def write_batch(
+    conn: Connection,
+    workspace: str,
+    batch: Sequence[Post],
+    results: Sequence[EnrichmentResult] = (),
+    rejects: Sequence[Rejected] = (),
+    cursor: CursorUpdate | None = None,
+) -> WriteResult:
+    """Store `batch` (already deduplicated by key) for `workspace`. Call inside a transaction."""
+    now = datetime.now(UTC)
+    rows = [_post_row(post, i, results, now) for i, post in enumerate(batch)]
+    author_ids = _upsert_authors(conn, batch, now)
+    for row, post in zip(rows, batch, strict=True):
+        row["author_id"] = author_ids[(post.platform, post.author.handle)]
+    stored = _stored_posts(conn, [p.key for p in batch])
+    outcome, before, after = _write_posts(conn, workspace, batch, rows, stored)
+    _write_enrichments(conn, batch, results, outcome.ids, now)
+    _apply_rollups(conn, before, after)
+    outcome.result.rejected = _write_rejected(conn, workspace, rejects, now)
+    if cursor is not None:
+        _write_cursor(conn, workspace, cursor, len(batch), now)
+    return outcome.result
+
+
+def _post_row(
+    post: Post, index: int, results: Sequence[EnrichmentResult], now: datetime
+) -> dict[str, Any]:
+    labels = {label.task: label.label for label in post.labels}
+    for result in results:
+        # A label given by the source (a human annotation) outranks a model's guess.
+        labels.setdefault(result.task, result.labels[index])
+    if post.language and "language" not in labels:
+        labels["language"] = post.language
+    m = post.metrics
+    return {
+        "platform": post.platform,
+        "native_id": post.native_id,
+        "url": post.url,
+        "title": post.title,
+        "text": post.text,
+        "created_at": post.created_at,
+        "language": labels.get("language"),
+        "sentiment": labels.get("sentiment"),
+        "emotion": labels.get("emotion"),
+        "reason": labels.get("reason"),
+        "likes": m.likes,
+        "reposts": m.reposts,
+        "replies": m.replies,
+        "quotes": m.quotes,
+        "views": m.views,
+        "reply_to": post.reply_to,
+        "quote_of": post.quote_of,
+        "mentions": post.mentions,
+        "hashtags": post.hashtags,
+        "links": post.links,
+        "media": [{"kind": x.kind, "url": x.url, "alt_text": x.alt_text} for x in post.media],
+        "location": post.location,
+        "raw": post.raw,
+        "first_seen_at": now,
+        "updated_at": now,
+    }
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _by_platform(keys: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Sequence[str]]]:
+    """(platform, [ids...]) chunks: `platform = ? AND id IN (...)` uses the unique index."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for platform, ident in keys:
+        grouped[platform].append(ident)
+    for platform, idents in grouped.items():
+        for chunk in _chunks(idents):
+            yield platform, chunk
+
+
+def _upsert_authors(conn: Connection, batch: Sequence[Post], now: datetime) -> dict[Any, int]:
+    latest = {(p.platform, p.author.handle): p.author for p in batch}
+    keys = list(latest)
+    ids: dict[Any, int] = {}
+    changed = []
+    for platform, chunk in _by_platform(keys):
+        query = select(authors).where(authors.c.platform == platform, authors.c.handle.in_(chunk))
+        for row in conn.execute(query).mappings():
+            key = (row["platform"], row["handle"])
+            ids[key] = row["id"]
+            fresh = _author_row(latest[key], key[0], now)
+            if any(fresh[c] is not None and fresh[c] != row[c] for c in _AUTHOR_FIELDS):
+                merged = {c: fresh[c] if fresh[c] is not None else row[c] for c in _AUTHOR_FIELDS}
+                changed.append({"_id": row["id"], **merged, "updated_at": now})
+    missing = [k for k in keys if k not in ids]
+    if missing:
+        # A plain executemany then one SELECT: SQLite would run a RETURNING insert row by row.
+        new = [{**_author_row(latest[k], k[0], now), "first_seen_at": now} for k in missing]
+        execute_many(conn, authors.insert(), authors, new)
+        for platform, chunk in _by_platform(missing):
+            query = select(authors.c.id, authors.c.platform, authors.c.handle).where(
+                authors.c.platform == platform, authors.c.handle.in_(chunk)
+            )
+            ids.update({(r.platform, r.handle): r.id for r in conn.execute(query)})
+    if changed:
+        values = {c: bindparam(c) for c in (*_AUTHOR_FIELDS, "updated_at")}
+        stmt = update(authors).where(authors.c.id == bindparam("_id")).values(values)
+        conn.execute(stmt, changed)
+    return ids
+
+
+_AUTHOR_FIELDS = ("native_id", "display_name", "followers", "following", "location", "verified")
+
+
+def _author_row(author: Any, platform: str, now: datetime) -> dict[str, Any]:
+    return {
+        "platform": platform,
+        "handle": author.handle,
+        "native_id": author.native_id,
+        "display_name": author.display_name,
+        "followers": author.followers,
+        "following": author.following,
+        "location": author.location,
+        "verified": author.verified,
+        "updated_at": now,
+    }
+
+
+def _stored_posts(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any, dict[str, Any]]:
+    found: dict[Any, dict[str, Any]] = {}
+    columns = [posts.c.id, posts.c.platform, posts.c.native_id, posts.c.created_at]
+    columns += [posts.c.author_id, *(posts.c[c] for c in MUTABLE)]
+    for platform, chunk in _by_platform(keys):
+        query = select(*columns).where(posts.c.platform == platform, posts.c.native_id.in_(chunk))
+        for row in conn.execute(query).mappings():
+            found[(row["platform"], row["native_id"])] = dict(row)
+    if found:
+        by_id = {row["id"]: row for row in found.values()}
+        for row in by_id.values():
+            row["memberships"] = set()
+        for chunk in _chunks(list(by_id)):
+            query = select(post_brands).where(post_brands.c.post_id.in_(chunk))
+            for m in conn.execute(query):
+                by_id[m.post_id]["memberships"].add((m.workspace, m.brand))
+    return found
+
+
+@dataclass(slots=True)
+class _Outcome:
+    result: WriteResult
+    ids: list[int]
+
+
+def _write_posts(
+    conn: Connection,
+    workspace: str,
+    batch: Sequence[Post],
+    rows: list[dict[str, Any]],
+    stored: dict[Any, dict[str, Any]],
+) -> tuple[_Outcome, dict[int, _State], dict[int, _State]]:
+    result = WriteResult()
+    ids: list[int | None] = [None] * len(batch)
+    before: dict[int, _State] = {}
+    after: dict[int, _State] = {}
+    fresh, changed, member_adds, member_drops = [], [], [], []
+    for i, (post, row) in enumerate(zip(batch, rows, strict=True)):
+        old = stored.get(post.key)
+        brands = {(workspace, b) for b in (post.brands or [""])}
+        if old is None:
+            fresh.append(i)
+            continue
+        ids[i] = pid = old["id"]
+        for task in LABEL_TASKS:  # a batch without a model's answer keeps the stored one
+            if row[task] is None:
+                row[task] = old[task]
+        mine = {m for m in old["memberships"] if m[0] == workspace}
+        differs = [c for c in MUTABLE if row[c] != old[c]]
+        if not differs and mine == brands:
+            result.unchanged += 1
+            continue
+        result.updated += 1
+        before[pid] = _state(old, old["memberships"])
+        merged = {**old, **{c: row[c] for c in MUTABLE}}
+        after[pid] = _state(merged, (old["memberships"] - mine) | brands)
+        if differs:
+            changed.append(
+                {"_id": pid, **{c: row[c] for c in MUTABLE}, "updated_at": row["updated_at"]}
+            )
+        member_adds += [{"post_id": pid, "workspace": w, "brand": b} for w, b in brands - mine]
+        member_drops += [(pid, w, b) for w, b in mine - brands]
+    if fresh:
+        execute_many(conn, posts.insert(), posts, [rows[i] for i in fresh])
+        new_ids = _post_ids(conn, [batch[i].key for i in fresh])
+        for i in fresh:
+            ids[i] = pid = new_ids[batch[i].key]
+            brands = {(workspace, b) for b in (batch[i].brands or [""])}
+            after[pid] = _state(rows[i], brands)
+            member_adds += [{"post_id": pid, "workspace": w, "brand": b} for w, b in brands]
+        result.inserted = len(fresh)
+    if changed:
+        values = {c: bindparam(c) for c in (*MUTABLE, "updated_at")}
+        conn.execute(update(posts).where(posts.c.id == bindparam("_id")).values(values), changed)
+    if member_drops:
+        key = tuple_(post_brands.c.post_id, post_brands.c.workspace, post_brands.c.brand)
+        conn.execute(delete(post_brands).where(key.in_(member_drops)))
+    upsert(conn, post_brands, member_adds, ["post_id", "workspace", "brand"])
+    return _Outcome(result, [i for i in ids if i is not None]), before, after
+
+
+def _post_ids(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any, int]:
+    found = {}
+    for platform, chunk in _by_platform(keys):
+        query = select(posts.c.id, posts.c.platform, posts.c.native_id).where(
+            posts.c.platform == platform, posts.c.native_id.in_(chunk)
+        )
+        found.update({(r.platform, r.native_id): r.id for r in conn.execute(query)})
+    return found
+
+
+def _state(row: dict[str, Any], memberships: Iterable[tuple[str, str]]) -> _State:
+    created = row["created_at"]
+    return _State(
+        hour=created.replace(minute=0, second=0, microsecond=0),
+        platform=row["platform"],
+        sentiment=row["sentiment"] or UNKNOWN,
+        language=row["language"] or UNKNOWN,
+        engagement=sum(row[m] or 0 for m in METRICS if m != "views"),
+        author_id=row["author_id"],
+        created_at=created,
+        memberships=set(memberships),
+    )
+
+
+def _apply_rollups(conn: Connection, before: dict[int, _State], after: dict[int, _State]) -> None:
+    hourly: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    by_author: dict[tuple[str, int], list[Any]] = defaultdict(lambda: [0, 0, None])
+    for sign, states in ((-1, before), (1, after)):
+        for state in states.values():
+            workspaces = {ws for ws, _ in state.memberships}
+            # ALL counts each post once per workspace, however many brands it names.
+            for ws, brand in [*state.memberships, *((ws, ALL) for ws in workspaces)]:
+                key = (ws, state.hour, brand, state.platform, state.sentiment, state.language)
+                hourly[key][0] += sign
+                hourly[key][1] += sign * state.engagement
+            for ws in workspaces:
+                acc = by_author[(ws, state.author_id)]
+                acc[0] += sign
+                acc[1] += sign * state.engagement
+                if sign > 0 and (acc[2] is None or state.created_at > acc[2]):
+                    acc[2] = state.created_at
+    names = ("workspace", "hour", "brand", "platform", "sentiment", "language")
+    rows = [
+        {**dict(zip(names, key, strict=True)), "posts": n, "engagement": e}
+        for key, (n, e) in hourly.items()
+        if n or e
+    ]
+    upsert(
+        conn,
+        rollups_hourly,
+        rows,
+        names,
+        lambda new: {
+            "posts": rollups_hourly.c.posts + new.posts,
+            "engagement": rollups_hourly.c.engagement + new.engagement,
+        },
+    )
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    author_rows = [
+        {
+            "workspace": ws,
+            "author_id": a,
+            "posts": n,
+            "engagement": e,
+            "last_post_at": last or epoch,
+        }
+        for (ws, a), (n, e, last) in by_author.items()
+        if n or e or last
+    ]
+    upsert(
+        conn,
+        author_rollups,
+        author_rows,
+        ["workspace", "author_id"],
+        lambda new: {
+            "posts": author_rollups.c.posts + new.posts,
+            "engagement": author_rollups.c.engagement + new.engagement,
+            "last_post_at": greatest(conn, author_rollups.c.last_post_at, new.last_post_at),
+        },
+    )
+
+
+def _write_enrichments(
+    conn: Connection,
+    batch: Sequence[Post],
+    results: Sequence[EnrichmentResult],
+    ids: list[int],
+    now: datetime,
+) -> None:
+    rows = []
+    for i, post in enumerate(batch):
+        for label in post.labels:
+            rows.append(
+                {
+                    "post_id": ids[i],
+                    "task": label.task,
+                    "model": label.origin,
+                    "version": "source",
+                    "label": label.label,
+                    "score": label.score,
+                    "created_at": now,
+                }
+            )
+        for r in results:
+            rows.append(
+                {
+                    "post_id": ids[i],
+                    "task": r.task,
+                    "model": r.model,
+                    "version": r.version,
+                    "label": r.labels[i],
+                    "score": r.scores[i],
+                    "created_at": now,
+                }
+            )
+    upsert(
+        conn,
+        enrichments,
+        rows,
+        ["post_id", "task", "model", "version"],
+        lambda new: {"label": new.label, "score": new.score},
+    )
+
+
+def _write_rejected(
+    conn: Connection, workspace: str, rejects: Sequence[Rejected], now: datetime
+) -> int:
+    rows = [
+        {
+            "source": r.source,
+            "workspace": workspace,
+            "line": r.line or 0,
+            "field": r.field,
+            "reason": r.reason,
+            "raw": r.raw,
+            "created_at": now,
+        }
+        for r in rejects
+    ]
+    upsert(
+        conn,
+        rejected,
+        rows,
+        ["source", "line"],
+        lambda new: {"field": new.field, "reason": new.reason, "raw": new.raw},
+    )
+    return len(rows)
+
+
+def _write_cursor(
+    conn: Connection, workspace: str, cursor: CursorUpdate, items: int, now: datetime
+) -> None:
+    row = {
+        "source": cursor.source,
+        "workspace": workspace,
+        "cursor": cursor.cursor,
+        "items": items,
+        "updated_at": now,
+        "last_error": None,
+        "last_error_at": None,
+    }
+    upsert(
+        conn,
+        source_cursors,
+        [row],
+        ["source"],
+        lambda new: {
+            "cursor": new.cursor,
+            "items": source_cursors.c["items"] + new["items"],
+            "updated_at": new.updated_at,
+            "last_error": None,
+        },
+    )
