@@ -49,7 +49,7 @@ def redact_processor(_logger: Any, _name: str, event: MutableMapping[str, Any]) 
 
 
 def configure(level: str | None = None, fmt: str | None = None) -> None:
-    """Log to stderr. `RUMEUR_LOG_LEVEL` (default WARNING) and `RUMEUR_LOG_FORMAT` (console|json)."""
+    """Log to stderr; `RUMEUR_LOG_LEVEL` (default WARNING), `RUMEUR_LOG_FORMAT` (console|json)."""
     level = (level or os.environ.get("RUMEUR_LOG_LEVEL") or "WARNING").upper()
     fmt = fmt or os.environ.get("RUMEUR_LOG_FORMAT") or "console"
     renderer: Any = (
