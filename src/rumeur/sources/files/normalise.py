@@ -77,10 +77,12 @@ class RowNormaliser:
     def _get(row: dict[str, Any], key: str | None) -> str:
         if key is None:
             return ""
-        value: Any = row
-        for part in key.split(".") if key not in row else [key]:
-            value = value.get(part) if isinstance(value, dict) else None
-        return "" if value is None else str(value)
+        value: Any = row.get(key)
+        if value is None and "." in key and key not in row:
+            value = row
+            for part in key.split("."):  # a dotted path into nested JSON
+                value = value.get(part) if isinstance(value, dict) else None
+        return "" if value is None else value if isinstance(value, str) else str(value)
 
     def date(self, row: dict[str, Any], key: str) -> datetime:
         raw = self._get(row, key).strip()
