@@ -164,7 +164,7 @@ def _one_line(source: str, exc: ValidationError) -> str:
     if error["type"] == "extra_forbidden":
         return f"{source}: {where}: unknown key (check its spelling)"
     got = error.get("input")
-    shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+    shown = "" if isinstance(got, dict | list) or repr(got) in message else f" (got {got!r})"
     more = len(exc.errors()) - 1
     tail = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
     return f"{source}: {where}: {message[0].lower()}{message[1:]}{shown}{tail}"

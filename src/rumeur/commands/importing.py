@@ -57,7 +57,7 @@ def import_file(
         def on_step(step: Step) -> None:
             for reject in step.new_rejects:
                 if shown[0] < SHOWN_REJECTS:
-                    console.print(reject.message(), markup=False)
+                    console.print(reject.message(), markup=False, soft_wrap=True)
                 shown[0] += 1
             if step.progress is not None:
                 rate = _("{n} rows/s").format(n=number(step.report.rate))
@@ -70,7 +70,7 @@ def import_file(
                 n=number(shown[0] - SHOWN_REJECTS)
             )
         )
-    console.print(_report_line(path, report), markup=False)
+    console.print(_report_line(path, report), markup=False, soft_wrap=True)
     return report
 
 

@@ -58,7 +58,7 @@ def run(
         normalised = normalise(batch.items, source.normalise)
         posts = attribute_brands(deduplicate(normalised.posts), workspace)
         results = enrich(posts, enrichers)
-        rejects = [*batch.rejects, *normalised.rejects]
+        rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
         written = store.write(
             workspace.slug, posts, results, rejects, CursorUpdate(source.name, batch.cursor)
         )

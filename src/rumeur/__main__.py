@@ -1,0 +1,5 @@
+"""`python -m rumeur` is the `rumeur` command."""
+
+from rumeur.cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""SIGKILL an import in the middle of the airline file, run it again: every valid row is stored
+exactly once, and the rollups agree."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from rumeur.store.engine import database_url
+from rumeur.store.schema import posts, rollups_hourly, source_cursors
+
+pytestmark = pytest.mark.slow
+
+
+def expected_from_csv(path: Path) -> tuple[int, Counter[str]]:
+    """Distinct tweet ids and, per airline, the posts that name it (the last copy wins)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        latest = {row["tweet_id"]: row["airline"] for row in csv.DictReader(fh)}
+    return len(latest), Counter(latest.values())
+
+
+def start_import(airline: Path, db: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "rumeur", "import", str(airline), "--preset", "airline"]
+    command += ["--db", db, "--batch-size", "100"]
+    env = {**os.environ, "RUMEUR_LANG": "en"}
+    return subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+    )
+
+
+def count(engine) -> int:  # noqa: ANN001
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(posts)).scalar_one()
+    except Exception:  # the schema may not exist yet
+        return 0
+
+
+def kill_midway(process: subprocess.Popen[str], engine) -> int:  # noqa: ANN001
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        stored = count(engine)
+        if stored >= 500:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            process.stderr.close()
+            return count(engine)
+        if process.poll() is not None:
+            pytest.fail(f"the import ended before it could be killed: {process.stderr.read()}")
+        time.sleep(0.01)
+    process.kill()
+    process.communicate()
+    pytest.fail("the import stored nothing in 120 s")
+
+
+def test_an_import_killed_midway_resumes_without_loss_or_duplicate(
+    airline: Path, db_url: str
+) -> None:
+    total, per_brand = expected_from_csv(airline)
+    engine = create_engine(database_url(db_url))
+    first = start_import(airline, db_url)
+    at_kill = kill_midway(first, engine)
+    assert first.returncode == -signal.SIGKILL
+    assert 0 < at_kill < total
+
+    second = start_import(airline, db_url)
+    _, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    read = int(re.search(r"([\d,]+) rows read", err).group(1).replace(",", ""))
+    assert read < 11_694  # it resumed from the stored cursor instead of starting over
+
+    r = rollups_hourly
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(posts)).scalar_one()
+        distinct = conn.execute(select(func.count(posts.c.native_id.distinct()))).scalar_one()
+        brands = dict(
+            conn.execute(
+                select(r.c.brand, func.sum(r.c.posts)).where(r.c.brand != "*").group_by(r.c.brand)
+            ).all()
+        )
+        whole = conn.execute(select(func.sum(r.c.posts)).where(r.c.brand == "*")).scalar_one()
+        cursor = conn.execute(select(source_cursors.c.cursor)).scalar_one()
+    engine.dispose()
+    assert stored == distinct == total == 11_570
+    assert whole == total
+    assert {b: int(n) for b, n in brands.items()} == dict(per_brand)
+    assert cursor["offset"] == airline.stat().st_size
