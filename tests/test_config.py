@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import rumeur
 
+from clirun import rumeur
 from rumeur.config import load_settings, resolve_db
 from rumeur.errors import ConfigError
 

@@ -38,7 +38,7 @@ def start_import(airline: Path, db: str) -> subprocess.Popen[str]:
     )
 
 
-def count(engine) -> int:  # noqa: ANN001
+def count(engine) -> int:
     try:
         with engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(posts)).scalar_one()
@@ -46,7 +46,7 @@ def count(engine) -> int:  # noqa: ANN001
         return 0
 
 
-def kill_midway(process: subprocess.Popen[str], engine) -> int:  # noqa: ANN001
+def kill_midway(process: subprocess.Popen[str], engine) -> int:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         stored = count(engine)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from clirun import rumeur
 from typer.testing import CliRunner
 
+from clirun import rumeur
 from rumeur.cli import app
 from rumeur.store import Store
 from rumeur.store.schema import posts
