@@ -48,6 +48,12 @@ def redact_processor(_logger: Any, _name: str, event: MutableMapping[str, Any]) 
     return {k: _redact(v, k) if k != "event" else redact_text(str(v)) for k, v in event.items()}
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    # sys.stderr is looked up when a logger is made, not when logging is configured, so that a
+    # test's or a server's replacement of it is honoured.
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure(level: str | None = None, fmt: str | None = None) -> None:
     """Log to stderr; `RUMEUR_LOG_LEVEL` (default WARNING), `RUMEUR_LOG_FORMAT` (console|json)."""
     level = (level or os.environ.get("RUMEUR_LOG_LEVEL") or "WARNING").upper()
@@ -68,6 +74,6 @@ def configure(level: str | None = None, fmt: str | None = None) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level, logging.WARNING)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
