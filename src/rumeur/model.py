@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(slots=True)
 class Author:
@@ -111,16 +113,31 @@ class Rejected:
 
 @dataclass(slots=True)
 class EnrichmentResult:
-    """One model's answers for a batch, aligned with the batch's posts (lists in, arrays out)."""
+    """One model's answers for a batch, aligned with the batch's texts: lists in, arrays out.
+
+    `labels` is an array of strings; `scores` a float array with NaN where the model gives no
+    score (a text too short to tell, say).
+    """
 
     task: str  # language, sentiment, emotion, reason
     model: str
     version: str
-    labels: list[str]
-    scores: list[float | None]
+    labels: np.ndarray
+    scores: np.ndarray
 
     def __post_init__(self) -> None:
-        if len(self.labels) != len(self.scores):
+        self.labels = np.asarray(self.labels, dtype=object)
+        self.scores = np.asarray(
+            [np.nan if s is None else s for s in self.scores], dtype=np.float64
+        )
+        if self.labels.shape != self.scores.shape or self.labels.ndim != 1:
             raise ValueError(
-                f"{self.model}: {len(self.labels)} labels for {len(self.scores)} scores"
+                f"{self.model}: {self.labels.shape} labels for {self.scores.shape} scores"
             )
+
+    def label(self, index: int) -> str:
+        return str(self.labels[index])
+
+    def score(self, index: int) -> float | None:
+        value = float(self.scores[index])
+        return None if np.isnan(value) else value

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib.metadata import version
 
+import numpy as np
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 from lingua import LanguageDetector as _Lingua
 
@@ -32,8 +33,8 @@ class LanguageDetector:
     def predict(self, texts: Sequence[str]) -> EnrichmentResult:
         cleaned = [entities.strip_entities(t) for t in texts]
         readable = [i for i, t in enumerate(cleaned) if _letters(t) >= self.min_letters]
-        labels = [UNKNOWN] * len(texts)
-        scores: list[float | None] = [None] * len(texts)
+        labels = np.full(len(texts), UNKNOWN, dtype=object)
+        scores = np.full(len(texts), np.nan)
         if readable:
             found = self._detector.compute_language_confidence_values_in_parallel(
                 [cleaned[i] for i in readable]
@@ -41,7 +42,7 @@ class LanguageDetector:
             for i, values in zip(readable, found, strict=True):
                 if values and values[0].value >= MIN_CONFIDENCE:
                     labels[i] = values[0].language.iso_code_639_1.name.lower()
-                    scores[i] = round(values[0].value, 4)
+                    scores[i] = values[0].value
         return EnrichmentResult(self.task, self.model, self.version, labels, scores)
 
 

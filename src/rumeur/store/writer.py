@@ -101,7 +101,7 @@ def _post_row(
     labels = {label.task: label.label for label in post.labels}
     for result in results:
         # A label given by the source (a human annotation) outranks a model's guess.
-        labels.setdefault(result.task, result.labels[index])
+        labels.setdefault(result.task, result.label(index))
     if post.language and "language" not in labels:
         labels["language"] = post.language
     m = post.metrics
@@ -388,8 +388,8 @@ def _write_enrichments(
                     "task": r.task,
                     "model": r.model,
                     "version": r.version,
-                    "label": r.labels[i],
-                    "score": r.scores[i],
+                    "label": r.label(i),
+                    "score": r.score(i),
                     "created_at": now,
                 }
             )
