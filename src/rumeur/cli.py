@@ -49,6 +49,24 @@ Until = Annotated[str | None, typer.Option(help="Before this date (YYYY-MM-DD or
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from rumeur import __version__
+
+        typer.echo(f"rumeur {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Self-hosted social-media listening and community management."""
+
+
 def _open(
     db: str | None, config: Path | None, workspace: str | None
 ) -> tuple[Settings, Workspace, Store]:
