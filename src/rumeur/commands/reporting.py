@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,6 +21,13 @@ from rumeur.store import Store
 from rumeur.store.search import search
 
 BAR_WIDTH = 30
+# Terminal control characters a stranger could use to rewrite the analyst's screen.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(value: str) -> Text:
+    """A stranger's text for the terminal: no console markup read, control characters visible."""
+    return Text(CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
 
 
 def print_summary(store: Store, ws: Workspace, as_json: bool = False) -> Summary:
@@ -64,7 +72,7 @@ def _brand_table(s: Summary) -> Table:
         table.add_column(header, justify="left" if header == _("Brand") else "right")
     for b in s.brands:
         table.add_row(
-            Text(b.name),
+            shown(b.name),
             number(b.posts),
             percent(b.share),
             percent(b.negative),
@@ -110,7 +118,7 @@ def _author_table(s: Summary) -> Table:
             header, justify="right" if header in (_("Posts"), _("Interactions")) else "left"
         )
     for a in s.authors:
-        table.add_row(Text("@" + a.handle), a.platform, number(a.posts), number(a.engagement))
+        table.add_row(shown("@" + a.handle), a.platform, number(a.posts), number(a.engagement))
     return table
 
 
@@ -135,8 +143,7 @@ def print_search(
         table.add_column(header)
     for row in found:
         local = row["created_at"].astimezone(ws.zone).strftime("%Y-%m-%d %H:%M")
-        # Text(...) keeps a stranger's text as text: no console markup is read from it.
-        table.add_row(local, Text("@" + row["author"]), row["platform"], Text(row["text"]))
+        table.add_row(local, shown("@" + row["author"]), row["platform"], shown(row["text"]))
     console.print(table)
     return found
 
@@ -149,7 +156,10 @@ def print_rejected(store: Store, ws: Workspace, as_json: bool) -> None:
             keep = ("source", "line", "field", "reason", "raw")
             print(json.dumps({k: row[k] for k in keep}, ensure_ascii=False))
         else:
-            print(Rejected(row["source"], row["line"], row["field"], row["reason"], "").message())
+            message = Rejected(
+                row["source"], row["line"], row["field"], row["reason"], ""
+            ).message()
+            print(CONTROL.sub("?", message))
 
 
 def _json_default(value: Any) -> Any:

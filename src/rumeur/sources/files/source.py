@@ -33,6 +33,12 @@ class FileSource:
         self._header: list[str] = []
 
     def batches(self, cursor: dict[str, Any] | None, size: int) -> Iterator[Batch]:
+        try:
+            yield from self._batches(cursor, size)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot be read ({exc.strerror})") from None
+
+    def _batches(self, cursor: dict[str, Any] | None, size: int) -> Iterator[Batch]:
         total = self.path.stat().st_size
         start, line, print_ = self._start(cursor, total)
         if start >= total:
