@@ -8,7 +8,7 @@ import sys
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
-from cli_reference import reference  # noqa: E402
+from cli_reference import reference
 
 
 def test_the_cli_reference_is_generated_from_the_code() -> None:
