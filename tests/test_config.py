@@ -98,7 +98,7 @@ def test_the_command_line_prints_one_line_and_no_traceback(
 
 
 def test_a_missing_file_and_an_unknown_workspace(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"nowhere.toml: no such configuration file"):
+    with pytest.raises(ConfigError, match=r"nowhere.toml: no such file"):
         load_settings(tmp_path / "nowhere.toml")
     settings = load_settings(write(tmp_path, GOOD))
     with pytest.raises(ConfigError, match=r"no workspace 'edf' \(known: laposte\)"):

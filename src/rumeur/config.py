@@ -12,13 +12,14 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rumeur.errors import ConfigError
 
+M = TypeVar("M", bound=BaseModel)
 DEFAULT_DB = "rumeur.db"
 DEFAULT_LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl", "ar"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
@@ -131,25 +132,32 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if path is None:
         text = resources.files("rumeur").joinpath("demo.toml").read_text("utf-8")
         return parse_settings(text, "<built-in demo.toml>")
-    path = Path(path)
+    return parse_settings(read_toml_text(Path(path)), str(path))
+
+
+def parse_settings(text: str, source: str) -> Settings:
+    return validate_toml(Settings, text, source, extra={"source": source})
+
+
+def read_toml_text(path: Path) -> str:
     try:
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
+        raise ConfigError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_settings(text, str(path))
 
 
-def parse_settings(text: str, source: str) -> Settings:
+def validate_toml(model: type[M], text: str, source: str, extra: dict[str, Any] | None = None) -> M:
+    """Parse TOML text into `model`, or fail with one line naming the source and key path."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     try:
-        return Settings.model_validate({**data, "source": source})
+        return model.model_validate({**data, **(extra or {})})
     except ValidationError as exc:
         raise ConfigError(_one_line(source, exc)) from None
 

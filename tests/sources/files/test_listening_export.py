@@ -79,7 +79,7 @@ def test_bad_dates_are_row_errors(normalise: RowNormaliser, date: str, reason: s
 def test_a_broken_mapping_names_its_key(tmp_path: Path) -> None:
     from rumeur.errors import ConfigError
 
-    with pytest.raises(ConfigError, match=r"m.toml: columns.text: field required"):
+    with pytest.raises(ConfigError, match=r"m.toml: columns.text: required key is missing"):
         parse_mapping('[columns]\ncreated_at = "d"\n', "m.toml")
     with pytest.raises(ConfigError, match=r"unknown preset \(known: airline, listening-export\)"):
         load_mapping("brandwatch")

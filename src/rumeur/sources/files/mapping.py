@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from rumeur.config import key_path
+from rumeur.config import read_toml_text, validate_toml
 from rumeur.errors import ConfigError
 
 PRESETS = ("airline", "listening-export")
@@ -70,11 +69,7 @@ class Mapping(_Strict):
 
 def load_mapping(preset: str | None = None, path: Path | None = None) -> Mapping:
     if path is not None:
-        try:
-            text = path.read_text("utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read the mapping ({exc.strerror})") from None
-        return parse_mapping(text, str(path))
+        return parse_mapping(read_toml_text(path), str(path))
     name = preset or "listening-export"
     if name not in PRESETS:
         raise ConfigError(f"--preset {name}: unknown preset (known: {', '.join(PRESETS)})")
@@ -83,13 +78,4 @@ def load_mapping(preset: str | None = None, path: Path | None = None) -> Mapping
 
 
 def parse_mapping(text: str, source: str) -> Mapping:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    try:
-        return Mapping.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = key_path(error["loc"]) or "(top level)"
-        raise ConfigError(f"{source}: {where}: {error['msg'].lower()}") from None
+    return validate_toml(Mapping, text, source)
