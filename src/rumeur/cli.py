@@ -42,11 +42,15 @@ ConfigFile = Annotated[
     ),
 ]
 WorkspaceSlug = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the first).")
+    str | None,
+    typer.Option(
+        "--workspace", "-w", help="Workspace slug (default: default_workspace, else the first)."
+    ),
 ]
 Since = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or ISO 8601).")]
 Until = Annotated[str | None, typer.Option(help="Before this date (YYYY-MM-DD or ISO 8601).")]
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+AsOneJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
 
 
 def _version(value: bool) -> None:
@@ -80,7 +84,9 @@ def _open(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV or JSON-lines file.", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="CSV or JSON-lines file.", exists=True, dir_okay=False)
+    ],
     preset: Annotated[
         str | None, typer.Option(help="Column mapping: airline or listening-export.")
     ] = None,
@@ -126,7 +132,7 @@ def summary(
     db: Db = None,
     config: ConfigFile = None,
     workspace: WorkspaceSlug = None,
-    as_json: AsJson = False,
+    as_json: AsOneJson = False,
 ) -> None:
     """Volume, share of voice, sentiment, days, languages, top authors, rejected rows."""
     from rumeur.commands.reporting import print_summary
@@ -187,12 +193,10 @@ def rejected(
 
 
 def main(argv: list[str] | None = None) -> Any:
+    """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`)."""
     logs.configure()
     try:
         return app(args=argv, prog_name="rumeur")
     except RumeurError as exc:
         typer.echo(f"rumeur: {_('error')}: {exc}", err=True)
         sys.exit(1)
-    except BrokenPipeError:
-        sys.stderr.close()  # a reader such as `head` went away: nothing left to say
-        sys.exit(0)

@@ -58,7 +58,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, list):
-        return " ".join(str(v) for v in value)
+        return "; ".join(str(v) for v in value)  # brands have spaces: "US Airways; United"
     return str(value)
 
 

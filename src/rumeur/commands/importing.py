@@ -21,6 +21,7 @@ from rumeur.errors import InputError
 from rumeur.i18n import _, number
 from rumeur.nlp.language import LanguageDetector
 from rumeur.pipeline import RunReport, Step, run
+from rumeur.pipeline.runner import cursor_key
 from rumeur.sources.files.mapping import load_mapping
 from rumeur.sources.files.source import FileSource
 from rumeur.store import Store
@@ -45,7 +46,7 @@ def import_file(
     brands.update({h.lower().lstrip("@"): b.name for b in ws.brands for h in b.handles})
     source = FileSource(path, mapping, brands)
     if restart:
-        store.forget_cursor(source.name)
+        store.forget_source(cursor_key(ws, source), ws.slug, source.label)
     enrichers = (
         [LanguageDetector(settings.nlp.languages, settings.nlp.min_letters)] if enrich else []
     )

@@ -6,14 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import structlog
 
 from rumeur.config import Workspace
+from rumeur.errors import RumeurError
 from rumeur.model import Rejected
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.stages import attribute_brands, deduplicate, enrich, normalise
-from rumeur.sources.base import Progress, Source
+from rumeur.sources.base import Batch, Progress, Source
 from rumeur.store import CursorUpdate, Store, WriteResult
 
 log = structlog.get_logger(__name__)
@@ -51,24 +53,51 @@ def run(
     batch_size: int = 1000,
     on_step: Callable[[Step], None] | None = None,
 ) -> RunReport:
-    cursor = store.cursor(source.name)
+    """Run `source` into `store` for `workspace` from where it last stopped."""
+    key = cursor_key(workspace, source)
+    cursor = store.cursor(key)
     report = RunReport(source=source.name, resumed=bool(cursor))
     started = time.perf_counter()
-    for batch in source.batches(cursor, batch_size):
-        normalised = normalise(batch.items, source.normalise)
-        posts = attribute_brands(deduplicate(normalised.posts), workspace)
-        results = enrich(posts, enrichers)
-        rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
-        written = store.write(
-            workspace.slug, posts, results, rejects, CursorUpdate(source.name, batch.cursor)
-        )
-        report.read += len(batch.items) + len(batch.rejects)
-        report.written.add(written)
-        report.rejects += rejects
-        report.batches += 1
-        report.seconds = time.perf_counter() - started
-        log.debug("batch stored", source=source.name, posts=len(posts), rejected=len(rejects))
-        if on_step is not None:
-            on_step(Step(report, batch.progress, rejects))
+    try:
+        for batch in source.batches(cursor, batch_size):
+            rejects = _store_batch(store, workspace, source, batch, enrichers, key)
+            report.read += len(batch.items) + len(batch.rejects)
+            report.written.add(rejects.written)
+            report.rejects += rejects.rejects
+            report.batches += 1
+            report.seconds = time.perf_counter() - started
+            if on_step is not None:
+                on_step(Step(report, batch.progress, rejects.rejects))
+    except RumeurError as exc:
+        store.record_error(key, workspace.slug, str(exc), datetime.now(UTC))
+        raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def cursor_key(workspace: Workspace, source: Source) -> str:
+    """Each workspace reads a source for itself: its cursor is its own."""
+    return f"{workspace.slug}:{source.name}"
+
+
+@dataclass(slots=True)
+class _Stored:
+    written: WriteResult
+    rejects: list[Rejected]
+
+
+def _store_batch(
+    store: Store,
+    workspace: Workspace,
+    source: Source,
+    batch: Batch,
+    enrichers: Sequence[Enricher],
+    key: str,
+) -> _Stored:
+    normalised = normalise(batch.items, source.normalise)
+    posts = attribute_brands(deduplicate(normalised.posts), workspace)
+    results = enrich(posts, enrichers)
+    rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
+    written = store.write(workspace.slug, posts, results, rejects, CursorUpdate(key, batch.cursor))
+    log.debug("batch stored", source=source.name, posts=len(posts), rejected=len(rejects))
+    return _Stored(written, rejects)

@@ -6,6 +6,7 @@ in-process runner and a distributed one (Celery workers) can call the very same 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,16 +31,22 @@ def normalise(items: Sequence[RawItem], to_post: Callable[[RawItem], Post]) -> N
         try:
             out.posts.append(to_post(item))
         except RowError as exc:
-            raw = str(item.payload)[:2000]
+            raw = _as_text(item.payload)[:2000]
             out.rejects.append(Rejected(item.origin, item.line, exc.field, exc.reason, raw))
     return out
 
 
 def deduplicate(posts: Sequence[Post]) -> list[Post]:
-    """One post per (platform, native id); a later copy in the batch (fresher metrics) wins."""
+    """One post per (platform, native id). A later copy wins (fresher metrics), but a label it
+    lacks is kept from the earlier one, as the store does across batches: the result must not
+    depend on where a batch happens to end."""
     latest: dict[tuple[str, str], Post] = {}
     for post in posts:
-        latest.pop(post.key, None)
+        earlier = latest.pop(post.key, None)
+        if earlier is not None:
+            tasks = {label.task for label in post.labels}
+            post.labels += [label for label in earlier.labels if label.task not in tasks]
+            post.language = post.language or earlier.language
         latest[post.key] = post
     return list(latest.values())
 
@@ -60,10 +67,16 @@ def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[Enrichm
     return [enricher.predict(texts) for enricher in enrichers] if texts else []
 
 
+def _as_text(payload: object) -> str:
+    if isinstance(payload, dict | list):
+        return json.dumps(payload, ensure_ascii=False, default=str)
+    return str(payload)
+
+
 @cache
 def _matchers(brands: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
     out = []
     for name, terms in brands:
         alternatives = "|".join(re.escape(term) for term in terms)
-        out.append((name, re.compile(rf"(?<![\w@#])(?:{alternatives})(?!\w)")))
+        out.append((name, re.compile(rf"(?<![\w@])(?:{alternatives})(?!\w)")))
     return out

@@ -186,5 +186,5 @@ rejected = Table(
     Column("reason", Text, nullable=False),
     Column("raw", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    UniqueConstraint("source", "line"),
+    UniqueConstraint("workspace", "source", "line"),
 )

@@ -70,12 +70,18 @@ class Store:
             query = select(source_cursors.c.cursor).where(source_cursors.c.source == source)
             return conn.execute(query).scalar_one_or_none()
 
-    def forget_cursor(self, source: str) -> None:
+    def forget_source(self, source: str, workspace: str, rejects_under: str) -> None:
+        """Start a source over: its cursor and the rows it had rejected go."""
         with self.transaction() as conn:
             conn.execute(source_cursors.delete().where(source_cursors.c.source == source))
+            conn.execute(
+                rejected.delete().where(
+                    rejected.c.workspace == workspace, rejected.c.source == rejects_under
+                )
+            )
 
     def record_error(self, source: str, workspace: str, message: str, now: datetime) -> None:
-        """Remember a source's last failure (shown by `rumeur sources`), cursor untouched."""
+        """Remember a source's last failure next to its cursor, which stays as it was."""
         row = {
             "source": source,
             "workspace": workspace,

@@ -34,7 +34,10 @@ LABEL_TASKS = ("language", "sentiment", "emotion", "reason")
 UNKNOWN = "unknown"
 ALL = "*"  # the rollup row of a workspace's whole volume; no brand may be named so
 METRICS = ("likes", "reposts", "replies", "quotes", "views")
-MUTABLE = ("text", "title", "url", "language", "sentiment", "emotion", "reason", *METRICS)
+MUTABLE = (
+    "text", "title", "url", "language", "sentiment", "emotion", "reason", *METRICS,
+    "reply_to", "quote_of", "mentions", "hashtags", "links", "media", "location", "raw",
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -98,12 +101,13 @@ def write_batch(
 def _post_row(
     post: Post, index: int, results: Sequence[EnrichmentResult], now: datetime
 ) -> dict[str, Any]:
+    # A label given by the source (a human annotation, the network's language) outranks a
+    # model's guess.
     labels = {label.task: label.label for label in post.labels}
+    if post.language:
+        labels.setdefault("language", post.language)
     for result in results:
-        # A label given by the source (a human annotation) outranks a model's guess.
         labels.setdefault(result.task, result.label(index))
-    if post.language and "language" not in labels:
-        labels["language"] = post.language
     m = post.metrics
     return {
         "platform": post.platform,
@@ -421,7 +425,7 @@ def _write_rejected(
         conn,
         rejected,
         rows,
-        ["source", "line"],
+        ["workspace", "source", "line"],
         lambda new: {"field": new.field, "reason": new.reason, "raw": new.raw},
     )
     return len(rows)

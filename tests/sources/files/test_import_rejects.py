@@ -136,3 +136,33 @@ def test_a_missing_column_fails_at_once_in_one_line(
     assert len(lines) == 1
     assert lines[0].startswith(f"rumeur: error: {source}:1: column 'text', 'url', 'platform'")
     assert "(found: date, author, message)" in lines[0]
+
+
+def test_a_fixed_row_leaves_the_rejected_list_after_a_restart(
+    broken_csv: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "r.db"
+    args = ["import", str(broken_csv), "--preset", "airline", "--no-enrich", "--db", str(db)]
+    CliRunner().invoke(app, args)
+    fixed = broken_csv.read_bytes().replace(b"2015-02-31", b"2015-02-21")
+    broken_csv.write_bytes(fixed)
+    CliRunner().invoke(app, [*args, "--restart"])
+    assert sorted(r["line"] for r in Store.open(str(db)).rejected_rows()) == [4, 5, 8, 10]
+
+
+def test_each_workspace_reads_a_file_for_itself(broken_csv: Path, tmp_path: Path) -> None:
+    config = tmp_path / "two.toml"
+    config.write_text(
+        '[[workspaces]]\nslug = "a"\nname = "A"\n[workspaces.brand]\nname = "United"\n'
+        '[[workspaces]]\nslug = "b"\nname = "B"\n[workspaces.brand]\nname = "Delta"\n'
+    )
+    db = tmp_path / "w.db"
+    base = ["import", str(broken_csv), "--preset", "airline", "--no-enrich", "--db", str(db)]
+    expected = {"a": "4 new posts, 0 updated", "b": "0 new posts, 4 updated"}  # b: a new member
+    for slug, summary in expected.items():
+        result = CliRunner().invoke(app, [*base, "--config", str(config), "-w", slug])
+        assert f"9 rows read, {summary}" in " ".join(result.stderr.split())
+    store = Store.open(str(db))
+    assert store.count_posts() == 4
+    assert {r["workspace"] for r in store.rejected_rows()} == {"a", "b"}
+    assert len(store.rejected_rows()) == 10

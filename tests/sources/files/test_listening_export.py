@@ -83,3 +83,22 @@ def test_a_broken_mapping_names_its_key(tmp_path: Path) -> None:
         parse_mapping('[columns]\ncreated_at = "d"\n', "m.toml")
     with pytest.raises(ConfigError, match=r"unknown preset \(known: airline, listening-export\)"):
         load_mapping("brandwatch")
+
+
+@pytest.mark.parametrize(
+    ("written", "count"),
+    [("12", 12), ("1 200", 1200), ("1\u202f200", 1200), ("1,200", 1200), ("1.2K", 1200),
+     ("3M", 3_000_000), ("", 0)],
+)  # fmt: skip
+def test_counts_as_listening_tools_write_them(written: str, count: int) -> None:
+    mapping = parse_mapping('[columns]\ntext = "t"\ncreated_at = "d"\nlikes = "n"\n', "m")
+    post = RowNormaliser(mapping)({"t": "x", "d": "2024-01-01", "n": written})
+    assert post.metrics.likes == count
+
+
+@pytest.mark.parametrize("written", ["many", "nan", "-4", "1e400"])
+def test_counts_that_are_not_counts_are_row_errors(written: str) -> None:
+    mapping = parse_mapping('[columns]\ntext = "t"\ncreated_at = "d"\nlikes = "n"\n', "m")
+    with pytest.raises(RowError) as caught:
+        RowNormaliser(mapping)({"t": "x", "d": "2024-01-01", "n": written})
+    assert caught.value.field == "n"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -108,10 +110,9 @@ class RowNormaliser:
         raw = self._get(row, key).strip()
         if not raw:
             return 0
-        try:
-            value = int(float(raw)) if "." in raw else int(raw)
-        except ValueError:
-            raise RowError(key or "", f"not a whole number: {raw[:20]!r}") from None
+        value = _whole_number(raw)
+        if value is None:
+            raise RowError(key or "", f"not a whole number: {raw[:20]!r}")
         if value < 0:
             raise RowError(key or "", f"negative count: {value}")
         return value
@@ -156,12 +157,32 @@ class RowNormaliser:
             if not value:
                 continue
             score_text = self._get(row, spec.score).strip()
-            try:
-                score = float(score_text) if score_text else None
-            except ValueError:
-                raise RowError(spec.score or "", f"not a number: {score_text[:20]!r}") from None
+            score = _decimal(score_text) if score_text else None
+            if score_text and score is None:
+                raise RowError(spec.score or "", f"not a number: {score_text[:20]!r}")
             labels.append(Label(task, value, score, self.mapping.label_origin))
         return labels
 
 
 _COUNTS = ("likes", "reposts", "replies", "quotes")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 200, 1\u202f200, 1'200 (Swiss)
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+$")  # 1,200 in an English export
+
+
+def _decimal(raw: str) -> float | None:
+    """0.9, 0,9 (French) and 1 200,5 all read as numbers."""
+    text = _SPACES.sub("", raw)
+    text = text.replace(",", "") if _THOUSANDS.match(text) else text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _whole_number(raw: str) -> int | None:
+    """12, 1 200, 1,200, 1.2K and 3M (as listening tools export them) read as counts."""
+    text = _SPACES.sub("", raw)
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    value = _decimal(text[:-1] if scale > 1 else text)
+    return None if value is None else round(value * scale)

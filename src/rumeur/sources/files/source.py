@@ -28,7 +28,8 @@ class FileSource:
         self.path = path
         self.mapping = mapping
         self.name = f"file:{path.resolve()}"
-        self.label = str(path)
+        # Rejected rows name the file by its absolute path: two `export.csv` never mix.
+        self.label = str(path.resolve())
         self._normalise = RowNormaliser(mapping, brands)
         self._header: list[str] = []
 

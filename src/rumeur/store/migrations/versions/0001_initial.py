@@ -142,7 +142,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("raw", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
-        sa.UniqueConstraint("source", "line", name="uq_rejected_source"),
+        sa.UniqueConstraint("workspace", "source", "line", name="uq_rejected_workspace"),
     )
     _create_search()
 
