@@ -29,9 +29,9 @@ def expected_from_csv(path: Path) -> tuple[int, Counter[str]]:
     return len(latest), Counter(latest.values())
 
 
-def start_import(airline: Path, db: str) -> subprocess.Popen[str]:
+def start_import(airline: Path, db: str, enrich: bool = True) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "rumeur", "import", str(airline), "--preset", "airline"]
-    command += ["--db", db, "--batch-size", "100"]
+    command += ["--db", db, "--batch-size", "100", "--enrich" if enrich else "--no-enrich"]
     env = {**os.environ, "RUMEUR_LANG": "en"}
     return subprocess.Popen(
         command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
@@ -95,3 +95,23 @@ def test_an_import_killed_midway_resumes_without_loss_or_duplicate(
     assert whole == total
     assert {b: int(n) for b, n in brands.items()} == dict(per_brand)
     assert cursor["offset"] == airline.stat().st_size
+
+
+def test_two_imports_at_once_store_each_post_once(airline: Path, db_url: str) -> None:
+    total, _ = expected_from_csv(airline)
+    imports = [start_import(airline, db_url, enrich=False) for _ in range(2)]
+    for process in imports:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    engine = create_engine(database_url(db_url))
+    r = rollups_hourly
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(posts)).scalar_one()
+        whole = conn.execute(select(func.sum(r.c.posts)).where(r.c.brand == "*")).scalar_one()
+        engagement = conn.execute(
+            select(func.sum(r.c.engagement)).where(r.c.brand == "*")
+        ).scalar_one()
+        retweets = conn.execute(select(func.sum(posts.c.reposts))).scalar_one()
+    engine.dispose()
+    assert stored == whole == total
+    assert engagement == retweets

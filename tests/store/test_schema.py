@@ -30,7 +30,8 @@ def test_the_migrations_build_exactly_the_declared_schema(store: Store) -> None:
 
 def test_head_constant_is_alembics_head(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "h.db"))
-    assert ScriptDirectory.from_config(alembic_config(store.engine)).get_current_head() == HEAD
+    with store.engine.connect() as conn:
+        assert ScriptDirectory.from_config(alembic_config(conn)).get_current_head() == HEAD
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:

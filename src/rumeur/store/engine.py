@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from rumeur.errors import StoreError
+
+WRITE_OPTION = "rumeur_writer"  # execution option of connections that will write
 
 
 def database_url(target: str) -> str:
@@ -45,6 +47,7 @@ def make_engine(target: str) -> Engine:
             raise StoreError(f"{path}: folder {path.parent} does not exist")
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -57,3 +60,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the write lock when it begins (IMMEDIATE), so that what it reads to
+    # compute rollup deltas cannot change under it; readers begin deferred and never block.
+    mode = conn.get_execution_options().get(WRITE_OPTION)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode else "BEGIN")

@@ -1,15 +1,19 @@
-"""Bring a database to the newest schema with Alembic, from code (no alembic.ini needed)."""
+"""Bring a database to the newest schema with Alembic, from code (no alembic.ini needed).
+
+Several processes may open a new database at once (two imports, a web server and a worker):
+the migration runs under the writers' lock and checks the revision again once it holds it.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import OperationalError
 
 from rumeur.errors import StoreError
-from rumeur.store.engine import redact_url
+from rumeur.store.engine import WRITE_OPTION, redact_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -17,24 +21,32 @@ if TYPE_CHECKING:
 # The newest revision in migrations/versions; a test checks it against Alembic's own head.
 # Knowing it here lets an up-to-date database open without importing Alembic at all.
 HEAD = "0001"
+MIGRATION_LOCK = 0x72756D66  # PostgreSQL advisory lock held while migrating
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(resources.files("rumeur.store") / "migrations"))
-    config.attributes["engine"] = engine
+    config.attributes["connection"] = connection
     return config
 
 
 def upgrade(engine: Engine) -> None:
     """Apply every migration the database lacks. Does nothing when it is up to date."""
     try:
-        if current_revision(engine) != HEAD:
-            from alembic import command
+        if current_revision(engine) == HEAD:
+            return
+        with engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+                if _revision(conn) != HEAD:
+                    from alembic import command
 
-            command.upgrade(alembic_config(engine), "head")
+                    command.upgrade(alembic_config(conn), "head")
     except OperationalError as exc:
         where = redact_url(engine.url.render_as_string(hide_password=False))
         reason = str(exc.orig).strip().splitlines()[0]
@@ -42,10 +54,11 @@ def upgrade(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except (OperationalError, ProgrammingError) as exc:
-        if "alembic_version" in str(exc.orig):
-            return None  # a new, empty database
-        raise
+    with engine.connect() as conn:
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None  # a new, empty database
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -7,16 +7,18 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from rumeur.errors import StoreError
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.store.bulk import upsert
-from rumeur.store.engine import make_engine, redact_url
+from rumeur.store.engine import WRITE_OPTION, make_engine, redact_url
 from rumeur.store.migrate import upgrade
 from rumeur.store.schema import posts, rejected, source_cursors
 from rumeur.store.writer import CursorUpdate, WriteResult, write_batch
+
+WRITER_LOCK = 0x72756D65  # "rume": the advisory lock that serialises writers on PostgreSQL
 
 
 class Store:
@@ -46,9 +48,18 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
+        """A write transaction: it holds the write lock from its start (SQLite) and runs alone
+        among writers (PostgreSQL advisory lock), so rollup deltas are computed on what is
+        really stored."""
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            with self.engine.connect() as conn:
+                conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    if self.dialect == "postgresql":
+                        conn.execute(
+                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK}
+                        )
+                    yield conn
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0]
             raise StoreError(f"{self.where}: {reason}", permanent=False) from None

@@ -1,11 +1,10 @@
-"""Alembic environment: runs on the engine rumeur hands over in `config.attributes`."""
+"""Alembic environment: runs on the connection (and in the transaction) rumeur hands over."""
 
 from alembic import context
 
 from rumeur.store.schema import metadata
 
-engine = context.config.attributes["engine"]
-
-with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
     context.run_migrations()
