@@ -1,15 +1,17 @@
 """Write docs/cli.md from the commands' own --help, so the reference cannot drift from the code.
 
 python scripts/cli_reference.py > docs/cli.md      (or: make docs)
+
+The reference is in English whatever the environment: run as a script, this sets RUMEUR_LANG=en
+before rumeur.cli is imported, since the help texts are translated when that module is imported.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import typer
-
-from rumeur.cli import app
 
 WIDTH = 100
 INTRO = """# Command-line reference
@@ -28,6 +30,9 @@ def help_text(command: Any, name: str, parent: Any = None) -> str:
 
 
 def reference() -> str:
+    # Imported here, not at the top: run as a script, RUMEUR_LANG=en is set first (see below).
+    from rumeur.cli import app
+
     root = typer.main.get_command(app)
     parts = [INTRO, "```", help_text(root, "rumeur"), "```", ""]
     with root.context_class(root, info_name="rumeur", terminal_width=WIDTH) as ctx:
@@ -39,4 +44,5 @@ def reference() -> str:
 
 
 if __name__ == "__main__":
+    os.environ["RUMEUR_LANG"] = "en"  # before rumeur.cli is imported: its help texts are English
     print(reference(), end="")

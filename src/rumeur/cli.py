@@ -1,5 +1,8 @@
 """The command line: each command parses, calls the library, prints. Heavy modules (models,
-the store) are imported inside the commands so that `rumeur --help` answers at once."""
+the store) are imported inside the commands so that `rumeur --help` answers at once.
+
+The help texts go through `_()` when this module is imported, so `--help` is in the language of
+the environment at start-up (RUMEUR_LANG, else LC_ALL, LC_MESSAGES, LANG)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="rumeur",
-    help="Self-hosted social-media listening and community management.",
+    help=_("Self-hosted social-media listening and community management."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -31,26 +34,28 @@ Db = Annotated[
     typer.Option(
         "--db",
         envvar="RUMEUR_DB",
-        help="SQLite file path or postgresql:// URL.",
+        help=_("SQLite file path or postgresql:// URL."),
         show_default=False,
     ),
 ]
 ConfigFile = Annotated[
     Path | None,
     typer.Option(
-        "--config", envvar="RUMEUR_CONFIG", help="Workspaces file (TOML).", dir_okay=False
+        "--config", envvar="RUMEUR_CONFIG", help=_("Workspaces file (TOML)."), dir_okay=False
     ),
 ]
 WorkspaceSlug = Annotated[
     str | None,
     typer.Option(
-        "--workspace", "-w", help="Workspace slug (default: default_workspace, else the first)."
+        "--workspace",
+        "-w",
+        help=_("Workspace slug (default: default_workspace, else the first)."),
     ),
 ]
-Since = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or ISO 8601).")]
-Until = Annotated[str | None, typer.Option(help="Before this date (YYYY-MM-DD or ISO 8601).")]
-AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
-AsOneJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
+Since = Annotated[str | None, typer.Option(help=_("From this date (YYYY-MM-DD or ISO 8601)."))]
+Until = Annotated[str | None, typer.Option(help=_("Before this date (YYYY-MM-DD or ISO 8601)."))]
+AsJson = Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))]
+AsOneJson = Annotated[bool, typer.Option("--json", help=_("One JSON object."))]
 
 
 def _version(value: bool) -> None:
@@ -65,10 +70,10 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
-    """Self-hosted social-media listening and community management."""
+    """The options before the command; the app's help is the one given to `typer.Typer` above."""
 
 
 def _open(
@@ -82,41 +87,43 @@ def _open(
     return settings, ws, Store.open(resolve_db(db, settings))
 
 
-@app.command("import")
+@app.command(
+    "import", help=_("Import posts from a file, resuming where a previous import of it stopped.")
+)
 def import_(
     file: Annotated[
-        Path, typer.Argument(help="CSV or JSON-lines file.", exists=True, dir_okay=False)
+        Path, typer.Argument(help=_("CSV or JSON-lines file."), exists=True, dir_okay=False)
     ],
     preset: Annotated[
-        str | None, typer.Option(help="Column mapping: airline or listening-export.")
+        str | None, typer.Option(help=_("Column mapping: airline or listening-export."))
     ] = None,
     mapping: Annotated[
-        Path | None, typer.Option(help="Column mapping file (TOML).", dir_okay=False)
+        Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
     ] = None,
-    enrich: Annotated[bool, typer.Option(help="Detect the language of each post.")] = True,
-    restart: Annotated[bool, typer.Option(help="Read the file from its start again.")] = False,
+    enrich: Annotated[bool, typer.Option(help=_("Detect the language of each post."))] = True,
+    restart: Annotated[bool, typer.Option(help=_("Read the file from its start again."))] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
     db: Db = None,
     config: ConfigFile = None,
     workspace: WorkspaceSlug = None,
 ) -> None:
-    """Import posts from a file, resuming where a previous import of it stopped."""
     from rumeur.commands.importing import import_file
 
     settings, ws, store = _open(db, config, workspace)
     import_file(store, settings, ws, file, preset, mapping, enrich, restart, batch_size)
 
 
-@app.command()
+@app.command(help=_("Import the airline data set into the demo workspace and print its summary."))
 def demo(
     data: Annotated[
         Path | None,
-        typer.Option(envvar="RUMEUR_DATA", help="Folder of the public data sets.", file_okay=False),
+        typer.Option(
+            envvar="RUMEUR_DATA", help=_("Folder of the public data sets."), file_okay=False
+        ),
     ] = None,
     db: Db = None,
     config: ConfigFile = None,
 ) -> None:
-    """Import the airline data set into the demo workspace and print its summary."""
     from rumeur.commands.importing import find_demo_file, import_file
     from rumeur.commands.reporting import print_summary
 
@@ -127,23 +134,24 @@ def demo(
     print_summary(store, ws)
 
 
-@app.command()
+@app.command(
+    help=_("Volume, share of voice, sentiment, days, languages, top authors, rejected rows.")
+)
 def summary(
     db: Db = None,
     config: ConfigFile = None,
     workspace: WorkspaceSlug = None,
     as_json: AsOneJson = False,
 ) -> None:
-    """Volume, share of voice, sentiment, days, languages, top authors, rejected rows."""
     from rumeur.commands.reporting import print_summary
 
     _settings, ws, store = _open(db, config, workspace)
     print_summary(store, ws, as_json=as_json)
 
 
-@app.command()
+@app.command(help=_("Search the stored posts of a workspace, newest first."))
 def search(
-    text: Annotated[str, typer.Argument(help="Words that every post found must contain.")],
+    text: Annotated[str, typer.Argument(help=_("Words that every post found must contain."))],
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 20,
     since: Since = None,
     until: Until = None,
@@ -152,18 +160,17 @@ def search(
     workspace: WorkspaceSlug = None,
     as_json: AsJson = False,
 ) -> None:
-    """Search the stored posts of a workspace, newest first."""
     from rumeur.commands.reporting import print_search
 
     _settings, ws, store = _open(db, config, workspace)
     print_search(store, ws, text, limit, since, until, as_json)
 
 
-@app.command()
+@app.command(help=_("Write the stored posts of a workspace with their enrichments, oldest first."))
 def export(
-    format: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    format: Annotated[str, typer.Option("--format", help=_("csv or jsonl."))] = "csv",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+        Path | None, typer.Option("--output", "-o", help=_("File to write (default: stdout)."))
     ] = None,
     since: Since = None,
     until: Until = None,
@@ -171,21 +178,21 @@ def export(
     config: ConfigFile = None,
     workspace: WorkspaceSlug = None,
 ) -> None:
-    """Write the stored posts of a workspace with their enrichments, oldest first."""
     from rumeur.commands.exporting import export_posts
 
     _settings, ws, store = _open(db, config, workspace)
     export_posts(store, ws, format, output, since, until)
 
 
-@app.command()
+@app.command(
+    help=_("List the rows that could not be imported, one line each: file, line, field, reason.")
+)
 def rejected(
     db: Db = None,
     config: ConfigFile = None,
     workspace: WorkspaceSlug = None,
     as_json: AsJson = False,
 ) -> None:
-    """List the rows that could not be imported, one line each: file, line, field, reason."""
     from rumeur.commands.reporting import print_rejected
 
     _settings, ws, store = _open(db, config, workspace)

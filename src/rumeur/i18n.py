@@ -11,8 +11,6 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from babel.messages.pofile import read_po
-
 LANGUAGES = ("en", "fr")
 _current: list[str] = []
 
@@ -43,6 +41,9 @@ _ = gettext
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
+    # Imported here: English (and so `rumeur --help` in English) never reads a catalogue.
+    from babel.messages.pofile import read_po
+
     path = resources.files("rumeur") / "locale" / lang / "LC_MESSAGES" / "rumeur.po"
     with path.open("rb") as fh:
         catalog = read_po(fh)
