@@ -79,12 +79,22 @@ def _root(
 def _open(
     db: str | None, config: Path | None, workspace: str | None
 ) -> tuple[Settings, Workspace, Store]:
-    from rumeur.config import load_settings, resolve_db
-    from rumeur.store import Store
+    settings, ws = _workspace(config, workspace)
+    return settings, ws, _store(db, settings)
+
+
+def _workspace(config: Path | None, workspace: str | None) -> tuple[Settings, Workspace]:
+    from rumeur.config import load_settings
 
     settings = load_settings(config)
-    ws = settings.workspace(workspace)
-    return settings, ws, Store.open(resolve_db(db, settings))
+    return settings, settings.workspace(workspace)
+
+
+def _store(db: str | None, settings: Settings) -> Store:
+    from rumeur.config import resolve_db
+    from rumeur.store import Store
+
+    return Store.open(resolve_db(db, settings))
 
 
 @app.command(
@@ -107,10 +117,11 @@ def import_(
     config: ConfigFile = None,
     workspace: WorkspaceSlug = None,
 ) -> None:
-    from rumeur.commands.importing import import_file
+    from rumeur.commands.importing import file_source, import_file
 
-    settings, ws, store = _open(db, config, workspace)
-    import_file(store, settings, ws, file, preset, mapping, enrich, restart, batch_size)
+    settings, ws = _workspace(config, workspace)
+    source = file_source(ws, file, preset, mapping)  # a bad mapping fails before the database
+    import_file(_store(db, settings), settings, ws, source, enrich, restart, batch_size)
 
 
 @app.command(help=_("Import the airline data set into the demo workspace and print its summary."))
@@ -124,13 +135,13 @@ def demo(
     db: Db = None,
     config: ConfigFile = None,
 ) -> None:
-    from rumeur.commands.importing import find_demo_file, import_file
+    from rumeur.commands.importing import file_source, find_demo_file, import_file
     from rumeur.commands.reporting import print_summary
 
     settings, ws, store = _open(db, config, None)
     source = find_demo_file(data)
     typer.echo(_("Importing {file} into {db}").format(file=source, db=store.where), err=True)
-    import_file(store, settings, ws, source, "airline", None, True, False, 1000)
+    import_file(store, settings, ws, file_source(ws, source, "airline"), True, False, 1000)
     print_summary(store, ws)
 
 

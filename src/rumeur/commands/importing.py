@@ -30,21 +30,26 @@ DEMO_FILE = Path("airline-tweets") / "tweets.csv"
 SHOWN_REJECTS = 50  # per run; `rumeur rejected` lists them all
 
 
+def file_source(
+    ws: Workspace, path: Path, preset: str | None, mapping_file: Path | None = None
+) -> FileSource:
+    """The file with its mapping, its header already checked against the mapping's columns."""
+    mapping = load_mapping(preset, mapping_file)
+    brands = {b.name.lower(): b.name for b in ws.brands}
+    brands.update({h.lower().lstrip("@"): b.name for b in ws.brands for h in b.handles})
+    return FileSource(path, mapping, brands)
+
+
 def import_file(
     store: Store,
     settings: Settings,
     ws: Workspace,
-    path: Path,
-    preset: str | None,
-    mapping_file: Path | None,
+    source: FileSource,
     enrich: bool,
     restart: bool,
     batch_size: int,
 ) -> RunReport:
-    mapping = load_mapping(preset, mapping_file)
-    brands = {b.name.lower(): b.name for b in ws.brands}
-    brands.update({h.lower().lstrip("@"): b.name for b in ws.brands for h in b.handles})
-    source = FileSource(path, mapping, brands)
+    path = source.path
     if restart:
         store.forget_source(cursor_key(ws, source), ws.slug, source.label)
     enrichers = (

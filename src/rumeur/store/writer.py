@@ -453,5 +453,6 @@ def _write_cursor(
             "items": source_cursors.c["items"] + new["items"],
             "updated_at": new.updated_at,
             "last_error": None,
+            "last_error_at": None,
         },
     )

@@ -166,3 +166,14 @@ def test_each_workspace_reads_a_file_for_itself(broken_csv: Path, tmp_path: Path
     assert store.count_posts() == 4
     assert {r["workspace"] for r in store.rejected_rows()} == {"a", "b"}
     assert len(store.rejected_rows()) == 10
+
+
+def test_a_missing_mapping_fails_before_any_database_is_made(
+    broken_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "never.db"
+    args = ["import", str(broken_csv), "--mapping", str(tmp_path / "nope.toml"), "--db", str(db)]
+    result = rumeur(capsys, *args)
+    assert result.code == 1
+    assert result.err.strip() == f"rumeur: error: {tmp_path / 'nope.toml'}: no such file"
+    assert not db.exists()

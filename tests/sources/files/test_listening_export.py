@@ -102,3 +102,18 @@ def test_counts_that_are_not_counts_are_row_errors(written: str) -> None:
     with pytest.raises(RowError) as caught:
         RowNormaliser(mapping)({"t": "x", "d": "2024-01-01", "n": written})
     assert caught.value.field == "n"
+
+
+def test_dotted_thousands_and_score_ranges() -> None:
+    mapping = parse_mapping(
+        '[columns]\ntext = "t"\ncreated_at = "d"\nlikes = "n"\n'
+        '[labels]\nsentiment = { column = "s", score = "c" }\n',
+        "m",
+    )
+    normalise = RowNormaliser(mapping)
+    row = {"t": "x", "d": "2024-01-01", "n": "1.234.567", "s": "negative", "c": "0,75"}
+    post = normalise(row)
+    assert post.metrics.likes == 1_234_567
+    assert post.labels[0].score == 0.75
+    with pytest.raises(RowError, match="not a score between 0 and 1: '1,5'"):
+        normalise({**row, "c": "1,5"})

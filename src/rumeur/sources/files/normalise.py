@@ -158,8 +158,9 @@ class RowNormaliser:
                 continue
             score_text = self._get(row, spec.score).strip()
             score = _decimal(score_text) if score_text else None
-            if score_text and score is None:
-                raise RowError(spec.score or "", f"not a number: {score_text[:20]!r}")
+            if score_text and (score is None or not 0 <= score <= 1):
+                reason = f"not a score between 0 and 1: {score_text[:20]!r}"
+                raise RowError(spec.score or "", reason)
             labels.append(Label(task, value, score, self.mapping.label_origin))
         return labels
 
@@ -167,11 +168,14 @@ class RowNormaliser:
 _COUNTS = ("likes", "reposts", "replies", "quotes")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 200, 1\u202f200, 1'200 (Swiss)
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+$")  # 1,200 in an English export
+_DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")  # 1.234.567 (German, Italian)
 
 
 def _decimal(raw: str) -> float | None:
     """0.9, 0,9 (French) and 1 200,5 all read as numbers."""
     text = _SPACES.sub("", raw)
+    if _DOTTED.match(text):
+        text = text.replace(".", "")
     text = text.replace(",", "") if _THOUSANDS.match(text) else text.replace(",", ".")
     try:
         value = float(text)

@@ -32,6 +32,8 @@ class FileSource:
         self.label = str(path.resolve())
         self._normalise = RowNormaliser(mapping, brands)
         self._header: list[str] = []
+        if mapping.format == "csv":
+            self._read_header()
 
     def batches(self, cursor: dict[str, Any] | None, size: int) -> Iterator[Batch]:
         try:
@@ -65,16 +67,23 @@ class FileSource:
     def _start(self, cursor: dict[str, Any] | None, total: int) -> tuple[int, int, str]:
         print_ = fingerprint(self.path)
         if self.mapping.format == "csv":
-            self._header, offset, lines = csv_header(
-                self.path, self.mapping.encoding, self.mapping.delimiter
-            )
-            self._check_columns()
+            offset, lines = self._read_header()
             start, line = offset, 1 + lines
         else:
             start, line = 0, 1
         if cursor and cursor.get("fingerprint") == print_ and cursor.get("offset", 0) <= total:
             start, line = cursor["offset"], cursor["next_line"]
         return start, line, print_
+
+    def _read_header(self) -> tuple[int, int]:
+        try:
+            self._header, offset, lines = csv_header(
+                self.path, self.mapping.encoding, self.mapping.delimiter
+            )
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot be read ({exc.strerror})") from None
+        self._check_columns()
+        return offset, lines
 
     def _records(self, start: int, line: int) -> Iterator[Record]:
         m = self.mapping
