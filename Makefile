@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 export RUMEUR_DATA ?= $(abspath ../shared/data)
 
 .PHONY: demo test lint bench docs install clean
@@ -13,12 +14,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+# The tests also load a transformer model from disk: they need the optional extra (torch's CPU
+# build, about a minute to install), which `make demo` does not.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,transformers]'
+	@touch $@
+
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/rumeur demo
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/pytest
