@@ -69,8 +69,13 @@ def test_loads_from_disk_and_maps_the_labels(model_dir: Path) -> None:
 
 
 def test_batching_does_not_change_the_answers(model_dir: Path) -> None:
-    batched = TransformerClassifier(model_dir, batch_size=4, device="cpu").predict_proba(TEXTS)
-    one_by_one = TransformerClassifier(model_dir, batch_size=1, device="cpu").predict_proba(TEXTS)
+    classes, batched = TransformerClassifier(model_dir, batch_size=4, device="cpu").predict_proba(
+        TEXTS
+    )
+    one_by_one = TransformerClassifier(model_dir, batch_size=1, device="cpu").predict_proba(TEXTS)[
+        1
+    ]
+    assert classes == ("negative", "neutral", "positive")
     assert batched.shape == (len(TEXTS), 3)
     np.testing.assert_allclose(batched.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(batched, one_by_one, atol=1e-5)

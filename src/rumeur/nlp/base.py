@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
+
 from rumeur.model import EnrichmentResult
 
 
@@ -13,6 +15,19 @@ class Enricher(Protocol):
     model: str
     version: str
 
-    def predict(self, texts: Sequence[str]) -> EnrichmentResult:
-        """One label and score per text, in order. Never raises on odd text."""
+    def predict(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> EnrichmentResult:
+        """One label and score per text, in order. Never raises on odd text.
+
+        `meta` is each text's language, for the models that read it; others ignore it.
+        """
+        ...
+
+
+class Classifier(Enricher, Protocol):
+    classes: Sequence[str]
+
+    def predict_proba(
+        self, texts: Sequence[str], meta: Sequence[str] | None = None
+    ) -> tuple[tuple[str, ...], np.ndarray]:
+        """The classes, and one row of their probabilities per text."""
         ...

@@ -30,7 +30,7 @@ class LanguageDetector:
         self.version = f"{version('lingua-language-detector')}:{','.join(self.languages)}"
         self._detector = _build(self.languages)
 
-    def predict(self, texts: Sequence[str]) -> EnrichmentResult:
+    def predict(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> EnrichmentResult:
         cleaned = [entities.strip_entities(t) for t in texts]
         readable = [i for i, t in enumerate(cleaned) if _letters(t) >= self.min_letters]
         labels = np.full(len(texts), UNKNOWN, dtype=object)

@@ -61,16 +61,19 @@ class TransformerClassifier:
         limit = getattr(self.network.config, "max_position_embeddings", max_length)
         self.max_length = min(max_length, limit)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """One row of class probabilities per text, columns in `self.classes` order."""
+    def predict_proba(
+        self, texts: Sequence[str], meta: Sequence[str] | None = None
+    ) -> tuple[tuple[str, ...], np.ndarray]:
+        """The classes, and one row of their probabilities per text. `meta` is not used."""
         rows = [
             self._batch(texts[i : i + self.batch_size])
             for i in range(0, len(texts), self.batch_size)
         ]
-        return np.vstack(rows) if rows else np.zeros((0, len(self.classes)))
+        matrix = np.vstack(rows) if rows else np.zeros((0, len(self.classes)))
+        return tuple(self.classes), matrix
 
-    def predict(self, texts: Sequence[str]) -> EnrichmentResult:
-        probabilities = self.predict_proba(texts)
+    def predict(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> EnrichmentResult:
+        probabilities = self.predict_proba(texts)[1]
         best = probabilities.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
         labels = [self.classes[i] for i in best]
         scores = probabilities[np.arange(len(texts)), best] if len(texts) else []

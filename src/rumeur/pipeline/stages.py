@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
+
 from rumeur.config import Workspace
 from rumeur.errors import RowError
 from rumeur.model import EnrichmentResult, Post, RawItem, Rejected
@@ -62,9 +64,37 @@ def attribute_brands(posts: Sequence[Post], workspace: Workspace) -> list[Post]:
 
 
 def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[EnrichmentResult]:
-    """Each model sees the whole batch at once: that is where the speed is."""
+    """Each model sees the whole batch at once: that is where the speed is.
+
+    Models run in the order given. The language found (the network's own first) goes to the
+    models that read it; the complaint reason is asked only of negative posts (the source's
+    label first), the others get no answer ("").
+    """
+    if not posts:
+        return []
     texts = [p.text if not p.title else f"{p.title}\n{p.text}" for p in posts]
-    return [enricher.predict(texts) for enricher in enrichers] if texts else []
+    given = [{label.task: label.label for label in p.labels} for p in posts]
+    for post, labels in zip(posts, given, strict=True):
+        if post.language:
+            labels.setdefault("language", post.language)
+    results: list[EnrichmentResult] = []
+    for enricher in enrichers:
+        meta = [g.get("language", "unknown") for g in given]
+        result = enricher.predict(texts, meta)
+        if result.task == "reason":
+            result = _only_negative(result, given)
+        for labels, label in zip(given, result.labels, strict=True):
+            if label:
+                labels.setdefault(result.task, str(label))
+        results.append(result)
+    return results
+
+
+def _only_negative(result: EnrichmentResult, given: list[dict[str, str]]) -> EnrichmentResult:
+    keep = np.array([g.get("sentiment") == "negative" for g in given], dtype=bool)
+    labels = np.where(keep, result.labels, "")
+    scores = np.where(keep, result.scores, np.nan)
+    return EnrichmentResult(result.task, result.model, result.version, labels, scores)
 
 
 def _as_text(payload: object) -> str:

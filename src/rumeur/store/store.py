@@ -15,6 +15,7 @@ from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.store.bulk import upsert
 from rumeur.store.engine import WRITE_OPTION, make_engine, redact_url
 from rumeur.store.migrate import upgrade
+from rumeur.store.relabel import posts_after, relabel
 from rumeur.store.schema import posts, rejected, source_cursors
 from rumeur.store.writer import CursorUpdate, WriteResult, write_batch
 
@@ -75,6 +76,21 @@ class Store:
         """Store a batch, its rejected rows and the source's new cursor atomically."""
         with self.transaction() as conn:
             return write_batch(conn, workspace, batch, results, rejects, cursor)
+
+    def relabel(
+        self,
+        workspace: str,
+        ids: Sequence[int],
+        results: Sequence[EnrichmentResult],
+        cursor: CursorUpdate | None = None,
+    ) -> int:
+        """Store newer model answers for stored posts, with the cursor, atomically."""
+        with self.transaction() as conn:
+            return relabel(conn, workspace, ids, results, cursor)
+
+    def posts_after(self, workspace: str, after_id: int, limit: int) -> list[tuple[int, Post]]:
+        with self.engine.connect() as conn:
+            return posts_after(conn, workspace, after_id, limit)
 
     def cursor(self, source: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

@@ -32,6 +32,7 @@ from rumeur.store.schema import (
 CHUNK = 500  # rows per IN (...) list, well under every dialect's parameter limit
 LABEL_TASKS = ("language", "sentiment", "emotion", "reason")
 UNKNOWN = "unknown"
+SOURCE_VERSION = "source"  # the version of a label given by the source, not by a model
 ALL = "*"  # the rollup row of a workspace's whole volume; no brand may be named so
 METRICS = ("likes", "reposts", "replies", "quotes", "views")
 MUTABLE = (
@@ -107,7 +108,8 @@ def _post_row(
     if post.language:
         labels.setdefault("language", post.language)
     for result in results:
-        labels.setdefault(result.task, result.label(index))
+        if result.label(index):  # "" is a model's "no answer" (a reason for a happy post)
+            labels.setdefault(result.task, result.label(index))
     m = post.metrics
     return {
         "platform": post.platform,
@@ -379,13 +381,15 @@ def _write_enrichments(
                     "post_id": ids[i],
                     "task": label.task,
                     "model": label.origin,
-                    "version": "source",
+                    "version": SOURCE_VERSION,
                     "label": label.label,
                     "score": label.score,
                     "created_at": now,
                 }
             )
         for r in results:
+            if not r.label(i):
+                continue
             rows.append(
                 {
                     "post_id": ids[i],

@@ -1,0 +1,51 @@
+"""`rumeur reenrich`: run newer models over the posts already stored, resumable.
+
+The cursor (the last post id done) is kept under a key naming every model and version, so that
+an interrupted run goes on where it stopped, and a run with a newer version starts over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rumeur.config import Workspace
+from rumeur.nlp.base import Enricher
+from rumeur.pipeline.stages import enrich
+from rumeur.store import CursorUpdate, Store
+
+
+@dataclass(slots=True)
+class ReenrichReport:
+    posts: int = 0
+    changed: int = 0
+    resumed: bool = False
+
+
+def reenrich_key(workspace: Workspace, enrichers: Sequence[Enricher]) -> str:
+    models = "+".join(f"{e.task}={e.model}@{e.version}" for e in enrichers)
+    return f"{workspace.slug}:reenrich:{models}"
+
+
+def reenrich(
+    store: Store,
+    workspace: Workspace,
+    enrichers: Sequence[Enricher],
+    batch_size: int = 1000,
+    on_step: Callable[[ReenrichReport], None] | None = None,
+) -> ReenrichReport:
+    key = reenrich_key(workspace, enrichers)
+    cursor = store.cursor(key)
+    report = ReenrichReport(resumed=bool(cursor))
+    after = int((cursor or {}).get("last_id", 0))
+    while batch := store.posts_after(workspace.slug, after, batch_size):
+        ids = [pid for pid, _ in batch]
+        results = enrich([post for _, post in batch], enrichers)
+        after = ids[-1]
+        report.changed += store.relabel(
+            workspace.slug, ids, results, CursorUpdate(key, {"last_id": after})
+        )
+        report.posts += len(ids)
+        if on_step is not None:
+            on_step(report)
+    return report

@@ -1,0 +1,127 @@
+"""Newer model answers for posts already stored (`rumeur reenrich`): the enrichment rows, the
+posts' current labels where no label from the source outranks the model, and the rollups moved
+to match, with the cursor, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, exists, select, update
+
+from rumeur.model import Author, EnrichmentResult, Label, Post
+from rumeur.store.bulk import upsert
+from rumeur.store.schema import enrichments, post_brands, posts
+from rumeur.store.writer import (
+    LABEL_TASKS,
+    METRICS,
+    SOURCE_VERSION,
+    CursorUpdate,
+    _apply_rollups,
+    _chunks,
+    _state,
+    _write_cursor,
+)
+
+
+def relabel(
+    conn: Connection,
+    workspace: str,
+    ids: Sequence[int],
+    results: Sequence[EnrichmentResult],
+    cursor: CursorUpdate | None = None,
+) -> int:
+    """Store `results` (aligned with `ids`); returns how many posts changed label."""
+    now = datetime.now(UTC)
+    stored = _stored(conn, ids)
+    from_source = _source_tasks(conn, ids)
+    before, after, changed = {}, {}, []
+    for i, pid in enumerate(ids):
+        old = stored[pid]
+        new = dict(old)
+        for r in results:
+            if r.task in LABEL_TASKS and r.label(i) and (pid, r.task) not in from_source:
+                new[r.task] = r.label(i)
+        if any(new[t] != old[t] for t in LABEL_TASKS):
+            before[pid] = _state(old, old["memberships"])
+            after[pid] = _state(new, old["memberships"])
+            changed.append({"_id": pid, **{t: new[t] for t in LABEL_TASKS}, "updated_at": now})
+    if changed:
+        values = {t: bindparam(t) for t in (*LABEL_TASKS, "updated_at")}
+        conn.execute(update(posts).where(posts.c.id == bindparam("_id")).values(values), changed)
+    _apply_rollups(conn, before, after)
+    _write_results(conn, ids, results, now)
+    if cursor is not None:
+        _write_cursor(conn, workspace, cursor, len(ids), now)
+    return len(changed)
+
+
+def _stored(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    columns = [posts.c.id, posts.c.platform, posts.c.created_at, posts.c.author_id]
+    columns += [posts.c[c] for c in (*LABEL_TASKS, *METRICS)]
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(list(ids)):
+        for row in conn.execute(select(*columns).where(posts.c.id.in_(chunk))).mappings():
+            found[row["id"]] = {**row, "memberships": set()}
+        query = select(post_brands).where(post_brands.c.post_id.in_(chunk))
+        for m in conn.execute(query):
+            found[m.post_id]["memberships"].add((m.workspace, m.brand))
+    return found
+
+
+def _source_tasks(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str]]:
+    out: set[tuple[int, str]] = set()
+    for chunk in _chunks(list(ids)):
+        query = select(enrichments.c.post_id, enrichments.c.task).where(
+            enrichments.c.post_id.in_(chunk), enrichments.c.version == SOURCE_VERSION
+        )
+        out.update((pid, task) for pid, task in conn.execute(query))
+    return out
+
+
+def _write_results(
+    conn: Connection, ids: Sequence[int], results: Sequence[EnrichmentResult], now: datetime
+) -> None:
+    rows = [
+        {"post_id": pid, "task": r.task, "model": r.model, "version": r.version,
+         "label": r.label(i), "score": r.score(i), "created_at": now}
+        for r in results
+        for i, pid in enumerate(ids)
+        if r.label(i)
+    ]  # fmt: skip
+    upsert(
+        conn,
+        enrichments,
+        rows,
+        ["post_id", "task", "model", "version"],
+        lambda new: {"label": new.label, "score": new.score},
+    )
+
+
+def posts_after(
+    conn: Connection, workspace: str, after_id: int, limit: int
+) -> list[tuple[int, Post]]:
+    """The workspace's stored posts with an id above `after_id`, in id order, with the labels
+    their source gave them: what a model is run on again."""
+    mine = exists().where(post_brands.c.post_id == posts.c.id, post_brands.c.workspace == workspace)
+    query = (
+        select(posts.c.id, posts.c.platform, posts.c.native_id, posts.c.text, posts.c.title,
+               posts.c.created_at, posts.c.language)
+        .where(posts.c.id > after_id, mine)
+        .order_by(posts.c.id)
+        .limit(limit)
+    )  # fmt: skip
+    rows = conn.execute(query).all()
+    labels: dict[int, list[Label]] = {r.id: [] for r in rows}
+    for chunk in _chunks(list(labels)):
+        query = select(enrichments.c.post_id, enrichments.c.task, enrichments.c.label).where(
+            enrichments.c.post_id.in_(chunk), enrichments.c.version == SOURCE_VERSION
+        )
+        for pid, task, label in conn.execute(query):
+            labels[pid].append(Label(task, label))
+    return [
+        (r.id, Post(platform=r.platform, native_id=r.native_id, text=r.text, title=r.title,
+                    created_at=r.created_at, author=Author(handle=""), labels=labels[r.id]))
+        for r in rows
+    ]  # fmt: skip
