@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export RUMEUR_DATA ?= $(abspath ../shared/data)
 
-.PHONY: demo test lint bench docs install clean
+.PHONY: demo test lint bench docs models install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "rumeur needs Python 3.11 or newer"'
@@ -36,6 +36,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_throughput.py
+	$(BIN)/python benchmarks/enrichment_throughput.py
+
+# Trains the shipped models from ../shared/data only (seeded), writes their weights and model
+# cards into the package and the validation figures into docs/models.md.
+models: $(STAMP)
+	$(BIN)/python -m rumeur.nlp.train --data $(RUMEUR_DATA) --out src/rumeur/nlp/models --docs docs/models.md
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

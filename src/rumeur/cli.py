@@ -110,7 +110,10 @@ def import_(
     mapping: Annotated[
         Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
     ] = None,
-    enrich: Annotated[bool, typer.Option(help=_("Detect the language of each post."))] = True,
+    enrich: Annotated[
+        bool,
+        typer.Option(help=_("Find the language, sentiment, emotion and complaint reason.")),
+    ] = True,
     restart: Annotated[bool, typer.Option(help=_("Read the file from its start again."))] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
     db: Db = None,
@@ -208,6 +211,51 @@ def rejected(
 
     _settings, ws, store = _open(db, config, workspace)
     print_rejected(store, ws, as_json)
+
+
+@app.command(
+    help=_(
+        "Label texts read as JSON lines with a 'text' field (FILE, or - for standard input): "
+        "one JSON line per input, in order."
+    )
+)
+def classify(
+    file: Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))],
+    task: Annotated[
+        str, typer.Option(help=_("language, sentiment, emotion or reason."))
+    ] = "sentiment",
+    explain: Annotated[
+        bool, typer.Option("--explain", help=_("Add the features that weighed most."))
+    ] = False,
+    top: Annotated[int, typer.Option(min=1, max=50, help=_("Features per explanation."))] = 8,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.classifying import classify_lines, open_input
+    from rumeur.nlp.registry import model_for
+
+    settings, ws = _workspace(config, workspace)
+    with open_input(file) as source:
+        classify_lines(model_for(task, settings, ws), source, sys.stdout, explain, top)
+
+
+@app.command(
+    help=_("Run the current models again over the stored posts of a workspace (resumable).")
+)
+def reenrich(
+    task: Annotated[
+        list[str] | None,
+        typer.Option(help=_("Only this task (language, sentiment, emotion, reason); repeatable.")),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.importing import reenrich_posts
+
+    settings, ws, store = _open(db, config, workspace)
+    reenrich_posts(store, settings, ws, task or None, batch_size)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -52,6 +52,13 @@ class Department(Strict):
     reasons: list[str] = Field(default_factory=list)
 
 
+class WorkspaceNlp(Strict):
+    # A Hugging Face sequence-classification folder on disk (extra rumeur[transformers]).
+    sentiment_model: str | None = None
+    # Its classes in order, when its config.json names them LABEL_0, LABEL_1...
+    sentiment_labels: list[Literal["negative", "neutral", "positive"]] = Field(default_factory=list)
+
+
 class Workspace(Strict):
     slug: Slug
     name: Annotated[str, Field(min_length=1)]
@@ -61,6 +68,7 @@ class Workspace(Strict):
     departments: list[Department] = Field(default_factory=list)
     timezone: str = "Europe/Paris"
     locale: Literal["fr", "en"] = "fr"
+    nlp: WorkspaceNlp = Field(default_factory=WorkspaceNlp)
 
     @field_validator("timezone")
     @classmethod

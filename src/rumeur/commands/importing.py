@@ -17,10 +17,11 @@ from rich.progress import (
 )
 
 from rumeur.config import Settings, Workspace
-from rumeur.errors import InputError
+from rumeur.errors import ConfigError, InputError
 from rumeur.i18n import _, number
-from rumeur.nlp.language import LanguageDetector
+from rumeur.nlp.registry import TASKS, enrichers
 from rumeur.pipeline import RunReport, Step, run
+from rumeur.pipeline.reenrich import ReenrichReport
 from rumeur.pipeline.runner import cursor_key
 from rumeur.sources.files.mapping import load_mapping
 from rumeur.sources.files.source import FileSource
@@ -52,9 +53,7 @@ def import_file(
     path = source.path
     if restart:
         store.forget_source(cursor_key(ws, source), ws.slug, source.label)
-    enrichers = (
-        [LanguageDetector(settings.nlp.languages, settings.nlp.min_letters)] if enrich else []
-    )
+    models = enrichers(settings, ws) if enrich else []
     console = Console(stderr=True, highlight=False)
     with _progress(console) as progress:
         task = progress.add_task(path.name, total=path.stat().st_size, rate="")
@@ -69,7 +68,7 @@ def import_file(
                 rate = _("{n} rows/s").format(n=number(step.report.rate))
                 progress.update(task, completed=step.progress.done, rate=rate)
 
-        report = run(source, store, ws, enrichers, batch_size, on_step)
+        report = run(source, store, ws, models, batch_size, on_step)
     if shown[0] > SHOWN_REJECTS:
         console.print(
             _("… and {n} more rejected rows: rumeur rejected").format(
@@ -134,3 +133,29 @@ def find_demo_file(data: Path | None) -> Path:
             "the airline data set ({file}) was not found: pass --data FOLDER or set RUMEUR_DATA"
         ).format(file=DEMO_FILE)
     )
+
+
+def reenrich_posts(
+    store: Store, settings: Settings, ws: Workspace, tasks: list[str] | None, batch_size: int
+) -> ReenrichReport:
+    from rumeur.pipeline.reenrich import reenrich
+
+    unknown = [t for t in tasks or [] if t not in TASKS]
+    if unknown:
+        raise ConfigError(f"--task {unknown[0]}: expected one of {', '.join(TASKS)}")
+    models = enrichers(settings, ws, tasks or TASKS)
+    console = Console(stderr=True, highlight=False)
+    with console.status(_("Enriching stored posts…")) as status:
+        report = reenrich(
+            store, ws, models, batch_size,
+            lambda r: status.update(_("{n} posts enriched again").format(n=number(r.posts))),
+        )  # fmt: skip
+    names = ", ".join(f"{m.task} ({m.model} {m.version})" for m in models)
+    console.print(
+        _("{posts} posts enriched again with {models}: {changed} changed label").format(
+            posts=number(report.posts), models=names, changed=number(report.changed)
+        ),
+        markup=False,
+        soft_wrap=True,
+    )
+    return report

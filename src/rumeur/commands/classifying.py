@@ -1,0 +1,92 @@
+"""`rumeur classify`: JSON lines with a `text` in, one JSON line of answers per input out, in
+order. A line that cannot be read gets an `error` answer on its own line; nothing crashes."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from rumeur.errors import InputError
+
+CHUNK = 1000  # lines classified together
+
+
+def classify_lines(
+    model: Any, source: IO[bytes], out: IO[str], explain: bool = False, top: int = 8
+) -> int:
+    """Answer every line of `source`; returns how many lines were read."""
+    count = 0
+    for chunk in _chunks(source):
+        texts = [text for text, _ in chunk if text is not None]
+        answers = iter(_answers(model, texts, explain, top))
+        for text, error in chunk:
+            answer = {"error": error} if text is None else next(answers)
+            out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        count += len(chunk)
+    out.flush()
+    return count
+
+
+def open_input(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return Path(path).open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _chunks(source: IO[bytes]) -> Iterator[list[tuple[str | None, str]]]:
+    chunk: list[tuple[str | None, str]] = []
+    for number, raw in enumerate(source, start=1):
+        chunk.append(_read_line(number, raw))
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _read_line(number: int, raw: bytes) -> tuple[str | None, str]:
+    """(text, "") or (None, what is wrong). Broken UTF-8 is read with U+FFFD in its place."""
+    line = raw.decode("utf-8", errors="replace").strip()
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"line {number}: not valid JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(value, dict) or not isinstance(value.get("text"), str):
+        return None, f"line {number}: a JSON object with a string 'text' was expected"
+    return value["text"], ""
+
+
+def _answers(model: Any, texts: list[str], explain: bool, top: int) -> list[dict[str, Any]]:
+    if not texts:
+        return []
+    classes, matrix = model.predict_proba(texts)
+    result = model.predict(texts)
+    answers = []
+    for i, text in enumerate(texts):
+        label = result.label(i) or "unknown"
+        row = matrix[i]
+        answer: dict[str, Any] = {
+            "label": label,
+            "score": _number(result.score(i)),
+            "scores": {
+                c: _number(p) for c, p in zip(classes, row, strict=True) if not math.isnan(p)
+            },
+            "model": result.model,
+            "version": result.version,
+        }
+        if explain:
+            why = model.explain(text, top)
+            answer["explain"] = None if why is None else why.as_dict()
+        answers.append(answer)
+    return answers
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), 4)

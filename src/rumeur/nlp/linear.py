@@ -1,0 +1,185 @@
+"""The shipped linear models at run time: numpy and scipy only, no scikit-learn.
+
+A model is a weight matrix over the hashed features of `rumeur.nlp.features` (float16 on disk),
+a bias per class and a link: ``softmax`` (multinomial logistic regression) or ``ovr`` (one
+sigmoid per class, normalised). Scores are probabilities. `explain` re-derives the n-grams of
+one text and reads their weights, so every label can say which words pushed for and against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from rumeur.model import EnrichmentResult
+from rumeur.nlp.explain import Explanation
+from rumeur.nlp.features import Featuriser
+
+MODELS = Path(__file__).parent / "models"
+CHUNK = 2048  # texts featurised at once: bounds memory, keeps numpy's buffers warm
+
+
+class LinearModel:
+    task = ""
+    model = ""
+    version = ""
+
+    def __init__(
+        self,
+        classes: Sequence[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        featuriser: Featuriser,
+        link: str = "softmax",
+        use_meta: bool = False,
+    ) -> None:
+        self.classes = tuple(classes)
+        self.weights = np.asarray(weights, dtype=np.float32)
+        self.bias = np.asarray(bias, dtype=np.float32)
+        self.featuriser = featuriser
+        self.link = link
+        self.use_meta = use_meta
+        self.card: dict[str, Any] = {}
+
+    # --- prediction ------------------------------------------------------------------------
+
+    def features(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> sp.csr_matrix:
+        return self.featuriser.transform(texts, meta if self.use_meta else None)
+
+    def proba_from_features(self, x: sp.csr_matrix) -> np.ndarray:
+        z = np.asarray(x @ self.weights) + self.bias
+        if self.link == "ovr":
+            p = 1.0 / (1.0 + np.exp(-z))
+            return p / p.sum(axis=1, keepdims=True)
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict_proba(
+        self, texts: Sequence[str], meta: Sequence[str] | None = None
+    ) -> tuple[tuple[str, ...], np.ndarray]:
+        parts = [
+            self.proba_from_features(self.features(texts[i : i + CHUNK], _part(meta, i)))
+            for i in range(0, len(texts), CHUNK)
+        ]
+        matrix = np.vstack(parts) if parts else np.zeros((0, len(self.classes)))
+        return self.classes, matrix
+
+    def predict(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> EnrichmentResult:
+        return self.result(self.predict_proba(texts, meta)[1])
+
+    def result(self, proba: np.ndarray) -> EnrichmentResult:
+        best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
+        labels = np.array(self.classes, dtype=object)[best]
+        scores = proba[np.arange(len(proba)), best]
+        return EnrichmentResult(self.task, self.model, self.version, labels, scores)
+
+    # --- explanation -----------------------------------------------------------------------
+
+    def explain(self, text: str, top: int = 8, meta: str | None = None) -> Explanation:
+        """The features that weighed most for and against the predicted label.
+
+        A feature's weight is its value in the text times its weight for the label, less the
+        mean of its weights over all labels (softmax) — what it adds to the label's odds.
+        Character n-grams are summed per word they were cut from, under that word.
+        """
+        meta = meta if self.use_meta else None
+        x = self.features([text], None if meta is None else [meta])
+        proba = self.proba_from_features(x)[0]
+        k = int(proba.argmax())
+        column = self.weights[:, k]
+        if self.link == "softmax":
+            column = column - self.weights.mean(axis=1)
+        values = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
+        contrib = _per_feature(self.featuriser.units(text, meta), values, column)
+        ranked = sorted(contrib.items(), key=lambda kv: kv[1], reverse=True)
+        supporting = [(f, w) for f, w in ranked[:top] if w > 0]
+        opposing = [(f, w) for f, w in reversed(ranked[-top:]) if w < 0]
+        return Explanation(self.classes[k], float(proba[k]), supporting, opposing)
+
+    # --- files -----------------------------------------------------------------------------
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"weights": self.weights.astype(np.float16), "bias": self.bias}
+        if self.featuriser.idf is not None:
+            out["idf"] = self.featuriser.idf.astype(np.float16)
+        return out
+
+    def save(self, folder: Path, name: str, card: dict[str, Any]) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.npz"
+        np.savez_compressed(path, **self.arrays())
+        settings = {"featuriser": self.featuriser.settings(), "link": self.link}
+        card = card | settings | {"classes": list(self.classes), "use_meta": self.use_meta}
+        card["weights_sha256"] = sha256(path)
+        (folder / f"{name}.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, name: str, folder: Path = MODELS) -> LinearModel:
+        card = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        with np.load(folder / f"{name}.npz") as arrays:
+            idf = arrays["idf"].astype(np.float32) if "idf" in arrays else None
+            feat = Featuriser(**card["featuriser"], idf=idf)
+            model = cls(card["classes"], arrays["weights"], arrays["bias"], feat, card["link"])
+        model.use_meta = card["use_meta"]
+        model.task, model.model, model.version = card["task"], card["name"], card["version"]
+        model.card = card
+        return model
+
+
+def predict_all(
+    models: Sequence[LinearModel], texts: Sequence[str], meta: Sequence[str] | None = None
+) -> list[EnrichmentResult]:
+    """Several models over one batch; models with the same featuriser share its features.
+
+    `meta` is each text's language code, read by the models trained with a language token.
+    """
+    probas: list[list[np.ndarray]] = [[] for _ in models]
+    for i in range(0, len(texts), CHUNK):
+        chunk, cache = texts[i : i + CHUNK], {}
+        for j, model in enumerate(models):
+            key = _feature_key(model)
+            if key not in cache:
+                cache[key] = model.features(chunk, _part(meta, i))
+            probas[j].append(model.proba_from_features(cache[key]))
+    return [
+        m.result(np.vstack(p) if p else np.zeros((0, len(m.classes))))
+        for m, p in zip(models, probas, strict=True)
+    ]
+
+
+def _feature_key(model: LinearModel) -> tuple[Any, ...]:
+    idf = model.featuriser.idf
+    return (
+        json.dumps(model.featuriser.settings()),
+        model.use_meta,
+        None if idf is None else id(idf),
+    )
+
+
+def _per_feature(
+    units: list[tuple[str, str, int]], values: dict[int, float], column: np.ndarray
+) -> dict[str, float]:
+    shares: dict[int, int] = defaultdict(int)
+    for _, _, col in units:
+        shares[col] += 1
+    out: dict[str, float] = defaultdict(float)
+    for _, group, col in units:
+        out[group] += values.get(col, 0.0) * float(column[col]) / shares[col]
+    return dict(out)
+
+
+def _part(meta: Sequence[str] | None, start: int) -> Sequence[str] | None:
+    return None if meta is None else meta[start : start + CHUNK]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
