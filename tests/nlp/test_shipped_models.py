@@ -96,3 +96,17 @@ def test_a_stored_post_keeps_each_model_name_and_version(
         card = json.loads((MODELS / f"{task}.json").read_text(encoding="utf-8"))
         assert stored[task] == (card["name"], card["version"])
     assert stored["language"][0] == "rumeur-language-linear+lingua"
+
+
+def test_shared_features_change_no_answer() -> None:
+    from rumeur.nlp.features import shared_features
+
+    texts = ["Vol annulé, service nul", "great crew, thank you", "bof", ""] * 3
+    meta = ["fr", "en", "fr", "unknown"] * 3
+    alone = [shipped(t).predict_proba(texts, meta)[1] for t in ("sentiment", "emotion", "reason")]
+    with shared_features():
+        together = [
+            shipped(t).predict_proba(texts, meta)[1] for t in ("emotion", "sentiment", "reason")
+        ]
+    for a, b in zip(alone, [together[1], together[0], together[2]], strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +172,37 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "replace"), dtype=np.uint32).astype(np.uint64)
 
 
+_SHARED: ContextVar[dict[tuple[Any, ...], tuple[list[Any], Any]] | None] = ContextVar(
+    "rumeur_shared_features", default=None
+)
+
+
+@contextmanager
+def shared_features() -> Iterator[None]:
+    """Within this block, featurisers reuse what they computed for the same list of texts."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """`compute()`, or its value from earlier in the same `shared_features()` block."""
+    cache = _SHARED.get()
+    if cache is None:
+        return compute()
+    # Lists are keyed by identity, and kept alive with the value so that no id is reused.
+    lists = [k for k in key if isinstance(k, list)]
+    ident = tuple(id(k) if isinstance(k, list) else k for k in key)
+    hit = cache.get(ident)
+    if hit is not None and all(a is b for a, b in zip(hit[0], lists, strict=True)):
+        return hit[1]
+    value = compute()
+    cache[ident] = (lists, value)
+    return value
+
+
 @dataclass
 class Featuriser:
     """Hashed word 1–2 grams and char 2–5 grams; the settings travel with each model."""
@@ -196,15 +229,27 @@ class Featuriser:
         return {k: getattr(self, k) for k in keys} | {"sublinear": self.sublinear}
 
     def transform(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> sp.csr_matrix:
-        """One L2-normalised row per text. `meta` adds one extra word token per text."""
-        tokens = tokenise_batch(texts)
+        """One L2-normalised row per text. `meta` adds one extra word token per text.
+
+        Inside `shared_features()`, the parts already computed for the same list of texts (its
+        tokens, its character block) are reused: several models read one batch for the price
+        of about one featurisation.
+        """
+        tokens = shared(("tokens", texts), lambda: tokenise_batch(texts))
+        settings = tuple(self.settings().items()), None if self.idf is None else id(self.idf)
+        word_block = shared(("words", texts, meta, settings), lambda: self._words(tokens, meta))
+        char_block = shared(
+            ("chars", texts, settings),
+            lambda: self._scale(self._char_counts(tokens), self.n_word) * self.char_weight,
+        )
+        return sp.hstack([word_block, char_block], format="csr")
+
+    def _words(self, tokens: list[list[str]], meta: Sequence[str] | None) -> sp.csr_matrix:
         words = [mark_negation(t) for t in tokens]
         if meta is not None:
             words = [[*w, f"__{m}"] for w, m in zip(words, meta, strict=True)]
         counts = self._word_counts(words) if self.word_ngrams else self._empty(len(words), 0)
-        word_block = self._scale(counts, 0)
-        char_block = self._scale(self._char_counts(tokens), self.n_word)
-        return sp.hstack([word_block, char_block * self.char_weight], format="csr")
+        return self._scale(counts, 0)
 
     def _word_counts(self, docs: list[list[str]]) -> sp.csr_matrix:
         lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))

@@ -11,6 +11,7 @@ import numpy as np
 
 from rumeur import entities
 from rumeur.model import EnrichmentResult
+from rumeur.nlp.features import shared
 
 MAX_CHARS = 5_000  # a post longer than this is judged on its beginning
 
@@ -32,9 +33,14 @@ class Guarded:
     def predict_proba(
         self, texts: Sequence[str], meta: Sequence[str] | None = None
     ) -> tuple[tuple[str, ...], np.ndarray]:
-        keep = [i for i, t in enumerate(texts) if readable(t)]
+        flags = shared(("readable", texts), lambda: [readable(t) for t in texts])
+        keep = [i for i, ok in enumerate(flags) if ok]
         matrix = np.full((len(texts), len(self.classes)), np.nan)
-        if keep:
+        if len(keep) == len(texts) and all(len(t) <= MAX_CHARS for t in texts):
+            # Every text as it is: the very same list, so that shared features are reused.
+            _, found = self.inner.predict_proba(texts, meta)
+            matrix[:] = found
+        elif keep:
             sub_meta = None if meta is None else [meta[i] for i in keep]
             _, found = self.inner.predict_proba([texts[i][:MAX_CHARS] for i in keep], sub_meta)
             matrix[keep] = found

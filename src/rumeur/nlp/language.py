@@ -27,6 +27,7 @@ from rumeur import entities
 from rumeur.errors import ConfigError
 from rumeur.model import EnrichmentResult
 from rumeur.nlp.explain import Explanation
+from rumeur.nlp.features import shared
 
 UNKNOWN = "unknown"
 WORD = re.compile(r"[^\W\d_]+")
@@ -57,7 +58,7 @@ class LanguageDetector:
         self, texts: Sequence[str], meta: Sequence[str] | None = None
     ) -> tuple[tuple[str, ...], np.ndarray]:
         """Each language's probability; a row of NaN for a text too short to tell."""
-        cleaned = [entities.strip_entities(t) for t in texts]
+        cleaned = shared(("stripped", texts), lambda: [entities.strip_entities(t) for t in texts])
         readable = [i for i, t in enumerate(cleaned) if _letters(t) >= self.min_letters]
         matrix = np.full((len(texts), len(self.languages)), np.nan)
         undecided = self._fast(texts, readable, matrix)
@@ -104,7 +105,9 @@ class LanguageDetector:
         """Fill the rows the linear model is sure of; return the others, for lingua."""
         if self.fast is None or not readable:
             return readable
-        classes, proba = self.fast.predict_proba([texts[i] for i in readable])
+        every = len(readable) == len(texts)  # then the same list: its features are shared
+        chosen = texts if every else [texts[i] for i in readable]
+        classes, proba = self.fast.predict_proba(chosen)
         column = {code: j for j, code in enumerate(self.languages)}
         undecided = []
         for row, i in zip(proba, readable, strict=True):
@@ -121,7 +124,7 @@ class LanguageDetector:
 
 
 def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return sum(map(str.isalpha, text))
 
 
 def _language(code: str) -> Language:

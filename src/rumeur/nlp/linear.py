@@ -65,10 +65,13 @@ class LinearModel:
     def predict_proba(
         self, texts: Sequence[str], meta: Sequence[str] | None = None
     ) -> tuple[tuple[str, ...], np.ndarray]:
-        parts = [
-            self.proba_from_features(self.features(texts[i : i + CHUNK], _part(meta, i)))
-            for i in range(0, len(texts), CHUNK)
-        ]
+        if len(texts) <= CHUNK:  # the list itself, so that shared features can be found
+            parts = [self.proba_from_features(self.features(texts, meta))]
+        else:
+            parts = [
+                self.proba_from_features(self.features(texts[i : i + CHUNK], _part(meta, i)))
+                for i in range(0, len(texts), CHUNK)
+            ]
         matrix = np.vstack(parts) if parts else np.zeros((0, len(self.classes)))
         return self.classes, matrix
 

@@ -18,6 +18,7 @@ from rumeur.config import Workspace
 from rumeur.errors import RowError
 from rumeur.model import EnrichmentResult, Post, RawItem, Rejected
 from rumeur.nlp.base import Enricher
+from rumeur.nlp.features import shared_features
 
 
 @dataclass(slots=True)
@@ -78,15 +79,16 @@ def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[Enrichm
         if post.language:
             labels.setdefault("language", post.language)
     results: list[EnrichmentResult] = []
-    for enricher in enrichers:
-        meta = [g.get("language", "unknown") for g in given]
-        result = enricher.predict(texts, meta)
-        if result.task == "reason":
-            result = _only_negative(result, given)
-        for labels, label in zip(given, result.labels, strict=True):
-            if label:
-                labels.setdefault(result.task, str(label))
-        results.append(result)
+    with shared_features():  # the models read one batch for about one featurisation
+        for enricher in enrichers:
+            meta = [g.get("language", "unknown") for g in given]
+            result = enricher.predict(texts, meta)
+            if result.task == "reason":
+                result = _only_negative(result, given)
+            for labels, label in zip(given, result.labels, strict=True):
+                if label:
+                    labels.setdefault(result.task, str(label))
+            results.append(result)
     return results
 
 
