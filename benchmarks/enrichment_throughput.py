@@ -95,7 +95,7 @@ def rumeur_runs(texts: list[str]) -> list[tuple[str, Callable[[], Sequence[str] 
         return labels
 
     return [
-        ("rumeur language (lingua)", lambda: list(language.predict(texts).labels)),
+        ("rumeur language (linear + lingua)", lambda: list(language.predict(texts).labels)),
         ("rumeur sentiment", lambda: list(sentiment.predict(texts).labels)),
         ("rumeur emotion", lambda: list(emotion.predict(texts).labels)),
         ("rumeur language + sentiment + emotion", all_three),
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=20_000, help="texts per timed run")
     args = parser.parse_args(argv)
     pinned = one_core()
-    texts, gold = airline_val(find_data())
+    texts, gold = airline_val(find_data().parent.parent)  # find_data gives the CSV itself
     corpus = (texts * (args.posts // len(texts) + 1))[: args.posts]
     vader, vader_labels = timed("VADER (baseline)", vader_run(corpus), len(corpus))
     results = [scores(vader, vader_labels, gold)]

@@ -18,8 +18,20 @@ MAX_CHARS = 5_000  # a post longer than this is judged on its beginning
 
 def readable(text: str) -> bool:
     """Whether a text has a word, a number or an emoji once links and mentions are gone."""
-    rest = entities.strip_entities(text)
+    return _has_content(entities.strip_entities(text))
+
+
+def _has_content(rest: str) -> bool:
     return any(ch.isalnum() or unicodedata.category(ch) == "So" for ch in rest)
+
+
+def readable_all(texts: Sequence[str]) -> list[bool]:
+    stripped = shared(("stripped", texts), lambda: [entities.strip_entities(t) for t in texts])
+    return [_has_content(rest) for rest in stripped]
+
+
+def _cut(texts: Sequence[str]) -> list[str]:
+    return shared(("cut", texts), lambda: [t[:MAX_CHARS] for t in texts])
 
 
 class Guarded:
@@ -33,17 +45,15 @@ class Guarded:
     def predict_proba(
         self, texts: Sequence[str], meta: Sequence[str] | None = None
     ) -> tuple[tuple[str, ...], np.ndarray]:
-        flags = shared(("readable", texts), lambda: [readable(t) for t in texts])
-        keep = [i for i, ok in enumerate(flags) if ok]
+        flags = shared(("readable", texts), lambda: readable_all(texts))
         matrix = np.full((len(texts), len(self.classes)), np.nan)
-        if len(keep) == len(texts) and all(len(t) <= MAX_CHARS for t in texts):
-            # Every text as it is: the very same list, so that shared features are reused.
-            _, found = self.inner.predict_proba(texts, meta)
-            matrix[:] = found
-        elif keep:
-            sub_meta = None if meta is None else [meta[i] for i in keep]
-            _, found = self.inner.predict_proba([texts[i][:MAX_CHARS] for i in keep], sub_meta)
-            matrix[keep] = found
+        if any(flags):
+            # The whole list, as it is where it can be: the features of the very same list are
+            # shared with the batch's other models; rows with nothing to read are dropped after.
+            whole = texts if all(len(t) <= MAX_CHARS for t in texts) else _cut(texts)
+            _, found = self.inner.predict_proba(whole, meta)
+            keep = np.array(flags, dtype=bool)
+            matrix[keep] = found[keep]
         return self.classes, matrix
 
     def predict(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> EnrichmentResult:

@@ -105,22 +105,21 @@ class LanguageDetector:
         """Fill the rows the linear model is sure of; return the others, for lingua."""
         if self.fast is None or not readable:
             return readable
-        every = len(readable) == len(texts)  # then the same list: its features are shared
-        chosen = texts if every else [texts[i] for i in readable]
-        classes, proba = self.fast.predict_proba(chosen)
+        # Every text, the very list: its features are those the other models read too.
+        classes, proba = self.fast.predict_proba(texts)
+        proba = proba[readable]
         column = {code: j for j, code in enumerate(self.languages)}
-        undecided = []
-        for row, i in zip(proba, readable, strict=True):
-            best = int(row.argmax())
-            if row[best] >= FAST_CONFIDENCE and classes[best] in column:
-                matrix[i] = 0.0
-                for code, p in zip(classes, row, strict=True):
-                    if code in column:
-                        matrix[i, column[code]] = p
-                matrix[i] /= matrix[i].sum()  # over the deployment's languages only
-            else:
-                undecided.append(i)
-        return undecided
+        known = [j for j, code in enumerate(classes) if code in column]
+        best = proba.argmax(axis=1)
+        sure = (proba.max(axis=1) >= FAST_CONFIDENCE) & np.isin(best, known)
+        rows = np.asarray(readable)[sure]
+        mine = proba[sure][:, known]
+        matrix[rows] = 0.0
+        # Renormalised over the deployment's languages only.
+        matrix[np.ix_(rows, [column[classes[j]] for j in known])] = mine / mine.sum(
+            axis=1, keepdims=True
+        )
+        return np.asarray(readable)[~sure].tolist()
 
 
 def _letters(text: str) -> int:
