@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, select, update
 
 from rumeur.model import Author, EnrichmentResult, Label, Post
-from rumeur.store.bulk import upsert
 from rumeur.store.schema import enrichments, post_brands, posts
 from rumeur.store.writer import (
     LABEL_TASKS,
@@ -22,6 +21,8 @@ from rumeur.store.writer import (
     _chunks,
     _state,
     _write_cursor,
+    model_rows,
+    upsert_enrichments,
 )
 
 
@@ -51,7 +52,7 @@ def relabel(
         values = {t: bindparam(t) for t in (*LABEL_TASKS, "updated_at")}
         conn.execute(update(posts).where(posts.c.id == bindparam("_id")).values(values), changed)
     _apply_rollups(conn, before, after)
-    _write_results(conn, ids, results, now)
+    upsert_enrichments(conn, model_rows(ids, results, now))
     if cursor is not None:
         _write_cursor(conn, workspace, cursor, len(ids), now)
     return len(changed)
@@ -78,25 +79,6 @@ def _source_tasks(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str]]:
         )
         out.update((pid, task) for pid, task in conn.execute(query))
     return out
-
-
-def _write_results(
-    conn: Connection, ids: Sequence[int], results: Sequence[EnrichmentResult], now: datetime
-) -> None:
-    rows = [
-        {"post_id": pid, "task": r.task, "model": r.model, "version": r.version,
-         "label": r.label(i), "score": r.score(i), "created_at": now}
-        for r in results
-        for i, pid in enumerate(ids)
-        if r.label(i)
-    ]  # fmt: skip
-    upsert(
-        conn,
-        enrichments,
-        rows,
-        ["post_id", "task", "model", "version"],
-        lambda new: {"label": new.label, "score": new.score},
-    )
 
 
 def posts_after(

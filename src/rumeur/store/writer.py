@@ -373,34 +373,29 @@ def _write_enrichments(
     ids: list[int],
     now: datetime,
 ) -> None:
-    rows = []
-    for i, post in enumerate(batch):
-        for label in post.labels:
-            rows.append(
-                {
-                    "post_id": ids[i],
-                    "task": label.task,
-                    "model": label.origin,
-                    "version": SOURCE_VERSION,
-                    "label": label.label,
-                    "score": label.score,
-                    "created_at": now,
-                }
-            )
-        for r in results:
-            if not r.label(i):
-                continue
-            rows.append(
-                {
-                    "post_id": ids[i],
-                    "task": r.task,
-                    "model": r.model,
-                    "version": r.version,
-                    "label": r.label(i),
-                    "score": r.score(i),
-                    "created_at": now,
-                }
-            )
+    rows = [
+        {"post_id": ids[i], "task": label.task, "model": label.origin,
+         "version": SOURCE_VERSION, "label": label.label, "score": label.score, "created_at": now}
+        for i, post in enumerate(batch)
+        for label in post.labels
+    ]  # fmt: skip
+    upsert_enrichments(conn, rows + model_rows(ids, results, now))
+
+
+def model_rows(
+    ids: Sequence[int], results: Sequence[EnrichmentResult], now: datetime
+) -> list[dict[str, Any]]:
+    """An `enrichments` row per post and model answer; "no answer" ("") gives none."""
+    return [
+        {"post_id": pid, "task": r.task, "model": r.model, "version": r.version,
+         "label": r.label(i), "score": r.score(i), "created_at": now}
+        for r in results
+        for i, pid in enumerate(ids)
+        if r.label(i)
+    ]  # fmt: skip
+
+
+def upsert_enrichments(conn: Connection, rows: list[dict[str, Any]]) -> None:
     upsert(
         conn,
         enrichments,
