@@ -38,19 +38,19 @@ def rumeur_help(lang: str, *args: str) -> str:
             [
                 "Importer les publications d’un fichier, en reprenant là où s’est arrêté son "
                 "import précédent.",
-                "Détecter la langue de chaque publication.",
+                "Trouver la langue, la tonalité, l’émotion et le motif de réclamation.",
                 "Chemin d’un fichier SQLite ou URL postgresql://.",
             ],
-            ["Detect the language of each post."],
+            ["Find the language, sentiment, emotion and complaint reason."],
         ),
         (
             "en",
             [
                 "Import posts from a file, resuming where a previous import of it stopped.",
-                "Detect the language of each post.",
+                "Find the language, sentiment, emotion and complaint reason.",
                 "SQLite file path or postgresql:// URL.",
             ],
-            ["Détecter la langue de chaque publication."],
+            ["Trouver la langue, la tonalité, l’émotion et le motif de réclamation."],
         ),
     ],
 )

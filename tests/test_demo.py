@@ -146,7 +146,8 @@ def test_export_jsonl_carries_enrichments_with_model_and_version(
     assert rows and all(r["created_at"] < "2015-02-18T06:00:00" for r in rows)
     models = {(e["task"], e["model"]) for r in rows for e in r["enrichments"]}
     assert ("sentiment", "annotators") in models
-    assert ("language", "lingua") in models
+    assert ("language", "rumeur-language-linear+lingua") in models
+    assert ("emotion", "rumeur-emotion-linear") in models
 
 
 def _words(text: str) -> list[str]:
