@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from rumeur.errors import InputError
+from rumeur.nlp.base import Classifier
 
 CHUNK = 1000  # lines classified together
 
 
 def classify_lines(
-    model: Any, source: IO[bytes], out: IO[str], explain: bool = False, top: int = 8
+    model: Classifier, source: IO[bytes], out: IO[str], explain: bool = False, top: int = 8
 ) -> int:
     """Answer every line of `source`; returns how many lines were read."""
     count = 0
@@ -63,7 +64,7 @@ def _read_line(number: int, raw: bytes) -> tuple[str | None, str]:
     return value["text"], ""
 
 
-def _answers(model: Any, texts: list[str], explain: bool, top: int) -> list[dict[str, Any]]:
+def _answers(model: Classifier, texts: list[str], explain: bool, top: int) -> list[dict[str, Any]]:
     if not texts:
         return []
     classes, matrix = model.predict_proba(texts)

@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from rumeur.model import EnrichmentResult
+from rumeur.nlp.explain import Explanation
 
 
 class Enricher(Protocol):
@@ -30,4 +31,8 @@ class Classifier(Enricher, Protocol):
         self, texts: Sequence[str], meta: Sequence[str] | None = None
     ) -> tuple[tuple[str, ...], np.ndarray]:
         """The classes, and one row of their probabilities per text."""
+        ...
+
+    def explain(self, text: str, top: int = 8, meta: str | None = None) -> Explanation | None:
+        """Why the text got its label; None for a text with nothing to read."""
         ...

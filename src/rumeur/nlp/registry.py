@@ -9,11 +9,12 @@ from typing import Any
 
 from rumeur.config import Settings, Workspace
 from rumeur.errors import ConfigError
+from rumeur.nlp.base import Classifier
 
 TASKS = ("language", "sentiment", "emotion", "reason")
 
 
-def model_for(task: str, settings: Settings, workspace: Workspace) -> Any:
+def model_for(task: str, settings: Settings, workspace: Workspace) -> Classifier:
     """The classifier of `task` (predict, predict_proba, explain)."""
     if task not in TASKS:
         raise ConfigError(f"--task {task}: expected one of {', '.join(TASKS)}")
@@ -32,7 +33,9 @@ def model_for(task: str, settings: Settings, workspace: Workspace) -> Any:
     return Guarded(shipped(task))
 
 
-def enrichers(settings: Settings, workspace: Workspace, tasks: Sequence[str] = TASKS) -> list[Any]:
+def enrichers(
+    settings: Settings, workspace: Workspace, tasks: Sequence[str] = TASKS
+) -> list[Classifier]:
     """The models of the enrichment stage, in the order it must run them: language first (the
     others read it), sentiment before reason (asked of negative posts only)."""
     return [model_for(task, settings, workspace) for task in TASKS if task in tasks]

@@ -60,14 +60,14 @@ def run(
     started = time.perf_counter()
     try:
         for batch in source.batches(cursor, batch_size):
-            rejects = _store_batch(store, workspace, source, batch, enrichers, key)
+            stored = _store_batch(store, workspace, source, batch, enrichers, key)
             report.read += len(batch.items) + len(batch.rejects)
-            report.written.add(rejects.written)
-            report.rejects += rejects.rejects
+            report.written.add(stored.written)
+            report.rejects += stored.rejects
             report.batches += 1
             report.seconds = time.perf_counter() - started
             if on_step is not None:
-                on_step(Step(report, batch.progress, rejects.rejects))
+                on_step(Step(report, batch.progress, stored.rejects))
     except RumeurError as exc:
         store.record_error(key, workspace.slug, str(exc), datetime.now(UTC))
         raise
