@@ -1,0 +1,1 @@
+"""The boolean query language: one parser, a stream matcher and the archive search, in agreement."""

@@ -1,0 +1,168 @@
+"""What a query looks at in a post: its words by stream, its tags, and its filterable fields.
+
+Built once per post (the stream matcher evaluates every candidate query against the same
+`Document`), from a `Post` of the pipeline, a JSON line of `rumeur match`, or a stored row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from rumeur.model import Post
+from rumeur.query.tokens import Tokens, fold_tag, hashtags, mentions, tokenize
+
+
+@dataclass(slots=True)
+class Document:
+    title: Tokens
+    text: Tokens
+    place: Tokens
+    hashtags: frozenset[str] = frozenset()
+    mentions: frozenset[str] = frozenset()
+    sites: frozenset[str] = frozenset()  # every host of the post's URL and links, and its parents
+    urls: tuple[str, ...] = ()  # lower case
+    fields: dict[str, Any] = field(default_factory=dict)
+    _positions: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+
+    def stream(self, name: str) -> Tokens:
+        return {"title": self.title, "text": self.text, "place": self.place}[name]
+
+    def positions(self, name: str) -> dict[str, list[int]]:
+        """Folded word -> its positions in the stream, built on first use."""
+        found = self._positions.get(name)
+        if found is None:
+            found = {}
+            for i, norm in enumerate(self.stream(name).norms):
+                found.setdefault(norm, []).append(i)
+            self._positions[name] = found
+        return found
+
+    def vocabulary(self) -> set[str]:
+        """Every folded word of every stream: what the stream matcher's index looks up."""
+        return set(self.title.norms) | set(self.text.norms) | set(self.place.norms)
+
+
+def document(
+    *,
+    text: str | None,
+    title: str | None = None,
+    location: str | None = None,
+    url: str | None = None,
+    links: Iterable[str] = (),
+    **fields: Any,
+) -> Document:
+    """A document from plain values. `fields` holds the filterable ones by rumeur's names:
+    `lang`, `platform`, `author`, `followers`, `engagement`, `verified`, `sentiment`,
+    `emotion`, `reason`, `type`."""
+    both = f"{title or ''}\n{text or ''}"
+    urls = tuple(u.lower() for u in (url, *links) if u)
+    return Document(
+        title=tokenize(title),
+        text=tokenize(text),
+        place=tokenize(location),
+        hashtags=frozenset(hashtags(both)),
+        mentions=frozenset(mentions(both)),
+        sites=frozenset(s for u in urls for s in host_suffixes(u)),
+        urls=urls,
+        fields=_clean(fields),
+    )
+
+
+def from_post(post: Post) -> Document:
+    m = post.metrics
+    return document(
+        text=post.text,
+        title=post.title,
+        location=post.location or post.author.location,
+        url=post.url,
+        links=post.links,
+        lang=post.language,
+        platform=post.platform,
+        author=post.author.handle,
+        followers=post.author.followers,
+        verified=post.author.verified,
+        engagement=m.likes + m.reposts + m.replies + m.quotes,
+        sentiment=_label(post, "sentiment"),
+        emotion=_label(post, "emotion"),
+        reason=_label(post, "reason"),
+        type=post_type(post.text, post.reply_to, post.quote_of),
+    )
+
+
+def from_mapping(row: Mapping[str, Any]) -> Document:
+    """A document from a JSON line of `rumeur match` or a stored row. Brandwatch's field names
+    are read too (`language`, `authorFollowers`...)."""
+    get = row.get
+    author = get("author")
+    if isinstance(author, Mapping):
+        author = author.get("handle")
+    engagement = get("engagement")
+    if engagement is None and any(k in row for k in ("likes", "reposts", "replies", "quotes")):
+        engagement = sum(int(get(k) or 0) for k in ("likes", "reposts", "replies", "quotes"))
+    kind = get("type") or post_type(get("text"), get("reply_to"), get("quote_of"))
+    return document(
+        text=get("text"),
+        title=get("title"),
+        location=get("location") or get("author_location"),
+        url=get("url"),
+        links=get("links") or (),
+        lang=get("lang") or get("language"),
+        platform=get("platform"),
+        author=author,
+        followers=get("followers", get("authorFollowers")),
+        verified=get("verified", get("authorVerified")),
+        engagement=engagement,
+        sentiment=get("sentiment"),
+        emotion=get("emotion"),
+        reason=get("reason"),
+        type=kind,
+    )
+
+
+def post_type(text: str | None, reply_to: str | None, quote_of: str | None) -> str:
+    """original, reply, quote or repost (a text that starts with "RT @", as old retweets do)."""
+    if reply_to:
+        return "reply"
+    if quote_of:
+        return "quote"
+    if (text or "").startswith("RT @"):
+        return "repost"
+    return "original"
+
+
+def host_suffixes(url: str) -> list[str]:
+    """``https://news.bbc.co.uk/x`` -> news.bbc.co.uk, bbc.co.uk, co.uk: what ``site:`` compares,
+    so that a site matches its subdomains."""
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    except ValueError:
+        return []
+    labels = host.strip(".").split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)] if len(labels) > 1 else labels
+
+
+def _label(post: Post, task: str) -> str | None:
+    for label in post.labels:
+        if label.task == task:
+            return label.label
+    return None
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if value is None or value == "":
+            continue
+        if key in {"lang", "platform", "sentiment", "emotion", "reason", "type"}:
+            value = str(value).lower()
+        elif key == "author":
+            value = fold_tag(str(value).lstrip("@"))
+        elif key in {"followers", "engagement"}:
+            value = int(value)
+        elif key == "verified":
+            value = value if isinstance(value, bool) else str(value).lower() in {"true", "1"}
+        out[key] = value
+    return out
