@@ -75,6 +75,8 @@ class Post:
     labels: list[Label] = field(default_factory=list)
     location: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    # Names of the workspace's queries (`[[workspaces.queries]]`) that the post matched.
+    queries: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
