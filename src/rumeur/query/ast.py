@@ -46,7 +46,8 @@ class Phrase:
     def __str__(self) -> str:
         words = " ".join(str(t) for t in self.terms)
         body = words if len(self.terms) == 1 else f'"{words}"'
-        return body if self.stream == "any" else f"{self.stream}:{body}"
+        field = {"any": "", "title": "title:", "text": "text:", "place": "location:"}[self.stream]
+        return field + body
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,198 @@
+"""The fields a query may name: rumeur's own, Brandwatch's names for them, and Brandwatch's fields
+that rumeur does not know (refused by name, so that a pasted query fails clearly).
+
+A field's value is read here and becomes a tree node (`ast.Filter`, or a `Phrase` of a stream for
+`title:` and places); a bad value raises `FieldError` with what the field takes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from rumeur.query.ast import Filter, Node
+from rumeur.query.tokens import fold_tag
+
+SENTIMENTS = ("negative", "neutral", "positive")
+EMOTIONS = ("anger", "joy", "optimism", "sadness")
+TYPES = ("original", "reply", "quote", "repost")
+ENGAGEMENT_TYPES = {"RETWEET": "repost", "QUOTE": "quote", "REPLY": "reply"}
+
+# Brandwatch's names for rumeur's fields.
+SYNONYMS = {
+    "language": "lang",
+    "authorFollowers": "followers",
+    "authorVerified": "verified",
+    "engagementType": "type",
+    "links": "site",
+    "country": "location",
+    "region": "location",
+    "city": "location",
+    "continent": "location",
+}
+OWN = (
+    "title", "lang", "author", "platform", "site", "url", "location", "sentiment", "emotion",
+    "reason", "followers", "engagement", "verified", "type",
+)  # fmt: skip
+
+# Brandwatch fields with no counterpart in rumeur: refused by name.
+BRANDWATCH_ONLY = frozenset(
+    {
+        "authorGender", "authorVerifiedType", "authorLocation", "blogName", "county",
+        "engagingWith",
+        "guid", "impact", "latitude", "longitude", "minuteOfDay", "pageType", "parentBlogName",
+        "parentPostId", "rating", "raw", "redditAuthorFlair", "redditPostFlair", "redditspoiler",
+        "state", "subreddit", "subredditNSFW", "tags", "timeOfDay", "dayOfWeek", "accountType",
+        "authorProfession", "authorInterest", "insightsEmoticon", "insightsHashtag",
+        "insightsMentioned", "insightsUrl", "postByAuthor", "replyTo", "retweetsOf",
+        "quotesOf", "tweetId", "reach", "impressions", "priority", "checked", "status",
+    }
+)  # fmt: skip
+
+_COMPARE = re.compile(r"^(>=|<=|>|<)?(\d+)$")
+_RANGE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$")
+_LANG = re.compile(r"^[a-z]{2}$")
+
+
+class FieldError(ValueError):
+    """A field the query may not use, or a value it does not take."""
+
+
+def canonical(name: str) -> str:
+    """rumeur's name of field `name`, or FieldError naming the problem."""
+    if name in OWN:
+        return name
+    if name in SYNONYMS:
+        return SYNONYMS[name]
+    if name in BRANDWATCH_ONLY:
+        raise FieldError(f"{name}: is a Brandwatch field that rumeur does not support")
+    close = [f for f in (*OWN, *SYNONYMS, *BRANDWATCH_ONLY) if f.lower() == name.lower()]
+    if close:
+        raise FieldError(f"unknown field {name}: (fields are case-sensitive: {close[0]}:)")
+    raise FieldError(
+        f"unknown field {name}: rumeur knows " + ", ".join(f"{f}:" for f in OWN)
+        + ' (to search a word with a colon, quote it: "10:30")'
+    )  # fmt: skip
+
+
+def filter_node(name: str, field: str, value: str) -> Node:
+    """The filter for `field` (canonical) given as `name:value`; text fields are not filters."""
+    reader = _READERS.get(field)
+    if reader is None:
+        raise FieldError(f"{name}: takes words, not {value!r}")
+    return reader(name, value)
+
+
+def _choice(field: str, choices: tuple[str, ...]) -> Callable[[str, str], Node]:
+    def read(name: str, value: str) -> Node:
+        if value.lower() not in choices:
+            raise FieldError(f"{name}: takes {_either(choices)}, not {value!r}")
+        return Filter(field, "eq", value.lower())
+
+    return read
+
+
+def _lang(name: str, value: str) -> Node:
+    if not _LANG.match(value.lower()):
+        raise FieldError(
+            f"{name}: takes a two-letter language code (ISO 639-1) such as fr or en, not {value!r}"
+        )
+    return Filter("lang", "eq", value.lower())
+
+
+def _platform(name: str, value: str) -> Node:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
+        raise FieldError(f"{name}: takes a network's name such as bluesky or mastodon")
+    return Filter("platform", "eq", value.lower())
+
+
+def _author(name: str, value: str) -> Node:
+    handle = fold_tag(value.strip().lstrip("@"))
+    if not handle or handle[0] in "*?":
+        raise FieldError(f"{name}: takes a handle (wildcards only after its first letter)")
+    return Filter("author", "match" if _wild(handle) else "eq", handle)
+
+
+def _site(name: str, value: str) -> Node:
+    host = value.strip().lower()
+    if "//" in host:
+        host = urlsplit(host).hostname or ""
+    host = host.split("/")[0].removeprefix("www.").strip(".")
+    if not host or not re.fullmatch(r"[\w*?.-]+", host):
+        raise FieldError(f"{name}: takes a domain such as lemonde.fr, not {value!r}")
+    return Filter("site", "match", host)
+
+
+def _url(name: str, value: str) -> Node:
+    part = value.strip().lower()
+    if not part.strip("*?"):
+        raise FieldError(f"{name}: takes a part of an address such as lemonde.fr/economie")
+    return Filter("url", "match", part)
+
+
+def _number(field: str) -> Callable[[str, str], Node]:
+    def read(name: str, value: str) -> Node:
+        if (found := _RANGE.match(value)) is not None:
+            low, high = (_count(name, v) for v in found.groups())
+            if low > high:
+                raise FieldError(f"{name}: the range [{low} TO {high}] runs backwards")
+            return Filter(field, "range", (low, high))
+        found = _COMPARE.match(value.replace(" ", ""))
+        if found is None:
+            raise FieldError(f"{name}: takes a number, a comparison (>10000) or [1000 TO 5000]")
+        sign, number = found.groups()
+        op = {None: "eq", ">": "gt", ">=": "ge", "<": "lt", "<=": "le"}[sign]
+        return Filter(field, op, int(number))  # type: ignore[arg-type]
+
+    return read
+
+
+def _count(name: str, text: str) -> int:
+    if not text.isdigit():
+        raise FieldError(f"{name}: a range holds whole numbers, not {text!r}")
+    return int(text)
+
+
+def _verified(name: str, value: str) -> Node:
+    if value.lower() not in ("true", "false"):
+        raise FieldError(f"{name}: takes true or false, not {value!r}")
+    return Filter("verified", "eq", value.lower() == "true")
+
+
+def _type(name: str, value: str) -> Node:
+    if name == "engagementType":
+        if value not in ENGAGEMENT_TYPES:
+            raise FieldError(
+                f"{name}: takes {_either(tuple(ENGAGEMENT_TYPES))} in capitals, not {value!r}"
+            )
+        return Filter("type", "eq", ENGAGEMENT_TYPES[value])
+    return _choice("type", TYPES)(name, value)
+
+
+def _reason(name: str, value: str) -> Node:
+    return Filter("reason", "eq", " ".join(value.lower().split()))
+
+
+def _wild(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
+_READERS: dict[str, Callable[[str, str], Node]] = {
+    "lang": _lang,
+    "platform": _platform,
+    "author": _author,
+    "site": _site,
+    "url": _url,
+    "sentiment": _choice("sentiment", SENTIMENTS),
+    "emotion": _choice("emotion", EMOTIONS),
+    "reason": _reason,
+    "followers": _number("followers"),
+    "engagement": _number("engagement"),
+    "verified": _verified,
+    "type": _type,
+}
