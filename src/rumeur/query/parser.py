@@ -312,12 +312,12 @@ class _Builder:
             terms.extend(self._terms(piece, offset))
         if not terms:
             raise self.fail(f"nothing to search in {text!r}", offset, "use letters or digits")
+        if len(terms) == 1 and terms[0].kind == "word" and len(terms[0].text) == 1:
+            self.warnings.append(f"the one-letter word {text!r} matches a great many posts")
         return Phrase(tuple(terms), stream)
 
     def _terms(self, piece: str, offset: int) -> list[Term]:
         if "*" not in piece and "?" not in piece:
-            if len(piece) == 1 and piece.isalnum():
-                self.warnings.append(f"the one-letter word {piece!r} matches a great many posts")
             return [Term("word", w) for w in fold(piece)]
         folded = re.sub(r"[^*?]+", lambda m: "".join(fold(m.group(0))), piece)
         self._wildcard_warning(folded, offset)
