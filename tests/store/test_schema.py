@@ -16,7 +16,7 @@ from rumeur.store.engine import database_url, redact_url
 from rumeur.store.migrate import HEAD, alembic_config, current_revision
 from rumeur.store.schema import metadata
 
-SEARCH_OBJECTS = ("posts_fts", "search", "ix_posts_search")
+SEARCH_OBJECTS = ("posts_fts", "tsv_")
 
 
 def test_the_migrations_build_exactly_the_declared_schema(store: Store) -> None:

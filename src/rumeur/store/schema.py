@@ -1,8 +1,10 @@
 """The tables, declared once with SQLAlchemy Core. Migrations (Alembic) create and evolve them.
 
-Full-text search lives outside this metadata because it is dialect-specific: an FTS5 table kept
-by triggers on SQLite, a generated `tsvector` column with a GIN index on PostgreSQL
-(see `migrations/versions/0001_initial.py`).
+The words the archive search reads are plain columns here (`search_title`, `search_text`,
+`search_place`: the tokenizer's folded words, see `store/terms.py`); the full-text indexes over
+them live outside this metadata because they are dialect-specific: an FTS5 table kept by triggers
+on SQLite, generated `tsvector` columns (`tsv_*`) with GIN indexes on PostgreSQL
+(see `migrations/versions/0002_query_index.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -108,9 +112,40 @@ posts = Table(
     Column("raw", JSON, nullable=False),
     Column("first_seen_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("search_title", Text, nullable=False, server_default=""),
+    Column("search_text", Text, nullable=False, server_default=""),
+    Column("search_place", Text, nullable=False, server_default=""),
+    # The indexes cannot hold all of this post (see store/terms.py): searches verify it.
+    Column("search_overflow", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("platform", "native_id"),
     Index("ix_posts_created_at", "created_at"),
     Index("ix_posts_author_id", "author_id"),
+    Index(
+        "ix_posts_search_overflow",
+        "id",
+        sqlite_where=text("search_overflow"),
+        postgresql_where=text("search_overflow"),
+    ),
+)
+
+# What a query compares whole: hashtags (#), mentions (@), sites, URLs and the folded author.
+post_terms = Table(
+    "post_terms",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("term", Text, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_post_terms_post_id", "post_id"),
+)
+
+# The workspace queries (`[[workspaces.queries]]`) each post matched, by name.
+post_queries = Table(
+    "post_queries",
+    metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("workspace", String(64), primary_key=True),
+    Column("query", String(255), primary_key=True),
+    Index("ix_post_queries_workspace_query", "workspace", "query"),
 )
 
 # Which workspace a post belongs to, and which of its brands it speaks of ('' for none).

@@ -28,6 +28,11 @@ from rumeur.store.schema import (
     rollups_hourly,
     source_cursors,
 )
+from rumeur.store.terms import Indexed, add_queries, index_post, replace_terms
+
+# Derived from the text, title and places: stored so that the archive search reads the words
+# the stream matcher reads (store/terms.py). Compared like the rest to spot a changed post.
+SEARCH_COLUMNS = ("search_title", "search_text", "search_place", "search_overflow")
 
 CHUNK = 500  # rows per IN (...) list, well under every dialect's parameter limit
 LABEL_TASKS = ("language", "sentiment", "emotion", "reason")
@@ -38,6 +43,7 @@ METRICS = ("likes", "reposts", "replies", "quotes", "views")
 MUTABLE = (
     "text", "title", "url", "language", "sentiment", "emotion", "reason", *METRICS,
     "reply_to", "quote_of", "mentions", "hashtags", "links", "media", "location", "raw",
+    *SEARCH_COLUMNS,
 )  # fmt: skip
 
 
@@ -85,12 +91,17 @@ def write_batch(
 ) -> WriteResult:
     """Store `batch` (already deduplicated by key) for `workspace`. Call inside a transaction."""
     now = datetime.now(UTC)
-    rows = [_post_row(post, i, results, now) for i, post in enumerate(batch)]
+    indexed = [index_post(post) for post in batch]
+    rows = [
+        {**_post_row(post, i, results, now), **ix.columns}
+        for i, (post, ix) in enumerate(zip(batch, indexed, strict=True))
+    ]
     author_ids = _upsert_authors(conn, batch, now)
     for row, post in zip(rows, batch, strict=True):
         row["author_id"] = author_ids[(post.platform, post.author.handle)]
     stored = _stored_posts(conn, [p.key for p in batch])
     outcome, before, after = _write_posts(conn, workspace, batch, rows, stored)
+    _write_terms(conn, workspace, batch, indexed, outcome)
     _write_enrichments(conn, batch, results, outcome.ids, now)
     _apply_rollups(conn, before, after)
     outcome.result.rejected = _write_rejected(conn, workspace, rejects, now)
@@ -226,6 +237,26 @@ def _stored_posts(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any
 class _Outcome:
     result: WriteResult
     ids: list[int]
+    fresh: list[int] = field(default_factory=list)  # indexes in the batch of inserted posts
+    changed: list[int] = field(default_factory=list)  # ... and of updated ones
+
+
+def _write_terms(
+    conn: Connection,
+    workspace: str,
+    batch: Sequence[Post],
+    indexed: Sequence[Indexed],
+    outcome: _Outcome,
+) -> None:
+    """Terms of new and changed posts, and the queries every post of the batch matched."""
+    ids = outcome.ids
+    for positions, fresh in ((outcome.fresh, True), (outcome.changed, False)):
+        replace_terms(
+            conn, [ids[i] for i in positions], [indexed[i].terms for i in positions], fresh
+        )
+    add_queries(
+        conn, workspace, [(ids[i], q) for i, post in enumerate(batch) for q in post.queries]
+    )
 
 
 def _write_posts(
@@ -240,6 +271,7 @@ def _write_posts(
     before: dict[int, _State] = {}
     after: dict[int, _State] = {}
     fresh, changed, member_adds, member_drops = [], [], [], []
+    outcome_changed: list[int] = []
     for i, (post, row) in enumerate(zip(batch, rows, strict=True)):
         old = stored.get(post.key)
         brands = {(workspace, b) for b in (post.brands or [""])}
@@ -256,6 +288,8 @@ def _write_posts(
             result.unchanged += 1
             continue
         result.updated += 1
+        if differs:
+            outcome_changed.append(i)
         before[pid] = _state(old, old["memberships"])
         merged = {**old, **{c: row[c] for c in MUTABLE}}
         after[pid] = _state(merged, (old["memberships"] - mine) | brands)
@@ -281,7 +315,8 @@ def _write_posts(
         key = tuple_(post_brands.c.post_id, post_brands.c.workspace, post_brands.c.brand)
         conn.execute(delete(post_brands).where(key.in_(member_drops)))
     upsert(conn, post_brands, member_adds, ["post_id", "workspace", "brand"])
-    return _Outcome(result, [i for i in ids if i is not None]), before, after
+    outcome = _Outcome(result, [i for i in ids if i is not None], fresh, outcome_changed)
+    return outcome, before, after
 
 
 def _post_ids(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any, int]:
