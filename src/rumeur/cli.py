@@ -258,6 +258,48 @@ def reenrich(
     reenrich_posts(store, settings, ws, task or None, batch_size)
 
 
+query_app = typer.Typer(help=_("Boolean queries: check one before using it."), no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+QueryFile = Annotated[
+    str | None,
+    typer.Option("--query-file", help=_("Read the query from this file (e.g. a .bwq export).")),
+]
+
+
+@query_app.command(
+    "check", help=_("Parse a query and show it as a tree; a malformed query says where.")
+)
+def query_check(
+    text: Annotated[str | None, typer.Argument(help=_("The query."), show_default=False)] = None,
+    query_file: QueryFile = None,
+) -> None:
+    from rumeur.commands.querying import check_query, read_query
+
+    check_query(read_query(text, query_file), sys.stdout, sys.stderr)
+
+
+@app.command(
+    help=_(
+        "Run a query over JSON lines (FILE, or - for standard input) with an 'id', a 'text' and "
+        "the fields to filter on; print the id of each line that matches."
+    )
+)
+def match(
+    file: Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))],
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help=_("The query."), show_default=False)
+    ] = None,
+    query_file: QueryFile = None,
+) -> None:
+    from rumeur.commands.classifying import open_input
+    from rumeur.commands.querying import match_lines, read_query
+
+    parsed = read_query(query, query_file)
+    with open_input(file) as source:
+        match_lines(parsed, source, sys.stdout, sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`)."""
     logs.configure()

@@ -59,6 +59,24 @@ class WorkspaceNlp(Strict):
     sentiment_labels: list[Literal["negative", "neutral", "positive"]] = Field(default_factory=list)
 
 
+class SavedQuery(Strict):
+    """A boolean query the workspace listens for; matching posts record its name."""
+
+    name: Slug
+    query: Annotated[str, Field(min_length=1)]
+
+    @field_validator("query")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        from rumeur.query.parser import QueryError, parse
+
+        try:
+            parse(value)
+        except QueryError as exc:
+            raise ValueError(str(exc).splitlines()[0].removeprefix("query: ")) from None
+        return value
+
+
 class Workspace(Strict):
     slug: Slug
     name: Annotated[str, Field(min_length=1)]
@@ -69,6 +87,7 @@ class Workspace(Strict):
     timezone: str = "Europe/Paris"
     locale: Literal["fr", "en"] = "fr"
     nlp: WorkspaceNlp = Field(default_factory=WorkspaceNlp)
+    queries: list[SavedQuery] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -84,6 +103,9 @@ class Workspace(Strict):
         names = [b.name.lower() for b in self.brands]
         if len(set(names)) != len(names):
             raise ValueError("brand and competitor names must differ from each other")
+        queries = [q.name for q in self.queries]
+        if len(set(queries)) != len(queries):
+            raise ValueError("query names must differ from each other")
         return self
 
     @property
@@ -183,7 +205,10 @@ def _one_line(source: str, exc: ValidationError) -> str:
     shown = "" if isinstance(got, dict | list) or repr(got) in message else f" (got {got!r})"
     more = len(exc.errors()) - 1
     tail = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
-    return f"{source}: {where}: {message[0].lower()}{message[1:]}{shown}{tail}"
+    # pydantic's "Input should be..." reads better in lower case; "OR needs..." must stay.
+    if message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    return f"{source}: {where}: {message}{shown}{tail}"
 
 
 def key_path(loc: tuple[Any, ...]) -> str:

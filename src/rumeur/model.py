@@ -5,6 +5,7 @@ Times are timezone-aware and in UTC. `Post.raw` keeps the payload as the source 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -143,3 +144,16 @@ class EnrichmentResult:
     def score(self, index: int) -> float | None:
         value = float(self.scores[index])
         return None if np.isnan(value) else value
+
+
+def current_labels(post: Post, index: int, results: Sequence[EnrichmentResult]) -> dict[str, str]:
+    """The label of each task for the `index`-th post of a batch. A label given by the source (a
+    human annotation, the network's language) outranks a model's guess; a model's "" means no
+    answer (no reason for a happy post)."""
+    labels = {label.task: label.label for label in post.labels}
+    if post.language:
+        labels.setdefault("language", post.language)
+    for result in results:
+        if result.label(index):
+            labels.setdefault(result.task, result.label(index))
+    return labels

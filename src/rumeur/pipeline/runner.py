@@ -14,7 +14,13 @@ from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.model import Rejected
 from rumeur.nlp.base import Enricher
-from rumeur.pipeline.stages import attribute_brands, deduplicate, enrich, normalise
+from rumeur.pipeline.stages import (
+    attribute_brands,
+    deduplicate,
+    enrich,
+    match_queries,
+    normalise,
+)
 from rumeur.sources.base import Batch, Progress, Source
 from rumeur.store import CursorUpdate, Store, WriteResult
 
@@ -97,6 +103,7 @@ def _store_batch(
     normalised = normalise(batch.items, source.normalise)
     posts = attribute_brands(deduplicate(normalised.posts), workspace)
     results = enrich(posts, enrichers)
+    match_queries(posts, results, workspace)
     rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
     written = store.write(workspace.slug, posts, results, rejects, CursorUpdate(key, batch.cursor))
     log.debug("batch stored", source=source.name, posts=len(posts), rejected=len(rejects))

@@ -1,7 +1,7 @@
 """The stages of the flow, each a plain function over a batch with no hidden state, so that the
 in-process runner and a distributed one (Celery workers) can call the very same code.
 
-    normalise -> deduplicate -> attribute brands -> enrich -> store
+    normalise -> deduplicate -> attribute brands -> enrich -> match queries -> store
 """
 
 from __future__ import annotations
@@ -16,9 +16,12 @@ import numpy as np
 
 from rumeur.config import Workspace
 from rumeur.errors import RowError
-from rumeur.model import EnrichmentResult, Post, RawItem, Rejected
+from rumeur.model import EnrichmentResult, Post, RawItem, Rejected, current_labels
 from rumeur.nlp.base import Enricher
 from rumeur.nlp.features import shared_features
+from rumeur.query.document import from_post
+from rumeur.query.monitor import Monitor
+from rumeur.query.parser import parse
 
 
 @dataclass(slots=True)
@@ -112,3 +115,25 @@ def _matchers(brands: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str
         alternatives = "|".join(re.escape(term) for term in terms)
         out.append((name, re.compile(rf"(?<![\w@])(?:{alternatives})(?!\w)")))
     return out
+
+
+def match_queries(
+    posts: Sequence[Post], results: Sequence[EnrichmentResult], workspace: Workspace
+) -> None:
+    """Record on each post the names of the workspace's queries it matches. Runs after
+    enrichment, so that `sentiment:negative` sees the model's label."""
+    if not workspace.queries:
+        return
+    monitor = _monitor(tuple((q.name, q.query) for q in workspace.queries))
+    for index, post in enumerate(posts):
+        labels = current_labels(post, index, results)
+        doc = from_post(post, labels)
+        post.queries = sorted({*post.queries, *(str(k) for k in monitor.match(doc))})
+
+
+@cache
+def _monitor(queries: tuple[tuple[str, str], ...]) -> Monitor:
+    monitor = Monitor()
+    for name, text in queries:
+        monitor.add(name, parse(text).root)
+    return monitor

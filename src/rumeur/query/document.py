@@ -71,23 +71,25 @@ def document(
     )
 
 
-def from_post(post: Post) -> Document:
+def from_post(post: Post, labels: Mapping[str, str] | None = None) -> Document:
+    """The document of `post`; `labels` (task -> label) when they are not on the post yet."""
     m = post.metrics
+    labels = labels if labels is not None else {x.task: x.label for x in post.labels}
     return document(
         text=post.text,
         title=post.title,
         location=post.location or post.author.location,
         url=post.url,
         links=post.links,
-        lang=post.language,
+        lang=labels.get("language", post.language),
         platform=post.platform,
         author=post.author.handle,
         followers=post.author.followers,
         verified=post.author.verified,
         engagement=m.likes + m.reposts + m.replies + m.quotes,
-        sentiment=_label(post, "sentiment"),
-        emotion=_label(post, "emotion"),
-        reason=_label(post, "reason"),
+        sentiment=labels.get("sentiment"),
+        emotion=labels.get("emotion"),
+        reason=labels.get("reason"),
         type=post_type(post.text, post.reply_to, post.quote_of),
     )
 
@@ -144,13 +146,6 @@ def host_suffixes(url: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - 1)] if len(labels) > 1 else labels
 
 
-def _label(post: Post, task: str) -> str | None:
-    for label in post.labels:
-        if label.task == task:
-            return label.label
-    return None
-
-
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in fields.items():
@@ -161,8 +156,17 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "author":
             value = fold_tag(str(value).lstrip("@"))
         elif key in {"followers", "engagement"}:
-            value = int(value)
+            value = _count(key, value)
         elif key == "verified":
             value = value if isinstance(value, bool) else str(value).lower() in {"true", "1"}
         out[key] = value
     return out
+
+
+def _count(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{key!r} must be a whole number, not {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{key!r} must be a whole number, not {value!r}") from None
