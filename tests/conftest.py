@@ -68,3 +68,9 @@ def airline() -> Path:
     if not AIRLINE.is_file():
         pytest.fail(f"the airline data set is missing: {AIRLINE}")
     return AIRLINE
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in English unless a test asks for French, whatever the developer's locale."""
+    monkeypatch.setenv("RUMEUR_LANG", "en")

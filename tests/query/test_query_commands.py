@@ -120,3 +120,14 @@ def test_workspace_queries_are_checked_when_the_file_loads(tmp_path: Path) -> No
     message = str(caught.value)
     assert message.startswith(f"{path}: workspaces[0].queries[0].query: OR needs a word")
     assert "\n" not in message
+
+
+def test_errors_are_in_the_users_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUMEUR_LANG", "fr")
+    ran = rumeur(capsys, "query", "check", "pomme AND jus OR orange")
+    assert ran.err.splitlines()[0] == (
+        "rumeur: erreur: requête : AND et OR côte à côte sans parenthèses (colonne 15) ; "
+        "ajoutez des parenthèses : (pomme AND jus) OR orange"
+    )

@@ -163,7 +163,7 @@ def test_fields(query: str, fields: dict[str, object], expected: bool) -> None:
         ("authorVerified:yes", "true or false", 1),
         ("sentiment:angry", "negative, neutral or positive", 1),
         ("#", "nothing to search", 1),
-        ("{}", "nothing between { and }", 1),
+        ("{}", "nothing between the braces", 1),
     ],
 )
 def test_errors_name_the_problem_and_its_column(query: str, problem: str, column: int) -> None:

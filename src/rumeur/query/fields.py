@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from rumeur.i18n import _
 from rumeur.query.ast import Filter, Node
 from rumeur.query.tokens import fold_tag
 
@@ -66,28 +67,40 @@ def canonical(name: str) -> str:
     if name in SYNONYMS:
         return SYNONYMS[name]
     if name in BRANDWATCH_ONLY:
-        raise FieldError(f"{name}: is a Brandwatch field that rumeur does not support")
+        raise FieldError(
+            _("{field}: is a Brandwatch field that rumeur does not support").format(field=name)
+        )
     close = [f for f in (*OWN, *SYNONYMS, *BRANDWATCH_ONLY) if f.lower() == name.lower()]
     if close:
-        raise FieldError(f"unknown field {name}: (fields are case-sensitive: {close[0]}:)")
+        raise FieldError(
+            _("unknown field {field}: (fields are case-sensitive: {known}:)").format(
+                field=name, known=close[0]
+            )
+        )
     raise FieldError(
-        f"unknown field {name}: rumeur knows " + ", ".join(f"{f}:" for f in OWN)
-        + ' (to search a word with a colon, quote it: "10:30")'
-    )  # fmt: skip
+        _(
+            "unknown field {field}: rumeur knows {fields} "
+            '(to search a word with a colon, quote it: "10:30")'
+        ).format(field=name, fields=", ".join(f"{f}:" for f in OWN))
+    )
 
 
 def filter_node(name: str, field: str, value: str) -> Node:
     """The filter for `field` (canonical) given as `name:value`; text fields are not filters."""
     reader = _READERS.get(field)
     if reader is None:
-        raise FieldError(f"{name}: takes words, not {value!r}")
+        raise FieldError(_("{field}: takes words, not '{value}'").format(field=name, value=value))
     return reader(name, value)
 
 
 def _choice(field: str, choices: tuple[str, ...]) -> Callable[[str, str], Node]:
     def read(name: str, value: str) -> Node:
         if value.lower() not in choices:
-            raise FieldError(f"{name}: takes {_either(choices)}, not {value!r}")
+            raise FieldError(
+                _("{field}: takes {choices}, not '{value}'").format(
+                    field=name, choices=_either(choices), value=value
+                )
+            )
         return Filter(field, "eq", value.lower())
 
     return read
@@ -96,21 +109,28 @@ def _choice(field: str, choices: tuple[str, ...]) -> Callable[[str, str], Node]:
 def _lang(name: str, value: str) -> Node:
     if not _LANG.match(value.lower()):
         raise FieldError(
-            f"{name}: takes a two-letter language code (ISO 639-1) such as fr or en, not {value!r}"
+            _(
+                "{field}: takes a two-letter language code (ISO 639-1) such as fr or en, "
+                "not '{value}'"
+            ).format(field=name, value=value)
         )
     return Filter("lang", "eq", value.lower())
 
 
 def _platform(name: str, value: str) -> Node:
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
-        raise FieldError(f"{name}: takes a network's name such as bluesky or mastodon")
+        raise FieldError(
+            _("{field}: takes a network's name such as bluesky or mastodon").format(field=name)
+        )
     return Filter("platform", "eq", value.lower())
 
 
 def _author(name: str, value: str) -> Node:
     handle = fold_tag(value.strip().lstrip("@"))
     if not handle or handle[0] in "*?":
-        raise FieldError(f"{name}: takes a handle (wildcards only after its first letter)")
+        raise FieldError(
+            _("{field}: takes a handle (wildcards only after its first letter)").format(field=name)
+        )
     return Filter("author", "match" if _wild(handle) else "eq", handle)
 
 
@@ -120,14 +140,20 @@ def _site(name: str, value: str) -> Node:
         host = urlsplit(host).hostname or ""
     host = host.split("/")[0].removeprefix("www.").strip(".")
     if not host or not re.fullmatch(r"[\w*?.-]+", host):
-        raise FieldError(f"{name}: takes a domain such as lemonde.fr, not {value!r}")
+        raise FieldError(
+            _("{field}: takes a domain such as lemonde.fr, not '{value}'").format(
+                field=name, value=value
+            )
+        )
     return Filter("site", "match", host)
 
 
 def _url(name: str, value: str) -> Node:
     part = value.strip().lower()
     if not part.strip("*?"):
-        raise FieldError(f"{name}: takes a part of an address such as lemonde.fr/economie")
+        raise FieldError(
+            _("{field}: takes a part of an address such as lemonde.fr/economie").format(field=name)
+        )
     return Filter("url", "match", part)
 
 
@@ -136,11 +162,19 @@ def _number(field: str) -> Callable[[str, str], Node]:
         if (found := _RANGE.match(value)) is not None:
             low, high = (_count(name, v) for v in found.groups())
             if low > high:
-                raise FieldError(f"{name}: the range [{low} TO {high}] runs backwards")
+                raise FieldError(
+                    _("{field}: the range [{low} TO {high}] runs backwards").format(
+                        field=name, low=low, high=high
+                    )
+                )
             return Filter(field, "range", (low, high))
         found = _COMPARE.match(value.replace(" ", ""))
         if found is None:
-            raise FieldError(f"{name}: takes a number, a comparison (>10000) or [1000 TO 5000]")
+            raise FieldError(
+                _("{field}: takes a number, a comparison (>10000) or [1000 TO 5000]").format(
+                    field=name
+                )
+            )
         sign, number = found.groups()
         op = {None: "eq", ">": "gt", ">=": "ge", "<": "lt", "<=": "le"}[sign]
         return Filter(field, op, int(number))  # type: ignore[arg-type]
@@ -150,13 +184,17 @@ def _number(field: str) -> Callable[[str, str], Node]:
 
 def _count(name: str, text: str) -> int:
     if not text.isdigit():
-        raise FieldError(f"{name}: a range holds whole numbers, not {text!r}")
+        raise FieldError(
+            _("{field}: a range holds whole numbers, not '{value}'").format(field=name, value=text)
+        )
     return int(text)
 
 
 def _verified(name: str, value: str) -> Node:
     if value.lower() not in ("true", "false"):
-        raise FieldError(f"{name}: takes true or false, not {value!r}")
+        raise FieldError(
+            _("{field}: takes true or false, not '{value}'").format(field=name, value=value)
+        )
     return Filter("verified", "eq", value.lower() == "true")
 
 
@@ -164,7 +202,9 @@ def _type(name: str, value: str) -> Node:
     if name == "engagementType":
         if value not in ENGAGEMENT_TYPES:
             raise FieldError(
-                f"{name}: takes {_either(tuple(ENGAGEMENT_TYPES))} in capitals, not {value!r}"
+                _("{field}: takes {choices} in capitals, not '{value}'").format(
+                    field=name, choices=_either(tuple(ENGAGEMENT_TYPES)), value=value
+                )
             )
         return Filter("type", "eq", ENGAGEMENT_TYPES[value])
     return _choice("type", TYPES)(name, value)
@@ -179,7 +219,7 @@ def _wild(text: str) -> bool:
 
 
 def _either(choices: tuple[str, ...]) -> str:
-    return ", ".join(choices[:-1]) + " or " + choices[-1]
+    return _("{first} or {last}").format(first=", ".join(choices[:-1]), last=choices[-1])
 
 
 _READERS: dict[str, Callable[[str, str], Node]] = {

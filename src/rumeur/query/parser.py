@@ -17,6 +17,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
 from rumeur.errors import RumeurError
+from rumeur.i18n import _
 from rumeur.query.ast import And, Near, Node, Not, Or, Phrase, Query, Stream, Tag, Term, Within
 from rumeur.query.fields import FieldError, canonical, filter_node
 from rumeur.query.tokens import fold, fold_tag
@@ -64,12 +65,12 @@ class QueryError(RumeurError):
         end = source.find("\n", offset)
         line = source[start : end if end >= 0 else len(source)]
         self.line, self.column = line_no, offset - start + 1
-        where = f"column {self.column}"
+        where = _("column {column}").format(column=self.column)
         if "\n" in source:
-            where = f"line {line_no}, {where}"
-        message = f"query: {problem} ({where})"
+            where = _("line {line}, column {column}").format(line=line_no, column=self.column)
+        message = _("query: {problem} ({where})").format(problem=problem, where=where)
         if hint:
-            message += f"; {hint}"
+            message = _("{message}; {hint}").format(message=message, hint=hint)
         caret = " " * len(line[: offset - start].expandtabs(1)) + "^"
         super().__init__(f"{message}\n  {line.expandtabs(1)}\n  {caret}")
 
@@ -90,7 +91,9 @@ def parse(text: str) -> Query:
     """The query tree of `text`, or QueryError."""
     source = unicodedata.normalize("NFC", text)
     if not _strip_comments(source).strip():
-        raise QueryError("the query is empty", source, 0, "write what to look for, e.g. laposte")
+        raise QueryError(
+            _("the query is empty"), source, 0, _("write what to look for, e.g. laposte")
+        )
     try:
         tree = _lark().parse(source)
     except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as exc:
@@ -142,9 +145,9 @@ class _Builder:
             if len(conns) > 1:
                 other = next(c for c in conns[1:])
                 raise self.fail(
-                    "NEAR cannot stand beside another operator without parentheses",
+                    _("NEAR cannot stand beside another operator without parentheses"),
                     other.offset,
-                    "group it: (apple NEAR/5 juice) AND orange",
+                    _("group it: (apple NEAR/5 juice) AND orange"),
                 )
             return self.near(items, offsets, conns[0])
         if kinds == {"AND", "OR"}:
@@ -156,19 +159,21 @@ class _Builder:
             implicit = any(
                 c.kind == "" and not isinstance(items[i + 1], Not) for i, c in enumerate(conns)
             )
-            raise self.fail(
-                "AND and OR side by side without parentheses"
-                + (" (words side by side mean AND)" if implicit else ""),
-                at,
-                "add parentheses: (apple AND juice) OR orange",
-            )
+            problem = _("AND and OR side by side without parentheses")
+            if implicit:
+                problem = _(
+                    "AND and OR side by side without parentheses (words side by side mean AND)"
+                )
+            raise self.fail(problem, at, _("add parentheses: (apple AND juice) OR orange"))
         if "OR" in kinds:
             return Or(tuple(items))
         for i, c in enumerate(conns):
             if c.kind == "" and not isinstance(items[i + 1], Not):
                 self.warnings.append(
-                    f"no operator before column {c.offset + 1}: words side by side are read "
-                    'as AND; quote them for a phrase ("apple juice")'
+                    _(
+                        "no operator before column {column}: words side by side are read as AND; "
+                        'quote them for a phrase ("apple juice")'
+                    ).format(column=c.offset + 1)
                 )
         return And(tuple(items))
 
@@ -211,7 +216,7 @@ class _Builder:
                 return self.field(value, offset)
             case "RANGE":
                 raise self.fail(
-                    "a range needs a field", offset, "write authorFollowers:[1000 TO 5000]"
+                    _("a range needs a field"), offset, _("write authorFollowers:[1000 TO 5000]")
                 )
         return self.word(value, offset, "any")
 
@@ -231,37 +236,44 @@ class _Builder:
         if isinstance(node, Or) and all(isinstance(c, Phrase) for c in node.children):
             return tuple(c for c in node.children if isinstance(c, Phrase))
         raise self.fail(
-            "NEAR takes words, phrases or an OR group of them on each side",
+            _("NEAR takes words, phrases or an OR group of them on each side"),
             offset,
-            "e.g. (apple OR orange) NEAR/5 juice",
+            _("e.g. (apple OR orange) NEAR/5 juice"),
         )
 
     def within(self, node: Node, n: int, offset: int) -> Node:
         self._check_distance(n, offset)
         if not _proximity_group(node):
             raise self.fail(
-                "~n applies to words and phrases joined by AND and OR",
+                _("~n applies to words and phrases joined by AND and OR"),
                 offset,
-                'e.g. ("apple juice" AND fresh)~5',
+                _('e.g. ("apple juice" AND fresh)~5'),
             )
         return Within(node, n)
 
     def _check_distance(self, n: int, offset: int) -> None:
         if n > MAX_NEAR:
-            raise self.fail(f"a distance of {n} words is too large (at most {MAX_NEAR})", offset)
+            raise self.fail(
+                _("a distance of {n} words is too large (at most {most})").format(
+                    n=n, most=MAX_NEAR
+                ),
+                offset,
+            )
         if n > 100:
-            self.warnings.append(f"a distance of {n} words matches nearly any post with both")
+            self.warnings.append(
+                _("a distance of {n} words matches nearly any post with both").format(n=n)
+            )
 
     def check_root(self, root: Node) -> None:
         negatives = root.children if isinstance(root, And) else (root,)
         if all(isinstance(c, Not) and not isinstance(c.child, And | Or) for c in negatives):
             raise self.fail(
-                "a query cannot only exclude",
+                _("a query cannot only exclude"),
                 0,
-                "say what to look for first: brand NOT bitter",
+                _("say what to look for first: brand NOT bitter"),
             )
         if isinstance(root, Not):
-            self.warnings.append("this query matches every post except those it excludes")
+            self.warnings.append(_("this query matches every post except those it excludes"))
 
     # -- terms -------------------------------------------------------------------------------
 
@@ -269,22 +281,30 @@ class _Builder:
         if value.lower() in _LOWER_OPERATORS and value.lower() == value:
             upper = _LOWER_OPERATORS[value]
             raise self.fail(
-                f"{value!r} is not an operator: operators are written in capitals",
+                _("'{word}' is not an operator: operators are written in capitals").format(
+                    word=value
+                ),
                 offset,
-                f'write {upper}, or quote it to search the word: "{value}"',
+                _('write {upper}, or quote it to search the word: "{word}"').format(
+                    upper=upper, word=value
+                ),
             )
         if value[0] in "#@" and len(value) > 1:
             return self.tag(value, offset)
         if value[0] in "*?":
-            raise self.fail("a word cannot start with a wildcard", offset, "write appl*, not *ple")
+            raise self.fail(
+                _("a word cannot start with a wildcard"), offset, _("write appl*, not *ple")
+            )
         return self.phrase_of(value, offset, stream)
 
     def tag(self, value: str, offset: int) -> Node:
         kind, body = value[0], value[1:]
         pattern = r"[\w*?]+" if kind == "#" else r"[\w*?][\w.*?-]*"
         if not re.fullmatch(pattern, body) or body[0] in "*?":
-            what = "hashtag" if kind == "#" else "mention"
-            raise self.fail(f"{value!r} is not a {what}", offset)
+            problem = (
+                _("'{text}' is not a hashtag") if kind == "#" else _("'{text}' is not a mention")
+            )
+            raise self.fail(problem.format(text=value), offset)
         folded = fold_tag(body)
         self._wildcard_warning(folded, offset)
         return Tag(kind, _tag_term(folded))  # type: ignore[arg-type]
@@ -292,7 +312,9 @@ class _Builder:
     def phrase(self, value: str, offset: int, stream: Stream) -> Node:
         body, _, tilde = value[1:].partition('"')
         if not body.strip():
-            raise self.fail("an empty phrase", offset, 'write words between the quotes: "la poste"')
+            raise self.fail(
+                _("an empty phrase"), offset, _('write words between the quotes: "la poste"')
+            )
         node = self.phrase_of(body, offset, stream)
         if not tilde:
             return node
@@ -307,13 +329,19 @@ class _Builder:
         for piece in _PIECE.findall(text):
             if piece[0] in "*?":
                 raise self.fail(
-                    f"{piece!r}: a word cannot start with a wildcard", offset, "write appl*"
+                    _("a word cannot start with a wildcard"), offset, _("write appl*, not *ple")
                 )
             terms.extend(self._terms(piece, offset))
         if not terms:
-            raise self.fail(f"nothing to search in {text!r}", offset, "use letters or digits")
+            raise self.fail(
+                _("nothing to search in '{text}'").format(text=text),
+                offset,
+                _("use letters or digits"),
+            )
         if len(terms) == 1 and terms[0].kind == "word" and len(terms[0].text) == 1:
-            self.warnings.append(f"the one-letter word {text!r} matches a great many posts")
+            self.warnings.append(
+                _("the one-letter word '{word}' matches a great many posts").format(word=text)
+            )
         return Phrase(tuple(terms), stream)
 
     def _terms(self, piece: str, offset: int) -> list[Term]:
@@ -329,15 +357,17 @@ class _Builder:
         stem = re.split(r"[*?]", folded)[0]
         if stem != folded and len(stem) < 3:
             self.warnings.append(
-                f"the wildcard {folded} (column {offset + 1}) is short: it matches many words"
+                _("the wildcard {word} (column {column}) is short: it matches many words").format(
+                    word=folded, column=offset + 1
+                )
             )
 
     def exact(self, body: str, offset: int, stream: Stream) -> Node:
         pieces = _PIECE.findall(body)
         if not pieces:
-            raise self.fail("nothing between { and }", offset, "write {EDF}")
+            raise self.fail(_("nothing between the braces"), offset)
         if any("*" in p or "?" in p for p in pieces):
-            raise self.fail("no wildcards inside { }: it matches the exact form", offset)
+            raise self.fail(_("no wildcards between braces: they match the exact form"), offset)
         return Phrase(tuple(Term("exact", p) for p in pieces), stream)
 
     # -- fields ------------------------------------------------------------------------------
@@ -355,7 +385,7 @@ class _Builder:
             if raw.startswith('"') and raw.endswith('"') and len(raw) > 1:
                 raw = raw[1:-1]
             if not raw:
-                raise FieldError(f"{name}: needs a value")
+                raise FieldError(_("{field}: needs a value").format(field=name))
             return filter_node(name, field, raw)
         except FieldError as exc:
             raise self.fail(str(exc), offset) from None
@@ -394,50 +424,58 @@ def _syntax_error(exc: Exception, source: str) -> QueryError:
     if token.type == "RPAR":
         before = source[:offset].rstrip()
         if before.endswith("("):
-            return QueryError("empty parentheses", source, offset, "put words in or remove them")
+            return QueryError(
+                _("empty parentheses"), source, offset, _("put words in or remove them")
+            )
         if _depth(source[:offset]) <= 0:
-            return QueryError("')' closes nothing", source, offset, "remove it or open one before")
-        return QueryError("an operator needs something on its right", source, offset)
+            return QueryError(
+                _("')' closes nothing"), source, offset, _("remove it or open one before")
+            )
+        return QueryError(_("an operator needs something on its right"), source, offset)
     if token.type in ("AND", "OR", "NEAR"):
         return QueryError(
-            f"{token.value} needs a word, a phrase or a group on each side",
+            _("{operator} needs a word, a phrase or a group on each side").format(
+                operator=token.value
+            ),
             source,
             offset,
-            "remove the extra operator",
+            _("remove the extra operator"),
         )
     if token.type == "NOT":
-        return QueryError("NOT needs a word, a phrase or a group after it", source, offset)
-    return QueryError(f"unexpected {token.value!r}", source, offset)
+        return QueryError(_("NOT needs a word, a phrase or a group after it"), source, offset)
+    return QueryError(_("unexpected '{text}'").format(text=token.value), source, offset)
 
 
 def _bad_character(source: str, offset: int) -> QueryError:
     char = source[offset]
     rest = source[offset:]
     if rest.startswith("<<<"):
-        return QueryError("a comment opened with <<< is not closed with >>>", source, offset)
+        return QueryError(_("a comment opened with <<< is not closed with >>>"), source, offset)
     if char == '"':
-        return QueryError("a quote is not closed", source, offset, 'close it: "apple juice"')
+        return QueryError(_("a quote is not closed"), source, offset, _('close it: "apple juice"'))
     if char == "{":
-        return QueryError("a { is not closed", source, offset, "write {EDF}")
+        return QueryError(_("a brace is not closed"), source, offset)
     if char == "~":
         return QueryError(
-            "~ must follow a closing quote or parenthesis directly, with a number",
+            _("~ must follow a closing quote or parenthesis directly, with a number"),
             source,
             offset,
-            'write "apple juice"~5, or NEAR/5 between two words',
+            _('write "apple juice"~5, or NEAR/5 between two words'),
         )
     if char == "[":
-        return QueryError("a range is not closed", source, offset, "write [1000 TO 5000]")
-    return QueryError(f"unexpected character {char!r}", source, offset)
+        return QueryError(_("a range is not closed"), source, offset, _("write [1000 TO 5000]"))
+    return QueryError(_("unexpected character '{text}'").format(text=char), source, offset)
 
 
 def _early_end(source: str) -> QueryError:
     if _depth(source) > 0:
         offset = _unclosed(source)
-        return QueryError("a parenthesis is not closed", source, offset, "add the missing ')'")
+        return QueryError(
+            _("a parenthesis is not closed"), source, offset, _("add the missing ')'")
+        )
     end = len(source.rstrip())
     return QueryError(
-        "the query ends too early: an operator needs something on its right", source, end
+        _("the query ends too early: an operator needs something on its right"), source, end
     )
 
 
