@@ -163,9 +163,11 @@ def summary(
     print_summary(store, ws, as_json=as_json)
 
 
-@app.command(help=_("Search the stored posts of a workspace, newest first."))
+@app.command(help=_("Search the stored posts of a workspace with a boolean query, newest first."))
 def search(
-    text: Annotated[str, typer.Argument(help=_("Words that every post found must contain."))],
+    text: Annotated[
+        str, typer.Argument(help=_("A boolean query, e.g. '\"la poste\" AND retard*'."))
+    ],
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 20,
     since: Since = None,
     until: Until = None,
@@ -175,9 +177,13 @@ def search(
     as_json: AsJson = False,
 ) -> None:
     from rumeur.commands.reporting import print_search
+    from rumeur.query.parser import parse
 
+    query = parse(text)  # a malformed query is refused before the store is opened
+    for warning in query.warnings:
+        typer.echo(_("warning: {warning}").format(warning=warning), err=True)
     _settings, ws, store = _open(db, config, workspace)
-    print_search(store, ws, text, limit, since, until, as_json)
+    print_search(store, ws, query, limit, since, until, as_json)
 
 
 @app.command(help=_("Write the stored posts of a workspace with their enrichments, oldest first."))

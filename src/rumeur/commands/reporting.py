@@ -17,6 +17,7 @@ from rumeur.commands.dates import parse_period
 from rumeur.config import Workspace
 from rumeur.i18n import _, day, number, percent
 from rumeur.model import Rejected
+from rumeur.query.ast import Query
 from rumeur.store import Store
 from rumeur.store.search import search
 
@@ -125,14 +126,14 @@ def _author_table(s: Summary) -> Table:
 def print_search(
     store: Store,
     ws: Workspace,
-    text: str,
+    query: Query | str,
     limit: int,
     since: str | None,
     until: str | None,
     as_json: bool,
 ) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
-        found = search(conn, ws.slug, text, limit, parse_period(since, until, ws.zone))
+        found = search(conn, ws.slug, query, limit, parse_period(since, until, ws.zone))
     if as_json:
         for row in found:
             print(json.dumps(row, default=_json_default, ensure_ascii=False))
