@@ -37,6 +37,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_throughput.py
 	$(BIN)/python benchmarks/enrichment_throughput.py
+	$(BIN)/python benchmarks/query_matching.py
 
 # Trains the shipped models from ../shared/data only (seeded), writes their weights and model
 # cards into the package and the validation figures into docs/models.md.

@@ -18,15 +18,30 @@ MAX_CLAUSES = 256
 
 
 def matches(node: Node, doc: Document) -> bool:
+    # Loops rather than any()/all() over generators, and the commonest nodes first: the stream
+    # matcher runs this on every candidate of every post.
     match node:
-        case And(children):
-            return all(matches(c, doc) for c in children)
+        case Phrase(terms, stream):
+            if len(terms) == 1:
+                # One term, the commonest phrase: does it occur at all, asked of each distinct
+                # word rather than of each position, without building the spans.
+                for s in STREAMS[stream]:  # noqa: SIM110
+                    if _occurs(terms[0], doc, s):
+                        return True
+                return False
+            return any(occurrences(node, doc, s) for s in STREAMS[stream])
         case Or(children):
-            return any(matches(c, doc) for c in children)
+            for c in children:  # noqa: SIM110
+                if matches(c, doc):
+                    return True
+            return False
+        case And(children):
+            for c in children:  # noqa: SIM110
+                if not matches(c, doc):
+                    return False
+            return True
         case Not(child):
             return not matches(child, doc)
-        case Phrase():
-            return any(occurrences(node, doc, s) for s in STREAMS[node.stream])
         case Tag():
             tags = doc.hashtags if node.kind == "#" else doc.mentions
             return any(term_matches(node.term, t, t) for t in tags)
@@ -37,6 +52,15 @@ def matches(node: Node, doc: Document) -> bool:
         case Filter():
             return filter_matches(node, doc)
     raise TypeError(f"not a query node: {node!r}")
+
+
+def _occurs(term: Term, doc: Document, stream: str) -> bool:
+    """Is `term` one of the words of a stream of `doc`?"""
+    if term.kind == "word":
+        return term.text in doc.positions(stream)
+    if term.kind == "exact":
+        return term.text in doc.stream(stream).raws
+    return any(term_matches(term, norm, norm) for norm in doc.positions(stream))
 
 
 def occurrences(phrase: Phrase, doc: Document, stream: str) -> list[Span]:
