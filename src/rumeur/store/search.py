@@ -1,23 +1,28 @@
-"""Plain-text search over the full-text index, and the stream of posts for export.
+"""Archive search: a parsed query compiled to SQL (`query/sql.py`), and the stream of posts for
+export.
 
-The boolean query language (its own issue) will compile to these same indexes; until then a
-search is the conjunction of its words, each matched as a word (accents and case ignored on
-SQLite).
+When the compiled clause is exact, the database alone answers. When it only narrows the posts
+down (a superset: `{ExactCase}`, a mid-word wildcard...), candidates are read newest first, a
+page at a time, and kept when the reference evaluator (`evaluate.matches`) accepts them. Posts
+flagged `search_overflow` (too big for the index) are always checked that way.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, func, literal_column, select, text
+from sqlalchemy import Connection, Select, and_, exists, not_, or_, select
 
+from rumeur.query.ast import And, Node, Phrase, Query, Term
+from rumeur.query.document import from_mapping
+from rumeur.query.evaluate import matches
+from rumeur.query.sql import compile_query
+from rumeur.query.tokens import folded
 from rumeur.store.schema import authors, enrichments, post_brands, posts
 
-WORD = re.compile(r"\w+", re.UNICODE)
 COLUMNS = (
     posts.c.id, posts.c.platform, posts.c.native_id, posts.c.url, posts.c.created_at,
     authors.c.handle.label("author"), posts.c.title, posts.c.text, posts.c.language,
@@ -25,6 +30,14 @@ COLUMNS = (
     posts.c.replies, posts.c.quotes, posts.c.views, posts.c.mentions, posts.c.hashtags,
     posts.c.links,
 )  # fmt: skip
+# What the evaluator needs beyond COLUMNS; read under private names and dropped from results.
+CHECK_COLUMNS = (
+    posts.c.location.label("_location"), authors.c.location.label("_author_location"),
+    authors.c.followers.label("_followers"), authors.c.verified.label("_verified"),
+    posts.c.reply_to.label("_reply_to"), posts.c.quote_of.label("_quote_of"),
+    posts.c.search_overflow.label("_overflow"),
+)  # fmt: skip
+PAGE = 500  # candidates read at a time when the SQL is a superset
 
 
 @dataclass(slots=True)
@@ -34,42 +47,115 @@ class Period:
 
 
 def search(
-    conn: Connection, workspace: str, query: str, limit: int = 20, period: Period | None = None
+    conn: Connection,
+    workspace: str,
+    query: Query | Node | str,
+    limit: int = 20,
+    period: Period | None = None,
 ) -> list[dict[str, Any]]:
-    """Posts of `workspace` containing every word of `query`, newest first."""
-    words = WORD.findall(query)
-    if not words:
+    """Posts of `workspace` that `query` matches, newest first. A plain string (until every
+    caller parses its query) is the conjunction of its words."""
+    node = as_node(query)
+    if node is None or limit <= 0:
         return []
-    stmt = _base(workspace, period).order_by(posts.c.created_at.desc()).limit(limit)
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.where(
-            literal_column("posts.search").op("@@")(func.plainto_tsquery("simple", " ".join(words)))
-        )
+    compiled = compile_query(node, conn.dialect.name)
+    base = _base(workspace, period, checked=True)
+    newest = (posts.c.created_at.desc(), posts.c.id.desc())
+    # The few posts the index cannot hold whole: every one is a candidate.
+    found = [r for r in _rows(conn, base.where(posts.c.search_overflow)) if _accepts(node, r)]
+    main = base.where(compiled.clause, not_(posts.c.search_overflow)).order_by(*newest)
+    if compiled.exact:
+        found += _rows(conn, main.limit(limit))
     else:
-        # Each word quoted: the user's text is never read as FTS5 syntax (NEAR, *, column:).
-        match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-        ids = text("SELECT rowid FROM posts_fts WHERE posts_fts MATCH :match").bindparams(
-            match=match
-        )
-        stmt = stmt.where(posts.c.id.in_(ids.columns(literal_column("rowid"))))
+        found += _verified(conn, main, node, limit)
+    found.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    return [_public(r) for r in found[:limit]]
+
+
+def as_node(query: Query | Node | str) -> Node | None:
+    if isinstance(query, Query):
+        return query.root
+    if not isinstance(query, str):
+        return query
+    words = folded(query)
+    if not words:
+        return None
+    return And(tuple(Phrase((Term("word", w),)) for w in words))
+
+
+def _verified(conn: Connection, main: Select[Any], node: Node, limit: int) -> list[dict[str, Any]]:
+    """Candidates newest first, a page at a time (keyset), kept when the evaluator agrees."""
+    kept: list[dict[str, Any]] = []
+    stmt = main.limit(PAGE)
+    while len(kept) < limit:
+        page = _rows(conn, stmt)
+        kept += [r for r in page if _accepts(node, r)]
+        if len(page) < PAGE:
+            break
+        last = page[-1]
+        stmt = main.where(
+            or_(
+                posts.c.created_at < last["created_at"],
+                and_(posts.c.created_at == last["created_at"], posts.c.id < last["id"]),
+            )
+        ).limit(PAGE)
+    return kept[:limit]
+
+
+def _rows(conn: Connection, stmt: Select[Any]) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
+def _accepts(node: Node, row: Mapping[str, Any]) -> bool:
+    return matches(node, from_mapping(checkable(row)))
+
+
+def checkable(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored row as `document.from_mapping` reads it."""
+    return {
+        **row,
+        "location": row["_location"],
+        "author_location": row["_author_location"],
+        "followers": row["_followers"],
+        "verified": bool(row["_verified"]),
+        "reply_to": row["_reply_to"],
+        "quote_of": row["_quote_of"],
+    }
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
 def export_rows(
-    conn: Connection, workspace: str, period: Period | None = None, batch: int = 1000
+    conn: Connection,
+    workspace: str,
+    period: Period | None = None,
+    batch: int = 1000,
+    query: Query | Node | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every post of `workspace` in the period, oldest first, with its brands and model results."""
-    stmt = _base(workspace, period).order_by(posts.c.created_at, posts.c.id)
+    """Every post of `workspace` in the period (that `query` matches, if given), oldest first,
+    with its brands and model results."""
+    stmt = _base(workspace, period, checked=query is not None)
+    node = None if query is None else as_node(query)
+    exact = True
+    if node is not None:
+        compiled = compile_query(node, conn.dialect.name)
+        stmt = stmt.where(or_(compiled.clause, posts.c.search_overflow))
+        exact = compiled.exact
+    stmt = stmt.order_by(posts.c.created_at, posts.c.id)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
     for part in result.mappings().partitions():
         rows = [dict(r) for r in part]
+        if node is not None:
+            rows = [_public(r) for r in rows if (exact and not r["_overflow"]) or _accepts(node, r)]
         _attach(conn, workspace, rows)
         yield from rows
 
 
-def _base(workspace: str, period: Period | None) -> Select[Any]:
+def _base(workspace: str, period: Period | None, checked: bool = False) -> Select[Any]:
     stmt = (
-        select(*COLUMNS)
+        select(*COLUMNS, *(CHECK_COLUMNS if checked else ()))
         .join(authors, authors.c.id == posts.c.author_id)
         .where(
             exists().where(
@@ -85,6 +171,8 @@ def _base(workspace: str, period: Period | None) -> Select[Any]:
 
 
 def _attach(conn: Connection, workspace: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
     ids = [r["id"] for r in rows]
     brands: dict[int, list[str]] = {i: [] for i in ids}
     models: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}

@@ -144,7 +144,7 @@ def _batches(conn: sa.Connection) -> Iterator[list[dict[str, Any]]]:
         "SELECT p.id, p.title, p.text, p.location, p.url, p.links, a.handle, "
         "a.location AS author_location FROM posts p JOIN authors a ON a.id = p.author_id "
         "WHERE p.id > :after ORDER BY p.id LIMIT :n"
-    ).columns(sa.column("links", sa.JSON))
+    ).columns(links=sa.JSON)
     after = 0
     while True:
         rows = [dict(r) for r in conn.execute(query, {"after": after, "n": BATCH}).mappings()]
