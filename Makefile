@@ -37,6 +37,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_throughput.py
 	$(BIN)/python benchmarks/enrichment_throughput.py
+	$(BIN)/python benchmarks/search_latency.py
 	$(BIN)/python benchmarks/query_matching.py
 
 # Trains the shipped models from ../shared/data only (seeded), writes their weights and model
