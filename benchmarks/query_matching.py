@@ -120,7 +120,8 @@ class QueryMaker:
         # over the ranks past the function words: a few common words, mostly rarer ones.
         if self.rng.random() < 0.01:
             return self.rng.choice(self.words[:BRANDS])
-        rank = int((len(self.words) - COMMON) ** self.rng.random()) - 1 + COMMON
+        common = min(COMMON, len(self.words) // 2)  # a tiny sample has few common words
+        rank = int((len(self.words) - common) ** self.rng.random()) - 1 + common
         return self.words[min(rank, len(self.words) - 1)]
 
     def term(self) -> Term:
@@ -173,7 +174,7 @@ class QueryMaker:
         if roll < 0.72:
             return Within(And((self.words_list(1, 2), self.words_list(1, 2))), rng.choice([5, 10]))
         if roll < 0.80:  # tags and handles
-            kind, tag = rng.choice(self.tags)
+            kind, tag = rng.choice(self.tags or [("#", self.word())])
             return Or((Tag(kind, Term("word", tag)), self.words_list(1, 2)))  # type: ignore[arg-type]
         if roll < 0.92:  # a segment: one language, a reach
             segment = rng.choice(
