@@ -22,11 +22,14 @@ RAW = [
     "aujourd'hui", "pare-feu", "café", "cafe", "the", "le", "de", "et", "I", "is", "bagage",
     "#LaPoste", "@LaPoste", "#vol", "@united", "#élection", "🔥", "½", "don't", "c'est",
 ]  # fmt: skip
+# A few words come often, so that phrases and proximity of several terms do match now and then.
+DENSE = ["vol", "retard", "EDF", "postes", "l'Assemblée", "élection"]
 WORDS = sorted({w for raw in RAW for w in folded(raw)} | {"absent", "zzz", "postal"})
+DENSE_WORDS = sorted({w for raw in DENSE for w in folded(raw)})
 EXACT = ["EDF", "edf", "Election", "élection", "ANNULÉ", "United", "La", "🔥", "½", "Zzz"]
 TAGS = ["laposte", "vol", "united", "election", "élection", "absent"]
 
-texts = st.lists(st.sampled_from(RAW), max_size=12).map(" ".join)
+texts = st.lists(st.sampled_from(RAW) | st.sampled_from(DENSE), max_size=12).map(" ".join)
 documents = st.builds(
     lambda text, title, place, lang, followers, verified: document(
         text=text, title=title, location=place, lang=lang, followers=followers, verified=verified
@@ -42,14 +45,15 @@ documents = st.builds(
 
 @st.composite
 def wildcards(draw: st.DrawFn) -> str:
-    word = draw(st.sampled_from([w for w in WORDS if len(w) > 1]))
+    word = draw(st.sampled_from([w for w in WORDS if len(w) > 1]) | st.sampled_from(DENSE_WORDS))
     at = draw(st.integers(0, len(word) - 1))
     return word[:at] + draw(st.sampled_from(["*", "?", "?*"])) + word[at + 1 :]
 
 
+words = st.sampled_from(WORDS) | st.sampled_from(DENSE_WORDS)
 terms = st.one_of(
-    st.builds(Term, st.just("word"), st.sampled_from(WORDS)),
-    st.builds(Term, st.just("prefix"), st.sampled_from(WORDS).map(lambda w: w[: len(w) - 2] or w)),
+    st.builds(Term, st.just("word"), words),
+    st.builds(Term, st.just("prefix"), words.map(lambda w: w[: len(w) - 2] or w)),
     st.builds(Term, st.just("wildcard"), wildcards()),
     st.builds(Term, st.just("exact"), st.sampled_from(EXACT)),
 )  # fmt: skip
@@ -85,6 +89,7 @@ leaves = st.one_of(
     st.builds(Within, proximity_groups, st.integers(0, 5)),
     filters,
 )
+pairs = st.builds(And, st.tuples(leaves, leaves)) | st.builds(Or, st.tuples(leaves, leaves))
 queries = st.recursive(
     leaves,
     lambda inner: st.one_of(
@@ -113,9 +118,51 @@ def test_monitor_agrees_with_every_query_on_every_post(
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(leaves, min_size=1, max_size=20), st.lists(documents, min_size=1, max_size=8))
+@given(
+    st.lists(leaves | pairs, min_size=1, max_size=20), st.lists(documents, min_size=1, max_size=8)
+)
 def test_monitor_agrees_on_single_operators(nodes: list[Node], docs: list[Document]) -> None:
-    # Unnested, each operator's anchor set alone decides whether a match is found.
+    # Alone or in pairs, each operator's clauses decide whether a match is found.
+    monitor = Monitor()
+    named = list(enumerate(nodes))
+    for key, node in named:
+        monitor.add(key, node)
+    assert monitor.match_many(docs) == [naive(named, doc) for doc in docs]
+
+
+@st.composite
+def quoted(draw: st.DrawFn, doc: Document) -> Node:
+    """A phrase, NEAR or proximity group cut from `doc`'s own text, so that it matches there."""
+    tokens = doc.text
+    start = draw(st.integers(0, len(tokens) - 1))
+    end = draw(st.integers(start, min(len(tokens), start + 4) - 1))
+    as_term = st.sampled_from(["word", "prefix", "exact"])
+    cut = []
+    for i in range(start, end + 1):
+        kind = draw(as_term)
+        text = {"word": tokens.norms[i], "prefix": tokens.norms[i][:3], "exact": tokens.raws[i]}
+        cut.append(Phrase((Term(kind, text[kind]),)))  # type: ignore[arg-type]
+    whole = Phrase(tuple(p.terms[0] for p in cut))
+    n = draw(st.integers(0, 3))
+    return draw(
+        st.sampled_from(
+            [
+                whole,
+                Near((cut[0],), (cut[-1],), n, draw(st.booleans())),
+                Within(And(tuple(cut)), n),
+                And((whole, Not(Phrase((Term("word", "absent"),))))),
+            ]
+        )
+    )
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(documents, min_size=1, max_size=5), st.data())
+def test_monitor_agrees_on_phrases_taken_from_the_posts(
+    docs: list[Document], data: st.DataObject
+) -> None:
+    said = [d for d in docs if len(d.text)]
+    nodes = [data.draw(quoted(data.draw(st.sampled_from(said)))) for _ in range(5)] if said else []
     monitor = Monitor()
     named = list(enumerate(nodes))
     for key, node in named:
