@@ -277,12 +277,12 @@ class Monitor:
             self._ids[key] = qid
             self._always.add(qid)
             return
-        indexed = _Indexed(key, node, found[0], tuple(found[1 : 1 + MAX_CHECKS]))
-        self._queries[qid] = indexed
+        primary, checks = found[0], tuple(found[1 : 1 + MAX_CHECKS])
+        self._queries[qid] = _Indexed(key, node, primary, checks)
         self._ids[key] = qid
-        for word in indexed.anchors.words:  # type: ignore[union-attr]
+        for word in primary.words:
             self._words.setdefault(word, set()).add(qid)
-        for prefix in indexed.anchors.prefixes:  # type: ignore[union-attr]
+        for prefix in primary.prefixes:
             self._prefixes.setdefault(prefix, set()).add(qid)
         self._lengths.update(len(p) for a in found[: 1 + MAX_CHECKS] for p in a.prefixes)
 
