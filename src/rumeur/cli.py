@@ -90,11 +90,18 @@ def _workspace(config: Path | None, workspace: str | None) -> tuple[Settings, Wo
     return settings, settings.workspace(workspace)
 
 
+# Stores the command opened, closed by `main` when it ends, so that a caller in the same process
+# (a test, a script) gets its database connections back.
+_opened: list[Store] = []
+
+
 def _store(db: str | None, settings: Settings) -> Store:
     from rumeur.config import resolve_db
     from rumeur.store import Store
 
-    return Store.open(resolve_db(db, settings))
+    store = Store.open(resolve_db(db, settings))
+    _opened.append(store)
+    return store
 
 
 @app.command(
@@ -314,3 +321,6 @@ def main(argv: list[str] | None = None) -> Any:
     except RumeurError as exc:
         typer.echo(f"rumeur: {_('error')}: {exc}", err=True)
         sys.exit(1)
+    finally:
+        while _opened:
+            _opened.pop().close()
