@@ -42,6 +42,7 @@ QUERIES = [
     "flight NEAR/3 delayed",
     "#fail",
     "(united OR american) NOT cancelled AND followers:>1000",
+    '"lost luggage"',  # rarer: the newest posts do not hold 50, the index drives
 ]
 BASELINE_WORD = "united"
 PLATFORMS = ("x", "x", "x", "bluesky", "mastodon", "reddit")
@@ -156,7 +157,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def baseline_sql() -> str:
     return (
-        "SELECT p.id FROM posts p WHERE EXISTS (SELECT 1 FROM post_brands b WHERE "
+        "SELECT p.id FROM posts p NOT INDEXED WHERE EXISTS (SELECT 1 FROM post_brands b WHERE "
         "b.post_id = p.id AND b.workspace = ?) AND p.text LIKE ? "
         "ORDER BY p.created_at DESC LIMIT ?"
     )
@@ -214,7 +215,7 @@ def report(
     for text, p50, p95, found in rows:
         print(f"{text:<{width}}  {p50:>8.1f}  {p95:>8.1f}  {found:>5}")
     b50, b95 = percentile(base, 0.5), percentile(base, 0.95)
-    label = f"baseline: text LIKE '%{BASELINE_WORD}%'"
+    label = f"baseline: text LIKE '%{BASELINE_WORD}%', full scan"
     print(f"{label:<{width}}  {b50:>8.1f}  {b95:>8.1f}")
     first = rows[0]
     print(

@@ -450,3 +450,20 @@ def test_an_0001_store_is_indexed_on_upgrade(db_url: str, tmp_path: Path) -> Non
     with store.engine.connect() as conn:
         assert sorted(r["native_id"] for r in search(conn, "ws", w("assemblee"))) == ["1", "3"]
     store.close()
+
+
+@pytest.mark.parametrize("window", [2, 6])
+def test_the_newest_posts_first_then_the_index(
+    filled: Store, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """SQLite reads the newest posts first (row by row), then lets the index drive: both steps
+    together give the evaluator's newest matches, for every limit."""
+    monkeypatch.setattr("rumeur.store.search.WINDOW", window)
+    newest = sorted(CORPUS, key=lambda p: p.created_at, reverse=True)
+    nodes = [node for node, _ in WORDS[:8]] + BOOLEAN + INEXACT[:5]
+    with filled.engine.connect() as conn:
+        for node in nodes:
+            expected = [p.native_id for p in newest if matches(node, from_post(p))]
+            for limit in (1, 3, 100):
+                found = [r["native_id"] for r in search(conn, "ws", node, limit=limit)]
+                assert found == expected[:limit], f"{node} limit {limit}"

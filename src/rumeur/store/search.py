@@ -5,6 +5,12 @@ When the compiled clause is exact, the database alone answers. When it only narr
 down (a superset: `{ExactCase}`, a mid-word wildcard...), candidates are read newest first, a
 page at a time, and kept when the reference evaluator (`evaluate.matches`) accepts them. Posts
 flagged `search_overflow` (too big for the index) are always checked that way.
+
+On SQLite, newest first over a million posts is a question of plan: reading every match of a
+common word to sort them costs seconds, testing the newest posts one by one costs nothing when
+the word is common and a full scan when it is rare. So the search first tests the newest
+`WINDOW` posts row by row (`compile_query(probe=True)`); only when they hold fewer than `limit`
+matches, which means the query is rare, does the full-text index drive over the older posts.
 """
 
 from __future__ import annotations
@@ -14,12 +20,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    exists,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+)
 
 from rumeur.query.ast import And, Node, Phrase, Query, Term
 from rumeur.query.document import from_mapping
 from rumeur.query.evaluate import matches
-from rumeur.query.sql import compile_query
+from rumeur.query.sql import Compiled, compile_query
 from rumeur.query.tokens import folded
 from rumeur.store.schema import authors, enrichments, post_brands, posts
 
@@ -38,6 +55,8 @@ CHECK_COLUMNS = (
     posts.c.search_overflow.label("_overflow"),
 )  # fmt: skip
 PAGE = 500  # candidates read at a time when the SQL is a superset
+WINDOW = 5_000  # SQLite: newest posts scanned first, before the full-text index drives
+NEWEST = (posts.c.created_at.desc(), posts.c.id.desc())
 
 
 @dataclass(slots=True)
@@ -58,18 +77,55 @@ def search(
     node = as_node(query)
     if node is None or limit <= 0:
         return []
-    compiled = compile_query(node, conn.dialect.name)
     base = _base(workspace, period, checked=True)
-    newest = (posts.c.created_at.desc(), posts.c.id.desc())
     # The few posts the index cannot hold whole: every one is a candidate.
-    found = [r for r in _rows(conn, base.where(posts.c.search_overflow)) if _accepts(node, r)]
-    main = base.where(compiled.clause, not_(posts.c.search_overflow)).order_by(*newest)
+    flagged = _flagged(conn)
+    found = []
+    if flagged:
+        candidates = _rows(conn, base.where(posts.c.id.in_(flagged)))
+        found = [r for r in candidates if _accepts(node, r)]
+    older: ColumnElement[bool] = true()
+    if conn.dialect.name == "sqlite":
+        cutoff = _cutoff(conn, period)
+        if cutoff is not None:
+            # First the newest posts only, each tested in turn: enough when the query is
+            # common, and then far cheaper than reading all its matches to sort them.
+            recent = base.where(posts.c.created_at >= cutoff)
+            window = _matching(conn, recent, node, compile_query(node, "sqlite", probe=True), limit)
+            found += window
+            if len(window) >= limit:
+                return _newest(found, limit)
+            older = posts.c.created_at < cutoff
+    compiled = compile_query(node, conn.dialect.name)
+    found += _matching(conn, base.where(older), node, compiled, limit)
+    return _newest(found, limit)
+
+
+def _matching(
+    conn: Connection, base: Select[Any], node: Node, compiled: Compiled, limit: int
+) -> list[dict[str, Any]]:
+    main = base.where(compiled.clause, not_(posts.c.search_overflow)).order_by(*NEWEST)
     if compiled.exact:
-        found += _rows(conn, main.limit(limit))
-    else:
-        found += _verified(conn, main, node, limit)
-    found.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
-    return [_public(r) for r in found[:limit]]
+        return _rows(conn, main.limit(limit))
+    return _verified(conn, main, node, limit)
+
+
+def _flagged(conn: Connection) -> list[int]:
+    # Spelled as the partial index's own condition, so that the index answers.
+    flag = text("posts.search_overflow")
+    return list(conn.execute(select(posts.c.id).where(flag)).scalars())
+
+
+def _cutoff(conn: Connection, period: Period | None) -> datetime | None:
+    """The date of the WINDOW-th newest post of the period, if there are that many."""
+    stmt = select(posts.c.created_at).order_by(*NEWEST).offset(WINDOW).limit(1)
+    stmt = _in_period(stmt, period)
+    return conn.execute(stmt).scalar()
+
+
+def _newest(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    return [_public(r) for r in rows[:limit]]
 
 
 def as_node(query: Query | Node | str) -> Node | None:
@@ -163,6 +219,10 @@ def _base(workspace: str, period: Period | None, checked: bool = False) -> Selec
             )
         )
     )
+    return _in_period(stmt, period)
+
+
+def _in_period(stmt: Select[Any], period: Period | None) -> Select[Any]:
     if period and period.since:
         stmt = stmt.where(posts.c.created_at >= period.since)
     if period and period.until:
