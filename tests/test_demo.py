@@ -114,13 +114,20 @@ def test_search_finds_posts_by_words_newest_first(
     assert dates == sorted(dates, reverse=True)
 
 
-def test_search_treats_query_syntax_as_plain_words(
+def test_hostile_searches_are_refused_or_read_as_text(
     demo_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for hostile in ['"unbalanced', "NEAR(a b)", "text:x OR *", "'; DROP TABLE posts; --"]:
+    before = json.loads(rumeur(capsys, "summary", "--db", demo_db, "--json").out)["posts"]
+    refused = ['"unbalanced', "text:x OR *", "'; DROP TABLE posts; --", "a AND (b"]
+    for hostile in refused:
         result = rumeur(capsys, "search", hostile, "--db", demo_db, "--json")
+        assert result.code == 1 and result.out == ""
+        assert result.err.startswith("rumeur: error: query: ") and "Traceback" not in result.err
+    for quoted in ['"\'; DROP TABLE posts; --"', '"NEAR(a b)" OR "text:x"']:
+        result = rumeur(capsys, "search", quoted, "--db", demo_db, "--json")
         assert result.code == 0, result.err
-    assert rumeur(capsys, "summary", "--db", demo_db, "--json").code == 0
+    after = json.loads(rumeur(capsys, "summary", "--db", demo_db, "--json").out)["posts"]
+    assert after == before == 11_570
 
 
 def test_export_writes_every_post_and_neutralises_formulas(

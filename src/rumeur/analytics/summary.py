@@ -1,5 +1,5 @@
 """The summary a listening analyst wants first: volume, share of voice, sentiment, days,
-languages, top authors and rejected rows."""
+languages, top authors, the posts of each saved query, and rejected rows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select
 
 from rumeur.model import Rejected
-from rumeur.store.schema import author_rollups, authors, rejected, rollups_hourly
+from rumeur.store.schema import author_rollups, authors, post_queries, rejected, rollups_hourly
 from rumeur.store.writer import ALL
 
 
@@ -45,6 +45,7 @@ class Summary:
     authors: list[AuthorFigures]
     rejected: int
     rejected_examples: list[str] = field(default_factory=list)
+    queries: list[tuple[str, int]] = field(default_factory=list)  # saved query, posts matched
 
 
 def summarise(conn: Connection, workspace: str, zone: ZoneInfo, top: int = 10) -> Summary:
@@ -76,7 +77,20 @@ def summarise(conn: Connection, workspace: str, zone: ZoneInfo, top: int = 10) -
         authors=_authors(conn, workspace, top),
         rejected=_rejected_count(conn, workspace),
         rejected_examples=_rejected_examples(conn, workspace, 5),
+        queries=_queries(conn, workspace),
     )
+
+
+def _queries(conn: Connection, workspace: str) -> list[tuple[str, int]]:
+    q = post_queries
+    count = func.count().label("posts")
+    rows = conn.execute(
+        select(q.c.query, count)
+        .where(q.c.workspace == workspace)
+        .group_by(q.c.query)
+        .order_by(count.desc(), q.c.query)
+    )
+    return [(name, n) for name, n in rows]
 
 
 def _brands(rows: list) -> list[BrandFigures]:

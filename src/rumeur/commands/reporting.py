@@ -44,6 +44,7 @@ def print_summary(store: Store, ws: Workspace, as_json: bool = False) -> Summary
         _day_table(figures),
         _mix_table(figures),
         _author_table(figures),
+        *([_query_table(figures)] if figures.queries else []),
     ):
         console.print(table)
     console.print(_("Rejected rows: {n}").format(n=number(figures.rejected)), markup=False)
@@ -65,6 +66,15 @@ def _headline(ws: Workspace, s: Summary) -> Text:
         ),
         style="bold",
     )
+
+
+def _query_table(s: Summary) -> Table:
+    table = Table(title=_("Saved queries"), title_justify="left")
+    table.add_column(_("Query"))
+    table.add_column(_("Posts"), justify="right")
+    for name, n in s.queries:
+        table.add_row(shown(name), number(n))
+    return table
 
 
 def _brand_table(s: Summary) -> Table:
