@@ -292,6 +292,27 @@ def query_check(
     check_query(read_query(text, query_file), sys.stdout, sys.stderr)
 
 
+@query_app.command(
+    "apply",
+    help=_(
+        "Run the workspace's saved queries again over its stored posts, so that they record "
+        "what each query matches now (after adding a query, or after reenrich)."
+    ),
+)
+def query_apply(
+    name: Annotated[
+        list[str] | None, typer.Argument(help=_("Saved query names (default: all)."))
+    ] = None,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.querying import apply_queries
+
+    _settings, ws, store = _open(db, config, workspace)
+    apply_queries(store, ws, name or [], sys.stdout)
+
+
 @app.command(
     help=_(
         "Run a query over JSON lines (FILE, or - for standard input) with an 'id', a 'text' and "

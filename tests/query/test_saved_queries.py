@@ -86,3 +86,25 @@ def test_search_finds_what_the_stream_recorded(
     ran = rumeur(capsys, "search", query, "--db", db_url, "--config", str(config), "--json")
     assert ran.code == 0, ran.err
     assert [line.count("/status/2") for line in ran.out.splitlines()] == [2]  # id and url
+
+
+def test_query_apply_brings_the_archive_to_the_saved_queries(
+    imported: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_url, config = imported
+    options = ["--db", db_url, "--config", str(config)]
+    ran = rumeur(capsys, "query", "apply", *options)
+    # The archive agrees with what the stream recorded at import: nothing to change.
+    assert ran.code == 0, ran.err
+    assert all("(0 added, 0 removed)" in line for line in ran.out.splitlines())
+    config.write_text(
+        CONFIG.replace('name = "colere"', 'name = "facteur"').replace(
+            "laposte AND sentiment:negative", "facteur*"
+        ),
+        encoding="utf-8",
+    )
+    ran = rumeur(capsys, "query", "apply", *options)
+    assert "facteur: 1 posts (1 added, 0 removed)" in ran.out
+    assert "colere: no longer saved, its matches forgotten" in ran.out
+    ran = rumeur(capsys, "query", "apply", "nope", *options)
+    assert ran.code == 1 and "no saved query named nope" in ran.err

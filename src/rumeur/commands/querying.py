@@ -1,18 +1,24 @@
-"""`rumeur query check` and `rumeur match`: a query explained as a tree, and a query run over
-JSON lines. A line that cannot be read is named on standard error; the others go on."""
+"""`rumeur query check`, `rumeur query apply` and `rumeur match`: a query explained as a tree,
+saved queries run again over the archive, and a query run over JSON lines. A line that cannot be
+read is named on standard error; the others go on."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rumeur.errors import InputError
-from rumeur.i18n import _
+from rumeur.i18n import _, number
 from rumeur.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Query, Tag, Within
 from rumeur.query.document import from_mapping
 from rumeur.query.evaluate import matches
 from rumeur.query.parser import parse
+
+if TYPE_CHECKING:
+    from rumeur.config import Workspace
+    from rumeur.store import Store
+    from rumeur.store.matched import Applied
 
 STREAMS = {"any": "", "title": " in the title", "text": " in the text", "place": " in the place"}
 
@@ -74,16 +80,16 @@ def check_query(query: Query, out: IO[str], err: IO[str]) -> None:
 def match_lines(query: Query, source: IO[bytes], out: IO[str], err: IO[str]) -> int:
     """Write the `id` of every line of `source` that `query` matches; returns the lines read."""
     count = 0
-    for number, raw in enumerate(source, start=1):
+    for line_no, raw in enumerate(source, start=1):
         count += 1
-        row, problem = _read(number, raw)
+        row, problem = _read(line_no, raw)
         if row is None:
             err.write(problem + "\n")
             continue
         try:
             doc = from_mapping(row)
         except (TypeError, ValueError) as exc:
-            err.write(f"line {number}: {exc}\n")
+            err.write(f"line {line_no}: {exc}\n")
             continue
         if matches(query.root, doc):
             out.write(str(row["id"]) + "\n")
@@ -91,16 +97,49 @@ def match_lines(query: Query, source: IO[bytes], out: IO[str], err: IO[str]) -> 
     return count
 
 
-def _read(number: int, raw: bytes) -> tuple[dict[str, Any] | None, str]:
+def _read(line_no: int, raw: bytes) -> tuple[dict[str, Any] | None, str]:
     line = raw.decode("utf-8", errors="replace").strip()
     if not line:
-        return None, f"line {number}: empty"
+        return None, f"line {line_no}: empty"
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
-        return None, f"line {number}: not valid JSON: {exc.msg} at column {exc.colno}"
+        return None, f"line {line_no}: not valid JSON: {exc.msg} at column {exc.colno}"
     if not isinstance(value, dict) or "id" not in value:
-        return None, f"line {number}: a JSON object with an 'id' was expected"
+        return None, f"line {line_no}: a JSON object with an 'id' was expected"
     if not isinstance(value.get("text", ""), str):
-        return None, f"line {number}: 'text' must be a string"
+        return None, f"line {line_no}: 'text' must be a string"
     return value, ""
+
+
+def apply_queries(store: Store, ws: Workspace, names: list[str], out: IO[str]) -> list[Applied]:
+    """Recompute the stored matches of the workspace's saved queries (all, or `names`)."""
+    from rumeur.store.matched import apply_query, forget_other_queries
+
+    saved = {q.name: q for q in ws.queries}
+    unknown = [n for n in names if n not in saved]
+    if unknown:
+        known = ", ".join(saved) or _("none")
+        raise InputError(
+            _("no saved query named {name} in workspace {workspace} (it has: {known})").format(
+                name=unknown[0], workspace=ws.slug, known=known
+            )
+        )
+    done = []
+    with store.transaction() as conn:
+        for name in names or list(saved):
+            done.append(apply_query(conn, ws.slug, name, parse(saved[name].query).root))
+        dropped = [] if names else forget_other_queries(conn, ws.slug, set(saved))
+    for applied in done:
+        out.write(
+            _("{name}: {posts} posts ({added} added, {removed} removed)").format(
+                name=applied.name,
+                posts=number(applied.posts),
+                added=number(applied.added),
+                removed=number(applied.removed),
+            )
+            + "\n"
+        )
+    for name in dropped:
+        out.write(_("{name}: no longer saved, its matches forgotten").format(name=name) + "\n")
+    return done

@@ -200,7 +200,9 @@ def export_rows(
         stmt = stmt.where(or_(compiled.clause, posts.c.search_overflow))
         exact = compiled.exact
     stmt = stmt.order_by(posts.c.created_at, posts.c.id)
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+    # Options for this statement only: set on the connection, they would stay and turn a later
+    # INSERT in the same transaction into a server-side cursor on PostgreSQL.
+    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": batch})
     for part in result.mappings().partitions():
         rows = [dict(r) for r in part]
         if node is not None:
