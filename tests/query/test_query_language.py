@@ -194,5 +194,5 @@ def test_warnings_are_given_not_refused() -> None:
 
 
 def test_untrusted_looking_terms_are_words() -> None:
-    node = parse("\"'; DROP TABLE posts; --\" OR \"NEAR(x)\" OR \"x:y:z\" OR col*").root
+    node = parse('"\'; DROP TABLE posts; --" OR "NEAR(x)" OR "x:y:z" OR col*').root
     assert str(node) == '("drop table posts" OR "near x" OR "x y z" OR col*)'
