@@ -199,6 +199,10 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help=_("File to write (default: stdout)."))
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", "-q", help=_("Only the posts this boolean query matches.")),
+    ] = None,
     since: Since = None,
     until: Until = None,
     db: Db = None,
@@ -206,9 +210,11 @@ def export(
     workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.exporting import export_posts
+    from rumeur.query.parser import parse
 
+    parsed = None if query is None else parse(query)
     _settings, ws, store = _open(db, config, workspace)
-    export_posts(store, ws, format, output, since, until)
+    export_posts(store, ws, format, output, since, until, parsed)
 
 
 @app.command(

@@ -108,3 +108,17 @@ def test_query_apply_brings_the_archive_to_the_saved_queries(
     assert "colere: no longer saved, its matches forgotten" in ran.out
     ran = rumeur(capsys, "query", "apply", "nope", *options)
     assert ran.code == 1 and "no saved query named nope" in ran.err
+
+
+def test_export_takes_a_query(
+    imported: tuple[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db_url, config = imported
+    out = tmp_path / "colis.csv"
+    query = "(colis OR paquet*) NEAR/3 (perdu* OR abîm*)"
+    ran = rumeur(
+        capsys, "export", "-q", query, "-o", str(out), "--db", db_url, "--config", str(config)
+    )
+    assert ran.code == 0, ran.err
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert sorted(r["text"][:9] for r in rows) == ["Les paque", "Mon colis"]

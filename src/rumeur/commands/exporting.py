@@ -14,6 +14,7 @@ from typing import IO, Any
 from rumeur.commands.dates import parse_period
 from rumeur.config import Workspace
 from rumeur.errors import ConfigError
+from rumeur.query.ast import Query
 from rumeur.store import Store
 from rumeur.store.search import export_rows
 
@@ -26,14 +27,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_posts(
-    store: Store, ws: Workspace, fmt: str, output: Path | None, since: str | None, until: str | None
+    store: Store,
+    ws: Workspace,
+    fmt: str,
+    output: Path | None,
+    since: str | None,
+    until: str | None,
+    query: Query | None = None,
 ) -> int:
     if fmt not in ("csv", "jsonl"):
         raise ConfigError(f"--format {fmt}: expected csv or jsonl")
     period = parse_period(since, until, ws.zone)
     count = 0
     with store.engine.connect() as conn, _open(output) as out:
-        rows = export_rows(conn, ws.slug, period)
+        rows = export_rows(conn, ws.slug, period, query=query)
         if fmt == "csv":
             writer = csv.writer(out)
             writer.writerow(CSV_COLUMNS)
