@@ -120,5 +120,5 @@ def test_export_takes_a_query(
         capsys, "export", "-q", query, "-o", str(out), "--db", db_url, "--config", str(config)
     )
     assert ran.code == 0, ran.err
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert sorted(r["text"][:9] for r in rows) == ["Les paque", "Mon colis"]
