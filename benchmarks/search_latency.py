@@ -14,22 +14,20 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import random
-import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_throughput import find_data, machine
 from rumeur.model import Author, Label, Metrics, Post
 from rumeur.query.parser import parse
 from rumeur.store import Store
 from rumeur.store.search import search
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_FILE = Path("airline-tweets") / "tweets.csv"
 VERSION = "1"  # bump when the generated store or the schema changes
 WORKSPACE = "bench"
 BATCH = 10_000
@@ -59,14 +57,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.posts < 1 or args.runs < 1:
         parser.error("--posts and --runs must be at least 1")
     return args
-
-
-def find_data() -> Path:
-    folder = Path(os.environ.get("RUMEUR_DATA") or ROOT.parent / "shared" / "data")
-    path = folder / DATA_FILE
-    if not path.is_file():
-        sys.exit(f"search_latency: {path} not found: set RUMEUR_DATA to the data folder")
-    return path
 
 
 def cache_folder(given: Path | None) -> Path:
@@ -161,24 +151,6 @@ def baseline_sql() -> str:
         "b.post_id = p.id AND b.workspace = ?) AND p.text LIKE ? "
         "ORDER BY p.created_at DESC LIMIT ?"
     )
-
-
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": str(os.cpu_count() or "unknown"),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "os": platform.platform(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
