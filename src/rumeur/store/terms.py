@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, delete
 
 from rumeur.model import Post
-from rumeur.query.document import document
+from rumeur.query.document import Document, document, from_post
 from rumeur.query.tokens import Tokens, search_text
 from rumeur.store.bulk import execute_many, upsert
 from rumeur.store.schema import post_queries, post_terms
@@ -51,10 +51,15 @@ def index_values(
     links: Iterable[str],
     handle: str | None,
 ) -> Indexed:
-    """The index entries of one post from its plain values."""
+    """The index entries of one post from its plain values (a stored row, when migrating)."""
     doc = document(
         text=text, title=title, location=location, url=url, links=list(links), author=handle
     )
+    return index_document(doc)
+
+
+def index_document(doc: Document) -> Indexed:
+    """The index entries of a post: exactly what the evaluator reads of it."""
     overflow = any(_overflows(t) for t in (doc.title, doc.text, doc.place))
     terms: set[tuple[str, str]] = set()
     named = [("#", doc.hashtags), ("@", doc.mentions), ("site", doc.sites), ("url", doc.urls)]
@@ -76,14 +81,7 @@ def index_values(
 
 
 def index_post(post: Post) -> Indexed:
-    return index_values(
-        title=post.title,
-        text=post.text,
-        location=post.location or post.author.location,
-        url=post.url,
-        links=post.links,
-        handle=post.author.handle,
-    )
+    return index_document(from_post(post))
 
 
 def _overflows(tokens: Tokens) -> bool:
