@@ -54,6 +54,7 @@ WorkspaceSlug = Annotated[
 ]
 Since = Annotated[str | None, typer.Option(help=_("From this date (YYYY-MM-DD or ISO 8601)."))]
 Until = Annotated[str | None, typer.Option(help=_("Before this date (YYYY-MM-DD or ISO 8601)."))]
+LinesFile = Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))]
 AsJson = Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))]
 AsOneJson = Annotated[bool, typer.Option("--json", help=_("One JSON object."))]
 
@@ -239,7 +240,7 @@ def rejected(
     )
 )
 def classify(
-    file: Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))],
+    file: LinesFile,
     task: Annotated[
         str, typer.Option(help=_("language, sentiment, emotion or reason."))
     ] = "sentiment",
@@ -326,7 +327,7 @@ def query_apply(
     )
 )
 def match(
-    file: Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))],
+    file: LinesFile,
     query: Annotated[
         str | None, typer.Option("--query", "-q", help=_("The query."), show_default=False)
     ] = None,
