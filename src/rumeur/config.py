@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rumeur.errors import ConfigError
+from rumeur.sources.settings import SourceSettings
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_DB = "rumeur.db"
@@ -88,6 +89,7 @@ class Workspace(Strict):
     locale: Literal["fr", "en"] = "fr"
     nlp: WorkspaceNlp = Field(default_factory=WorkspaceNlp)
     queries: list[SavedQuery] = Field(default_factory=list)
+    sources: list[SourceSettings] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -106,6 +108,9 @@ class Workspace(Strict):
         queries = [q.name for q in self.queries]
         if len(set(queries)) != len(queries):
             raise ValueError("query names must differ from each other")
+        sources = [s.name for s in self.sources]
+        if len(set(sources)) != len(sources):
+            raise ValueError("source names must differ from each other")
         return self
 
     @property

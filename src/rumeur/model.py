@@ -114,6 +114,16 @@ class Rejected:
         return f"{where}: field {self.field!r}: {self.reason}"
 
 
+@dataclass(slots=True, frozen=True)
+class Quota:
+    """What a network's last response said of its rate limit: calls left and when the window
+    resets."""
+
+    limit: int | None
+    remaining: float | None
+    reset_at: datetime | None
+
+
 @dataclass(slots=True)
 class EnrichmentResult:
     """One model's answers for a batch, aligned with the batch's texts: lists in, arrays out.

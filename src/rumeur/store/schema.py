@@ -223,3 +223,15 @@ rejected = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("workspace", "source", "line"),
 )
+
+# The last quota each network reported, per key (network, server, account), so that every
+# process collecting from it waits for the same reset.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("quota_limit", Integer),
+    Column("remaining", Float),
+    Column("reset_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from rumeur.errors import StoreError
-from rumeur.model import EnrichmentResult, Post, Rejected
+from rumeur.model import EnrichmentResult, Post, Quota, Rejected
 from rumeur.store.bulk import upsert
 from rumeur.store.engine import WRITE_OPTION, make_engine, redact_url
 from rumeur.store.migrate import upgrade
 from rumeur.store.relabel import posts_after, relabel
-from rumeur.store.schema import posts, rejected, source_cursors
+from rumeur.store.schema import posts, rate_limits, rejected, source_cursors
 from rumeur.store.writer import CursorUpdate, WriteResult, write_batch
 
 WRITER_LOCK = 0x72756D65  # "rume": the advisory lock that serialises writers on PostgreSQL
@@ -126,6 +126,41 @@ class Store:
                 ["source"],
                 lambda new: {"last_error": new.last_error, "last_error_at": new.last_error_at},
             )
+
+    def quota(self, key: str) -> Quota | None:
+        """The last rate-limit quota any process saved for `key`."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(rate_limits).where(rate_limits.c.key == key)).first()
+        if row is None:
+            return None
+        return Quota(row.quota_limit, row.remaining, row.reset_at)
+
+    def save_quota(self, key: str, quota: Quota) -> None:
+        row = {
+            "key": key,
+            "quota_limit": quota.limit,
+            "remaining": quota.remaining,
+            "reset_at": quota.reset_at,
+            "updated_at": datetime.now(UTC),
+        }
+        with self.transaction() as conn:
+            upsert(
+                conn,
+                rate_limits,
+                [row],
+                ["key"],
+                lambda new: {
+                    "quota_limit": new.quota_limit,
+                    "remaining": new.remaining,
+                    "reset_at": new.reset_at,
+                    "updated_at": new.updated_at,
+                },
+            )
+
+    def quotas(self) -> dict[str, Quota]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(rate_limits)).all()
+        return {r.key: Quota(r.quota_limit, r.remaining, r.reset_at) for r in rows}
 
     def count_posts(self) -> int:
         with self.engine.connect() as conn:

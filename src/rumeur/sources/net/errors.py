@@ -1,0 +1,39 @@
+"""The errors of network sources. Each message is the one line the command line prints: which
+source, what happened, what to do. A token or a password never appears in one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rumeur.errors import RumeurError
+
+
+class SourceError(RumeurError):
+    """A network source failed. `permanent` says whether trying again could help."""
+
+    def __init__(self, source: str, message: str, *, permanent: bool = True) -> None:
+        super().__init__(f"{source}: {message}", permanent=permanent)
+        self.source = source
+
+
+class AuthError(SourceError):
+    """The network refused the credentials: fix them; retrying cannot help."""
+
+
+class Unavailable(SourceError):
+    """The network could not be reached or failed (timeout, 5xx): worth another try."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(source, message, permanent=False)
+
+
+class RateLimited(SourceError):
+    """The network said to wait (429), until `until`."""
+
+    def __init__(self, source: str, until: datetime) -> None:
+        super().__init__(
+            source,
+            f"rate limited until {until.astimezone():%H:%M:%S}",
+            permanent=False,
+        )
+        self.until = until

@@ -1,0 +1,129 @@
+"""`Http`: the one way network clients call their API. It waits for the rate limit before a
+call, reads the new quota after it, retries what may succeed on another try, and turns every
+failure into a `SourceError` that names the source and what to do. Headers and URLs with
+credentials are never logged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from rumeur import __version__
+from rumeur.sources.net.errors import AuthError, RateLimited, SourceError, Unavailable
+from rumeur.sources.net.ratelimit import HeaderReader, Limiter, retry_after
+from rumeur.sources.net.retry import RetryPolicy
+
+USER_AGENT = f"rumeur/{__version__} (self-hosted social listening)"
+
+
+class Http:
+    def __init__(
+        self,
+        source: str,
+        base_url: str,
+        *,
+        quota: HeaderReader | None = None,
+        limiter: Limiter | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth_hint: str = "check the credentials",
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.source = source
+        self.quota, self.limiter = quota, limiter
+        self.retry = retry or RetryPolicy()
+        self.auth_hint = auth_hint
+        self.client = httpx.Client(
+            base_url=base_url,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """The response of a successful call (2xx or 304), after retries; else SourceError."""
+        return self.retry.run(lambda: self._once(method, url, **kwargs), f"{method} {url}")
+
+    def get_json(self, url: str, **kwargs: Any) -> Any:
+        return self.json(self.request("GET", url, **kwargs))
+
+    def post_json(self, url: str, **kwargs: Any) -> Any:
+        return self.json(self.request("POST", url, **kwargs))
+
+    def json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise Unavailable(
+                self.source, f"{_path(response)} answered with a body that is not JSON"
+            ) from None
+
+    def _once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if self.limiter is not None:
+            self.limiter.before()
+        try:
+            response = self.client.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            raise Unavailable(self.source, f"{_shown(url)} timed out") from None
+        except httpx.TransportError as exc:
+            raise Unavailable(
+                self.source, f"{_shown(url)} unreachable ({type(exc).__name__})"
+            ) from None
+        now = datetime.now(UTC)
+        quota = self.quota(response.headers, now) if self.quota is not None else None
+        if self.limiter is not None:
+            self.limiter.after(quota)
+        self._check(response, now, quota.reset_at if quota else None)
+        return response
+
+    def _check(self, response: httpx.Response, now: datetime, reset: datetime | None) -> None:
+        status = response.status_code
+        if status < 300 or status == 304:
+            return
+        where = _path(response)
+        if status == 429:
+            until = retry_after(response.headers, now) or reset or now
+            raise RateLimited(self.source, until)
+        if status in (401, 403):
+            raise AuthError(
+                self.source, f"{where} refused the credentials ({status}); {self.auth_hint}"
+            )
+        if status >= 500:
+            raise Unavailable(self.source, f"{where} failed ({status})")
+        raise SourceError(self.source, f"{where} answered {status}: {_reason(response)}")
+
+
+def _path(response: httpx.Response) -> str:
+    return response.request.url.path
+
+
+def _shown(url: str) -> str:
+    return httpx.URL(url).copy_with(query=None, username=None, password=None).path or url
+
+
+def _reason(response: httpx.Response) -> str:
+    """The API's own explanation, when it gives one (`error`, `message`), else the status."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return response.reason_phrase
+    if isinstance(body, dict):
+        parts = [str(body[k]) for k in ("error", "message", "error_description") if body.get(k)]
+        if parts:
+            return ": ".join(parts)[:300]
+    return response.reason_phrase

@@ -1,0 +1,89 @@
+"""How a workspace declares the network sources it collects from (`[[workspaces.sources]]`).
+
+Credentials are never written in the file nor given on the command line: each is read from an
+environment variable (`*_env`) or a file (`*_file`, e.g. a mounted secret) when collection
+starts. Every source has a base URL, which tests point at a local server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rumeur.errors import ConfigError
+
+Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
+EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+
+class _Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Name
+    every: Annotated[int, Field(ge=10)] = 300  # seconds between polls with --follow
+
+
+class RssSettings(_Source):
+    type: Literal["rss"]
+    url: Url
+
+
+class MastodonSettings(_Source):
+    type: Literal["mastodon"]
+    instance: Url
+    tags: list[str] = Field(default_factory=list)
+    search: list[str] = Field(default_factory=list)
+    public: bool = False  # the instance's public (federated) timeline
+    stream: bool = False  # with --follow, the streaming API instead of polling
+    token_env: EnvName | None = None  # an OAuth token: notifications and conversations
+    token_file: Path | None = None
+
+
+class BlueskySettings(_Source):
+    type: Literal["bluesky"]
+    service: Url = "https://public.api.bsky.app"
+    search: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    jetstream: Url | None = None  # e.g. wss://jetstream2.us-east.bsky.network/subscribe
+    handle: str | None = None  # an owned account: its notifications
+    password_env: EnvName | None = None  # an app password, never the account's own
+    password_file: Path | None = None
+
+
+class RedditSettings(_Source):
+    type: Literal["reddit"]
+    search: list[str] = Field(default_factory=list)
+    subreddits: list[str] = Field(default_factory=list)
+    api: Url = "https://oauth.reddit.com"
+    auth: Url = "https://www.reddit.com"
+    client_id_env: EnvName = "RUMEUR_REDDIT_CLIENT_ID"
+    client_secret_env: EnvName = "RUMEUR_REDDIT_CLIENT_SECRET"
+    username: str | None = None  # an owned account: its inbox
+    password_env: EnvName | None = None
+    user_agent: str = "rumeur:listening:v1 (self-hosted)"
+
+
+SourceSettings = Annotated[
+    RssSettings | MastodonSettings | BlueskySettings | RedditSettings,
+    Field(discriminator="type"),
+]
+
+
+def secret(source: str, what: str, env: str | None, file: Path | None) -> str:
+    """A credential from its environment variable or file, or ConfigError saying where to put
+    it. The value itself never appears in a message."""
+    if file is not None:
+        try:
+            value = file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"{source}: {what} file {file} cannot be read ({exc.strerror})"
+            ) from None
+        if value:
+            return value
+    if env and os.environ.get(env, "").strip():
+        return os.environ[env].strip()
+    where = f"set {env}" if env else f"give {what.replace(' ', '_')}_env in the source's settings"
+    raise ConfigError(f"{source}: no {what}; {where}")
