@@ -1,0 +1,1 @@
+"""Bluesky: the AppView API, Jetstream and their payloads."""
