@@ -278,6 +278,123 @@ def reenrich(
     reenrich_posts(store, settings, ws, task or None, batch_size)
 
 
+collect_app = typer.Typer(
+    help=_(
+        "Collect from the workspace's network sources (Bluesky, Mastodon, Reddit, RSS), each from "
+        "where it stopped; or try one source before configuring it."
+    ),
+    invoke_without_command=True,
+)
+app.add_typer(collect_app, name="collect")
+Once = Annotated[bool, typer.Option("--once", help=_("Stop once caught up (the default)."))]
+
+
+@collect_app.callback()
+def collect(
+    ctx: typer.Context,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help=_("Only this source; repeatable."))
+    ] = None,
+    once: Once = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", help=_("Keep polling and streaming once caught up."))
+    ] = False,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = (db, config, workspace)
+        return
+    from rumeur.commands.collecting import choose
+    from rumeur.errors import ConfigError
+
+    if once and follow:
+        raise ConfigError(_("--once and --follow: choose one"))
+    settings, ws, store = _open(db, config, workspace)
+    _collect(store, settings, ws, choose(ws, source or []), follow)
+
+
+def _collect(
+    store: Store, settings: Settings, ws: Workspace, chosen: list[Any], follow: bool
+) -> None:
+    from rumeur.commands.collecting import collect as run_sources
+
+    outcomes = run_sources(store, settings, ws, chosen, follow)
+    if any(o.error for o in outcomes):
+        sys.exit(1)
+
+
+def _adhoc(ctx: typer.Context, made: Any) -> None:
+    db, config, workspace = ctx.obj or (None, None, None)
+    settings, ws, store = _open(db, config, workspace)
+    _collect(store, settings, ws, [made], follow=False)
+
+
+@collect_app.command("rss", help=_("Read one RSS, Atom or JSON feed into the workspace."))
+def collect_rss(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help=_("The feed's address."))],
+    once: Once = True,
+) -> None:
+    from rumeur.sources.adhoc import rss
+
+    _adhoc(ctx, rss(url))
+
+
+@collect_app.command("mastodon", help=_("Read a hashtag's timeline on one Mastodon instance."))
+def collect_mastodon(
+    ctx: typer.Context,
+    instance: Annotated[str, typer.Option(help=_("The instance, e.g. https://piaille.fr."))],
+    tag: Annotated[str, typer.Option(help=_("The hashtag, without #."))],
+    once: Once = True,
+) -> None:
+    from rumeur.sources.adhoc import mastodon
+
+    _adhoc(ctx, mastodon(instance, tag))
+
+
+@collect_app.command("bluesky", help=_("Search Bluesky posts."))
+def collect_bluesky(
+    ctx: typer.Context,
+    search: Annotated[str, typer.Option(help=_("What to search for."))],
+    service: Annotated[
+        str, typer.Option(help=_("The AppView to ask."))
+    ] = "https://public.api.bsky.app",
+    once: Once = True,
+) -> None:
+    from rumeur.sources.adhoc import bluesky
+
+    _adhoc(ctx, bluesky(service, search))
+
+
+@collect_app.command(
+    "reddit",
+    help=_("Search Reddit (needs RUMEUR_REDDIT_CLIENT_ID and RUMEUR_REDDIT_CLIENT_SECRET)."),
+)
+def collect_reddit(
+    ctx: typer.Context,
+    search: Annotated[str, typer.Option(help=_("What to search for."))],
+    once: Once = True,
+) -> None:
+    from rumeur.sources.adhoc import reddit
+
+    _adhoc(ctx, reddit(search))
+
+
+@app.command(help=_("List the workspace's sources: cursor, last success, last error, quota."))
+def sources(
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+    as_json: AsJson = False,
+) -> None:
+    from rumeur.commands.collecting import list_sources
+
+    _settings, ws, store = _open(db, config, workspace)
+    list_sources(store, ws, as_json)
+
+
 query_app = typer.Typer(help=_("Boolean queries: check one before using it."), no_args_is_help=True)
 app.add_typer(query_app, name="query")
 

@@ -1,0 +1,221 @@
+"""`rumeur collect` and `rumeur sources`: the workspace's network sources run through the
+pipeline, with a progress line per source (items, rate, "waiting for the rate limit until
+14:05"), and their state: cursor, last success, last error, remaining quota."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from rumeur.config import Settings, Workspace
+from rumeur.errors import ConfigError, RumeurError
+from rumeur.i18n import _, number
+from rumeur.nlp.registry import enrichers
+from rumeur.pipeline import RunReport, Step, run
+from rumeur.pipeline.runner import cursor_key
+from rumeur.sources import registry
+from rumeur.sources.base import Source
+from rumeur.sources.context import SourceContext
+from rumeur.sources.settings import SourceSettings
+from rumeur.store import Store
+from rumeur.store.schema import source_cursors
+
+BATCH = 100  # items stored together: small enough for a live stream to show up at once
+
+
+@dataclass(slots=True)
+class Outcome:
+    name: str
+    report: RunReport | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class _Lines:
+    """One status line per source, redrawn together."""
+
+    console: Console
+    zone: Any
+    lines: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def set(self, name: str, text: str) -> None:
+        with self.lock:
+            self.lines[name] = text
+
+    def text(self) -> str:
+        with self.lock:
+            return "\n".join(self.lines.values())
+
+
+def choose(ws: Workspace, names: list[str]) -> list[SourceSettings]:
+    if not ws.sources:
+        raise ConfigError(
+            _("workspace {ws} has no sources: add [[workspaces.sources]] to its settings").format(
+                ws=ws.slug
+            )
+        )
+    known = {s.name: s for s in ws.sources}
+    for name in names:
+        if name not in known:
+            raise ConfigError(
+                _("no source named {name} in workspace {ws} (it has: {known})").format(
+                    name=name, ws=ws.slug, known=", ".join(known)
+                )
+            )
+    return [known[n] for n in names] if names else list(ws.sources)
+
+
+def collect(
+    store: Store,
+    settings: Settings,
+    ws: Workspace,
+    chosen: list[SourceSettings],
+    follow: bool,
+    enrich: bool = True,
+) -> list[Outcome]:
+    """Run each chosen source from its stored cursor; every source runs even if another fails."""
+    console = Console(stderr=True, highlight=False)
+    lines = _Lines(console, ws.zone)
+    models = enrichers(settings, ws) if enrich else []
+    with console.status("") as status:
+
+        def redraw() -> None:
+            status.update(lines.text())
+
+        def waiting(name: str) -> Any:
+            def on_wait(why: str, until: datetime) -> None:
+                when = until.astimezone(ws.zone).strftime("%H:%M:%S")
+                lines.set(name, _("{name}: waiting until {when} ({why})").format(
+                    name=name, when=when, why=why))  # fmt: skip
+                redraw()
+
+            return on_wait
+
+        def one(config: SourceSettings) -> Outcome:
+            context = SourceContext(store=store, follow=follow, on_wait=waiting(config.name))
+            outcome = Outcome(config.name)
+            try:
+                source = registry.build(config, context)
+                outcome.report = run(
+                    source, store, ws, models, BATCH, _stepper(config.name, lines, redraw, console)
+                )
+            except RumeurError as exc:
+                outcome.error = str(exc)
+            return outcome
+
+        outcomes = _run_all(chosen, one, follow)
+    for outcome in outcomes:
+        console.print(_outcome_line(outcome), markup=False, soft_wrap=True)
+    return outcomes
+
+
+def _run_all(chosen: list[SourceSettings], one: Any, follow: bool) -> list[Outcome]:
+    if not follow or len(chosen) == 1:
+        return [one(config) for config in chosen]
+    # Following several sources: each in its own thread, so a stream never starves a poll.
+    results: dict[str, Outcome] = {}
+    threads = [
+        threading.Thread(target=lambda c=c: results.__setitem__(c.name, one(c)), daemon=True)
+        for c in chosen
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[c.name] for c in chosen if c.name in results]
+
+
+def _stepper(name: str, lines: _Lines, redraw: Any, console: Console) -> Any:
+    def on_step(step: Step) -> None:
+        for reject in step.new_rejects:
+            console.print(f"{name}: {reject.message()}", markup=False, soft_wrap=True)
+        report = step.report
+        lines.set(name, _("{name}: {items} items, {rate} items/s").format(
+            name=name, items=number(report.read), rate=number(report.rate, 1)))  # fmt: skip
+        redraw()
+
+    return on_step
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    if outcome.error is not None:
+        return outcome.error
+    report = outcome.report
+    assert report is not None
+    return _("{name}: {read} items read, {new} new, {rejected} rejected, in {seconds} s").format(
+        name=outcome.name,
+        read=number(report.read),
+        new=number(report.written.inserted),
+        rejected=number(len(report.rejects)),
+        seconds=number(report.seconds, 1),
+    )
+
+
+def list_sources(store: Store, ws: Workspace, as_json: bool) -> list[dict[str, Any]]:
+    """Each source of the workspace with its cursor, last success, last error and quota."""
+    rows = []
+    quotas = store.quotas()
+    context = SourceContext()
+    with store.engine.connect() as conn:
+        stored = {
+            r["source"]: dict(r)
+            for r in conn.execute(
+                source_cursors.select().where(source_cursors.c.workspace == ws.slug)
+            ).mappings()
+        }
+    for config in ws.sources:
+        source: Source = registry.build(config, context)
+        state = stored.get(cursor_key(ws, source), {})
+        quota = quotas.get(getattr(source, "quota_key", ""))
+        rows.append({
+            "name": config.name,
+            "type": config.type,
+            "cursor": state.get("cursor") or None,
+            "items": state.get("items", 0),
+            "last_success": state.get("updated_at") if state.get("cursor") else None,
+            "last_error": state.get("last_error"),
+            "last_error_at": state.get("last_error_at"),
+            "quota_remaining": None if quota is None else quota.remaining,
+            "quota_reset_at": None if quota is None else quota.reset_at,
+        })  # fmt: skip
+    _print_sources(rows, ws, as_json)
+    return rows
+
+
+def _print_sources(rows: list[dict[str, Any]], ws: Workspace, as_json: bool) -> None:
+    import json
+
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, default=str, ensure_ascii=False))
+        return
+    table = Table(title=_("Sources of {ws}").format(ws=ws.name), title_justify="left")
+    for header in (_("Source"), _("Type"), _("Items"), _("Last success"), _("Last error"),
+                   _("Quota left")):  # fmt: skip
+        table.add_column(header)
+    for row in rows:
+        table.add_row(
+            row["name"], row["type"], number(row["items"]), _when(row["last_success"], ws),
+            row["last_error"] or "", _quota(row, ws),
+        )  # fmt: skip
+    Console(highlight=False).print(table)
+
+
+def _when(value: datetime | None, ws: Workspace) -> str:
+    return "" if value is None else value.astimezone(ws.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _quota(row: dict[str, Any], ws: Workspace) -> str:
+    if row["quota_remaining"] is None:
+        return ""
+    left = number(row["quota_remaining"])
+    reset = row["quota_reset_at"]
+    return (
+        left if reset is None else _("{left} until {when}").format(left=left, when=_when(reset, ws))
+    )
