@@ -1,0 +1,1 @@
+"""Mastodon: any instance by URL, its REST and streaming APIs and their payloads."""
