@@ -1,0 +1,1 @@
+"""Reddit: search, subreddit listings, comment trees and the inbox, and their payloads."""
