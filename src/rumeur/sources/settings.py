@@ -62,7 +62,9 @@ class RedditSettings(_Source):
     client_secret_env: EnvName = "RUMEUR_REDDIT_CLIENT_SECRET"
     username: str | None = None  # an owned account: its inbox
     password_env: EnvName | None = None
+    password_file: Path | None = None
     user_agent: str = "rumeur:listening:v1 (self-hosted)"
+    comments: bool = False  # each submission's comment tree, read once when first seen
 
 
 SourceSettings = Annotated[
