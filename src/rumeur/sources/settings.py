@@ -26,8 +26,13 @@ class _Source(BaseModel):
 
 
 class RssSettings(_Source):
+    # A feed changes a few times an hour at most: poll every few minutes (`every` >= 300), not
+    # faster; a 304 costs little, but a site that sees a reader too often blocks it.
     type: Literal["rss"]
     url: Url
+    username: str | None = None  # HTTP basic auth, for a private forum's or intranet's feed
+    password_env: EnvName | None = None
+    password_file: Path | None = None
 
 
 class MastodonSettings(_Source):
@@ -39,6 +44,8 @@ class MastodonSettings(_Source):
     stream: bool = False  # with --follow, the streaming API instead of polling
     token_env: EnvName | None = None  # an OAuth token: notifications and conversations
     token_file: Path | None = None
+    # Statuses read back per timeline on a first run, before only newer ones are read.
+    backfill: Annotated[int, Field(ge=0)] = 200
 
 
 class BlueskySettings(_Source):
@@ -46,10 +53,15 @@ class BlueskySettings(_Source):
     service: Url = "https://public.api.bsky.app"
     search: list[str] = Field(default_factory=list)
     authors: list[str] = Field(default_factory=list)
-    jetstream: Url | None = None  # e.g. wss://jetstream2.us-east.bsky.network/subscribe
+    # e.g. wss://jetstream2.us-east.bsky.network/subscribe: then the source streams, and keeps
+    # the posts that match one of `search` (all of them if none is given).
+    jetstream: Annotated[str, Field(pattern=r"^(wss?|https?)://\S+$")] | None = None
     handle: str | None = None  # an owned account: its notifications
+    pds: Url = "https://bsky.social"  # where the owned account logs in
     password_env: EnvName | None = None  # an app password, never the account's own
     password_file: Path | None = None
+    backfill_days: Annotated[int, Field(ge=0)] = 7  # how far back a first search reads
+    profiles: bool = True  # ask authors' profiles, for their follower counts
 
 
 class RedditSettings(_Source):
