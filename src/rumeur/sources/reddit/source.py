@@ -21,6 +21,8 @@ comments are stored in the same batch as the submission.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -149,17 +151,22 @@ class RedditSource:
         things: list[dict[str, Any]],
         state: dict[str, dict[str, Any]],
     ) -> Batch:
-        origin = f"{self.settings.api}{path}"
         items = []
         for thing in things:
             if thing.get("kind") not in POSTS or is_gone(thing):
                 continue
-            items.append(RawItem(_flat(thing), origin))
+            items.append(self._item(path, _flat(thing)))
             if self.settings.comments and thing.get("kind") == "t3":
-                items += [RawItem(c, origin) for c in self._tree(client, thing)]
+                items += [self._item(path, c) for c in self._tree(client, thing)]
         self._read += len(items)
         cursor = {"listings": {k: dict(v) for k, v in state.items()}}
         return Batch(items, cursor, progress=Progress(self._read, None, "items"))
+
+    def _item(self, path: str, thing: dict[str, Any]) -> RawItem:
+        # Rejected rows are keyed by origin and line: one origin per thing, so that each
+        # malformed thing is kept once, however many times it is read again.
+        who = _fullname(thing) or hashlib.sha1(_dump(thing)).hexdigest()[:12]
+        return RawItem(thing, f"{self.name}:{path}:{who}")
 
     # -- comment trees -------------------------------------------------------------------------
 
@@ -214,3 +221,7 @@ def _flat(thing: dict[str, Any]) -> dict[str, Any]:
 def _fullname(thing: dict[str, Any] | None) -> str | None:
     name = ((thing or {}).get("data") or {}).get("name")
     return name if isinstance(name, str) and name else None
+
+
+def _dump(thing: dict[str, Any]) -> bytes:
+    return json.dumps(thing, sort_keys=True, default=str).encode("utf-8")
