@@ -10,9 +10,8 @@ a permanent one changes nothing in the settings (the user decides where the feed
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import feedparser
@@ -30,6 +29,11 @@ ACCEPT = (
     "application/feed+json, application/atom+xml, application/rss+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+# What mapping an entry needs of its feed (who signs, its language, its date, its site).
+FEED_KEYS = (
+    "title", "link", "language", "updated", "updated_parsed", "published", "published_parsed",
+    "home_page_url", "author", "authors",
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -125,7 +129,7 @@ def _read_json_feed(body: bytes, url: str) -> Page:
         return Page(url, complete=False, problem=f"JSON: {exc}")
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         return Page(url, complete=False, problem="JSON without items")
-    feed = {k: doc[k] for k in ("title", "home_page_url", "language", "authors") if k in doc}
+    feed = {k: doc[k] for k in FEED_KEYS if k in doc}
     feed["format"] = "jsonfeed"
     entries = [item for item in doc["items"] if isinstance(item, dict)]
     next_url = doc.get("next_url") if isinstance(doc.get("next_url"), str) else None
@@ -140,15 +144,15 @@ def _read_xml_feed(body: bytes, content_type: str, url: str) -> Page:
         sanitize_html=False,
         resolve_relative_uris=False,
     )
-    entries = [plain(e) for e in parsed.entries]
-    feed = plain(parsed.feed)
+    entries = list(parsed.entries)
+    feed = {k: parsed.feed[k] for k in FEED_KEYS if k in parsed.feed}
     feed["format"] = parsed.version or "unknown"
     problem = _fatal(parsed)
     if problem and entries:
         entries = entries[:-1]  # the entry open when the document broke off may be cut
     if not parsed.version and not entries:
         return Page(url, complete=False, problem=problem or "no RSS, RDF or Atom element")
-    next_url = _link(feed, "next")
+    next_url = _link(parsed.feed, "next")
     return Page(url, entries, feed, next_url=next_url, complete=not problem, problem=problem)
 
 
@@ -169,17 +173,3 @@ def _link(feed: dict[str, Any], rel: str) -> str | None:
         if isinstance(link, dict) and link.get("rel") == rel and link.get("href"):
             return str(link["href"])
     return None
-
-
-def plain(value: Any) -> Any:
-    """feedparser's dicts as plain JSON values: the times it parsed (UTC struct_time) in ISO
-    8601, so the raw payload can be stored and read back."""
-    if isinstance(value, time.struct_time):
-        return datetime(*value[:6], tzinfo=UTC).isoformat()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)

@@ -8,6 +8,8 @@ again the page it was on (`pending`), skips what it had stored, and goes on (RFC
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,8 +20,8 @@ from rumeur.model import Post, RawItem
 from rumeur.sources.base import Batch, Progress
 from rumeur.sources.context import SourceContext
 from rumeur.sources.net.ratelimit import ratelimit_headers
+from rumeur.sources.rss import types
 from rumeur.sources.rss.client import FeedClient, FeedHttp, Page
-from rumeur.sources.rss.entries import entry_key, post_from_entry
 from rumeur.sources.settings import RssSettings, secret
 
 SEEN = 500  # entry keys remembered: more than any feed shows at once
@@ -64,7 +66,12 @@ class RssSource:
             self.context.sleep(self.settings.every)
 
     def normalise(self, item: RawItem) -> Post:
-        return post_from_entry(item.payload, self.host)
+        entry, feed = item.payload["entry"], item.payload["feed"]
+        # A dateless entry is dated by its feed, else by when it was first read.
+        fallback = _feed_date(feed) or item.payload["fetched_at"]
+        if feed.get("format") == "jsonfeed":
+            return types.post_from_json_item(entry, feed, fallback)
+        return types.post_from_entry(entry, feed, fallback)
 
     def _client(self) -> FeedClient:
         s = self.settings
@@ -123,7 +130,7 @@ class RssSource:
         yield Batch([], self._cursor(state), [], _done(stored))
 
     def _items(self, page: Page, entries: list[dict[str, Any]]) -> list[RawItem]:
-        fetched_at = datetime.now(UTC).isoformat()
+        fetched_at = datetime.now(UTC)
         payloads = [{"entry": e, "feed": page.feed, "fetched_at": fetched_at} for e in entries]
         return [RawItem(p, page.url) for p in payloads]
 
@@ -135,6 +142,23 @@ class RssSource:
             "seen": state.seen,
             "pending": state.pending,
         }
+
+
+def entry_key(entry: dict[str, Any]) -> str:
+    """What identifies an entry across polls: its id, its link, else a digest of its text."""
+    for name in ("id", "link", "url"):
+        value = entry.get(name)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()
+    text = "\x1f".join(str(entry.get(k) or "") for k in ("title", "summary", "content_text"))
+    return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _feed_date(feed: dict[str, Any]) -> datetime | None:
+    for key in ("updated_parsed", "published_parsed"):
+        if feed.get(key):
+            return datetime.fromtimestamp(calendar.timegm(feed[key]), UTC)
+    return None
 
 
 def _remember(seen: list[str], keys: list[str]) -> list[str]:
