@@ -24,7 +24,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import (
+    ConnectionClosed,
+    ConnectionClosedOK,
+    InvalidHandshake,
+    InvalidURI,
+)
 from websockets.sync.client import ClientConnection, connect
 
 from rumeur.errors import ConfigError, RowError
@@ -194,7 +199,8 @@ class BlueskySource:
                 st["floor"] = floor
             else:
                 st["cursor"] = page.cursor
-            items = self._items(client, kind, kind, Page(fresh, None), what)
+            key = "item" if kind == "feed" else kind
+            items = self._items(client, kind, key, Page(fresh, None), what)
             yield Batch(items, copy.deepcopy(state))
             if done:
                 return
@@ -278,18 +284,16 @@ class JetstreamSource:
         retry = self.context.retry()
         failures = 0
         while True:
-            got = 0
             try:
                 with connect(self.address(time_us), open_timeout=10, max_size=2**22) as ws:
                     for batch in self._read(ws, size, time_us, started_us):
                         time_us = batch.cursor.get("time_us", time_us)
-                        got += len(batch.items) + len(batch.rejects) or 1
                         failures = 0
                         yield batch
                     return  # caught up (without --follow)
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as exc:
-                if got and not self.context.follow:
-                    return  # the stream ended after what it had: caught up
+                if isinstance(exc, ConnectionClosedOK) and not self.context.follow:
+                    return  # the server ended the stream cleanly: nothing more for now
                 failures += 1
                 if failures >= retry.attempts:
                     raise Unavailable(self.name, f"Jetstream unreachable ({_why(exc)})") from None
