@@ -116,6 +116,8 @@ class MastodonSource:
             want = min(limit, mark["backfill"])
             page = client.page(feed.path, {**feed.params, "limit": want, "max_id": mark["oldest"]})
             left = mark["backfill"] - len(page.items)
+            if page.older == mark["oldest"]:  # a server that pages no further: stop there
+                left = 0
             mark = {**mark, "oldest": page.older or mark["oldest"], "backfill": _left(page, left)}
             yield page.items, mark
         if not mark.get("newest"):
@@ -132,9 +134,10 @@ class MastodonSource:
             page = client.page(feed.path, {**feed.params, "limit": limit, "min_id": mark["newest"]})
             if not page.items:
                 return
-            mark = {**mark, "newest": newest(page.newer, mark["newest"])}
+            before = mark["newest"]
+            mark = {**mark, "newest": newest(page.newer, before)}
             yield page.items, mark
-            if page.newer is None:
+            if page.newer is None or mark["newest"] == before:  # no newer page to ask for
                 return
 
     def _newer_search(
@@ -149,6 +152,8 @@ class MastodonSource:
             page = client.page(feed.path, params)
             if not page.items:
                 break
+            if page.older == below:  # a server that pages no further
+                break
             top, below = newest(top, page.newer), page.older
             yield page.items, mark
             if below is None:
@@ -157,9 +162,9 @@ class MastodonSource:
             yield [], {**mark, "newest": top}
 
     def _batch(self, feed: Feed, items: list[Any], marks: dict[str, dict[str, Any]]) -> Batch:
-        origin = f"{self.instance}{feed.path}"
+        where = f"{self.instance}{feed.path}"
         raw = [
-            RawItem(payload={"kind": feed.kind, "item": item}, origin=origin)
+            RawItem(payload={"kind": feed.kind, "item": item}, origin=_origin(where, item))
             for item in items
             if _wanted(feed.kind, item)
         ]
@@ -214,7 +219,10 @@ class MastodonSource:
         items = []
         for feed, status in pending:
             items.append(
-                RawItem(payload={"kind": "status", "item": status}, origin=self._where(feed))
+                RawItem(
+                    payload={"kind": "status", "item": status},
+                    origin=_origin(self._where(feed), status),
+                )
             )
             mark = marks.get(feed.key)
             sid = status.get("id") if isinstance(status, dict) else None
@@ -345,6 +353,13 @@ def _wanted(kind: Kind, item: Any) -> bool:
     if kind == "conversation" and isinstance(item, dict):
         return bool(item.get("last_status"))
     return True
+
+
+def _origin(where: str, item: Any) -> str:
+    """Where an item was read, down to its id: a rejected item is kept once per item, and the
+    same item rejected again on a later run replaces its row."""
+    sid = item.get("id") if isinstance(item, dict) else None
+    return f"{where}#{sid}" if isinstance(sid, str | int) else where
 
 
 def _object(obj: Any) -> dict[str, Any]:
