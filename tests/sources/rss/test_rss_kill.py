@@ -17,6 +17,8 @@ from replay import ReplayServer
 from rumeur.store.engine import database_url
 from rumeur.store.schema import posts
 
+pytestmark = pytest.mark.slow  # two `rumeur collect` processes, ~20 s on 2 cores
+
 PAGES, PER_PAGE = 6, 40
 
 
