@@ -322,6 +322,10 @@ class Streams:
                 self.queue.put((feed, event, data))
         except SourceError as exc:
             error = exc
+        except Exception:
+            if self.stop.is_set():  # the client closed under a stream that was connecting
+                return
+            raise
         if not self.stop.is_set():
             self.queue.put(StreamEnd(feed, error))
 
