@@ -264,3 +264,27 @@ def test_building_a_source_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
     assert source.name == "mastodon:test"
     assert source.quota_key == "mastodon:piaille.fr:anonymous"
     assert [f.key for f in source.feeds] == ["tag:rumeur", "public"]
+
+
+def test_a_search_reads_back_then_only_results_newer_than_the_cursor(store: Store) -> None:
+    found = statuses(5)
+    ids = [s["id"] for s in found]
+    with ReplayServer() as server:
+        newest_first = {"statuses": found[::-1], "accounts": [], "hashtags": []}
+        server.serve("GET", "/api/v2/search", json=newest_first, headers=ratelimit())
+        server.serve("GET", "/api/v2/search", json={"statuses": []}, query={"max_id": ids[0]})
+        server.serve("GET", "/api/v2/search", json={"statuses": []}, query={"min_id": ids[-1]})
+        config = MastodonSettings(
+            type="mastodon", name="test", instance=server.base_url, search=["rumeur"]
+        )
+        report = collect(MastodonSource(config, SourceContext(store)), store)
+        log = server.requests
+    assert report.written.inserted == 5
+    assert all(r.param("q") == "rumeur" and r.param("type") == "statuses" for r in log)
+    assert [(r.param("max_id"), r.param("min_id")) for r in log] == [
+        (None, None),
+        (ids[0], None),
+        (None, ids[-1]),
+    ]
+    mark = store.cursor("veille:mastodon:test")["feeds"]["search:rumeur"]
+    assert mark["newest"] == ids[-1]
