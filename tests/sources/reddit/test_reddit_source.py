@@ -231,7 +231,12 @@ def test_follow_polls_every_few_minutes_through_context_sleep(server: ReplayServ
     assert sleeps == [120, 120]
     assert [len(b.items) for b in got] == [3]
     polls = server.requests_to("/r/askreddit/new")
-    assert [p.param("before") for p in polls] == [None, name(submissions()[0])]
+    # The backfill, then a poll for what is newer, and (nothing being newer) a look at the
+    # listing's head, to tell "nothing new" from "the anchor was removed".
+    anchor = name(submissions()[0])
+    assert [(p.param("before"), p.param("limit")) for p in polls] == [
+        (None, "10"), (anchor, "10"), (None, "1"),
+    ]  # fmt: skip
 
 
 def test_rumeur_collect_in_process(
@@ -250,3 +255,32 @@ def test_rumeur_collect_in_process(
     finally:
         store.close()
     assert CLIENT_SECRET not in ran.err + ran.out and TOKEN not in ran.err + ran.out
+
+
+def test_a_vanished_anchor_is_caught_up_from_the_top(server: ReplayServer, tmp_path: Path) -> None:
+    """Reddit answers `before=` a removed thing with an empty page for ever: the source sees the
+    listing's head is newer, and reads down to where the anchor stood."""
+    things = submissions()[:10]
+    serve_token(server)
+    serve_pages(server, "/r/askreddit/new", things, 10)
+    store = Store.open(str(tmp_path / "x.db"))
+    try:
+        source = build(settings(server), FakeTime().context(store))
+        run(source, store, WS, batch_size=10)
+        fresh = [newer(things[0], n) for n in (3, 2, 1)]
+        anchor = name(things[0])
+        server.serve(
+            "GET", "/r/askreddit/new", json=listing([]), headers=QUOTA, query={"before": anchor}
+        )
+        server.serve(
+            "GET", "/r/askreddit/new", json=listing(fresh[:1]), headers=QUOTA, query={"limit": "1"}
+        )
+        # The listing now: the three new ones, then the old ones without the removed anchor.
+        server.serve("GET", "/r/askreddit/new", json=listing(fresh + things[1:]), headers=QUOTA)
+        again = run(build(settings(server), FakeTime().context(store)), store, WS, batch_size=10)
+        assert again.read == 3 and again.written.inserted == 3
+        cursor = store.cursor(cursor_key(WS, source))
+        assert cursor == {"listings": {"r/askreddit/new": {"newest": name(fresh[0])}}}
+    finally:
+        store.close()
+    assert not server.unmatched

@@ -10,7 +10,10 @@ Listings (each with its own state in the cursor, under `listings`):
 A listing is first read newest to oldest with `after` (as far as Reddit goes: about 1,000
 things), its state `{"after": <next page>, "top": <newest seen>}` so a killed run resumes at the
 page it stopped at; once done, `{"newest": <fullname>}`, and later passes ask only for what is
-newer with `before=<newest>`, oldest pages first, moving `newest` with each page.
+newer with `before=<newest>`, oldest pages first, moving `newest` with each page. Reddit answers
+`before=` a removed thing with nothing, for ever; so when a listing seems quiet, one call of one
+thing checks its head: if that is newer, the listing is read down from the top to the old anchor
+(`{"after", "top", "stop"}` while it does).
 
 Comment trees (`comments = true`): for each submission found, `/comments/<id>` (500 comments at
 most, newest first), then its `more` stubs expanded with `/api/morechildren`, 100 ids a call and
@@ -118,14 +121,21 @@ class RedditSource:
     def _backfill(
         self, client: RedditClient, state: dict[str, dict[str, Any]], spec: ListingSpec, size: int
     ) -> Iterator[Batch]:
+        """Newest to oldest with `after`, down to the end of the listing or, when catching up
+        past a vanished anchor, down to `stop`."""
         key, path, params = spec
-        after, top = state.get(key, {}).get("after"), state.get(key, {}).get("top")
+        was = state.get(key, {})
+        after, top, stop = was.get("after"), was.get("top"), was.get("stop")
         while True:
             page = client.listing(path, params, after=after, limit=size)
-            top = top or _fullname(page.things[0] if page.things else None)
-            after = page.after if page.things else None
+            things = [t for t in page.things if stop is None or _later(_fullname(t), stop)]
+            top = top or _fullname(things[0] if things else None) or stop
+            reached = len(things) < len(page.things)
+            after = page.after if page.things and not reached else None
             state[key] = {"after": after, "top": top} if after else {"newest": top}
-            yield self._batch(client, path, page.things, state)
+            if after and stop:
+                state[key]["stop"] = stop
+            yield self._batch(client, path, things, state)
             if after is None:
                 return
 
@@ -134,15 +144,32 @@ class RedditSource:
     ) -> Iterator[Batch]:
         key, path, params = spec
         newest = state[key]["newest"]
+        first = True
         while True:
             page = client.listing(path, params, before=newest, limit=size)
             if not page.things:
+                if first and self._vanished(client, path, params, newest):
+                    # Reddit answers `before=` a deleted or removed thing with nothing, for
+                    # ever: read down from the top to where the anchor stood instead.
+                    state[key] = {"after": None, "top": None, "stop": newest}
+                    yield from self._backfill(client, state, spec, size)
                 return
+            first = False
             newest = _fullname(page.things[0]) or newest
             state[key] = {"newest": newest}
             yield self._batch(client, path, page.things, state)
             if len(page.things) < min(size, 100):
                 return
+
+    def _vanished(
+        self, client: RedditClient, path: str, params: dict[str, str], anchor: str
+    ) -> bool:
+        """Whether the listing's newest thing is newer than the anchor `before=` found nothing
+        after: then the anchor is gone from the listing. One call of one thing."""
+        head = client.listing(path, params, limit=1)
+        top = _fullname(head.things[0]) if head.things else None
+        # Ids of different kinds (a message after a comment, in the inbox) cannot be compared.
+        return top is not None and _kind(top) == _kind(anchor) and _later(top, anchor)
 
     def _batch(
         self,
@@ -225,3 +252,22 @@ def _fullname(thing: dict[str, Any] | None) -> str | None:
 
 def _dump(thing: dict[str, Any]) -> bytes:
     return json.dumps(thing, sort_keys=True, default=str).encode("utf-8")
+
+
+def _later(name: str | None, than: str) -> bool:
+    """Whether fullname `name` is newer than `than`: Reddit's ids are base-36 counters, one per
+    kind. Things of another kind (a message among comments) count as newer."""
+    if name is None:
+        return False
+    kind, _, ident = name.partition("_")
+    other_kind, _, other = than.partition("_")
+    if kind != other_kind:
+        return True
+    try:
+        return int(ident, 36) > int(other, 36)
+    except ValueError:
+        return name != than
+
+
+def _kind(name: str) -> str:
+    return name.partition("_")[0]
