@@ -91,6 +91,10 @@ def workspace_toml(tmp_path: Path, source: str) -> Path:
     path = tmp_path / "rumeur.toml"
     path.write_text(
         f"""
+# Two languages to tell apart: the collect subprocesses load fewer language models.
+[nlp]
+languages = ["fr", "en"]
+
 [[workspaces]]
 slug = "veille"
 name = "Veille"

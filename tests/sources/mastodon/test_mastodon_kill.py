@@ -18,7 +18,7 @@ from replay.server import ReplayServer
 from rumeur.store.engine import database_url
 from rumeur.store.schema import posts
 
-# Two processes that each load the language models: most of its ~15 s on a busy machine.
+# Two processes that each start and load the language models: most of its ~9 s.
 pytestmark = pytest.mark.slow
 TAG_PATH = "/api/v1/timelines/tag/rumeur"
 TOTAL = 120  # three pages of 40
