@@ -31,6 +31,7 @@ from rumeur.config import Workspace
 from rumeur.pipeline.runner import run
 from rumeur.sources.net import AuthError
 from rumeur.sources.reddit.client import RedditClient, credentials
+from rumeur.sources.reddit.errors import Forbidden
 from rumeur.sources.reddit.source import build
 from rumeur.store import Store
 
@@ -224,3 +225,18 @@ def _n(thing: dict) -> str:
 def _page(things: list[dict], last: dict | None = None) -> dict:
     after = _n(last) if last is not None else None
     return {"kind": "Listing", "data": {"after": after, "before": None, "children": things}}
+
+
+def test_a_forbidden_subreddit_says_so_without_renewing_the_token(
+    server: ReplayServer, store: Store
+) -> None:
+    serve_token(server)
+    forbidden = recorded("error-403.2025.cassette.json")
+    server.serve("GET", PAGE, status=403, json=forbidden, headers=QUOTA)
+    with pytest.raises(Forbidden) as refused:
+        run(build(settings(server), FakeTime().context(store)), store, WS)
+    assert str(refused.value).startswith(
+        f"reddit:brand: {PAGE} refused access (403): a private, quarantined or banned subreddit"
+    )
+    assert len(server.requests_to("/api/v1/access_token")) == 1
+    assert len(server.requests_to(PAGE)) == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,11 +21,25 @@ import httpx
 from rumeur.sources.context import SourceContext
 from rumeur.sources.net import AuthError, Http, SourceError
 from rumeur.sources.net.ratelimit import reddit_headers
+from rumeur.sources.reddit.errors import Forbidden
 from rumeur.sources.settings import RedditSettings, secret
 
 PAGE = 100  # Reddit's largest page
 MORE_BATCH = 100  # ids per /api/morechildren call, Reddit's limit
 RENEW_BEFORE = 60.0  # seconds: renew a token this long before Reddit says it expires
+
+
+class _RedditHttp(Http):
+    def _check(self, response: httpx.Response, now: datetime, reset: datetime | None) -> None:
+        # A 403 from the API is about what was asked for, not about the app's credentials.
+        if response.status_code == 403:
+            path = response.request.url.path
+            raise Forbidden(
+                self.source,
+                f"{path} refused access (403): a private, quarantined or banned subreddit, or a "
+                "listing this account may not read; remove it from the source's settings",
+            )
+        super()._check(response, now, reset)
 
 
 @dataclass(slots=True)
@@ -90,7 +105,7 @@ class RedditClient:
         self._token: _Token | None = None
         hint = auth_hint(settings)
         ua = {"User-Agent": settings.user_agent}
-        self.api = Http(
+        self.api = _RedditHttp(
             source,
             settings.api,
             quota=reddit_headers,
@@ -148,6 +163,8 @@ class RedditClient:
         had_token = self._token is not None and self.clock() < self._token.expires
         try:
             return self.api.get_json(path, params=query, headers=self._authorization())
+        except Forbidden:
+            raise
         except AuthError:
             if not had_token:
                 raise  # a token fetched for this very call was refused: nothing to renew
