@@ -318,6 +318,10 @@ class JetstreamSource:
             timeout = self.flush if items or rejects else self.idle
             try:
                 message = ws.recv(timeout=timeout)
+            except ConnectionClosed:
+                if items or rejects:  # what arrived before the close is kept
+                    yield self._batch(items, rejects, time_us)
+                raise
             except TimeoutError:
                 if items or rejects or time_us:
                     yield self._batch(items, rejects, time_us)
