@@ -166,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=BATCH)
     args = parser.parse_args(argv)
+    from rumeur.logs import configure
+
+    configure()  # as the command line does: warnings only, not a line per stored batch
     recorded = subscribed(find_recording())
     lines = replayed(recorded, args.events)
     print(
