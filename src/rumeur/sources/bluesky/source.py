@@ -19,7 +19,7 @@ import copy
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -130,12 +130,24 @@ class BlueskySource:
             yield from self._search(client, q, state, size)
         for actor in self.settings.authors:
             st = state.setdefault("authors", {}).setdefault(actor, {})
-            read = lambda c, a=actor: client.author_feed(a, cursor=c, limit=size)  # noqa: E731
-            yield from self._newest_first(client, read, "feed", st, state, f"author {actor}")
+            yield from self._newest_first(
+                client,
+                lambda c, a=actor: client.author_feed(a, cursor=c, limit=size),
+                "feed",
+                st,
+                state,
+                f"author {actor}",
+            )
         if self.settings.handle:
             st = state.setdefault("notifications", {})
-            read = lambda c: client.notifications(cursor=c, limit=size)  # noqa: E731
-            yield from self._newest_first(client, read, "notification", st, state, "mentions")
+            yield from self._newest_first(
+                client,
+                lambda c: client.notifications(cursor=c, limit=size),
+                "notification",
+                st,
+                state,
+                "mentions",
+            )
 
     # -- search ------------------------------------------------------------------------------
 
@@ -172,7 +184,7 @@ class BlueskySource:
     def _newest_first(
         self,
         client: BlueskyClient,
-        read: Any,
+        read: Callable[[str | None], Page],
         kind: str,
         st: dict[str, Any],
         state: dict[str, Any],
@@ -181,7 +193,7 @@ class BlueskySource:
         """Pages from the newest item down to the previous pass's newest one (`floor`)."""
         st.setdefault("floor", self._backfill_floor())
         while True:
-            page: Page = read(st.get("cursor"))
+            page = read(st.get("cursor"))
             fresh, reached = [], False
             for item in page.items:
                 at = _item_time(item, kind)
