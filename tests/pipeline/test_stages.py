@@ -9,6 +9,7 @@ from rumeur.config import load_settings
 from rumeur.errors import RowError
 from rumeur.model import EnrichmentResult, Label, RawItem
 from rumeur.pipeline import attribute_brands, deduplicate, normalise
+from rumeur.pipeline.stages import enrich
 from rumeur.store import Store
 
 
@@ -61,3 +62,27 @@ def test_the_language_a_network_gives_outranks_the_detector(tmp_path) -> None:
         from rumeur.store.schema import posts
 
         assert conn.execute(select(posts.c.language)).scalar_one() == "fr"
+
+
+def test_language_detection_is_asked_only_of_posts_whose_network_said_nothing() -> None:
+    class Detector:
+        task = "language"
+
+        def __init__(self) -> None:
+            self.asked: list[list[str]] = []
+
+        def predict(self, texts, meta=None):  # type: ignore[no-untyped-def]
+            self.asked.append(list(texts))
+            return EnrichmentResult(
+                "language", "detector", "1", ["en"] * len(texts), [0.9] * len(texts)
+            )
+
+    detector = Detector()
+    declared = make_post("1", "Bonjour à tous", language="fr")
+    silent = make_post("2", "Hello everyone")
+    [result] = enrich([declared, silent], [detector])
+    assert detector.asked == [["Hello everyone"]]
+    assert list(result.labels) == ["", "en"]  # "" is no answer: the network's "fr" stands
+    assert result.model == "detector"
+    [result] = enrich([declared], [detector])
+    assert list(result.labels) == [""] and detector.asked[-1] == []

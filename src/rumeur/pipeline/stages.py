@@ -72,7 +72,9 @@ def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[Enrichm
 
     Models run in the order given. The language found (the network's own first) goes to the
     models that read it; the complaint reason is asked only of negative posts (the source's
-    label first), the others get no answer ("").
+    label first), the others get no answer (""). Language detection is asked only of posts
+    whose network did not declare their language (Bluesky's `langs`, Mastodon's `language`):
+    the author's own choice is better than a guess, and detection is the costliest model.
     """
     if not posts:
         return []
@@ -85,7 +87,10 @@ def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[Enrichm
     with shared_features():  # the models read one batch for about one featurisation
         for enricher in enrichers:
             meta = [g.get("language", "unknown") for g in given]
-            result = enricher.predict(texts, meta)
+            if enricher.task == "language":
+                result = _unless_declared(enricher, texts, posts)
+            else:
+                result = enricher.predict(texts, meta)
             if result.task == "reason":
                 result = _only_negative(result, given)
             for labels, label in zip(given, result.labels, strict=True):
@@ -93,6 +98,24 @@ def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[Enrichm
                     labels.setdefault(result.task, str(label))
             results.append(result)
     return results
+
+
+def _unless_declared(
+    enricher: Enricher, texts: list[str], posts: Sequence[Post]
+) -> EnrichmentResult:
+    asked = [i for i, post in enumerate(posts) if not post.language]
+    if len(asked) == len(posts):
+        return enricher.predict(texts)
+    found = enricher.predict([texts[i] for i in asked]) if asked else None
+    labels = np.full(len(posts), "", dtype=object)
+    scores = np.full(len(posts), np.nan)
+    if found is not None:
+        labels[asked] = found.labels
+        scores[asked] = found.scores
+        return EnrichmentResult(found.task, found.model, found.version, labels, scores)
+    # Nothing asked: the answer still names the model, for the store's record of who answered.
+    empty = enricher.predict([])
+    return EnrichmentResult(empty.task, empty.model, empty.version, labels, scores)
 
 
 def _only_negative(result: EnrichmentResult, given: list[dict[str, str]]) -> EnrichmentResult:
