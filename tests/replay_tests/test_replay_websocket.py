@@ -18,7 +18,7 @@ JETSTREAM = "bluesky/jetstream-v1.152-events.jsonl"
 def _receive_all(url: str) -> list[dict]:
     """Every message until the server closes or cuts the connection."""
     received: list[dict] = []
-    with connect(url, close_timeout=1) as ws:
+    with connect(url, close_timeout=1, ping_interval=None) as ws:
         try:
             while True:
                 received.append(json.loads(ws.recv(timeout=5)))
@@ -28,7 +28,7 @@ def _receive_all(url: str) -> list[dict]:
 
 
 def _receive(url: str, count: int) -> list[dict]:
-    with connect(url, close_timeout=1) as ws:
+    with connect(url, close_timeout=1, ping_interval=None) as ws:
         return [json.loads(ws.recv(timeout=5)) for _ in range(count)]
 
 
@@ -67,7 +67,7 @@ def test_drop_after_then_resume_from_the_cursor() -> None:
 
 def test_drop_is_abrupt_with_no_close_frame() -> None:
     with ReplayWebsocket(JETSTREAM, drop_after=3) as jetstream:
-        with connect(jetstream.url, close_timeout=1) as ws:
+        with connect(jetstream.url, close_timeout=1, ping_interval=None) as ws:
             for _ in range(3):
                 ws.recv(timeout=5)
             with pytest.raises(ConnectionClosedError) as closed:
@@ -100,7 +100,9 @@ def test_wanted_collections_keep_identity_and_account_events() -> None:
 
 def test_cursor_past_the_end_sends_nothing_and_stays_open() -> None:
     with ReplayWebsocket(JETSTREAM) as jetstream:
-        with connect(f"{jetstream.url}?cursor=9999999999999999", close_timeout=1) as ws:
+        with connect(
+            f"{jetstream.url}?cursor=9999999999999999", close_timeout=1, ping_interval=None
+        ) as ws:
             with pytest.raises(TimeoutError):
                 ws.recv(timeout=0.1)
             ws.send('{"type":"options_update"}')
@@ -127,7 +129,7 @@ def test_stop_closes_live_clients_and_leaves_no_thread() -> None:
     threads_before = set(threading.enumerate())
 
     jetstream = ReplayWebsocket(JETSTREAM).start()
-    with connect(jetstream.url, close_timeout=1) as ws:
+    with connect(jetstream.url, close_timeout=1, ping_interval=None) as ws:
         assert len([ws.recv(timeout=5) for _ in range(152)]) == 152
         started = time.monotonic()
         jetstream.stop()
