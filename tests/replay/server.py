@@ -146,6 +146,7 @@ class ReplayServer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._routes: list[_Route] = []
         self._faults: dict[tuple[str, str], list[Fault]] = {}
         self._log: list[RecordedRequest] = []
@@ -345,6 +346,9 @@ class ReplayServer:
         not use it up); ``disconnect`` closes the connection without a response ("close") or
         with a TCP reset ("reset"); ``malformed`` sends the reply with its body cut in half (or
         replaced by the bytes given).
+
+        The request log names the fault applied: "status 429", "delay", "close", "reset" or
+        "malformed".
         """
         method, path = _parse_route(route)
         if malformed:
@@ -369,6 +373,14 @@ class ReplayServer:
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
+            return list(self._log)
+
+    def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[RecordedRequest]:
+        """The log once it holds ``count`` requests (for clients running in another thread or
+        process); raises TimeoutError after ``timeout`` seconds."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self._log) >= count, timeout):
+                raise TimeoutError(f"{len(self._log)} requests arrived, not {count}")
             return list(self._log)
 
     def requests_to(self, path: str, method: str | None = None) -> list[RecordedRequest]:
@@ -466,7 +478,10 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path or "/"
         query = parse_qs(parts.query, keep_blank_values=True)
-        headers = {k.lower(): v for k, v in self.headers.items()}
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():  # a repeated header joined, as RFC 9110 allows
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
         body = self._read_body()
         with replay._lock:
             # Chosen and used up under one lock, so concurrent clients never share a reply.
@@ -480,6 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.command, path, query, headers, body, *_outcome(fault, reply, not_modified)
             )
             replay._log.append(logged)
+            replay._arrived.notify_all()
         self._answer(fault, route, reply, not_modified, logged)
 
     def _answer(
@@ -522,7 +538,8 @@ class _Handler(BaseHTTPRequestHandler):
             route.served += 1
 
     def _reply_headers(self, reply: Reply) -> list[tuple[str, str]]:
-        ours = self.server.replay.base_url
+        host, port = self.server.server_address[:2]
+        ours = f"http://{host}:{port}"
         headers = []
         for name, value in reply.headers:
             if name.lower() in URL_HEADERS:

@@ -322,6 +322,19 @@ def test_cassette_interactions_can_be_served_after_loading() -> None:
     assert listing.content == interactions[1].body
 
 
+def test_wait_for_requests_from_another_thread(server: ReplayServer) -> None:
+    server.serve("GET", "/later", json={})
+    thread = threading.Thread(target=_get_quietly, args=(server.url("/later"),))
+    thread.start()
+
+    [arrived] = server.wait_for_requests(1, timeout=5)
+    thread.join()
+
+    assert arrived.path == "/later"
+    with pytest.raises(TimeoutError):
+        server.wait_for_requests(2, timeout=0.05)
+
+
 def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
