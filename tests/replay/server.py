@@ -8,8 +8,14 @@ its method and path whose spec is absent or a subset of its query (every key the
 the same values); the most specific one wins. A route holds replies served in order; the last
 one is served again once the others are used up, so a static route needs a single ``serve``.
 
-Faults are queued per route (``fail_next``) and never use up a reply: the request after a 429,
-a 5xx, a dropped or malformed response gets the reply the faulty one stood in for.
+Every answered request uses up one reply, a 304 included. Faults are queued per route
+(``fail_next``) and use up none: the request after a 429, a 5xx, a cut connection or a malformed
+body gets the reply the faulty one stood in for (a delayed reply is used up only if the client
+was still there to get it).
+
+Bodies are served as the cassettes module decodes them (identity encoding, our own
+Content-Length); the recorded origins in Link and Location headers are replaced by ours, so a
+client that follows pagination links comes back here. Bodies are never rewritten.
 """
 
 from __future__ import annotations
