@@ -17,6 +17,7 @@ from rumeur.nlp.base import Enricher
 from rumeur.pipeline.stages import (
     attribute_brands,
     deduplicate,
+    documents,
     enrich,
     match_queries,
     normalise,
@@ -103,8 +104,10 @@ def _store_batch(
     normalised = normalise(batch.items, source.normalise)
     posts = attribute_brands(deduplicate(normalised.posts), workspace)
     results = enrich(posts, enrichers)
-    match_queries(posts, results, workspace)
+    docs = documents(posts, results)
+    match_queries(posts, docs, workspace)
     rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
-    written = store.write(workspace.slug, posts, results, rejects, CursorUpdate(key, batch.cursor))
+    update = CursorUpdate(key, batch.cursor)
+    written = store.write(workspace.slug, posts, results, rejects, update, documents=docs)
     log.debug("batch stored", source=source.name, posts=len(posts), rejected=len(rejects))
     return _Stored(written, rejects)

@@ -19,7 +19,7 @@ from rumeur.errors import RowError
 from rumeur.model import EnrichmentResult, Post, RawItem, Rejected, current_labels
 from rumeur.nlp.base import Enricher
 from rumeur.nlp.features import shared_features
-from rumeur.query.document import from_post
+from rumeur.query.document import Document, from_post
 from rumeur.query.monitor import Monitor
 from rumeur.query.parser import parse
 
@@ -140,17 +140,19 @@ def _matchers(brands: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str
     return out
 
 
-def match_queries(
-    posts: Sequence[Post], results: Sequence[EnrichmentResult], workspace: Workspace
-) -> None:
+def documents(posts: Sequence[Post], results: Sequence[EnrichmentResult]) -> list[Document]:
+    """What queries see of each post, labels included: built once per batch, for the stream
+    matcher and for the store's search index alike."""
+    return [from_post(post, current_labels(post, i, results)) for i, post in enumerate(posts)]
+
+
+def match_queries(posts: Sequence[Post], docs: Sequence[Document], workspace: Workspace) -> None:
     """Record on each post the names of the workspace's queries it matches. Runs after
-    enrichment, so that `sentiment:negative` sees the model's label."""
+    enrichment (`docs` carry the labels), so that `sentiment:negative` sees the model's."""
     if not workspace.queries:
         return
     monitor = _monitor(tuple((q.name, q.query) for q in workspace.queries))
-    for index, post in enumerate(posts):
-        labels = current_labels(post, index, results)
-        doc = from_post(post, labels)
+    for post, doc in zip(posts, docs, strict=True):
         post.queries = sorted({*post.queries, *(str(k) for k in monitor.match(doc))})
 
 

@@ -6,13 +6,18 @@ Built once per post (the stream matcher evaluates every candidate query against 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from rumeur.model import Post
 from rumeur.query.tokens import Tokens, fold_tag, hashtags, mentions, tokenize
+
+# scheme://host/..., the host made of letters, digits, dots and hyphens only (no user, no port).
+_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9.-]+)(?:[/?#]|$)")
 
 
 @dataclass(slots=True)
@@ -135,15 +140,25 @@ def post_type(text: str | None, reply_to: str | None, quote_of: str | None) -> s
     return "original"
 
 
-def host_suffixes(url: str) -> list[str]:
+def host_suffixes(url: str) -> tuple[str, ...]:
     """``https://news.bbc.co.uk/x`` -> news.bbc.co.uk, bbc.co.uk, co.uk: what ``site:`` compares,
     so that a site matches its subdomains."""
+    found = _HOST.match(url)
+    if found is not None:  # the common case, without urlsplit's cost (every post has links)
+        return _suffixes(found.group(1).lower())
     try:
         host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
     except ValueError:
-        return []
+        return ()
+    return _suffixes(host)
+
+
+@lru_cache(maxsize=16384)
+def _suffixes(host: str) -> tuple[str, ...]:
     labels = host.strip(".").split(".")
-    return [".".join(labels[i:]) for i in range(len(labels) - 1)] if len(labels) > 1 else labels
+    if len(labels) == 1:
+        return tuple(labels)
+    return tuple(".".join(labels[i:]) for i in range(len(labels) - 1))
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from rumeur.errors import StoreError
 from rumeur.model import EnrichmentResult, Post, Quota, Rejected
+from rumeur.query.document import Document
 from rumeur.store.bulk import upsert
 from rumeur.store.engine import WRITE_OPTION, make_engine, redact_url
 from rumeur.store.migrate import upgrade
@@ -72,10 +73,12 @@ class Store:
         results: Sequence[EnrichmentResult] = (),
         rejects: Sequence[Rejected] = (),
         cursor: CursorUpdate | None = None,
+        documents: Sequence[Document] | None = None,
     ) -> WriteResult:
-        """Store a batch, its rejected rows and the source's new cursor atomically."""
+        """Store a batch, its rejected rows and the source's new cursor atomically.
+        `documents` (one per post) spare the index from reading the posts again."""
         with self.transaction() as conn:
-            return write_batch(conn, workspace, batch, results, rejects, cursor)
+            return write_batch(conn, workspace, batch, results, rejects, cursor, documents)
 
     def relabel(
         self,

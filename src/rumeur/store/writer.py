@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 
 from rumeur.model import EnrichmentResult, Post, Rejected
+from rumeur.query.document import Document
 from rumeur.store.bulk import execute_many, greatest, upsert
 from rumeur.store.schema import (
     author_rollups,
@@ -28,7 +29,7 @@ from rumeur.store.schema import (
     rollups_hourly,
     source_cursors,
 )
-from rumeur.store.terms import Indexed, add_queries, index_post, replace_terms
+from rumeur.store.terms import Indexed, add_queries, index_document, index_post, replace_terms
 
 # Derived from the text, title and places: stored so that the archive search reads the words
 # the stream matcher reads (store/terms.py). Compared like the rest to spot a changed post.
@@ -88,10 +89,14 @@ def write_batch(
     results: Sequence[EnrichmentResult] = (),
     rejects: Sequence[Rejected] = (),
     cursor: CursorUpdate | None = None,
+    documents: Sequence[Document] | None = None,
 ) -> WriteResult:
     """Store `batch` (already deduplicated by key) for `workspace`. Call inside a transaction."""
     now = datetime.now(UTC)
-    indexed = [index_post(post) for post in batch]
+    if documents is None:
+        indexed = [index_post(post) for post in batch]
+    else:
+        indexed = [index_document(doc) for doc in documents]
     rows = [
         {**_post_row(post, i, results, now), **ix.columns}
         for i, (post, ix) in enumerate(zip(batch, indexed, strict=True))
