@@ -4,6 +4,7 @@ pipeline, with a progress line per source (items, rate, "waiting for the rate li
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -189,22 +190,28 @@ def list_sources(store: Store, ws: Workspace, as_json: bool) -> list[dict[str, A
 
 
 def _print_sources(rows: list[dict[str, Any]], ws: Workspace, as_json: bool) -> None:
-    import json
-
     if as_json:
         for row in rows:
             print(json.dumps(row, default=str, ensure_ascii=False))
         return
     table = Table(title=_("Sources of {ws}").format(ws=ws.name), title_justify="left")
-    for header in (_("Source"), _("Type"), _("Items"), _("Last success"), _("Last error"),
-                   _("Quota left")):  # fmt: skip
+    for header in (_("Source"), _("Type"), _("Items"), _("Cursor"), _("Last success"),
+                   _("Last error"), _("Quota left")):  # fmt: skip
         table.add_column(header)
     for row in rows:
         table.add_row(
-            row["name"], row["type"], number(row["items"]), _when(row["last_success"], ws),
-            row["last_error"] or "", _quota(row, ws),
+            row["name"], row["type"], number(row["items"]), _cursor(row["cursor"]),
+            _when(row["last_success"], ws), row["last_error"] or "", _quota(row, ws),
         )  # fmt: skip
     Console(highlight=False).print(table)
+
+
+def _cursor(cursor: dict[str, Any] | None) -> str:
+    """The stored cursor, cut short: enough to see that it moves."""
+    if not cursor:
+        return ""
+    text = json.dumps(cursor, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _when(value: datetime | None, ws: Workspace) -> str:
