@@ -7,16 +7,40 @@ starts. Every source has a base URL, which tests point at a local server."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rumeur.errors import ConfigError
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+# A Bluesky post: its at:// URI or its address on bsky.app, by DID or by handle.
+_ACTOR = r"(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+_RKEY = r"([A-Za-z0-9._:~-]{1,512})"
+_POST_URI = re.compile(rf"at://{_ACTOR}/app\.bsky\.feed\.post/{_RKEY}")
+_POST_URL = re.compile(rf"https://bsky\.app/profile/{_ACTOR}/post/{_RKEY}/?")
+
+
+def bluesky_post(value: str) -> tuple[str, str]:
+    """A thread's post, URI or bsky.app address, as (DID or handle, record key); ValueError if
+    it is neither."""
+    found = _POST_URI.fullmatch(value) or _POST_URL.fullmatch(value)
+    if found is None or found.group(2) in (".", ".."):
+        raise ValueError(
+            "not a post: give at://<did>/app.bsky.feed.post/<rkey> or "
+            "https://bsky.app/profile/<handle>/post/<rkey>"
+        )
+    return found.group(1), found.group(2)
+
+
+def _post_ref(value: str) -> str:
+    bluesky_post(value)
+    return value
 
 
 class _Source(BaseModel):
@@ -53,6 +77,8 @@ class BlueskySettings(_Source):
     service: Url = "https://public.api.bsky.app"
     search: list[str] = Field(default_factory=list)
     authors: list[str] = Field(default_factory=list)
+    # Threads read again on every pass, for their new replies: post URIs or bsky.app addresses.
+    threads: list[Annotated[str, AfterValidator(_post_ref)]] = Field(default_factory=list)
     # e.g. wss://jetstream2.us-east.bsky.network/subscribe: then the source streams, and keeps
     # the posts that match one of `search` (all of them if none is given).
     jetstream: Annotated[str, Field(pattern=r"^(wss?|https?)://\S+$")] | None = None

@@ -25,6 +25,7 @@ AUTHOR_FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 THREAD = "/xrpc/app.bsky.feed.getPostThread"
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"
 NOTIFICATIONS = "/xrpc/app.bsky.notification.listNotifications"
+RESOLVE_HANDLE = "/xrpc/com.atproto.identity.resolveHandle"
 CREATE_SESSION = "/xrpc/com.atproto.server.createSession"
 REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
 PROFILES_PER_CALL = 25  # the lexicon's maximum for getProfiles
@@ -108,6 +109,13 @@ class BlueskyClient:
         body = self._get(THREAD, {"uri": uri, "depth": depth, "parentHeight": parent_height})
         thread = body.get("thread")
         return thread if isinstance(thread, dict) else {}
+
+    def resolve_handle(self, handle: str) -> str:
+        """The DID a handle names (the AppView answers 400 when it names none)."""
+        did = self._get(RESOLVE_HANDLE, {"handle": handle}).get("did")
+        if not isinstance(did, str) or not did.startswith("did:"):
+            raise SourceError(self.source, f"resolveHandle gave no DID for {handle!r}")
+        return did
 
     def profiles(self, actors: list[str]) -> list[dict[str, Any]]:
         """Detailed profiles (with follower counts), 25 actors per call."""

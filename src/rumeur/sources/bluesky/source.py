@@ -1,16 +1,20 @@
-"""Bluesky as a `Source`: searches, author feeds and an owned account's notifications polled
-through the AppView, or the live Jetstream stream.
+"""Bluesky as a `Source`: searches, author feeds, threads and an owned account's notifications
+polled through the AppView, or the live Jetstream stream.
 
 The cursor is a plain dict stored with each batch, so a killed run resumes at the page it was on:
 
     {"search": {"<q>": {"floor": iso, "until": iso?, "cursor": str?, "top": iso?, "seen": n}},
      "authors": {"<actor>": {"floor": iso, "cursor": str?, "top": iso?}},
-     "notifications": {"floor": iso, "cursor": str?, "top": iso?}}
+     "notifications": {"floor": iso, "cursor": str?, "top": iso?},
+     "threads": {"<uri or url>": {"uri": at-uri, "read": iso} | {"uri"?, "gone": reason}}}
 
 A pass over a search reads every post indexed since `floor` (the newest post of the previous
 pass, or `backfill_days` ago), newest first; its newest post becomes the next pass's floor. The
 AppView stops paging near 10,000 results, so after `SEGMENT` posts a pass restarts its cursor
-below the oldest post seen (`until`). A Jetstream cursor is `{"time_us": n}`.
+below the oldest post seen (`until`). A thread is read whole again on every pass, since replies
+keep coming: the store inserts the new posts and updates the counts of the others; a thread that
+is gone (deleted, blocked) is rejected once, then asked again quietly on each pass. A Jetstream
+cursor is `{"time_us": n}`.
 """
 
 from __future__ import annotations
@@ -42,11 +46,13 @@ from rumeur.sources.base import Batch, Progress, Source
 from rumeur.sources.bluesky import types
 from rumeur.sources.bluesky.client import Account, BlueskyClient, Page
 from rumeur.sources.context import SourceContext
-from rumeur.sources.net import Unavailable
-from rumeur.sources.settings import BlueskySettings, secret
+from rumeur.sources.net import SourceError, Unavailable
+from rumeur.sources.settings import BlueskySettings, bluesky_post, secret
 
 SEGMENT = 5_000  # posts read below one `until` before narrowing it (the AppView stops near 10k)
 PROFILE_CACHE = 50_000
+THREAD_DEPTH = 10  # levels of replies below a thread's post
+THREAD_PARENTS = 10  # posts above it, up to the root
 
 
 def build(settings: BlueskySettings, context: SourceContext) -> Source:
@@ -138,6 +144,8 @@ class BlueskySource:
                 state,
                 f"author {actor}",
             )
+        for ref in self.settings.threads:
+            yield from self._thread(client, ref, state, size)
         if self.settings.handle:
             st = state.setdefault("notifications", {})
             yield from self._newest_first(
@@ -216,6 +224,37 @@ class BlueskySource:
             yield Batch(items, copy.deepcopy(state))
             if done:
                 return
+
+    # -- threads -----------------------------------------------------------------------------
+
+    def _thread(
+        self, client: BlueskyClient, ref: str, state: dict[str, Any], size: int
+    ) -> Iterator[Batch]:
+        """Every post of the thread `ref` names, its parents and its replies, read again."""
+        threads = state.setdefault("threads", {})
+        st = threads.setdefault(ref, {})
+        what = f"thread {ref}"
+        uri: str | None = st.get("uri")
+        views: list[dict[str, Any]] = []
+        try:
+            uri = uri or _post_uri(client, ref)
+            node = client.thread(uri, depth=THREAD_DEPTH, parent_height=THREAD_PARENTS)
+            views = list(types.thread_views(node))
+            gone = None if views else _missing(node)
+        except SourceError as exc:
+            if type(exc) is not SourceError or not exc.permanent:
+                raise  # credentials, rate limits, outages: not this thread's fault
+            gone = str(exc).removeprefix(f"{exc.source}: ")
+        if gone is not None:
+            told = "gone" in st
+            threads[ref] = {"gone": gone} | ({"uri": uri} if uri else {})
+            rejects = [] if told else [Rejected(f"{self.name} {what}", None, "thread", gone, ref)]
+            yield Batch([], copy.deepcopy(state), rejects)
+            return
+        threads[ref] = {"uri": uri, "read": _iso(datetime.now(UTC))}
+        for start in range(0, len(views), size):
+            page = Page(views[start : start + size], None)
+            yield Batch(self._items(client, "view", "post", page, what), copy.deepcopy(state))
 
     # -- items -------------------------------------------------------------------------------
 
@@ -446,6 +485,23 @@ def _author_did(raw: Any, kind: str) -> str | None:
     author = view.get("author") if isinstance(view, dict) else None
     did = author.get("did") if isinstance(author, dict) else None
     return did if isinstance(did, str) else None
+
+
+def _post_uri(client: BlueskyClient, ref: str) -> str:
+    """The at:// URI of a thread's post, its author's handle resolved to a DID."""
+    actor, rkey = bluesky_post(ref)
+    did = actor if actor.startswith("did:") else client.resolve_handle(actor)
+    return f"at://{did}/{types.POST_COLLECTION}/{rkey}"
+
+
+def _missing(node: dict[str, Any]) -> str:
+    """Why getPostThread answered no post: deleted, blocked, or an answer without one."""
+    kind = str(node.get("$type", ""))
+    if node.get("notFound") or kind.endswith("#notFoundPost"):
+        return "the post is not found (deleted?)"
+    if node.get("blocked") or kind.endswith("#blockedPost"):
+        return "the post is blocked"
+    return "the AppView answered no post"
 
 
 def _why(exc: Exception) -> str:

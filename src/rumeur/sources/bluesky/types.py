@@ -81,11 +81,17 @@ def posts_from_thread(node: dict[str, Any]) -> Iterator[Post]:
 
     Deleted (`notFoundPost`) and blocked (`blockedPost`) nodes are skipped.
     """
+    for view in thread_views(node):
+        yield post_from_view(view)
+
+
+def thread_views(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The post views of a `threadViewPost`, each once, in the order of `posts_from_thread`."""
     seen: set[str] = set()
     for view in _thread_views(node):
         if view["uri"] not in seen:
             seen.add(view["uri"])
-            yield post_from_view(view)
+            yield view
 
 
 def post_from_notification(notification: dict[str, Any]) -> Post | None:
