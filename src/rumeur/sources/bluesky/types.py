@@ -23,6 +23,7 @@ from dateutil import parser as dateparser
 from rumeur import entities
 from rumeur.errors import RowError
 from rumeur.model import Author, Media, Metrics, Post
+from rumeur.sources.payload import count, count_or_none, need_dict, need_str
 
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -39,10 +40,10 @@ def post_from_view(view: dict[str, Any], *, raw: dict[str, Any] | None = None) -
     """A `postView` (searchPosts, getPosts, getQuotes, feed items, thread nodes) as a Post."""
     if not isinstance(view, dict):
         raise RowError("post", "not an object")
-    uri = _str(view, "uri")
+    uri = need_str(view, "uri")
     _, rkey = parse_post_uri(uri)
     record = _record(view)
-    author = author_from_profile(_dict(view, "author"))
+    author = author_from_profile(need_dict(view, "author"))
     return _post(
         uri=uri,
         rkey=rkey,
@@ -60,7 +61,7 @@ def post_from_feed_item(item: dict[str, Any]) -> Post:
 
     The whole item is kept as raw so a repost's `reason.by` (who reposted, when) is not lost.
     """
-    return post_from_view(_dict(item, "post"), raw=item)
+    return post_from_view(need_dict(item, "post"), raw=item)
 
 
 def is_repost(item: dict[str, Any]) -> bool:
@@ -98,13 +99,13 @@ def post_from_notification(notification: dict[str, Any]) -> Post | None:
     """A mention, reply or quote notification as a Post; None for likes, follows, reposts."""
     if notification.get("reason") not in POST_REASONS or "record" not in notification:
         return None
-    uri = _str(notification, "uri")
+    uri = need_str(notification, "uri")
     _, rkey = parse_post_uri(uri)
     return _post(
         uri=uri,
         rkey=rkey,
         record=_record(notification),
-        author=author_from_profile(_dict(notification, "author")),
+        author=author_from_profile(need_dict(notification, "author")),
         created_at=parse_time(notification.get("indexedAt"), "indexedAt"),
         metrics=Metrics(),  # a notification carries no counts
         view_embed=None,
@@ -120,8 +121,8 @@ def author_from_profile(profile: dict[str, Any]) -> Author:
     return Author(
         handle=handle,
         display_name=(profile.get("displayName") or "").strip() or None,
-        followers=_count_or_none(profile, "followersCount"),
-        following=_count_or_none(profile, "followsCount"),
+        followers=count_or_none(profile, "followersCount"),
+        following=count_or_none(profile, "followsCount"),
         native_id=profile.get("did"),
     )
 
@@ -164,8 +165,8 @@ def triage(events: Iterable[dict[str, Any]]) -> Triage:
 
 
 def event_uri(event: dict[str, Any]) -> str:
-    did = _str(event, "did")
-    rkey = _str(_dict(event, "commit"), "rkey")
+    did = need_str(event, "did")
+    rkey = need_str(need_dict(event, "commit"), "rkey")
     return f"at://{did}/{POST_COLLECTION}/{rkey}"
 
 
@@ -177,12 +178,12 @@ def post_from_jetstream(event: dict[str, Any], handle: str | None = None) -> Pos
     """
     if event_action(event) != "post":
         raise RowError("commit", "not the creation of an app.bsky.feed.post")
-    commit = _dict(event, "commit")
-    did = _str(event, "did")
+    commit = need_dict(event, "commit")
+    did = need_str(event, "did")
     uri = event_uri(event)
     return _post(
         uri=uri,
-        rkey=_str(commit, "rkey"),
+        rkey=need_str(commit, "rkey"),
         record=_record(commit),
         author=Author(handle=handle or did, native_id=did),
         created_at=_time_us(event.get("time_us")),
@@ -389,27 +390,13 @@ def _blob_url(blob: Any, did: str) -> str:
 
 
 def _metrics(view: dict[str, Any]) -> Metrics:
-    counts = {m: _count(view, f"{m}Count") for m in ("like", "repost", "reply", "quote")}
+    counts = {m: count(view, f"{m}Count") for m in ("like", "repost", "reply", "quote")}
     return Metrics(
         likes=counts["like"],
         reposts=counts["repost"],
         replies=counts["reply"],
         quotes=counts["quote"],
     )
-
-
-def _count(obj: dict[str, Any], key: str) -> int:
-    value = _count_or_none(obj, key)
-    return 0 if value is None else value
-
-
-def _count_or_none(obj: dict[str, Any], key: str) -> int | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise RowError(key, f"not a count: {value!r}")
-    return value
 
 
 def _is_post_view(value: Any) -> bool:
@@ -442,20 +429,6 @@ def _record(obj: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise RowError("record", "missing or not an object")
     return record
-
-
-def _dict(obj: dict[str, Any], key: str) -> dict[str, Any]:
-    value = obj.get(key)
-    if not isinstance(value, dict):
-        raise RowError(key, "missing or not an object")
-    return value
-
-
-def _str(obj: dict[str, Any], key: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value:
-        raise RowError(key, "missing or not a string")
-    return value
 
 
 def _unique(items: Iterable[str]) -> list[str]:

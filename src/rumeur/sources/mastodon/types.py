@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from rumeur.errors import RowError
 from rumeur.model import Author, Media, Metrics, Post
+from rumeur.sources.payload import count, count_or_none, need_dict, need_str
 
 PLATFORM = "mastodon"
 # Notification types whose `status` was written by someone else, about or to us.
@@ -113,7 +114,7 @@ def content_links(html: str) -> list[str]:
 
 
 def _post(status: dict[str, Any], host: str, base: str, raw: dict[str, Any]) -> Post:
-    uri = _str(status, "uri")
+    uri = need_str(status, "uri")
     content = status.get("content")
     if not isinstance(content, str):
         raise RowError("content", "missing or not a string")
@@ -123,7 +124,7 @@ def _post(status: dict[str, Any], host: str, base: str, raw: dict[str, Any]) -> 
         native_id=uri,
         text=html_to_text(content),
         created_at=parse_time(status.get("created_at"), "created_at"),
-        author=author_from_account(_dict(status, "account"), host),
+        author=author_from_account(need_dict(status, "account"), host),
         url=status.get("url") or uri,
         title=(status.get("spoiler_text") or "").strip() or None,
         language=_language(status.get("language")),
@@ -139,12 +140,12 @@ def _post(status: dict[str, Any], host: str, base: str, raw: dict[str, Any]) -> 
 
 
 def author_from_account(account: dict[str, Any], host: str) -> Author:
-    acct = _str(account, "acct")
+    acct = need_str(account, "acct")
     return Author(
         handle=_qualified(acct, host),
         display_name=(account.get("display_name") or "").strip() or None,
-        followers=_count_or_none(account, "followers_count"),
-        following=_count_or_none(account, "following_count"),
+        followers=count_or_none(account, "followers_count"),
+        following=count_or_none(account, "following_count"),
         native_id=account.get("uri") or account.get("url"),
     )
 
@@ -193,10 +194,10 @@ def _media(attachment: dict[str, Any]) -> Media:
 
 def _metrics(status: dict[str, Any]) -> Metrics:
     return Metrics(
-        likes=_count(status, "favourites_count"),
-        reposts=_count(status, "reblogs_count"),
-        replies=_count(status, "replies_count"),
-        quotes=_count(status, "quotes_count"),
+        likes=count(status, "favourites_count"),
+        reposts=count(status, "reblogs_count"),
+        replies=count(status, "replies_count"),
+        quotes=count(status, "quotes_count"),
     )
 
 
@@ -221,34 +222,6 @@ def _host(instance: str) -> str:
 def _base(instance: str) -> str:
     instance = instance.strip().rstrip("/")
     return instance if "://" in instance else f"https://{instance}"
-
-
-def _count(obj: dict[str, Any], key: str) -> int:
-    value = _count_or_none(obj, key)
-    return 0 if value is None else value
-
-
-def _count_or_none(obj: dict[str, Any], key: str) -> int | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise RowError(key, f"not a count: {value!r}")
-    return value
-
-
-def _dict(obj: dict[str, Any], key: str) -> dict[str, Any]:
-    value = obj.get(key)
-    if not isinstance(value, dict):
-        raise RowError(key, "missing or not an object")
-    return value
-
-
-def _str(obj: dict[str, Any], key: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value:
-        raise RowError(key, "missing or not a string")
-    return value
 
 
 def _unique(items: Any) -> list[str]:

@@ -26,6 +26,7 @@ from typing import Any
 from rumeur import entities
 from rumeur.errors import RowError
 from rumeur.model import Author, Media, Metrics, Post
+from rumeur.sources.payload import need_str
 
 PLATFORM = "reddit"
 WEB = "https://www.reddit.com"
@@ -58,7 +59,7 @@ def post_from_thing(thing: dict[str, Any]) -> Post:
 
 
 def post_from_submission(data: dict[str, Any], *, raw: dict[str, Any] | None = None) -> Post:
-    title = _str(data, "title").strip()
+    title = need_str(data, "title").strip()
     selftext = data.get("selftext") or ""
     body = "" if selftext.strip() in GONE else selftext.strip()
     text = f"{title}\n\n{body}" if body else title
@@ -123,7 +124,7 @@ def more_stub(thing: dict[str, Any]) -> MoreStub:
     children = data.get("children")
     if not isinstance(children, list) or not all(isinstance(c, str) for c in children):
         raise RowError("children", "not a list of ids")
-    return MoreStub(_str(data, "parent_id"), list(children), _count(data, "count"))
+    return MoreStub(need_str(data, "parent_id"), list(children), _count(data, "count"))
 
 
 def walk_listing(listing: dict[str, Any]) -> Iterator[Post | MoreStub]:
@@ -205,7 +206,7 @@ def _fullname(data: dict[str, Any], prefix: str) -> str:
     name = data.get("name")
     if isinstance(name, str) and name.startswith(f"{prefix}_"):
         return name
-    return f"{prefix}_{_str(data, 'id')}"
+    return f"{prefix}_{need_str(data, 'id')}"
 
 
 def _mentions(text: str) -> list[str]:
@@ -226,13 +227,6 @@ def _kind_and_data(thing: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(thing, dict) or not isinstance(thing.get("data"), dict):
         raise RowError("data", "not a thing")
     return str(thing.get("kind")), thing["data"]
-
-
-def _str(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise RowError(key, "missing or not a string")
-    return value
 
 
 def _unique(items: list[str]) -> list[str]:
