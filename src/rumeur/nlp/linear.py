@@ -2,7 +2,10 @@
 
 A model is a weight matrix over the hashed features of `rumeur.nlp.features` (float16 on disk),
 a bias per class and a link: ``softmax`` (multinomial logistic regression) or ``ovr`` (one
-sigmoid per class, normalised). Scores are probabilities. `explain` re-derives the n-grams of
+sigmoid per class, normalised). Scores are probabilities. A model may also carry one part per
+language (weights and bias of a model trained on that language alone): a text whose language
+has a part gets the weighted mean of the two models' logits, which is still one linear model
+per language, so explanations stay exact. `explain` re-derives the n-grams of
 one text and reads their weights, so every label can say which words pushed for and against it.
 """
 
@@ -47,14 +50,22 @@ class LinearModel:
         self.link = link
         self.use_meta = use_meta
         self.card: dict[str, Any] = {}
+        # language code -> (weights, bias) of its own model, mixed in with weight `mix`
+        self.parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.mix = 0.5
+
+    def add_part(self, code: str, weights: np.ndarray, bias: np.ndarray) -> None:
+        self.parts[code] = (np.asarray(weights, np.float32), np.asarray(bias, np.float32))
 
     # --- prediction ------------------------------------------------------------------------
 
     def features(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> sp.csr_matrix:
         return self.featuriser.transform(texts, meta if self.use_meta else None)
 
-    def proba_from_features(self, x: sp.csr_matrix) -> np.ndarray:
-        z = np.asarray(x @ self.weights) + self.bias
+    def proba_from_features(
+        self, x: sp.csr_matrix, meta: Sequence[str] | None = None
+    ) -> np.ndarray:
+        z = self.logits(x, meta)
         if self.link == "ovr":
             p = 1.0 / (1.0 + np.exp(-z))
             return p / p.sum(axis=1, keepdims=True)
@@ -62,14 +73,28 @@ class LinearModel:
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
+    def logits(self, x: sp.csr_matrix, meta: Sequence[str] | None = None) -> np.ndarray:
+        z = np.asarray(x @ self.weights) + self.bias
+        if not self.parts or meta is None:
+            return z
+        codes = np.asarray(meta, dtype=object)
+        for code, (weights, bias) in self.parts.items():
+            rows = np.flatnonzero(codes == code)
+            if len(rows):
+                own = np.asarray(x[rows] @ weights) + bias
+                z[rows] = (1.0 - self.mix) * z[rows] + self.mix * own
+        return z
+
     def predict_proba(
         self, texts: Sequence[str], meta: Sequence[str] | None = None
     ) -> tuple[tuple[str, ...], np.ndarray]:
         if len(texts) <= CHUNK:  # the list itself, so that shared features can be found
-            parts = [self.proba_from_features(self.features(texts, meta))]
+            parts = [self.proba_from_features(self.features(texts, meta), meta)]
         else:
             parts = [
-                self.proba_from_features(self.features(texts[i : i + CHUNK], _part(meta, i)))
+                self.proba_from_features(
+                    self.features(texts[i : i + CHUNK], _part(meta, i)), _part(meta, i)
+                )
                 for i in range(0, len(texts), CHUNK)
             ]
         matrix = np.vstack(parts) if parts else np.zeros((0, len(self.classes)))
@@ -90,16 +115,18 @@ class LinearModel:
         """The features that weighed most for and against the predicted label.
 
         A feature's weight is its value in the text times its weight for the label, less the
-        mean of its weights over all labels (softmax) — what it adds to the label's odds.
+        mean of its weights over all labels (softmax) — what it adds to the label's odds. With a
+        part for the text's language, the two models' weights are mixed as their logits are.
         Character n-grams are summed per word they were cut from, under that word.
         """
-        meta = meta if self.use_meta else None
         x = self.features([text], None if meta is None else [meta])
-        proba = self.proba_from_features(x)[0]
+        proba = self.proba_from_features(x, None if meta is None else [meta])[0]
         k = int(proba.argmax())
-        column = self.weights[:, k]
-        if self.link == "softmax":
-            column = column - self.weights.mean(axis=1)
+        column = self._column(self.weights, k)
+        if meta in self.parts:
+            own = self._column(self.parts[meta][0], k)
+            column = (1.0 - self.mix) * column + self.mix * own
+        meta = meta if self.use_meta else None
         values = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
         contrib = _per_feature(self.featuriser.units(text, meta), values, column)
         ranked = sorted(contrib.items(), key=lambda kv: kv[1], reverse=True)
@@ -107,12 +134,23 @@ class LinearModel:
         opposing = [(f, w) for f, w in reversed(ranked[-top:]) if w < 0]
         return Explanation(self.classes[k], float(proba[k]), supporting, opposing)
 
+    def _column(self, weights: np.ndarray, k: int) -> np.ndarray:
+        if self.link == "softmax":
+            return weights[:, k] - weights.mean(axis=1)
+        return weights[:, k]
+
     # --- files -----------------------------------------------------------------------------
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {"weights": self.weights.astype(np.float16), "bias": self.bias}
         if self.featuriser.idf is not None:
             out["idf"] = self.featuriser.idf.astype(np.float16)
+        for code, (weights, bias) in self.parts.items():
+            # A language's model has weights only where its texts have features: kept sparse.
+            cols = np.flatnonzero(np.abs(weights).max(axis=1) > 0).astype(np.int32)
+            out[f"part_{code}_columns"] = cols
+            out[f"part_{code}_weights"] = weights[cols].astype(np.float16)
+            out[f"part_{code}_bias"] = bias
         return out
 
     def save(self, folder: Path, name: str, card: dict[str, Any]) -> Path:
@@ -120,6 +158,8 @@ class LinearModel:
         path = folder / f"{name}.npz"
         np.savez_compressed(path, **self.arrays())
         settings = {"featuriser": self.featuriser.settings(), "link": self.link}
+        if self.parts:
+            settings |= {"parts": sorted(self.parts), "mix": self.mix}
         card = card | settings | {"classes": list(self.classes), "use_meta": self.use_meta}
         card["weights_sha256"] = sha256(path)
         (folder / f"{name}.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
@@ -132,6 +172,11 @@ class LinearModel:
             idf = arrays["idf"].astype(np.float32) if "idf" in arrays else None
             feat = Featuriser(**card["featuriser"], idf=idf)
             model = cls(card["classes"], arrays["weights"], arrays["bias"], feat, card["link"])
+            for code in card.get("parts", []):
+                weights = np.zeros_like(model.weights)
+                weights[arrays[f"part_{code}_columns"]] = arrays[f"part_{code}_weights"]
+                model.add_part(code, weights, arrays[f"part_{code}_bias"])
+            model.mix = card.get("mix", model.mix)
         model.use_meta = card["use_meta"]
         model.task, model.model, model.version = card["task"], card["name"], card["version"]
         model.card = card
@@ -152,7 +197,7 @@ def predict_all(
             key = _feature_key(model)
             if key not in cache:
                 cache[key] = model.features(chunk, _part(meta, i))
-            probas[j].append(model.proba_from_features(cache[key]))
+            probas[j].append(model.proba_from_features(cache[key], _part(meta, i)))
     return [
         m.result(np.vstack(p) if p else np.zeros((0, len(m.classes))))
         for m, p in zip(models, probas, strict=True)

@@ -10,6 +10,7 @@ once more and written to the package with its model card. The experiment table g
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import datetime as dt
 import json
@@ -25,6 +26,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
 
 from rumeur.nlp.features import Featuriser
 from rumeur.nlp.linear import LinearModel
@@ -85,6 +87,7 @@ class Task:
     vals: dict[str, Split]  # every val set, reported; `choose` says which ones decide
     choose: Callable[[dict[str, dict[str, Any]]], float]
     data: list[str] = field(default_factory=list)
+    source: LinearModel | None = None  # a model whose logits a recipe may read (transfer)
 
 
 def read_jsonl(path: Path, meta: str) -> Split:
@@ -173,12 +176,32 @@ def _choose_language(figures: dict[str, dict[str, Any]]) -> float:
     return float(np.mean(own_script))
 
 
-def emotion_task(data: Path) -> Task:
+def emotion_task(data: Path, sentiment: LinearModel | None = None) -> Task:
+    """Emotion, from TweetEval's train split; `sentiment` (the shipped model, trained on its
+    own train splits) lends its logits to the transfer recipes."""
     folder = data / "tweeteval"
     train = read_jsonl(folder / "emotion-train.jsonl", "en")
     vals = {"tweeteval": read_jsonl(folder / "emotion-val.jsonl", "en")}
     choose = lambda f: f["tweeteval"]["macro_f1"]  # noqa: E731
-    return Task("emotion", EMOTION, train, vals, choose, ["tweeteval/emotion-train.jsonl"])
+    data_used = ["tweeteval/emotion-train.jsonl"]
+    if sentiment is not None:
+        data_used.append(
+            f"for the transfer recipes, the shipped sentiment model's shared weights "
+            f"({sentiment.card.get('weights_sha256', '')[:12]})"
+        )
+    task = Task("emotion", EMOTION, train, vals, choose, data_used)
+    task.source = sentiment
+    return task
+
+
+def _shipped(task: str, folder: Path) -> LinearModel | None:
+    """The model `task` as this run (or an earlier one) wrote it, without its language parts."""
+    try:
+        model = LinearModel.load(task, folder)
+    except FileNotFoundError:
+        return None
+    model.parts = {}
+    return model
 
 
 def reason_task(airline: list[dict[str, str]]) -> Task:
@@ -250,17 +273,33 @@ def fit_linear(task: Task, cand: Candidate, train: Split | None = None) -> Linea
         feat.idf = idf_weights(x)
         x = feat.transform(train.texts, meta)
     if cand.options.get("nb"):
-        return fit_nblr(task, cand, feat, x, train.labels)
+        model = fit_nblr(task, cand, feat, x, train.labels)
+        if cand.options.get("cv_offsets"):
+            model.bias = model.bias + cv_offsets(task, cand, feat, x, train.labels)
+        return model
+    model = fit_lr(task, cand, feat, x, train.labels, bool(meta))
+    if cand.options.get("per_language"):
+        for code in LANGUAGES.values():
+            rows = np.array([m == code for m in train.meta])
+            own = fit_lr(task, cand, feat, x[rows], train.labels[rows], bool(meta))
+            model.add_part(code, own.weights, own.bias)
+        model.mix = cand.options.get("mix", 0.5)
+    return model
+
+
+def fit_lr(
+    task: Task, cand: Candidate, feat: Featuriser, x: sp.csr_matrix, y: np.ndarray, meta: bool
+) -> LinearModel:
     model = LogisticRegression(
         C=cand.options.get("C", 1.0),
         class_weight=cand.options.get("class_weight"),
         max_iter=3000,
         random_state=SEED,
     )
-    model.fit(x, train.labels)
+    model.fit(x, y)
     weights = _align(model.coef_.T, list(model.classes_), task.classes)
     bias = _align(model.intercept_[None, :], list(model.classes_), task.classes)[0]
-    return LinearModel(task.classes, weights, bias, feat, link="softmax", use_meta=bool(meta))
+    return LinearModel(task.classes, weights, bias, feat, link="softmax", use_meta=meta)
 
 
 def _align(matrix: np.ndarray, have: list[str], want: Sequence[str]) -> np.ndarray:
@@ -273,7 +312,12 @@ def fit_nblr(
     """NB-LR: one-vs-rest logistic regressions on features scaled by their log-count ratio.
 
     The ratio folds into the weights (w_k * r_k), so the result is an ordinary linear model.
+    With `transfer`, the source model's logits (sentiment's shared part, over the same
+    features) are three more inputs; being linear in the features, they fold in too
+    (w_k * r_k + W_source a_k), and the model stays one weight matrix.
     """
+    source = _source(task, cand, feat)
+    extra = None if source is None else np.asarray(x @ source.weights) + source.bias
     binary = x.copy()
     binary.data[:] = 1.0
     columns, bias = [], []
@@ -281,12 +325,58 @@ def fit_nblr(
         pos = np.asarray(binary[y == label].sum(axis=0)).ravel() + 1.0
         neg = np.asarray(binary[y != label].sum(axis=0)).ravel() + 1.0
         r = np.log((pos / pos.sum()) / (neg / neg.sum()))
+        inputs = x @ sp.diags(r)
+        if extra is not None:
+            inputs = sp.hstack([inputs, sp.csr_matrix(extra)], format="csr")
         model = LogisticRegression(C=cand.options.get("C", 1.0), max_iter=3000, random_state=SEED)
-        model.fit(x @ sp.diags(r), (y == label).astype(int))
-        columns.append(model.coef_[0] * r)
-        bias.append(model.intercept_[0])
+        model.fit(inputs, (y == label).astype(int))
+        coef, intercept = model.coef_[0], float(model.intercept_[0])
+        column = coef[: x.shape[1]] * r
+        if source is not None:
+            a = coef[x.shape[1] :]
+            column = column + source.weights @ a
+            intercept += float(source.bias @ a)
+        columns.append(column)
+        bias.append(intercept)
     weights = np.stack(columns, axis=1)
     return LinearModel(task.classes, weights, np.array(bias), feat, link="ovr", use_meta=False)
+
+
+def _source(task: Task, cand: Candidate, feat: Featuriser) -> LinearModel | None:
+    if not cand.options.get("transfer"):
+        return None
+    source = task.source
+    if source is None or source.featuriser.settings() != feat.settings():
+        raise ValueError(f"{cand.name}: needs the sentiment model, over the same features")
+    return source
+
+
+def cv_offsets(
+    task: Task, cand: Candidate, feat: Featuriser, x: sp.csr_matrix, y: np.ndarray
+) -> np.ndarray:
+    """Per-class offsets of the logits that maximise macro-F1 over 5-fold out-of-fold logits
+    of the same recipe on the train split (val is not read): a rare class gets its share."""
+    z = np.zeros((len(y), len(task.classes)))
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    for fit_rows, held in folds.split(np.zeros(len(y)), y):
+        part = fit_nblr(task, cand, feat, x[fit_rows], y[fit_rows])
+        z[held] = np.asarray(x[held] @ part.weights) + part.bias
+    classes = np.array(task.classes, dtype=object)
+
+    def score(offsets: np.ndarray) -> float:
+        return float(f1_score(y, classes[(z + offsets).argmax(axis=1)], average="macro"))
+
+    offsets = np.zeros(len(task.classes))
+    for _ in range(3):  # coordinate ascent over a fixed grid, deterministic
+        for k in range(len(offsets)):
+            best, value = score(offsets), offsets[k]
+            for step in np.linspace(-1.5, 1.5, 31):
+                trial = offsets.copy()
+                trial[k] = step
+                if score(trial) > best + 1e-9:
+                    best, value = score(trial), step
+            offsets[k] = value
+    return (offsets - offsets.mean()).astype(np.float32)
 
 
 def idf_weights(x: sp.csr_matrix) -> np.ndarray:
@@ -300,6 +390,11 @@ def idf_weights(x: sp.csr_matrix) -> np.ndarray:
 WORD_ONLY = {"char_min": 99}
 WORD_NAME, CHAR_NAME = "hashed word 1-2 only, LR C=3", "hashed char 2-5 only, LR C=3"
 CHAR_ONLY = {"word_ngrams": 0}
+PARTS_NAME = (
+    "same + language token, + one model per language: mean of the shared and the language's logits"
+)
+OFFSETS_NAME = "NB-LR, C=3, + per-class logit offsets chosen by 5-fold CV on train"
+TRANSFER_NAME = "NB-LR, C=3, + the sentiment model's 3 logits as inputs (folded into the weights)"
 
 
 def candidates(task: str) -> list[Candidate]:
@@ -321,14 +416,41 @@ def candidates(task: str) -> list[Candidate]:
         # Sentiment's features exactly (no option changes them): detection reuses them.
         return [grid[0], grid[1], grid[5], grid[6]]
     if task == "sentiment":
-        return [*grid, Candidate("same, C=3, + language token", C=3.0, meta=True)]
-    return [
+        return [
+            *grid,
+            Candidate("same, C=3, + language token", C=3.0, meta=True),
+            Candidate(PARTS_NAME, C=3.0, meta=True, per_language=True, mix=0.5),
+            Candidate(
+                "same, the language's logits weighing 0.3 (the shared model's 0.7)",
+                C=3.0,
+                meta=True,
+                per_language=True,
+                same_fit_as=PARTS_NAME,
+                mix=0.3,
+            ),
+        ]
+    small = [
         Candidate("hashed word 1-2 + char 2-5, LR C=1", C=1.0),
         *grid,
         Candidate("same, C=3, balanced class weights", C=3.0, class_weight="balanced"),
         Candidate("same, C=3, idf weighting", C=3.0, idf=True),
         Candidate("NB-LR, C=1", C=1.0, nb=True),
         Candidate("NB-LR, C=10", C=10.0, nb=True),
+        Candidate(OFFSETS_NAME, C=3.0, nb=True, cv_offsets=True),
+    ]
+    if task != "emotion":
+        return small
+    # Emotion only: the sentiment model it reads was trained on texts of the same kind.
+    return [
+        *small,
+        Candidate(TRANSFER_NAME, C=3.0, nb=True, transfer=True),
+        Candidate(
+            "same + per-class offsets (5-fold CV on train)",
+            C=3.0,
+            nb=True,
+            transfer=True,
+            cv_offsets=True,
+        ),
     ]
 
 
@@ -341,13 +463,54 @@ class Row:
     shippable: bool = True
 
 
-def evaluate(task: Task, cand: Candidate) -> tuple[Row, LinearModel]:
+def evaluate(
+    task: Task, cand: Candidate, fitted: dict[str, tuple[LinearModel, Candidate]] | None = None
+) -> tuple[Row, LinearModel]:
     start = time.perf_counter()
-    model = fit_linear(task, cand)
+    same = cand.options.get("same_fit_as")
+    if same and fitted and same in fitted:
+        # The same fitted models, mixed otherwise: no new fit.
+        model = copy.copy(fitted[same][0])
+        model.mix = cand.options.get("mix", model.mix)
+    else:
+        model = fit_linear(task, cand)
     seconds = time.perf_counter() - start
     meta = bool(cand.options.get("meta"))
     figs = figures(task, lambda s: _labels(model, s, meta))
-    return Row(cand.name, figs, task.choose(figs), seconds), model
+    wrong = misread(task, model)
+    name = cand.name + (f" (not shipped: misreads {len(wrong)} clear example(s))" if wrong else "")
+    return Row(name, figs, task.choose(figs), seconds, shippable=not wrong), model
+
+
+# Posts whose label is not in doubt (the shipped-model tests read the same): a recipe that
+# misreads one is not shipped, whatever its val figure. The xlmt val sets hold no customer-care
+# posts; the product reads mostly those.
+CLEAR: dict[str, list[tuple[str, str, str]]] = {
+    "sentiment": [
+        ("Vol annulé, bagages perdus et personne ne répond. Service nul, je suis furieux", "fr",
+         "negative"),
+        ("Merci beaucoup à tout l'équipage, vol parfait et personnel adorable !", "fr",
+         "positive"),
+        ("Colis perdu, livraison en retard, service client nul et incompétent", "fr", "negative"),
+        ("@united worst airline ever, my flight was cancelled and nobody helps", "en", "negative"),
+        ("@united thank you so much, the crew was amazing and we landed early!", "en",
+         "positive"),
+    ],
+    "emotion": [
+        ("I am so angry and furious, this is outrageous", "en", "anger"),
+        ("So sad, I miss her and I cry", "en", "sadness"),
+    ],
+    "reason": [("@united you lost my luggage, bag still missing", "en", "Lost Luggage")],
+}  # fmt: skip
+
+
+def misread(task: Task, model: LinearModel) -> list[str]:
+    examples = CLEAR.get(task.name, [])
+    if not examples:
+        return []
+    classes, proba = model.predict_proba([t for t, _, _ in examples], [m for _, m, _ in examples])
+    found = [classes[k] for k in proba.argmax(axis=1)]
+    return [t for (t, _, want), got in zip(examples, found, strict=True) if got != want]
 
 
 def _labels(model: LinearModel, split: Split, meta: bool = False) -> np.ndarray:
@@ -388,7 +551,7 @@ def run_task(task: Task) -> tuple[list[Row], Row, LinearModel, Candidate]:
     ]
     fitted: dict[str, tuple[LinearModel, Candidate]] = {}
     for cand in candidates(task.name):
-        row, model = evaluate(task, cand)
+        row, model = evaluate(task, cand, fitted)
         rows.append(row)
         fitted[cand.name] = (model, cand)
         print(f"  {task.name}: {row.name}: {row.score:.4f} ({row.seconds:.0f} s)", flush=True)
@@ -442,7 +605,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     builders = {
         "language": lambda: language_task(args.data, airline),
         "sentiment": lambda: sentiment_task(args.data, airline),
-        "emotion": lambda: emotion_task(args.data),
+        "emotion": lambda: emotion_task(args.data, _shipped("sentiment", args.out)),
         "reason": lambda: reason_task(airline),
     }
     report = []
@@ -525,6 +688,21 @@ Features (`rumeur/nlp/features.py`): lowercase, links and mentions replaced by t
 elongations squeezed, emoji and emoticons kept as tokens, negation scopes marked (`NEG_` on the 3
 tokens after *ne, pas, jamais, not, never, no, nicht, kein, non, não, nunca...*), hashed word 1–2
 grams and character 2–5 grams within words, sublinear tf, each block L2-normalised.
+
+A recipe that misreads one of a few clear posts (`CLEAR` in `rumeur/nlp/train.py`, the same as
+the shipped-model tests: customer-care posts in French and English, which the xlmt val sets
+lack) is marked "not shipped" whatever its val figure. Sentiment's "one model per language"
+recipes keep one sparse weight matrix per language beside the shared one and mix their logits
+for a post in that language (the language found by the language model at run time; the val
+figures use the val file's language). Emotion's transfer recipes read the sentiment model
+trained just before it, folded into the weights.
+
+Also measured on val in scratch runs, not rerun here (too slow for `make models`, or worse):
+sentiment, one joint model over shared and per-language copies of the features (feature
+augmentation): fr 0.644, 8-language mean 0.575, airline accuracy 0.829, the same as the mean of
+logits at 0.5, for 10 times the training time. Emotion: SGD with modified Huber loss 0.596–0.612;
+complement and multinomial naive Bayes 0.17–0.37; NB-LR + LR probability mean 0.627–0.628;
+NB-LR with char weight 0.5 0.616; NB-LR with 2^20 columns per block 0.612.
 """
 
 
