@@ -4,18 +4,16 @@ exactly once, and the rollups agree."""
 from __future__ import annotations
 
 import csv
-import os
 import re
 import signal
 import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from killing import kill_when_stored, start, stored
 from rumeur.store.engine import database_url
 from rumeur.store.schema import posts, rollups_hourly, source_cursors
 
@@ -30,37 +28,10 @@ def expected_from_csv(path: Path) -> tuple[int, Counter[str]]:
 
 
 def start_import(airline: Path, db: str, enrich: bool = True) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "rumeur", "import", str(airline), "--preset", "airline"]
-    command += ["--db", db, "--batch-size", "100", "--enrich" if enrich else "--no-enrich"]
-    env = {**os.environ, "RUMEUR_LANG": "en"}
-    return subprocess.Popen(
-        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
-    )
-
-
-def count(engine) -> int:
-    try:
-        with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(posts)).scalar_one()
-    except Exception:  # the schema may not exist yet
-        return 0
-
-
-def kill_midway(process: subprocess.Popen[str], engine) -> int:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        stored = count(engine)
-        if stored >= 500:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            process.stderr.close()
-            return count(engine)
-        if process.poll() is not None:
-            pytest.fail(f"the import ended before it could be killed: {process.stderr.read()}")
-        time.sleep(0.01)
-    process.kill()
-    process.communicate()
-    pytest.fail("the import stored nothing in 120 s")
+    return start(
+        "import", str(airline), "--preset", "airline", "--db", db, "--batch-size", "100",
+        "--enrich" if enrich else "--no-enrich",
+    )  # fmt: skip
 
 
 def test_an_import_killed_midway_resumes_without_loss_or_duplicate(
@@ -69,7 +40,7 @@ def test_an_import_killed_midway_resumes_without_loss_or_duplicate(
     total, per_brand = expected_from_csv(airline)
     engine = create_engine(database_url(db_url))
     first = start_import(airline, db_url)
-    at_kill = kill_midway(first, engine)
+    at_kill = kill_when_stored(first, engine, 500, timeout=120)
     assert first.returncode == -signal.SIGKILL
     assert 0 < at_kill < total
 
@@ -81,8 +52,6 @@ def test_an_import_killed_midway_resumes_without_loss_or_duplicate(
 
     r = rollups_hourly
     with engine.connect() as conn:
-        stored = conn.execute(select(func.count()).select_from(posts)).scalar_one()
-        distinct = conn.execute(select(func.count(posts.c.native_id.distinct()))).scalar_one()
         brands = dict(
             conn.execute(
                 select(r.c.brand, func.sum(r.c.posts)).where(r.c.brand != "*").group_by(r.c.brand)
@@ -90,8 +59,9 @@ def test_an_import_killed_midway_resumes_without_loss_or_duplicate(
         )
         whole = conn.execute(select(func.sum(r.c.posts)).where(r.c.brand == "*")).scalar_one()
         cursor = conn.execute(select(source_cursors.c.cursor)).scalar_one()
+    count, distinct = stored(engine)
     engine.dispose()
-    assert stored == distinct == total == 11_570
+    assert count == distinct == total == 11_570
     assert whole == total
     assert {b: int(n) for b, n in brands.items()} == dict(per_brand)
     assert cursor["offset"] == airline.stat().st_size
@@ -106,12 +76,12 @@ def test_two_imports_at_once_store_each_post_once(airline: Path, db_url: str) ->
     engine = create_engine(database_url(db_url))
     r = rollups_hourly
     with engine.connect() as conn:
-        stored = conn.execute(select(func.count()).select_from(posts)).scalar_one()
+        count = conn.execute(select(func.count()).select_from(posts)).scalar_one()
         whole = conn.execute(select(func.sum(r.c.posts)).where(r.c.brand == "*")).scalar_one()
         engagement = conn.execute(
             select(func.sum(r.c.engagement)).where(r.c.brand == "*")
         ).scalar_one()
         retweets = conn.execute(select(func.sum(posts.c.reposts))).scalar_one()
     engine.dispose()
-    assert stored == whole == total
+    assert count == whole == total
     assert engagement == retweets

@@ -3,11 +3,8 @@ is stored exactly once, and the second run resumes at the page the first one sto
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,11 +18,12 @@ from reddit_replay import (
     submissions,
     workspace_toml,
 )
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 
+from killing import kill_when_stored, start, stored
 from replay import ReplayServer
 from rumeur.store.engine import database_url
-from rumeur.store.schema import posts, source_cursors
+from rumeur.store.schema import source_cursors
 
 pytestmark = pytest.mark.slow
 
@@ -33,42 +31,9 @@ PAGE = "/r/askreddit/new"
 PAGES = 5  # of 100, the largest page Reddit serves and the batch `rumeur collect` stores
 
 
-def start(config: Path, db: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "rumeur", "collect", "--config", str(config), "--db", db]
-    env = {
-        **os.environ,
-        "RUMEUR_LANG": "en",
-        "RUMEUR_REDDIT_CLIENT_ID": CLIENT_ID,
-        "RUMEUR_REDDIT_CLIENT_SECRET": CLIENT_SECRET,
-    }
-    return subprocess.Popen(
-        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
-    )
-
-
-def count(engine) -> int:
-    try:
-        with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(posts)).scalar_one()
-    except Exception:  # the schema may not exist yet
-        return 0
-
-
-def kill_midway(process: subprocess.Popen[str], engine, total: int) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        stored = count(engine)
-        if stored >= 100:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            process.stderr.close()
-            return count(engine)
-        if process.poll() is not None:
-            pytest.fail(f"collection ended before it could be killed: {process.stderr.read()}")
-        time.sleep(0.01)
-    process.kill()
-    process.communicate()
-    pytest.fail("collection stored nothing in 60 s")
+def collect(config: Path, db: str) -> subprocess.Popen[str]:
+    env = {"RUMEUR_REDDIT_CLIENT_ID": CLIENT_ID, "RUMEUR_REDDIT_CLIENT_SECRET": CLIENT_SECRET}
+    return start("collect", "--config", str(config), "--db", db, env=env)
 
 
 def test_collection_killed_midway_resumes_without_loss_or_duplicate(tmp_path: Path) -> None:
@@ -84,22 +49,21 @@ def test_collection_killed_midway_resumes_without_loss_or_duplicate(tmp_path: Pa
         server.fail_next(f"GET {PAGE}", delay=0.4, times=2 * PAGES)
         config = workspace_toml(tmp_path, server)
 
-        first = start(config, db)
-        at_kill = kill_midway(first, engine, total)
+        first = collect(config, db)
+        at_kill = kill_when_stored(first, engine, 100)
         assert first.returncode == -signal.SIGKILL
         assert 0 < at_kill < total
 
-        second = start(config, db)
+        second = collect(config, db)
         _, err = second.communicate(timeout=120)
         assert second.returncode == 0, err
         asked = [r.param("after") for r in server.requests_to(PAGE) if r.status == 200]
 
+    count, distinct = stored(engine)
     with engine.connect() as conn:
-        stored = conn.execute(select(func.count()).select_from(posts)).scalar_one()
-        distinct = conn.execute(select(func.count(posts.c.native_id.distinct()))).scalar_one()
         cursor = conn.execute(select(source_cursors.c.cursor)).scalar_one()
     engine.dispose()
-    assert stored == distinct == total
+    assert count == distinct == total
     assert cursor == {"listings": {"r/askreddit/new": {"newest": name(things[0])}}}
     # The second run did not start over: the first page was asked for once, by the first run.
     assert asked.count(None) == 1

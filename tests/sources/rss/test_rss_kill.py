@@ -3,19 +3,15 @@ run it again: every entry is stored exactly once."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine
 
+from killing import kill_when_stored, start, stored
 from replay import ReplayServer
 from rumeur.store.engine import database_url
-from rumeur.store.schema import posts
 
 pytestmark = pytest.mark.slow  # two `rumeur collect` processes, ~20 s on 2 cores
 
@@ -49,20 +45,7 @@ def config(tmp_path: Path, url: str) -> Path:
 
 
 def collect(config_path: Path, db: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "rumeur", "collect", "--config", str(config_path)]
-    env = {**os.environ, "RUMEUR_LANG": "en"}
-    return subprocess.Popen(
-        [*command, "--db", db, "--once"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        text=True, env=env,
-    )  # fmt: skip
-
-
-def count(engine) -> int:
-    try:
-        with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(posts)).scalar_one()
-    except Exception:  # the schema may not exist yet
-        return 0
+    return start("collect", "--config", str(config_path), "--db", db, "--once")
 
 
 def test_collection_killed_midway_resumes_without_loss_or_duplicate(tmp_path: Path) -> None:
@@ -77,25 +60,15 @@ def test_collection_killed_midway_resumes_without_loss_or_duplicate(tmp_path: Pa
                          content_type="application/rss+xml")  # fmt: skip
         server.fail_next("GET /feed", delay=0.2, times=2 * PAGES)
         first = collect(config(tmp_path, server.url("/feed")), db)
-        deadline = time.monotonic() + 60
-        while count(engine) < PER_PAGE and time.monotonic() < deadline:
-            if first.poll() is not None:
-                pytest.fail(f"collection ended before it could be killed: {first.stderr.read()}")
-            time.sleep(0.01)
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        first.stderr.close()
-        at_kill = count(engine)
+        at_kill = kill_when_stored(first, engine, PER_PAGE)
         assert 0 < at_kill < PAGES * PER_PAGE
 
         second = collect(config(tmp_path, server.url("/feed")), db)
         _, err = second.communicate(timeout=120)
         assert second.returncode == 0, err
         pages_asked = [r.param("page") for r in server.requests_to("/feed")]
-    with engine.connect() as conn:
-        stored = conn.execute(select(func.count()).select_from(posts)).scalar_one()
-        distinct = conn.execute(select(func.count(posts.c.native_id.distinct()))).scalar_one()
+    total, distinct = stored(engine)
     engine.dispose()
-    assert stored == distinct == PAGES * PER_PAGE
+    assert total == distinct == PAGES * PER_PAGE
     # The second run went on from the page it was on, not from the first page down.
     assert len(pages_asked) <= PAGES + 2 and set(pages_asked) == {None, *map(str, range(2, 7))}
