@@ -255,8 +255,11 @@ def classify(
     from rumeur.nlp.registry import model_for
 
     settings, ws = _workspace(config, workspace)
+    model = model_for(task, settings, ws)
+    # The other models read the language first, as in the pipeline.
+    language = None if task == "language" else model_for("language", settings, ws)
     with open_input(file) as source:
-        classify_lines(model_for(task, settings, ws), source, sys.stdout, explain, top)
+        classify_lines(model, source, sys.stdout, explain, top, language)
 
 
 @app.command(

@@ -70,3 +70,18 @@ def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
         done.stderr.strip()
         == f"rumeur: error: {tmp_path / 'none.jsonl'}: cannot be read (No such file or directory)"
     )
+
+
+def test_classify_answers_as_the_pipeline_does_with_the_language_it_finds() -> None:
+    from factories import make_post
+    from rumeur.config import load_settings
+    from rumeur.nlp.registry import enrichers
+    from rumeur.pipeline.stages import enrich
+
+    text = "Colis perdu, livraison en retard, service client nul et incompétent"
+    [answer] = classify("sentiment", [json.dumps({"text": text}).encode()])
+    settings = load_settings(None)
+    results = enrich([make_post("1", text)], enrichers(settings, settings.workspaces[0]))
+    [sentiment] = [r for r in results if r.task == "sentiment"]
+    assert answer["label"] == sentiment.label(0) == "negative"
+    assert answer["score"] == pytest.approx(sentiment.score(0), abs=1e-4)

@@ -17,13 +17,22 @@ CHUNK = 1000  # lines classified together
 
 
 def classify_lines(
-    model: Classifier, source: IO[bytes], out: IO[str], explain: bool = False, top: int = 8
+    model: Classifier,
+    source: IO[bytes],
+    out: IO[str],
+    explain: bool = False,
+    top: int = 8,
+    language: Classifier | None = None,
 ) -> int:
-    """Answer every line of `source`; returns how many lines were read."""
+    """Answer every line of `source`; returns how many lines were read. With `language`, the
+    language found goes to `model` first, as in the pipeline (per-language sentiment)."""
     count = 0
     for chunk in _chunks(source):
         texts = [text for text, _ in chunk if text is not None]
-        answers = iter(_answers(model, texts, explain, top))
+        meta = None
+        if language is not None and texts:
+            meta = [str(label) or "unknown" for label in language.predict(texts).labels]
+        answers = iter(_answers(model, texts, explain, top, meta))
         for text, error in chunk:
             answer = {"error": error} if text is None else next(answers)
             out.write(json.dumps(answer, ensure_ascii=False) + "\n")
@@ -64,11 +73,13 @@ def _read_line(number: int, raw: bytes) -> tuple[str | None, str]:
     return value["text"], ""
 
 
-def _answers(model: Classifier, texts: list[str], explain: bool, top: int) -> list[dict[str, Any]]:
+def _answers(
+    model: Classifier, texts: list[str], explain: bool, top: int, meta: list[str] | None = None
+) -> list[dict[str, Any]]:
     if not texts:
         return []
-    classes, matrix = model.predict_proba(texts)
-    result = model.predict(texts)
+    classes, matrix = model.predict_proba(texts, meta)
+    result = model.predict(texts, meta)
     answers = []
     for i, text in enumerate(texts):
         label = result.label(i) or "unknown"
@@ -83,7 +94,7 @@ def _answers(model: Classifier, texts: list[str], explain: bool, top: int) -> li
             "version": result.version,
         }
         if explain:
-            why = model.explain(text, top)
+            why = model.explain(text, top, None if meta is None else meta[i])
             answer["explain"] = None if why is None else why.as_dict()
         answers.append(answer)
     return answers
