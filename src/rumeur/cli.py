@@ -461,6 +461,60 @@ def match(
         match_lines(parsed, source, sys.stdout, sys.stderr)
 
 
+users_app = typer.Typer(help=_("Web app accounts: add one, list them."), no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command(
+    "add",
+    help=_(
+        "Create an account. The password is asked twice with hidden input, or read from "
+        "standard input with --password-stdin."
+    ),
+)
+def users_add(
+    name: Annotated[str, typer.Argument(help=_("User name (any case; unique whatever the case)."))],
+    role: Annotated[
+        str,
+        typer.Option(
+            help=_("admin, analyst, community_manager, care or department (read-only)."),
+            show_default=False,
+        ),
+    ],
+    department: Annotated[
+        str | None, typer.Option(help=_("Department slug, for the department role only."))
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help=_("Read the password from the first line of standard input.")
+        ),
+    ] = False,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.web.accounts import add_user
+
+    settings, ws = _workspace(config, workspace)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(
+            _("Password"), hide_input=True, confirmation_prompt=_("Repeat the password")
+        )
+    user = add_user(_store(db, settings), name, role, password, department, ws)
+    typer.echo(_("user {name} added ({role})").format(name=user.name, role=user.role))
+
+
+@users_app.command("list", help=_("List the accounts: name, role, department, creation date."))
+def users_list(db: Db = None, config: ConfigFile = None) -> None:
+    from rumeur.config import load_settings
+    from rumeur.web.accounts import list_users, print_users
+
+    print_users(list_users(_store(db, load_settings(config))))
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`)."""
     logs.configure()

@@ -235,3 +235,22 @@ rate_limits = Table(
     Column("reset_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# The web app's accounts. `name_key` is the lower-cased name, so that names are unique whatever
+# their case; `department` is set for the department role only. The hashes are argon2id PHC
+# strings; `api_token_hash` is for the REST API's per-user tokens.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("name_key", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("department", String(64)),
+    Column("password_hash", String(255), nullable=False),
+    Column("api_token_hash", String(255)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("name_key"),
+)

@@ -1,0 +1,224 @@
+"""User accounts: who may sign in to the web app, with which role.
+
+Passwords are hashed with argon2id (argon2-cffi's `PasswordHasher` and its defaults) and rehashed
+on sign-in when those defaults move on. Neither a password nor a hash is ever logged or printed:
+`User` does not carry the hash at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from rumeur.errors import RumeurError
+from rumeur.i18n import _
+from rumeur.store.schema import users
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+    from rumeur.config import Workspace
+    from rumeur.store import Store
+
+MIN_PASSWORD = 12
+NAME = re.compile(r"^[\w.@+-]{1,64}$")
+DEPARTMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    COMMUNITY_MANAGER = "community_manager"
+    CARE = "care"
+    DEPARTMENT = "department"  # read-only, its department's items only
+
+
+class AccountError(RumeurError):
+    """An account cannot be created as asked: the one line says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: Role
+    department: str | None
+    created_at: datetime
+    disabled: bool
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the name is unknown, so that both cases take as long."""
+    return _hasher().hash("not a password of anyone's")
+
+
+def hash_password(password: str) -> str:
+    """An argon2id PHC string (`$argon2id$v=19$...`)."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)
+
+
+def name_key(name: str) -> str:
+    return name.casefold()
+
+
+def add_user(
+    store: Store,
+    name: str,
+    role: str,
+    password: str,
+    department: str | None = None,
+    workspace: Workspace | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Create an account. The department role needs a department (one of the workspace's, when a
+    workspace is given); the other roles take none."""
+    name = name.strip()
+    if not NAME.match(name):
+        raise AccountError(
+            _("user name {name!r}: 1 to 64 letters, digits and . @ + - _").format(name=name)
+        )
+    try:
+        checked = Role(role)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise AccountError(
+            _("unknown role {role!r} (roles: {known})").format(role=role, known=known)
+        ) from None
+    department = _department(checked, department, workspace)
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(
+            _("the password is too short: at least {n} characters").format(n=MIN_PASSWORD)
+        )
+    password_hash = hash_password(password)
+    now = now or datetime.now(UTC)
+    with store.transaction() as conn:
+        taken = conn.execute(
+            select(users.c.name).where(users.c.name_key == name_key(name))
+        ).scalar_one_or_none()
+        if taken is not None:
+            raise AccountError(_("a user named {name!r} already exists").format(name=taken))
+        row = {
+            "name": name,
+            "name_key": name_key(name),
+            "role": checked.value,
+            "department": department,
+            "password_hash": password_hash,
+            "api_token_hash": None,
+            "created_at": now,
+            "updated_at": now,
+            "disabled": False,
+        }
+        new_id = conn.execute(users.insert().values(row).returning(users.c.id)).scalar_one()
+    return User(new_id, name, checked, department, now, False)
+
+
+def _department(role: Role, department: str | None, workspace: Workspace | None) -> str | None:
+    if role is not Role.DEPARTMENT:
+        if department is not None:
+            raise AccountError(
+                _("only the department role takes a department, not {role}").format(role=role)
+            )
+        return None
+    if not department:
+        raise AccountError(_("the department role needs a department (--department SLUG)"))
+    if workspace is not None:
+        known = [d.slug for d in workspace.departments]
+        if department not in known:
+            raise AccountError(
+                _("no department {slug!r} in workspace {ws} (it has: {known})").format(
+                    slug=department, ws=workspace.slug, known=", ".join(known) or "-"
+                )
+            )
+    elif not DEPARTMENT.match(department):
+        raise AccountError(_("department {slug!r}: not a slug").format(slug=department))
+    return department
+
+
+def authenticate(store: Store, name: str, password: str) -> User | None:
+    """The user with this name (in any case) and password, or None. An unknown name costs a
+    verification too, so the answer's timing does not tell whether a name exists."""
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(select(users).where(users.c.name_key == name_key(name.strip())))
+            .mappings()
+            .one_or_none()
+        )
+    if row is None:
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(row["password_hash"], password) or row["disabled"]:
+        return None
+    if needs_rehash(row["password_hash"]):
+        with store.transaction() as conn:
+            conn.execute(
+                users.update()
+                .where(users.c.id == row["id"])
+                .values(password_hash=hash_password(password), updated_at=datetime.now(UTC))
+            )
+    return _user(row)
+
+
+def list_users(store: Store) -> list[User]:
+    """Every account, by name."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(users).order_by(users.c.name_key)).mappings().all()
+    return [_user(r) for r in rows]
+
+
+def _user(row: Any) -> User:
+    return User(
+        row["id"],
+        row["name"],
+        Role(row["role"]),
+        row["department"],
+        row["created_at"],
+        bool(row["disabled"]),
+    )
+
+
+def print_users(found: Sequence[User]) -> None:
+    """The accounts as a table: never a hash."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title_justify="left")
+    for header in (_("Name"), _("Role"), _("Department"), _("Created"), _("Disabled")):
+        table.add_column(header)
+    for user in found:
+        table.add_row(
+            Text(user.name),
+            Text(user.role.value),
+            Text(user.department or ""),
+            Text(user.created_at.strftime("%Y-%m-%d %H:%M UTC")),
+            Text(_("yes") if user.disabled else ""),
+        )
+    Console(highlight=False).print(table)
