@@ -54,6 +54,9 @@ WorkspaceSlug = Annotated[
 ]
 Since = Annotated[str | None, typer.Option(help=_("From this date (YYYY-MM-DD or ISO 8601)."))]
 Until = Annotated[str | None, typer.Option(help=_("Before this date (YYYY-MM-DD or ISO 8601)."))]
+Enrich = Annotated[
+    bool, typer.Option(help=_("Find the language, sentiment, emotion and complaint reason."))
+]
 LinesFile = Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))]
 AsJson = Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))]
 AsOneJson = Annotated[bool, typer.Option("--json", help=_("One JSON object."))]
@@ -118,10 +121,7 @@ def import_(
     mapping: Annotated[
         Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
     ] = None,
-    enrich: Annotated[
-        bool,
-        typer.Option(help=_("Find the language, sentiment, emotion and complaint reason.")),
-    ] = True,
+    enrich: Enrich = True,
     restart: Annotated[bool, typer.Option(help=_("Read the file from its start again."))] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
     db: Db = None,
@@ -302,12 +302,13 @@ def collect(
     follow: Annotated[
         bool, typer.Option("--follow", help=_("Keep polling and streaming once caught up."))
     ] = False,
+    enrich: Enrich = True,
     db: Db = None,
     config: ConfigFile = None,
     workspace: WorkspaceSlug = None,
 ) -> None:
     if ctx.invoked_subcommand is not None:
-        ctx.obj = (db, config, workspace)
+        ctx.obj = (db, config, workspace, enrich)
         return
     from rumeur.commands.collecting import choose
     from rumeur.errors import ConfigError
@@ -315,23 +316,28 @@ def collect(
     if once and follow:
         raise ConfigError(_("--once and --follow: choose one"))
     settings, ws, store = _open(db, config, workspace)
-    _collect(store, settings, ws, choose(ws, source or []), follow)
+    _collect(store, settings, ws, choose(ws, source or []), follow, enrich)
 
 
 def _collect(
-    store: Store, settings: Settings, ws: Workspace, chosen: list[Any], follow: bool
+    store: Store,
+    settings: Settings,
+    ws: Workspace,
+    chosen: list[Any],
+    follow: bool,
+    enrich: bool = True,
 ) -> None:
     from rumeur.commands.collecting import collect as run_sources
 
-    outcomes = run_sources(store, settings, ws, chosen, follow)
+    outcomes = run_sources(store, settings, ws, chosen, follow, enrich)
     if any(o.error for o in outcomes):
         sys.exit(1)
 
 
 def _adhoc(ctx: typer.Context, made: Any) -> None:
-    db, config, workspace = ctx.obj or (None, None, None)
+    db, config, workspace, enrich = ctx.obj or (None, None, None, True)
     settings, ws, store = _open(db, config, workspace)
-    _collect(store, settings, ws, [made], follow=False)
+    _collect(store, settings, ws, [made], follow=False, enrich=enrich)
 
 
 @collect_app.command("rss", help=_("Read one RSS, Atom or JSON feed into the workspace."))

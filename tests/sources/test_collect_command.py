@@ -91,3 +91,15 @@ def test_a_workspace_without_sources_says_how_to_add_one(
     ran = rumeur(capsys, "collect", "--db", str(tmp_path / "n.db"))
     assert ran.code == 1
     assert "workspace united has no sources: add [[workspaces.sources]]" in ran.err
+
+
+def test_no_enrich_stores_the_posts_without_model_labels(
+    server: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "e.db")
+    ran = rumeur(capsys, "collect", "--no-enrich", "--db", db, "rss", server.url("/feed"))
+    assert ran.code == 0, ran.err
+    exported = rumeur(capsys, "export", "--format", "jsonl", "--db", db).out.splitlines()
+    rows = [json.loads(line) for line in exported]
+    assert len(rows) == 9
+    assert [r["enrichments"] for r in rows] == [[]] * 9  # no model ran
