@@ -40,8 +40,6 @@ class Outcome:
 class _Lines:
     """One status line per source, redrawn together."""
 
-    console: Console
-    zone: Any
     lines: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,7 +80,7 @@ def collect(
 ) -> list[Outcome]:
     """Run each chosen source from its stored cursor; every source runs even if another fails."""
     console = Console(stderr=True, highlight=False)
-    lines = _Lines(console, ws.zone)
+    lines = _Lines()
     models = enrichers(settings, ws) if enrich else []
     with console.status("") as status:
 
