@@ -14,6 +14,9 @@ from sqlalchemy.exc import OperationalError
 
 from rumeur.store import Store
 
+# The web app's fixtures (a demo site with one account per role), for tests/web.
+pytest_plugins = ["website"]
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("RUMEUR_DATA") or REPO.parent / "shared" / "data")
 AIRLINE = DATA / "airline-tweets" / "tweets.csv"

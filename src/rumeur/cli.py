@@ -60,6 +60,8 @@ Enrich = Annotated[
 LinesFile = Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))]
 AsJson = Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))]
 AsOneJson = Annotated[bool, typer.Option("--json", help=_("One JSON object."))]
+Host = Annotated[str, typer.Option(help=_("Address to listen on."))]
+Port = Annotated[int, typer.Option(min=1, max=65535, help=_("Port to listen on."))]
 
 
 def _version(value: bool) -> None:
@@ -145,6 +147,11 @@ def demo(
     ] = None,
     db: Db = None,
     config: ConfigFile = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help=_("Then serve the web app with a demo account."))
+    ] = False,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
 ) -> None:
     from rumeur.commands.importing import file_source, find_demo_file, import_file
     from rumeur.commands.reporting import print_summary
@@ -154,6 +161,25 @@ def demo(
     typer.echo(_("Importing {file} into {db}").format(file=source, db=store.where), err=True)
     import_file(store, settings, ws, file_source(ws, source, "airline"), True, False, 1000)
     print_summary(store, ws)
+    if serve:
+        from rumeur.commands.serving import demo_account
+        from rumeur.commands.serving import serve as serve_app
+
+        serve_app(settings, store, host, port, demo_account(store))
+
+
+@app.command(help=_("Serve the web app and its REST API."))
+def serve(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    db: Db = None,
+    config: ConfigFile = None,
+) -> None:
+    from rumeur.commands.serving import serve as serve_app
+    from rumeur.config import load_settings
+
+    settings = load_settings(config)
+    serve_app(settings, _store(db, settings), host, port)
 
 
 @app.command(

@@ -7,15 +7,24 @@ The language comes from `RUMEUR_LANG`, else from the usual `LC_ALL`, `LC_MESSAGE
 from __future__ import annotations
 
 import os
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 LANGUAGES = ("en", "fr")
 _current: list[str] = []
+# The web app serves users in several languages at once: one request's choice, in its context.
+_request: ContextVar[str | None] = ContextVar("rumeur_language", default=None)
 
 
 def language() -> str:
+    chosen = _request.get()
+    if chosen is not None:
+        return chosen
     if _current:
         return _current[-1]
     for name in ("RUMEUR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
@@ -27,6 +36,16 @@ def language() -> str:
 
 def set_language(code: str) -> None:
     _current[:] = [code if code in LANGUAGES else "en"]
+
+
+@contextmanager
+def using(code: str) -> Iterator[None]:
+    """Messages and formats in `code` (fr or en) inside the block, for this context only."""
+    token = _request.set(code if code in LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        _request.reset(token)
 
 
 def gettext(message: str) -> str:
@@ -68,3 +87,10 @@ def day(value: date) -> str:
     from babel.dates import format_date
 
     return format_date(value, format="medium", locale=language())
+
+
+def moment(value: datetime, zone: ZoneInfo, style: str = "medium") -> str:
+    """A date and time in `zone`, in the current language's style."""
+    from babel.dates import format_datetime
+
+    return format_datetime(value.astimezone(zone), format=style, tzinfo=zone, locale=language())

@@ -1,27 +1,51 @@
-"""Whatever the sequence of writes, the rollups equal a full count of the stored posts."""
+"""Whatever the sequence of writes and relabels, the rollups equal a full count of the stored
+posts: `rollups_hourly` with every dimension of its key, and `facet_rollups`."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Connection, select
 
 from factories import make_post
+from rumeur.model import EnrichmentResult, Label
 from rumeur.pipeline import deduplicate
 from rumeur.store import Store
-from rumeur.store.schema import post_brands, posts, rollups_hourly
+from rumeur.store.facets import facets
+from rumeur.store.schema import facet_rollups, post_brands, posts, rollups_hourly
+from rumeur.store.writer import ALL
 
-START = datetime(2015, 2, 16, tzinfo=UTC)
+START = datetime(2015, 2, 16, 22, tzinfo=UTC)
+WORKSPACES = ("one", "two")
+TEXTS = [
+    "Mon colis est perdu, quel problème !",
+    "Lost my luggage again @united #fail http://t.co/abc",
+    "Great flight, thanks www.example.com/x 2015 ok",
+    "Élève très déçu : problème de bagage",
+    "",
+]
+
+
+def _labels(sentiment: str | None, emotion: str | None, reason: str | None) -> list[Label]:
+    pairs = (("sentiment", sentiment), ("emotion", emotion), ("reason", reason))
+    return [Label(task, value) for task, value in pairs if value]
+
 
 a_post = st.builds(
-    lambda n, hours, likes, brands, sentiment, ws: (
+    lambda n, hours, likes, brands, sentiment, emotion, reason, text, tags, links, ws: (
         ws,
-        make_post(
-            str(n), when=START + timedelta(hours=hours), likes=likes, brands=brands,
-            sentiment=sentiment, handle=f"user{n % 3}",
+        replace(
+            make_post(str(n), text=text, when=START + timedelta(hours=hours), likes=likes,
+                      brands=brands, handle=f"user{n % 3}"),
+            labels=_labels(sentiment, emotion, reason),
+            hashtags=tags,
+            mentions=["United"] if "@united" in text else [],
+            links=links,
         ),
     ),
     n=st.integers(0, 12),
@@ -29,54 +53,91 @@ a_post = st.builds(
     likes=st.integers(0, 50),
     brands=st.lists(st.sampled_from(["A", "B", "C"]), max_size=2, unique=True),
     sentiment=st.sampled_from([None, "negative", "neutral", "positive"]),
-    ws=st.sampled_from(["one", "two"]),
+    emotion=st.sampled_from([None, "anger", "joy"]),
+    reason=st.sampled_from([None, "Lost Luggage", "Late Flight"]),
+    text=st.sampled_from(TEXTS),
+    tags=st.lists(st.sampled_from(["Fail", "fail", "LaPoste"]), max_size=2),
+    links=st.lists(st.sampled_from(["https://www.Example.com/a", "http://t.co/abc"]), max_size=2),
+    ws=st.sampled_from(WORKSPACES),
 )  # fmt: skip
 
-
-def scanned(store: Store) -> dict[tuple[str, str, str], tuple[int, int]]:
-    engagement = posts.c.likes + posts.c.reposts + posts.c.replies + posts.c.quotes
-    query = (
-        select(
-            post_brands.c.workspace,
-            post_brands.c.brand,
-            func.coalesce(posts.c.sentiment, "unknown"),
-            func.count(),
-            func.sum(engagement),
-        )
-        .join(posts, posts.c.id == post_brands.c.post_id)
-        .group_by(post_brands.c.workspace, post_brands.c.brand, posts.c.sentiment)
-    )
-    with store.engine.connect() as conn:
-        return {(w, b, s): (n, e) for w, b, s, n, e in conn.execute(query)}
+a_relabel = st.tuples(
+    st.sampled_from(WORKSPACES),
+    st.sampled_from(["sentiment", "emotion", "reason"]),
+    st.sampled_from(["negative", "fear", "Damaged Luggage"]),
+)
 
 
-def rolled(store: Store) -> dict[tuple[str, str, str], tuple[int, int]]:
-    r = rollups_hourly
-    query = (
-        select(
-            r.c.workspace, r.c.brand, r.c.sentiment, func.sum(r.c.posts), func.sum(r.c.engagement)
-        )
-        .where(r.c.brand != "*")
-        .group_by(r.c.workspace, r.c.brand, r.c.sentiment)
-    )
-    with store.engine.connect() as conn:
-        return {(w, b, s): (int(n), int(e)) for w, b, s, n, e in conn.execute(query) if n or e}
+def _stored(conn: Connection) -> list[dict[str, Any]]:
+    members: dict[int, set[tuple[str, str]]] = {}
+    for m in conn.execute(select(post_brands)):
+        members.setdefault(m.post_id, set()).add((m.workspace, m.brand))
+    rows = [dict(r) for r in conn.execute(select(posts)).mappings()]
+    for row in rows:
+        row["memberships"] = members.get(row["id"], set())
+    return rows
+
+
+def recount(conn: Connection) -> tuple[Counter, Counter]:
+    """Both rollups counted from scratch, the simple way: post by post."""
+    hourly: Counter = Counter()
+    facet: Counter = Counter()
+    for p in _stored(conn):
+        engagement = p["likes"] + p["reposts"] + p["replies"] + p["quotes"]
+        hour = p["created_at"].replace(minute=0, second=0, microsecond=0)
+        labels = (p["platform"], p["sentiment"] or "unknown", p["language"] or "unknown",
+                  p["emotion"] or "unknown", p["reason"] or "")  # fmt: skip
+        workspaces = {ws for ws, _ in p["memberships"]}
+        for ws, brand in [*p["memberships"], *((ws, ALL) for ws in workspaces)]:
+            hourly[(ws, hour, brand, *labels, "posts")] += 1
+            hourly[(ws, hour, brand, *labels, "engagement")] += engagement
+        post_facets = facets(p["text"], p["title"], p["hashtags"], p["mentions"], p["links"],
+                             p["author_id"])  # fmt: skip
+        day = hour.replace(hour=0)
+        for ws in workspaces:
+            for kind, value in post_facets:
+                facet[(ws, kind, day, p["reason"] or "", value, "posts")] += 1
+                facet[(ws, kind, day, p["reason"] or "", value, "engagement")] += engagement
+    return +hourly, +facet
+
+
+def rolled(conn: Connection) -> tuple[Counter, Counter]:
+    out = []
+    for table in (rollups_hourly, facet_rollups):
+        counts: Counter = Counter()
+        for row in conn.execute(select(table)).mappings():
+            key = tuple(v for k, v in row.items() if k not in ("posts", "engagement"))
+            counts[(*key, "posts")] += row["posts"]
+            counts[(*key, "engagement")] += row["engagement"]
+        out.append(+counts)
+    return out[0], out[1]
+
+
+def relabel_all(store: Store, workspace: str, task: str, label: str) -> None:
+    """A newer model answer for every post of the workspace (`rumeur reenrich`)."""
+    ids = [pid for pid, _ in store.posts_after(workspace, 0, 1000)]
+    if ids:
+        result = EnrichmentResult(task, "m", "2", [label] * len(ids), [0.9] * len(ids))
+        store.relabel(workspace, ids, [result])
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(batches=st.lists(st.lists(a_post, min_size=1, max_size=6), min_size=1, max_size=5))
-def test_rollups_always_equal_a_full_scan(tmp_path: Path, batches: list) -> None:
-    db = tmp_path / f"p{abs(hash(str(batches)))}.db"
-    store = Store.open(str(db))
-    try:
-        for batch in batches:
-            for ws in ("one", "two"):
-                mine = deduplicate([p for w, p in batch if w == ws])
-                if mine:
-                    store.write(ws, mine)
-        assert rolled(store) == scanned(store)
-    finally:
-        store.close()
-        db.unlink()
+@given(
+    batches=st.lists(st.lists(a_post, min_size=1, max_size=6), min_size=1, max_size=5),
+    relabels=st.lists(a_relabel, max_size=2),
+)
+def test_rollups_always_equal_a_full_scan(store: Store, batches: list, relabels: list) -> None:
+    with store.transaction() as conn:  # every example starts from an empty store
+        for table in (posts, rollups_hourly, facet_rollups):  # posts cascade to their brands
+            conn.execute(table.delete())
+    for i, batch in enumerate(batches):
+        for ws in WORKSPACES:
+            mine = deduplicate([p for w, p in batch if w == ws])
+            if mine:
+                store.write(ws, mine)
+        if i < len(relabels):
+            relabel_all(store, *relabels[i])
+    with store.engine.connect() as conn:
+        assert rolled(conn) == recount(conn)

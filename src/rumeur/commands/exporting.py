@@ -45,13 +45,18 @@ def export_posts(
             writer = csv.writer(out)
             writer.writerow(CSV_COLUMNS)
             for row in rows:
-                writer.writerow([safe_cell(_cell(row[c])) for c in CSV_COLUMNS])
+                writer.writerow(csv_cells(row))
                 count += 1
         else:
             for row in rows:
                 out.write(json.dumps(_jsonable(row), ensure_ascii=False) + "\n")
                 count += 1
     return count
+
+
+def csv_cells(row: dict[str, Any]) -> list[str]:
+    """A post's CSV cells, in `CSV_COLUMNS` order, each safe to open in a spreadsheet."""
+    return [safe_cell(_cell(row[c])) for c in CSV_COLUMNS]
 
 
 def safe_cell(value: str) -> str:

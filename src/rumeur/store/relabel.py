@@ -13,6 +13,7 @@ from sqlalchemy import Connection, bindparam, exists, select, update
 from rumeur.model import Author, EnrichmentResult, Label, Post
 from rumeur.store.schema import enrichments, post_brands, posts
 from rumeur.store.writer import (
+    FACET_COLUMNS,
     LABEL_TASKS,
     METRICS,
     SOURCE_VERSION,
@@ -45,8 +46,8 @@ def relabel(
             if r.task in LABEL_TASKS and r.label(i) and (pid, r.task) not in from_source:
                 new[r.task] = r.label(i)
         if any(new[t] != old[t] for t in LABEL_TASKS):
-            before[pid] = _state(old, old["memberships"])
-            after[pid] = _state(new, old["memberships"])
+            before[pid] = was = _state(old, old["memberships"])
+            after[pid] = _state(new, old["memberships"], was.facets)  # labels move, words stay
             changed.append({"_id": pid, **{t: new[t] for t in LABEL_TASKS}, "updated_at": now})
     if changed:
         values = {t: bindparam(t) for t in (*LABEL_TASKS, "updated_at")}
@@ -60,7 +61,7 @@ def relabel(
 
 def _stored(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     columns = [posts.c.id, posts.c.platform, posts.c.created_at, posts.c.author_id]
-    columns += [posts.c[c] for c in (*LABEL_TASKS, *METRICS)]
+    columns += [posts.c[c] for c in (*LABEL_TASKS, *METRICS, *FACET_COLUMNS)]
     found: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(list(ids)):
         for row in conn.execute(select(*columns).where(posts.c.id.in_(chunk))).mappings():

@@ -182,6 +182,23 @@ rollups_hourly = Table(
     Column("platform", String(32), primary_key=True),
     Column("sentiment", String(16), primary_key=True),
     Column("language", String(16), primary_key=True),
+    Column("emotion", String(16), primary_key=True),  # 'unknown' when missing
+    Column("reason", String(64), primary_key=True),  # '' for no complaint reason
+    Column("posts", Integer, nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+)
+
+# The top hashtags, words, links... of a period: one row per workspace, kind, UTC day, reason
+# and value (store/facets.py), counting each post once per value. The key starts with
+# (workspace, kind, day) so that one kind's values over a period are one range of the key.
+facet_rollups = Table(
+    "facet_rollups",
+    metadata,
+    Column("workspace", String(64), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("day", UTCDateTime, primary_key=True),  # midnight UTC
+    Column("reason", String(64), primary_key=True),  # '' for no complaint reason
+    Column("value", String(255), primary_key=True),
     Column("posts", Integer, nullable=False),
     Column("engagement", BigInteger, nullable=False),
 )
@@ -252,5 +269,32 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("language", String(8)),  # the interface language the user chose; None: the default
     UniqueConstraint("name_key"),
+    # Several users without a token are allowed: both dialects let NULLs repeat in a unique index.
+    Index("ix_users_api_token_hash", "api_token_hash", unique=True),
+)
+
+# Signed-in browsers. Only the sha256 of the cookie's token is stored, so a copy of the database
+# signs no one in.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_web_sessions_user_id", "user_id"),
+)
+
+# Failed sign-ins per key ('name:alice', 'ip:127.0.0.1'), for the lock-out after too many.
+signin_failures = Table(
+    "signin_failures",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
 )

@@ -15,7 +15,7 @@ matches, which means the query is rare, does the full-text index drive over the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,19 +65,37 @@ class Period:
     until: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Where a newest-first page ended: the next page starts strictly below it."""
+
+    created_at: datetime
+    id: int
+
+    def condition(self) -> ColumnElement[bool]:
+        return or_(
+            posts.c.created_at < self.created_at,
+            and_(posts.c.created_at == self.created_at, posts.c.id < self.id),
+        )
+
+
+Conditions = Sequence[ColumnElement[bool]]  # on `posts` columns only: filters, a page's keyset
+
+
 def search(
     conn: Connection,
     workspace: str,
     query: Query | Node | str,
     limit: int = 20,
     period: Period | None = None,
+    where: Conditions = (),
 ) -> list[dict[str, Any]]:
-    """Posts of `workspace` that `query` matches, newest first. A plain string (until every
-    caller parses its query) is the conjunction of its words."""
+    """Posts of `workspace` that `query` matches (and `where` allows), newest first. A plain
+    string (until every caller parses its query) is the conjunction of its words."""
     node = as_node(query)
     if node is None or limit <= 0:
         return []
-    base = _base(workspace, period, checked=True)
+    base = _base(workspace, period, checked=True).where(*where)
     # The few posts the index cannot hold whole: every one is a candidate.
     flagged = _flagged(conn)
     found = []
@@ -86,7 +104,7 @@ def search(
         found = [r for r in candidates if _accepts(node, r)]
     older: ColumnElement[bool] = true()
     if conn.dialect.name == "sqlite":
-        cutoff = _cutoff(conn, period)
+        cutoff = _cutoff(conn, period, where)
         if cutoff is not None:
             # First the newest posts only, each tested in turn: enough when the query is
             # common, and then far cheaper than reading all its matches to sort them.
@@ -116,9 +134,21 @@ def _flagged(conn: Connection) -> list[int]:
     return list(conn.execute(select(posts.c.id).where(flag)).scalars())
 
 
-def _cutoff(conn: Connection, period: Period | None) -> datetime | None:
+def latest(
+    conn: Connection,
+    workspace: str,
+    limit: int = 20,
+    period: Period | None = None,
+    where: Conditions = (),
+) -> list[dict[str, Any]]:
+    """The newest posts of `workspace` that `where` allows, without a query."""
+    stmt = _base(workspace, period).where(*where).order_by(*NEWEST).limit(limit)
+    return _rows(conn, stmt)
+
+
+def _cutoff(conn: Connection, period: Period | None, where: Conditions = ()) -> datetime | None:
     """The date of the WINDOW-th newest post of the period, if there are that many."""
-    stmt = select(posts.c.created_at).order_by(*NEWEST).offset(WINDOW).limit(1)
+    stmt = select(posts.c.created_at).where(*where).order_by(*NEWEST).offset(WINDOW).limit(1)
     stmt = _in_period(stmt, period)
     return conn.execute(stmt).scalar()
 
@@ -189,10 +219,11 @@ def export_rows(
     period: Period | None = None,
     batch: int = 1000,
     query: Query | Node | None = None,
+    where: Conditions = (),
 ) -> Iterator[dict[str, Any]]:
-    """Every post of `workspace` in the period (that `query` matches, if given), oldest first,
-    with its brands and model results."""
-    stmt = _base(workspace, period, checked=query is not None)
+    """Every post of `workspace` in the period (that `query` matches and `where` allows, if
+    given), oldest first, with its brands and model results."""
+    stmt = _base(workspace, period, checked=query is not None).where(*where)
     node = None if query is None else as_node(query)
     exact = True
     if node is not None:

@@ -19,10 +19,12 @@ from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
 from rumeur.store.bulk import execute_many, greatest, upsert
+from rumeur.store.facets import Facet, facets
 from rumeur.store.schema import (
     author_rollups,
     authors,
     enrichments,
+    facet_rollups,
     post_brands,
     posts,
     rejected,
@@ -38,9 +40,12 @@ SEARCH_COLUMNS = ("search_title", "search_text", "search_place", "search_overflo
 CHUNK = 500  # rows per IN (...) list, well under every dialect's parameter limit
 LABEL_TASKS = ("language", "sentiment", "emotion", "reason")
 UNKNOWN = "unknown"
+NO_REASON = ""  # the rollups' reason of a post without a complaint reason
 SOURCE_VERSION = "source"  # the version of a label given by the source, not by a model
 ALL = "*"  # the rollup row of a workspace's whole volume; no brand may be named so
 METRICS = ("likes", "reposts", "replies", "quotes", "views")
+FACET_COLUMNS = ("text", "title", "hashtags", "mentions", "links")  # and author_id
+ENGAGEMENT = ("likes", "reposts", "replies", "quotes")  # views are reach, not engagement
 MUTABLE = (
     "text", "title", "url", "language", "sentiment", "emotion", "reason", *METRICS,
     "reply_to", "quote_of", "mentions", "hashtags", "links", "media", "location", "raw",
@@ -76,10 +81,20 @@ class _State:
     platform: str
     sentiment: str
     language: str
+    emotion: str
+    reason: str
     engagement: int
     author_id: int
     created_at: datetime
+    facets: frozenset[Facet]
     memberships: set[tuple[str, str]] = field(default_factory=set)  # (workspace, brand)
+
+    def facet_part(self) -> tuple[Any, ...]:
+        """What decides this post's `facet_rollups` rows."""
+        return (self.hour.date(), self.reason, self.engagement, self.facets, self.workspaces())
+
+    def workspaces(self) -> set[str]:
+        return {ws for ws, _ in self.memberships}
 
 
 def write_batch(
@@ -295,9 +310,10 @@ def _write_posts(
         result.updated += 1
         if differs:
             outcome_changed.append(i)
-        before[pid] = _state(old, old["memberships"])
+        before[pid] = was = _state(old, old["memberships"])
         merged = {**old, **{c: row[c] for c in MUTABLE}}
-        after[pid] = _state(merged, (old["memberships"] - mine) | brands)
+        kept = None if any(c in FACET_COLUMNS for c in differs) else was.facets
+        after[pid] = _state(merged, (old["memberships"] - mine) | brands, kept)
         if differs:
             changed.append(
                 {"_id": pid, **{c: row[c] for c in MUTABLE}, "updated_at": row["updated_at"]}
@@ -334,53 +350,51 @@ def _post_ids(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any, in
     return found
 
 
-def _state(row: dict[str, Any], memberships: Iterable[tuple[str, str]]) -> _State:
+def _state(
+    row: dict[str, Any],
+    memberships: Iterable[tuple[str, str]],
+    post_facets: frozenset[Facet] | None = None,
+) -> _State:
+    """`row` holds a post's columns; `post_facets` spares recomputing facets that are known."""
     created = row["created_at"]
+    if post_facets is None:
+        post_facets = facets(
+            row["text"], row["title"], row["hashtags"], row["mentions"], row["links"],
+            row["author_id"],
+        )  # fmt: skip
     return _State(
         hour=created.replace(minute=0, second=0, microsecond=0),
         platform=row["platform"],
         sentiment=row["sentiment"] or UNKNOWN,
         language=row["language"] or UNKNOWN,
-        engagement=sum(row[m] or 0 for m in METRICS if m != "views"),
+        emotion=row["emotion"] or UNKNOWN,
+        reason=row["reason"] or NO_REASON,
+        engagement=sum(row[m] or 0 for m in ENGAGEMENT),
         author_id=row["author_id"],
         created_at=created,
+        facets=post_facets,
         memberships=set(memberships),
     )
 
 
+HOURLY_KEY = (
+    "workspace", "hour", "brand", "platform", "sentiment", "language", "emotion", "reason",
+)  # fmt: skip
+FACET_KEY = ("workspace", "kind", "day", "reason", "value")
+
+
 def _apply_rollups(conn: Connection, before: dict[int, _State], after: dict[int, _State]) -> None:
-    hourly: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     by_author: dict[tuple[str, int], list[Any]] = defaultdict(lambda: [0, 0, None])
     for sign, states in ((-1, before), (1, after)):
         for state in states.values():
-            workspaces = {ws for ws, _ in state.memberships}
-            # ALL counts each post once per workspace, however many brands it names.
-            for ws, brand in [*state.memberships, *((ws, ALL) for ws in workspaces)]:
-                key = (ws, state.hour, brand, state.platform, state.sentiment, state.language)
-                hourly[key][0] += sign
-                hourly[key][1] += sign * state.engagement
-            for ws in workspaces:
+            for ws in state.workspaces():
                 acc = by_author[(ws, state.author_id)]
                 acc[0] += sign
                 acc[1] += sign * state.engagement
                 if sign > 0 and (acc[2] is None or state.created_at > acc[2]):
                     acc[2] = state.created_at
-    names = ("workspace", "hour", "brand", "platform", "sentiment", "language")
-    rows = [
-        {**dict(zip(names, key, strict=True)), "posts": n, "engagement": e}
-        for key, (n, e) in hourly.items()
-        if n or e
-    ]
-    upsert(
-        conn,
-        rollups_hourly,
-        rows,
-        names,
-        lambda new: {
-            "posts": rollups_hourly.c.posts + new.posts,
-            "engagement": rollups_hourly.c.engagement + new.engagement,
-        },
-    )
+    upsert_sums(conn, rollups_hourly, HOURLY_KEY, hourly_deltas(before, after))
+    upsert_sums(conn, facet_rollups, FACET_KEY, facet_deltas(before, after))
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     author_rows = [
         {
@@ -402,6 +416,73 @@ def _apply_rollups(conn: Connection, before: dict[int, _State], after: dict[int,
             "posts": author_rollups.c.posts + new.posts,
             "engagement": author_rollups.c.engagement + new.engagement,
             "last_post_at": greatest(conn, author_rollups.c.last_post_at, new.last_post_at),
+        },
+    )
+
+
+def hourly_deltas(
+    before: dict[int, _State], after: dict[int, _State]
+) -> dict[tuple[Any, ...], list[int]]:
+    """(workspace, hour, brand, platform, sentiment, language, emotion, reason) -> deltas."""
+    deltas: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for sign, states in ((-1, before), (1, after)):
+        for state in states.values():
+            # ALL counts each post once per workspace, however many brands it names.
+            alls = [(ws, ALL) for ws in state.workspaces()]
+            for ws, brand in [*state.memberships, *alls]:
+                key = (ws, state.hour, brand, state.platform, state.sentiment, state.language,
+                       state.emotion, state.reason)  # fmt: skip
+                acc = deltas[key]
+                acc[0] += sign
+                acc[1] += sign * state.engagement
+    return deltas
+
+
+def facet_deltas(
+    before: dict[int, _State], after: dict[int, _State]
+) -> dict[tuple[Any, ...], list[int]]:
+    """(workspace, kind, day, reason, value) -> [posts, engagement] deltas."""
+    deltas: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    # A relabelled sentiment, or a new brand in the same workspace, moves no facet row: skip
+    # such posts rather than add and take away the same dozens of keys.
+    same = {
+        pid for pid, old in before.items()
+        if (new := after.get(pid)) is not None and old.facet_part() == new.facet_part()
+    }  # fmt: skip
+    for sign, states in ((-1, before), (1, after)):
+        for pid, state in states.items():
+            if pid in same:
+                continue
+            day = state.hour.replace(hour=0)
+            e = sign * state.engagement
+            for ws in state.workspaces():
+                for kind, value in state.facets:
+                    acc = deltas[(ws, kind, day, state.reason, value)]
+                    acc[0] += sign
+                    acc[1] += e
+    return deltas
+
+
+def upsert_sums(
+    conn: Connection,
+    table: Any,
+    names: Sequence[str],
+    sums: dict[tuple[Any, ...], list[int]],
+) -> None:
+    """Add summed (posts, engagement) deltas to `table`, one row per key, in one statement."""
+    rows = [
+        {**dict(zip(names, key, strict=True)), "posts": n, "engagement": e}
+        for key, (n, e) in sums.items()
+        if n or e
+    ]
+    upsert(
+        conn,
+        table,
+        rows,
+        names,
+        lambda new: {
+            "posts": table.c.posts + new.posts,
+            "engagement": table.c.engagement + new.engagement,
         },
     )
 

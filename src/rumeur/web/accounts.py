@@ -183,17 +183,17 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
                 .where(users.c.id == row["id"])
                 .values(password_hash=hash_password(password), updated_at=datetime.now(UTC))
             )
-    return _user(row)
+    return row_user(row)
 
 
 def list_users(store: Store) -> list[User]:
     """Every account, by name."""
     with store.engine.connect() as conn:
         rows = conn.execute(select(users).order_by(users.c.name_key)).mappings().all()
-    return [_user(r) for r in rows]
+    return [row_user(r) for r in rows]
 
 
-def _user(row: Any) -> User:
+def row_user(row: Any) -> User:
     return User(
         row["id"],
         row["name"],
@@ -202,6 +202,40 @@ def _user(row: Any) -> User:
         row["created_at"],
         bool(row["disabled"]),
     )
+
+
+def set_password(store: Store, user_id: int, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(
+            _("the password is too short: at least {n} characters").format(n=MIN_PASSWORD)
+        )
+    with store.transaction() as conn:
+        conn.execute(
+            users.update()
+            .where(users.c.id == user_id)
+            .values(password_hash=hash_password(password), updated_at=datetime.now(UTC))
+        )
+
+
+def set_language(store: Store, user_id: int, language: str) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            users.update()
+            .where(users.c.id == user_id)
+            .values(language=language, updated_at=datetime.now(UTC))
+        )
+
+
+def set_disabled(store: Store, user_id: int, disabled: bool) -> User | None:
+    """Disable or enable an account; a disabled account's sessions and token stop working."""
+    with store.transaction() as conn:
+        conn.execute(
+            users.update()
+            .where(users.c.id == user_id)
+            .values(disabled=disabled, updated_at=datetime.now(UTC))
+        )
+        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().one_or_none()
+    return None if row is None else row_user(row)
 
 
 def print_users(found: Sequence[User]) -> None:

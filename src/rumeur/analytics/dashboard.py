@@ -1,0 +1,523 @@
+"""The figures of the web dashboard and of the REST API, for one workspace and one period, read
+from the rollups the writer keeps exact (`rollups_hourly`, `facet_rollups`), never from a scan
+of the posts.
+
+- Hourly figures (volume, series, sentiment, emotions, reasons, languages, platforms, brands)
+  are exact for the period, which is taken in whole UTC hours: `since` is rounded down to its
+  hour and `until` up to its hour. A day bucket holds the UTC hours that start in that local day.
+- Facet figures (hashtags, words, links, mentions, sites and the opinion leaders) are counted
+  per UTC day: they cover every whole UTC day that overlaps the period.
+- A department's scope (`Scope.reasons`) restricts every figure to posts with one of its
+  reasons.
+
+`dashboard_by_scan` computes the same figures from `posts` directly: the reference for the
+tests and the baseline of the benchmark.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Integer, cast, func, select
+
+from rumeur.store.facets import facets
+from rumeur.store.schema import authors, facet_rollups, post_brands, posts, rollups_hourly
+from rumeur.store.writer import ALL, ENGAGEMENT, NO_REASON, UNKNOWN
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+HOURLY_UP_TO = timedelta(hours=72)  # longer periods get one bucket per local day
+SENTIMENTS = ("negative", "neutral", "positive", UNKNOWN)
+TOP_KINDS = ("tag", "word", "link", "mention", "site")
+LEADER_MARGIN = 20  # candidates read beyond `top`, so that Python's ordering has the true top
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    workspace: str
+    since: datetime  # UTC, inclusive
+    until: datetime  # UTC, exclusive
+    zone: ZoneInfo  # the workspace's time zone, for day buckets
+    reasons: tuple[str, ...] | None = None  # a department's view: only posts with these reasons
+
+
+@dataclass(slots=True)
+class BrandSeries:
+    name: str
+    posts: int
+    share: float  # of the mentions of the brands shown (the brand and its competitors), 0..1
+    negative: float  # of this brand's posts labelled negative, 0..1
+    engagement: int
+    series: list[int]  # posts per bucket
+
+
+@dataclass(slots=True)
+class PlatformFigures:
+    platform: str
+    posts: int
+    brand_posts: int  # posts naming the workspace's own brand
+    engagement: int
+    engagement_per_post: float
+
+
+@dataclass(slots=True)
+class Leader:
+    author_id: int
+    handle: str
+    platform: str
+    display_name: str | None
+    followers: int | None
+    posts: int
+    engagement: int
+    score: float  # engagement + posts * (1 + log10(1 + followers))
+    why: str
+
+
+@dataclass(slots=True)
+class Dashboard:
+    buckets: list[datetime]
+    posts: int
+    engagement: int
+    previous_posts: int  # in the period of the same length just before
+    brands: list[BrandSeries]
+    sentiment: dict[str, list[int]]
+    emotions: list[tuple[str, int]]
+    reasons: list[tuple[str, int]]
+    languages: list[tuple[str, int]]
+    platforms: list[PlatformFigures]
+    sites: list[tuple[str, int]]
+    leaders: list[Leader]
+    hashtags: list[tuple[str, int]]
+    words: list[tuple[str, int]]
+    links: list[tuple[str, int]]
+    mentions: list[tuple[str, int]]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly: datetimes in ISO 8601, tuples as lists."""
+        return _plain(self)
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(slots=True)
+class _Sums:
+    """What both readers gather; `_assemble` turns it into a Dashboard."""
+
+    whole: dict[tuple[datetime, str], list[int]] = field(default_factory=dict)  # hour, sentiment
+    dims: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
+    brand_hours: dict[tuple[datetime, str, str], int] = field(default_factory=dict)
+    brand_engagement: Counter[str] = field(default_factory=Counter)
+    brand_platforms: Counter[str] = field(default_factory=Counter)
+    previous: int = 0
+    tops: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    authors: list[tuple[int, int, int]] = field(default_factory=list)  # id, posts, engagement
+
+
+@dataclass(frozen=True, slots=True)
+class _Period:
+    lo: datetime  # first hour
+    hi: datetime  # end, on an hour
+    day_lo: datetime  # the UTC days the facets cover
+    day_hi: datetime
+    previous: datetime  # start of the period just before
+
+    @classmethod
+    def of(cls, scope: Scope) -> _Period:
+        lo = _floor_hour(scope.since)
+        hi = max(_floor_hour(scope.until + HOUR - timedelta(microseconds=1)), lo)
+        day_hi = _floor_hour(hi - timedelta(microseconds=1)).replace(hour=0) + DAY
+        return cls(lo, hi, lo.replace(hour=0), day_hi if hi > lo else lo, lo - (hi - lo))
+
+
+def _floor_hour(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def data_span(conn: Connection, workspace: str) -> tuple[datetime, datetime] | None:
+    """The first and the last hour (UTC) with posts in the workspace."""
+    r = rollups_hourly
+    query = select(r.c.hour).where(r.c.workspace == workspace, r.c.brand == ALL, r.c.posts > 0)
+    first = conn.execute(query.order_by(r.c.hour).limit(1)).scalar()
+    if first is None:
+        return None
+    last = conn.execute(query.order_by(r.c.hour.desc()).limit(1)).scalar_one()
+    return first, last
+
+
+def dashboard(
+    conn: Connection, scope: Scope, brand: str, competitors: Sequence[str], top: int = 10
+) -> Dashboard:
+    """The dashboard from the rollups: a dozen grouped queries on their primary keys."""
+    period = _Period.of(scope)
+    names = _brand_names(brand, competitors)
+    sums = _Sums()
+    _read_hourly(conn, scope, period, names, brand, sums)
+    for kind in TOP_KINDS:
+        sums.tops[kind] = _read_top(conn, scope, period, kind, top)
+    sums.authors = _read_leaders(conn, scope, period, top + LEADER_MARGIN)
+    return _assemble(conn, scope, period, names, sums, top)
+
+
+def _brand_names(brand: str, competitors: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys([brand, *competitors]))
+
+
+def _hourly_where(scope: Scope, lo: datetime, hi: datetime) -> list[Any]:
+    r = rollups_hourly
+    where = [r.c.workspace == scope.workspace, r.c.hour >= lo, r.c.hour < hi]
+    if scope.reasons is not None:
+        where.append(r.c.reason.in_(scope.reasons))
+    return where
+
+
+def _read_hourly(
+    conn: Connection, scope: Scope, period: _Period, names: list[str], own: str, sums: _Sums
+) -> None:
+    r = rollups_hourly
+    n, e = func.sum(r.c.posts), func.sum(r.c.engagement)
+    where = _hourly_where(scope, period.lo, period.hi)
+    whole = [*where, r.c.brand == ALL]
+    rows = conn.execute(
+        select(r.c.hour, r.c.sentiment, n, e).where(*whole).group_by(r.c.hour, r.c.sentiment)
+    )
+    sums.whole = {(h, s): [int(p), int(g)] for h, s, p, g in rows}
+    dims = (r.c.platform, r.c.language, r.c.emotion, r.c.reason)
+    rows = conn.execute(select(*dims, n, e).where(*whole).group_by(*dims))
+    sums.dims = {(pl, la, em, re): [int(p), int(g)] for pl, la, em, re, p, g in rows}
+    named = [*where, r.c.brand.in_(names)]
+    keys = (r.c.hour, r.c.brand, r.c.sentiment)
+    for h, b, s, p, g in conn.execute(select(*keys, n, e).where(*named).group_by(*keys)):
+        sums.brand_hours[(h, b, s)] = int(p)
+        sums.brand_engagement[b] += int(g)
+    mine = [*where, r.c.brand == own]
+    for platform, p in conn.execute(select(r.c.platform, n).where(*mine).group_by(r.c.platform)):
+        sums.brand_platforms[platform] = int(p)
+    before = [*_hourly_where(scope, period.previous, period.lo), r.c.brand == ALL]
+    sums.previous = int(conn.execute(select(n).where(*before)).scalar() or 0)
+
+
+def _facet_where(scope: Scope, period: _Period, kind: str) -> list[Any]:
+    f = facet_rollups
+    where = [f.c.workspace == scope.workspace, f.c.kind == kind]
+    where += [f.c.day >= period.day_lo, f.c.day < period.day_hi]
+    if scope.reasons is not None:
+        where.append(f.c.reason.in_(scope.reasons))
+    return where
+
+
+def _bytewise(conn: Connection, column: Any) -> Any:
+    """Order by code point, as Python does, whatever the database's collation."""
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
+def _read_top(
+    conn: Connection, scope: Scope, period: _Period, kind: str, top: int
+) -> list[tuple[str, int]]:
+    f = facet_rollups
+    n = func.sum(f.c.posts)
+    query = (
+        select(f.c.value, n)
+        .where(*_facet_where(scope, period, kind))
+        .group_by(f.c.value)
+        .having(n > 0)
+        .order_by(n.desc(), _bytewise(conn, f.c.value))
+        .limit(top)
+    )
+    return [(value, int(count)) for value, count in conn.execute(query)]
+
+
+def _read_leaders(
+    conn: Connection, scope: Scope, period: _Period, limit: int
+) -> list[tuple[int, int, int]]:
+    f = facet_rollups
+    _need_log10(conn)
+    grouped = (
+        select(
+            cast(f.c.value, Integer).label("author_id"),
+            func.sum(f.c.posts).label("posts"),
+            func.sum(f.c.engagement).label("engagement"),
+        )
+        .where(*_facet_where(scope, period, "author"))
+        .group_by(f.c.value)
+        .subquery()
+    )
+    followers = func.coalesce(authors.c.followers, 0)
+    score = grouped.c.engagement + grouped.c.posts * (1 + func.log10(1 + followers))
+    query = (
+        select(grouped.c.author_id, grouped.c.posts, grouped.c.engagement)
+        .join(authors, authors.c.id == grouped.c.author_id)
+        .where(grouped.c.posts > 0)
+        .order_by(score.desc(), _bytewise(conn, authors.c.handle))
+        .limit(limit)
+    )
+    return [(int(a), int(p), int(e)) for a, p, e in conn.execute(query)]
+
+
+def _sqlite_has_log10() -> bool:
+    try:
+        sqlite3.connect(":memory:").execute("SELECT log10(1)")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+_SQLITE_LOG10 = _sqlite_has_log10()
+
+
+def _need_log10(conn: Connection) -> None:
+    """SQLite has log10 only when built with its math functions: lend Python's otherwise."""
+    if conn.dialect.name == "sqlite" and not _SQLITE_LOG10:
+        raw = conn.connection.driver_connection
+        raw.create_function("log10", 1, math.log10, deterministic=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference: the same figures from a scan of the period's posts.
+
+
+def dashboard_by_scan(
+    conn: Connection, scope: Scope, brand: str, competitors: Sequence[str], top: int = 10
+) -> Dashboard:
+    """The dashboard from `posts`, `post_brands` and `authors` (every post of the period read)."""
+    period = _Period.of(scope)
+    names = _brand_names(brand, competitors)
+    sums = _Sums()
+    tops: dict[str, Counter[str]] = defaultdict(Counter)
+    by_author: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for post, brands in _scanned(conn, scope, period):
+        hour = _floor_hour(post["created_at"])
+        engagement = sum(post[m] for m in ENGAGEMENT)
+        if period.previous <= hour < period.lo:
+            sums.previous += 1
+        if period.lo <= hour < period.hi:
+            _count_hourly(sums, post, brands, hour, engagement, names, brand)
+        if period.day_lo <= hour < period.day_hi:
+            post_facets = facets(post["text"], post["title"], post["hashtags"],
+                                 post["mentions"], post["links"], post["author_id"])  # fmt: skip
+            for kind, value in post_facets:
+                if kind == "author":
+                    acc = by_author[int(value)]
+                    acc[0] += 1
+                    acc[1] += engagement
+                else:
+                    tops[kind][value] += 1
+    for kind in TOP_KINDS:
+        sums.tops[kind] = _top(tops[kind].items(), top)
+    sums.authors = [(a, n, e) for a, (n, e) in by_author.items()]
+    return _assemble(conn, scope, period, names, sums, top)
+
+
+def _scanned(
+    conn: Connection, scope: Scope, period: _Period
+) -> Iterable[tuple[dict[str, Any], set[str]]]:
+    """The workspace's posts of the period (and of the one before), each with its brands."""
+    pb = post_brands
+    columns = [posts.c[c] for c in ("id", "created_at", "platform", "sentiment", "language",
+               "emotion", "reason", *ENGAGEMENT, "text", "title", "hashtags", "mentions",
+               "links", "author_id")]  # fmt: skip
+    query = (
+        select(*columns, pb.c.brand)
+        .join(pb, pb.c.post_id == posts.c.id)
+        .where(pb.c.workspace == scope.workspace)
+        .where(posts.c.created_at >= min(period.previous, period.day_lo))
+        .where(posts.c.created_at < max(period.hi, period.day_hi))
+    )
+    found: dict[int, tuple[dict[str, Any], set[str]]] = {}
+    for row in conn.execute(query).mappings():
+        entry = found.setdefault(row["id"], (dict(row), set()))
+        entry[1].add(row["brand"])
+    for post, brands in found.values():
+        if scope.reasons is None or (post["reason"] or NO_REASON) in scope.reasons:
+            yield post, brands
+
+
+def _count_hourly(
+    sums: _Sums,
+    post: dict[str, Any],
+    brands: set[str],
+    hour: datetime,
+    engagement: int,
+    names: list[str],
+    own: str,
+) -> None:
+    sentiment = post["sentiment"] or UNKNOWN
+    acc = sums.whole.setdefault((hour, sentiment), [0, 0])
+    acc[0] += 1
+    acc[1] += engagement
+    dims = (post["platform"], post["language"] or UNKNOWN, post["emotion"] or UNKNOWN,
+            post["reason"] or NO_REASON)  # fmt: skip
+    acc = sums.dims.setdefault(dims, [0, 0])
+    acc[0] += 1
+    acc[1] += engagement
+    for b in brands & set(names):
+        key = (hour, b, sentiment)
+        sums.brand_hours[key] = sums.brand_hours.get(key, 0) + 1
+        sums.brand_engagement[b] += engagement
+    if own in brands:
+        sums.brand_platforms[post["platform"]] += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# From the sums to the figures, the same for both readers.
+
+
+def _assemble(
+    conn: Connection, scope: Scope, period: _Period, names: list[str], sums: _Sums, top: int
+) -> Dashboard:
+    buckets, slot = _buckets(period, scope.zone)
+    sentiment = {s: [0] * len(buckets) for s in SENTIMENTS}
+    for (hour, s), (n, _) in sums.whole.items():
+        sentiment.setdefault(s, [0] * len(buckets))[slot(hour)] += n
+    by = _by_dimension(sums.dims)
+    return Dashboard(
+        buckets=buckets,
+        posts=sum(n for n, _ in sums.whole.values()),
+        engagement=sum(e for _, e in sums.whole.values()),
+        previous_posts=sums.previous,
+        brands=_brands(names, sums, len(buckets), slot),
+        sentiment=sentiment,
+        emotions=_ranked(by["emotion"]),
+        reasons=[(r, n) for r, n in _ranked(by["reason"]) if r != NO_REASON],
+        languages=_ranked(by["language"]),
+        platforms=_platforms(by, sums),
+        sites=sums.tops["site"],
+        leaders=_leaders(conn, sums.authors, top),
+        hashtags=sums.tops["tag"],
+        words=sums.tops["word"],
+        links=sums.tops["link"],
+        mentions=sums.tops["mention"],
+    )
+
+
+def _buckets(period: _Period, zone: ZoneInfo) -> tuple[list[datetime], Any]:
+    """The bucket starts (in `zone`) and the function giving an hour's bucket index."""
+    if period.hi - period.lo <= HOURLY_UP_TO:
+        count = (period.hi - period.lo) // HOUR
+        starts = [(period.lo + i * HOUR).astimezone(zone) for i in range(count)]
+        return starts, lambda hour: (hour - period.lo) // HOUR
+    first = period.lo.astimezone(zone).date()
+    last = (period.hi - HOUR).astimezone(zone).date()
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    starts = [datetime.combine(d, time(), tzinfo=zone) for d in days]
+    return starts, lambda hour: (hour.astimezone(zone).date() - first).days
+
+
+def _brands(names: list[str], sums: _Sums, length: int, slot: Any) -> list[BrandSeries]:
+    series = {b: [0] * length for b in names}
+    posts_of: Counter[str] = Counter()
+    negative: Counter[str] = Counter()
+    for (hour, b, s), n in sums.brand_hours.items():
+        series[b][slot(hour)] += n
+        posts_of[b] += n
+        if s == "negative":
+            negative[b] += n
+    mentions = sum(posts_of.values())
+    return [
+        BrandSeries(
+            name=b,
+            posts=posts_of[b],
+            share=posts_of[b] / mentions if mentions else 0.0,
+            negative=negative[b] / posts_of[b] if posts_of[b] else 0.0,
+            engagement=sums.brand_engagement[b],
+            series=series[b],
+        )
+        for b in names
+    ]
+
+
+def _by_dimension(dims: dict[tuple[str, str, str, str], list[int]]) -> dict[str, Any]:
+    by: dict[str, Any] = {d: Counter() for d in ("platform", "language", "emotion", "reason")}
+    by["platform_engagement"] = Counter()
+    for (platform, language, emotion, reason), (n, e) in dims.items():
+        by["platform"][platform] += n
+        by["platform_engagement"][platform] += e
+        by["language"][language] += n
+        by["emotion"][emotion] += n
+        by["reason"][reason] += n
+    return by
+
+
+def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(((k, n) for k, n in counts.items() if n), key=lambda x: (-x[1], x[0]))
+
+
+def _top(counts: Iterable[tuple[str, int]], top: int) -> list[tuple[str, int]]:
+    return sorted(((k, n) for k, n in counts if n > 0), key=lambda x: (-x[1], x[0]))[:top]
+
+
+def _platforms(by: dict[str, Any], sums: _Sums) -> list[PlatformFigures]:
+    return [
+        PlatformFigures(
+            platform=p,
+            posts=n,
+            brand_posts=sums.brand_platforms[p],
+            engagement=by["platform_engagement"][p],
+            engagement_per_post=by["platform_engagement"][p] / n,
+        )
+        for p, n in _ranked(by["platform"])
+    ]
+
+
+def _leaders(conn: Connection, candidates: list[tuple[int, int, int]], top: int) -> list[Leader]:
+    """Opinion leaders: reach and engagement together, not followers alone."""
+    wanted = {a: (n, e) for a, n, e in candidates if n > 0}
+    people = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        query = select(authors).where(authors.c.id.in_(ids[start : start + 500]))
+        people.update({row.id: row for row in conn.execute(query)})
+    leaders = [_leader(people[a], n, e) for a, (n, e) in wanted.items() if a in people]
+    leaders.sort(key=lambda x: (-x.score, x.handle))
+    return leaders[:top]
+
+
+def _leader(person: Any, posts_n: int, engagement: int) -> Leader:
+    followers = person.followers
+    score = engagement + posts_n * (1 + math.log10(1 + (followers or 0)))
+    why = [_plural(posts_n, "post"), _plural(engagement, "interaction")]
+    if followers is not None:
+        why.append(_plural(followers, "follower"))
+    return Leader(
+        author_id=person.id,
+        handle=person.handle,
+        platform=person.platform,
+        display_name=person.display_name,
+        followers=followers,
+        posts=posts_n,
+        engagement=engagement,
+        score=score,
+        why=", ".join(why),
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+__all__ = [
+    "BrandSeries",
+    "Dashboard",
+    "Leader",
+    "PlatformFigures",
+    "Scope",
+    "dashboard",
+    "dashboard_by_scan",
+    "data_span",
+]

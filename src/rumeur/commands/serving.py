@@ -1,0 +1,57 @@
+"""`rumeur serve`: the web app on uvicorn; `rumeur demo --serve` adds a demo account."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import typer
+
+from rumeur.config import Settings
+from rumeur.i18n import _
+from rumeur.store import Store
+
+DEMO_USER = "demo"
+
+
+def demo_account(store: Store) -> tuple[str, str]:
+    """The demo's admin account, with a new password at each run (RUMEUR_DEMO_PASSWORD, else a
+    random one): the demo prints it, and no old printout opens the app."""
+    from rumeur.web.accounts import add_user, list_users, set_password
+
+    password = os.environ.get("RUMEUR_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    found = [u for u in list_users(store) if u.name == DEMO_USER]
+    if found:
+        set_password(store, found[0].id, password)
+    else:
+        add_user(store, DEMO_USER, "admin", password)
+    return DEMO_USER, password
+
+
+def serve(
+    settings: Settings,
+    store: Store,
+    host: str,
+    port: int,
+    account: tuple[str, str] | None = None,
+) -> None:
+    import uvicorn
+
+    from rumeur.web.app import create_app
+
+    app = create_app(settings, store)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(
+        _("rumeur is serving {db} at http://{host}:{port}/").format(
+            db=store.where, host=shown, port=port
+        )
+    )
+    if account is not None:
+        typer.echo(
+            _("Sign in as {name} with the password {password} (Ctrl-C stops the server).").format(
+                name=account[0], password=account[1]
+            )
+        )
+    else:
+        typer.echo(_("Accounts: rumeur users add NAME --role admin. Ctrl-C stops the server."))
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)

@@ -1,0 +1,77 @@
+"""The facets of one post, counted in `facet_rollups`: its hashtags, mentions, link hosts
+(`site`), links, words and author, each distinct value once.
+
+Computed only from columns the store keeps (text, title, hashtags, mentions, links,
+author_id), so that the writer can take away exactly what a stored post contributed.
+Words keep their accents (a French reader wants `problème`, not `probleme`) and are lower-cased;
+the search index folds them, the facet does not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from rumeur.store.stopwords import STOPWORDS
+
+MAX_VALUE = 255  # facet_rollups.value
+MIN_WORD = 3
+KINDS = ("tag", "mention", "site", "link", "word", "author")
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as query/tokens.py cuts words
+# What is not a word of the text: addresses, mentions and hashtags (counted as facets of their own).
+_NOT_WORDS = re.compile(r"(?:https?://|www\.)\S+|[@#]\w[\w.-]*")
+
+Facet = tuple[str, str]  # (kind, value)
+
+
+def facets(
+    text: str | None,
+    title: str | None,
+    hashtags: Iterable[str] | None,
+    mentions: Iterable[str] | None,
+    links: Iterable[str] | None,
+    author_id: int,
+) -> frozenset[Facet]:
+    out: set[Facet] = {("author", str(author_id))}
+    for tag in hashtags or ():
+        if value := tag.lstrip("#").lower():
+            out.add(("tag", value[:MAX_VALUE]))
+    for name in mentions or ():
+        if value := name.lstrip("@").lower():
+            out.add(("mention", value[:MAX_VALUE]))
+    for link in links or ():
+        if not link:
+            continue
+        out.add(("link", link[:MAX_VALUE]))
+        if host := site(link):
+            out.add(("site", host[:MAX_VALUE]))
+    for piece in (title, text):
+        if piece:
+            out.update(("word", w) for w in words(piece))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8192)  # links repeat a lot (the same article shared many times)
+def site(link: str) -> str | None:
+    try:
+        host = urlsplit(link if "//" in link else f"//{link}").hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def words(text: str) -> list[str]:
+    """The countable words of a text, in order (repeats included)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # a decomposed accent would split a word
+    return [
+        w[:MAX_VALUE]
+        for w in _WORD.findall(_NOT_WORDS.sub(" ", text).lower())
+        if len(w) >= MIN_WORD and w not in STOPWORDS and not w.isdigit()
+    ]

@@ -1,0 +1,189 @@
+"""The REST API under `/api/`: the same figures and posts as the pages, as JSON, for a bearer
+token (`Authorization: Bearer rmr_...`, made on the account page). Its schema is served at
+`/api/openapi.json`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
+from rumeur.web.filters import StreamFilters, read_keyset, reasons_for
+from rumeur.web.permissions import ROLE_PERMISSIONS, Permission
+from rumeur.web.views import export_lines, read_dashboard, read_post, read_stream
+
+router = APIRouter(prefix="/api")
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+    department: str | None
+    permissions: list[str]
+
+
+class WorkspaceOut(BaseModel):
+    slug: str
+    name: str
+    brand: str
+    competitors: list[str]
+    timezone: str
+    locale: str
+
+
+class PostOut(BaseModel):
+    id: int
+    platform: str
+    native_id: str
+    url: str | None
+    created_at: datetime
+    author: str
+    title: str | None
+    text: str
+    language: str | None
+    sentiment: str | None
+    emotion: str | None
+    reason: str | None
+    likes: int
+    reposts: int
+    replies: int
+    quotes: int
+    views: int | None
+    hashtags: list[str]
+    mentions: list[str]
+    links: list[str]
+
+
+class PostPage(BaseModel):
+    posts: list[PostOut]
+    next: str | None  # pass as `before` to get the next page
+
+
+class PostDetail(PostOut):
+    display_name: str | None
+    followers: int | None
+    brands: list[str]
+    queries: list[str]
+    why: list[dict[str, Any]]
+
+
+FilterParams = Annotated[str | None, Query()]
+
+
+@router.get("/me", response_model=Me)
+def me(viewer: Annotated[Viewer, Depends(api_viewer(Permission.ACCOUNT))]) -> Me:
+    user = viewer.user
+    allowed = sorted(p.value for p in ROLE_PERMISSIONS[user.role])
+    return Me(name=user.name, role=user.role.value, department=user.department, permissions=allowed)
+
+
+@router.get("/workspaces", response_model=list[WorkspaceOut])
+def workspaces(
+    request: Request, viewer: Annotated[Viewer, Depends(api_viewer(Permission.STREAM))]
+) -> list[WorkspaceOut]:
+    shown = []
+    for ws in state(request).settings.workspaces:
+        if reasons_for(viewer.user, ws) == ():
+            continue  # a department user sees only the workspaces that have their department
+        shown.append(
+            WorkspaceOut(
+                slug=ws.slug,
+                name=ws.name,
+                brand=ws.brand.name,
+                competitors=[c.name for c in ws.competitors],
+                timezone=ws.timezone,
+                locale=ws.locale,
+            )
+        )
+    return shown
+
+
+@router.get("/w/{slug}/dashboard")
+def dashboard(
+    request: Request,
+    slug: str,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.DASHBOARD))],
+    period: FilterParams = None,
+    since: FilterParams = None,
+    until: FilterParams = None,
+) -> dict[str, Any]:
+    """The dashboard's figures for a period: `period` 7d, 30d or 90d (ending with the newest
+    data), or `since` and `until` (days in the workspace's time zone, both included)."""
+    ws = workspace_of(request, slug)
+    params = {k: v for k, v in (("period", period), ("since", since), ("until", until)) if v}
+    view = read_dashboard(state(request), ws, viewer, params)
+    return {
+        "workspace": ws.slug,
+        "period": {
+            "name": view.period.name,
+            "since": view.period.since.isoformat(),
+            "until": view.period.until.isoformat(),
+        },
+        "department": view.department,
+        **view.figures.as_dict(),
+    }
+
+
+@router.get("/w/{slug}/posts", response_model=PostPage)
+def posts(
+    request: Request,
+    slug: str,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.STREAM))],
+    q: FilterParams = None,
+    since: FilterParams = None,
+    until: FilterParams = None,
+    platform: FilterParams = None,
+    sentiment: FilterParams = None,
+    emotion: FilterParams = None,
+    language: FilterParams = None,
+    before: FilterParams = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 25,
+) -> PostPage:
+    """The mention stream, newest first: `q` is a boolean query (docs/queries.md)."""
+    ws = workspace_of(request, slug)
+    filters = StreamFilters.read(_given(locals()))
+    found = read_stream(state(request), ws, viewer, filters, read_keyset(before), limit)
+    return PostPage(posts=[PostOut(**row) for row in found.posts], next=found.next)
+
+
+@router.get("/w/{slug}/posts/{post_id}", response_model=PostDetail)
+def post(
+    request: Request,
+    slug: str,
+    post_id: int,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.STREAM))],
+) -> PostDetail:
+    ws = workspace_of(request, slug)
+    view = read_post(state(request), ws, viewer, post_id)
+    row = view.post
+    return PostDetail(**{**row, "author": row["handle"]}, why=[w.as_dict() for w in view.why])
+
+
+@router.get("/w/{slug}/export.csv", response_class=StreamingResponse)
+def export(
+    request: Request,
+    slug: str,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.EXPORT))],
+    q: FilterParams = None,
+    since: FilterParams = None,
+    until: FilterParams = None,
+    platform: FilterParams = None,
+    sentiment: FilterParams = None,
+    emotion: FilterParams = None,
+    language: FilterParams = None,
+) -> StreamingResponse:
+    """The filtered stream as CSV, oldest first."""
+    ws = workspace_of(request, slug)
+    filters = StreamFilters.read(_given(locals()))
+    return StreamingResponse(
+        export_lines(state(request), ws, viewer, filters), media_type="text/csv; charset=utf-8"
+    )
+
+
+def _given(values: dict[str, Any]) -> dict[str, str]:
+    names = ("q", "since", "until", "platform", "sentiment", "emotion", "language")
+    return {n: values[n] for n in names if values.get(n)}

@@ -1,0 +1,151 @@
+"""The web app: `create_app(settings, store)` builds it (an app factory, so that tests choose
+their database); `rumeur serve` runs it with uvicorn.
+
+Every response carries a strict Content-Security-Policy (scripts and styles from this server
+only, no inline code), and one error handler answers HTML for pages and JSON under `/api/`."""
+
+from __future__ import annotations
+
+from importlib import resources
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rumeur import __version__, i18n
+from rumeur.config import Settings
+from rumeur.i18n import _
+from rumeur.store import Store
+from rumeur.web import api, pages
+from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
+from rumeur.web.filters import FilterError
+from rumeur.web.render import page
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+def create_app(settings: Settings, store: Store, secure_cookies: bool | None = None) -> FastAPI:
+    app = FastAPI(
+        title="rumeur",
+        version=__version__,
+        description="The REST API of rumeur: the same figures and posts as the web pages. "
+        "Authenticate with `Authorization: Bearer <token>`; each user makes a token on their "
+        "account page.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI would load scripts from a CDN
+        redoc_url=None,
+    )
+    app.state.rumeur = WebState(settings, store, secure_cookies)
+    static = resources.files("rumeur.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.add_exception_handler(SignInRequired, _sign_in)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]
+    app.add_exception_handler(FilterError, _bad_filter)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_middleware(RequestLanguage, default=settings.workspace().locale)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+class RequestLanguage:
+    """Sets the request's language for everything that runs for it, errors included."""
+
+    def __init__(self, app: ASGIApp, default: str) -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        chosen = choose_language(
+            request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language", ""),
+            self.default,
+        )
+        with i18n.using(chosen):
+            await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Adds the headers above to every response, static files and errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _sign_in(request: Request, exc: SignInRequired) -> Response:
+    if request.headers.get("hx-request"):
+        # htmx would swap the sign-in page into a fragment: ask for a full load instead.
+        return Response(status_code=401, headers={"HX-Redirect": "/signin"})
+    return RedirectResponse("/signin?next=" + quote(exc.wanted, safe=""), status_code=303)
+
+
+def _message(status: int) -> str:
+    known = {
+        400: _("The request could not be read."),
+        401: _("Please sign in."),
+        403: _("Your role does not give access to this page."),
+        404: _("There is nothing at this address."),
+        405: _("This address does not take that method."),
+        422: _("The request could not be read."),
+    }
+    return known.get(status, _("Something went wrong."))
+
+
+def _error(request: Request, exc: HTTPException) -> Response:
+    if _is_api(request):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return _error_page(exc.status_code, str(exc.detail))
+
+
+def _bad_filter(request: Request, exc: FilterError) -> Response:
+    if _is_api(request):
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return _error_page(400, str(exc))
+
+
+def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    detail = f"{where}: {first.get('msg', 'invalid')}"
+    if _is_api(request):
+        return JSONResponse({"error": detail}, status_code=422)
+    return _error_page(422, detail)
+
+
+def _error_page(status: int, detail: str) -> Response:
+    context = {"status": status, "message": _message(status), "detail": detail, "viewer": None}
+    return page("error.html", context, status=status)

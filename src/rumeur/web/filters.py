@@ -1,0 +1,214 @@
+"""What a page or an API call asks to see, read from its query string and checked: the
+dashboard's period, the mention stream's filters, and who is looking (a department sees its
+items only). Bad values give a `FilterError` whose message says which parameter and why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, false
+
+from rumeur.config import Workspace
+from rumeur.errors import RumeurError
+from rumeur.i18n import _
+from rumeur.query.ast import Query
+from rumeur.query.fields import EMOTIONS, SENTIMENTS
+from rumeur.query.parser import QueryError, parse
+from rumeur.store.schema import posts
+from rumeur.store.search import Keyset, Period
+from rumeur.web.accounts import Role, User
+
+PERIODS = {"7d": 7, "30d": 30, "90d": 90}
+DEFAULT_PERIOD = "30d"
+PLATFORM = re.compile(r"^[a-z0-9_-]{1,32}$")
+LANGUAGE = re.compile(r"^([a-z]{2}|unknown)$")
+MAX_QUERY = 2000
+
+
+class FilterError(RumeurError):
+    """A parameter of the page's address cannot be read."""
+
+
+def reasons_for(user: User, ws: Workspace) -> tuple[str, ...] | None:
+    """The complaint reasons a department user may see in `ws` (none at all when the workspace
+    has no such department); None for the other roles, who see everything."""
+    if user.role is not Role.DEPARTMENT:
+        return None
+    for department in ws.departments:
+        if department.slug == user.department:
+            return tuple(department.reasons)
+    return ()
+
+
+def reason_condition(reasons: tuple[str, ...] | None) -> list[ColumnElement[bool]]:
+    if reasons is None:
+        return []
+    return [posts.c.reason.in_(reasons)] if reasons else [false()]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFilters:
+    q: str = ""
+    since: str = ""  # YYYY-MM-DD, a day in the workspace's time zone
+    until: str = ""  # YYYY-MM-DD, included
+    platform: str = ""
+    sentiment: str = ""
+    emotion: str = ""
+    language: str = ""
+
+    @classmethod
+    def read(cls, params: Mapping[str, str]) -> StreamFilters:
+        found = cls(**{f.name: (params.get(f.name) or "").strip() for f in fields(cls)})
+        found.check()
+        return found
+
+    def check(self) -> None:
+        if len(self.q) > MAX_QUERY:
+            raise FilterError(_("q: the query is longer than {n} characters").format(n=MAX_QUERY))
+        for name in ("since", "until"):
+            read_day(name, getattr(self, name))
+        _one_of("sentiment", self.sentiment, SENTIMENTS)
+        _one_of("emotion", self.emotion, EMOTIONS)
+        _pattern("platform", self.platform, PLATFORM)
+        _pattern("language", self.language, LANGUAGE)
+
+    def query(self) -> Query | None:
+        """The parsed boolean query, or None; a malformed one raises `FilterError`."""
+        if not self.q:
+            return None
+        try:
+            return parse(self.q)
+        except QueryError as exc:
+            raise FilterError(str(exc).splitlines()[0]) from None
+
+    def period(self, zone: ZoneInfo) -> Period:
+        since, until = read_day("since", self.since), read_day("until", self.until)
+        return Period(
+            None if since is None else local_midnight(since, zone),
+            None if until is None else local_midnight(until + timedelta(days=1), zone),
+        )
+
+    def conditions(self, reasons: tuple[str, ...] | None) -> list[ColumnElement[bool]]:
+        found = reason_condition(reasons)
+        for column, value in (
+            (posts.c.platform, self.platform),
+            (posts.c.sentiment, self.sentiment),
+            (posts.c.emotion, self.emotion),
+        ):
+            if value:
+                found.append(column == value)
+        if self.language == "unknown":
+            found.append(posts.c.language.is_(None))
+        elif self.language:
+            found.append(posts.c.language == self.language)
+        return found
+
+    def params(self, **changes: str) -> str:
+        """The query string of these filters (with `changes`), empty values left out."""
+        values = {f.name: getattr(replace(self, **changes), f.name) for f in fields(self)}
+        return urlencode({k: v for k, v in values.items() if v})
+
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+def read_day(name: str, value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(
+            _("{name}: {value!r} is not a date such as 2015-02-22").format(name=name, value=value)
+        ) from None
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def read_keyset(value: str | None) -> Keyset | None:
+    """The `before` parameter of a stream page: `<ISO time>_<id>`, as `keyset_param` writes it."""
+    if not value:
+        return None
+    when, _sep, ident = value.rpartition("_")
+    try:
+        moment = datetime.fromisoformat(when)
+        number = int(ident)
+    except ValueError:
+        raise FilterError(_("before: not a page position")) from None
+    if moment.tzinfo is None:
+        raise FilterError(_("before: not a page position"))
+    return Keyset(moment.astimezone(UTC), number)
+
+
+def keyset_param(row: Mapping[str, object]) -> str:
+    moment = row["created_at"]
+    assert isinstance(moment, datetime)
+    return f"{moment.astimezone(UTC).isoformat()}_{row['id']}"
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardPeriod:
+    """The dashboard's days: the last 7, 30 or 90 days of data, or `since`..`until` (local)."""
+
+    name: str
+    since: datetime  # UTC
+    until: datetime  # UTC, exclusive
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def read(
+        cls, params: Mapping[str, str], zone: ZoneInfo, newest: datetime | None
+    ) -> DashboardPeriod:
+        """Relative periods end with the newest data, so that an archive (the demo's 2015) shows
+        its last month rather than an empty one."""
+        since, until = (
+            read_day("since", params.get("since", "")),
+            read_day("until", params.get("until", "")),
+        )
+        if since and until:
+            if until < since:
+                raise FilterError(_("until: the period ends before it starts"))
+            return cls._make("custom", since, until, zone)
+        name = params.get("period") or DEFAULT_PERIOD
+        if name not in PERIODS:
+            raise FilterError(
+                _("period: {value!r} is not one of {known}").format(
+                    value=name, known=", ".join(PERIODS)
+                )
+            )
+        last = (newest or datetime.now(UTC)).astimezone(zone).date()
+        return cls._make(name, last - timedelta(days=PERIODS[name] - 1), last, zone)
+
+    @classmethod
+    def _make(cls, name: str, first: date, last: date, zone: ZoneInfo) -> DashboardPeriod:
+        return cls(
+            name,
+            local_midnight(first, zone),
+            local_midnight(last + timedelta(days=1), zone),
+            first,
+            last,
+        )
+
+
+def _one_of(name: str, value: str, known: tuple[str, ...]) -> None:
+    if value and value not in known:
+        raise FilterError(
+            _("{name}: {value!r} is not one of {known}").format(
+                name=name, value=value, known=", ".join(known)
+            )
+        )
+
+
+def _pattern(name: str, value: str, pattern: re.Pattern[str]) -> None:
+    if value and not pattern.match(value):
+        raise FilterError(
+            _("{name}: {value!r} is not a valid value").format(name=name, value=value)
+        )

@@ -1,0 +1,79 @@
+"""Names shown for the values the store keeps as codes: sentiments, emotions, roles, platforms
+and languages, in the request's language."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from rumeur.i18n import _, language
+
+
+def sentiment(value: str | None) -> str:
+    names = {
+        "negative": _("negative"),
+        "neutral": _("neutral"),
+        "positive": _("positive"),
+        "unknown": _("unknown"),
+    }
+    return names.get(value or "unknown", value or "")
+
+
+def emotion(value: str | None) -> str:
+    names = {
+        "anger": _("anger"),
+        "joy": _("joy"),
+        "optimism": _("optimism"),
+        "sadness": _("sadness"),
+        "unknown": _("unknown"),
+    }
+    return names.get(value or "unknown", value or "")
+
+
+def role(value: str) -> str:
+    names = {
+        "admin": _("administrator"),
+        "analyst": _("analyst"),
+        "community_manager": _("community manager"),
+        "care": _("customer-care adviser"),
+        "department": _("department (read-only)"),
+    }
+    return names.get(value, value)
+
+
+def task(value: str) -> str:
+    names = {
+        "language": _("Language"),
+        "sentiment": _("Sentiment"),
+        "emotion": _("Emotion"),
+        "reason": _("Complaint reason"),
+    }
+    return names.get(value, value)
+
+
+PLATFORMS = {
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "reddit": "Reddit",
+    "rss": "RSS",
+    "youtube": "YouTube",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+}
+
+
+def platform(value: str) -> str:
+    return PLATFORMS.get(value, value)
+
+
+def language_name(code: str | None) -> str:
+    if not code or code == "unknown":
+        return _("unknown")
+    return _language_names(language()).get(code, code)
+
+
+@cache
+def _language_names(current: str) -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse(current).languages)

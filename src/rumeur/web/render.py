@@ -1,0 +1,78 @@
+"""Pages are Jinja templates rendered on the server, with autoescaping on: a stranger's text is
+always text. Messages go through `_()` in the request's language, numbers and dates through
+Babel in that language and the workspace's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from rumeur import __version__, i18n
+from rumeur.i18n import _
+
+HTMX = "htmx-2.0.11.min.js"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("rumeur.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    from rumeur.query.fields import EMOTIONS, SENTIMENTS
+    from rumeur.web import labels
+    from rumeur.web.figures import charts
+
+    env.globals.update(
+        _=_,
+        version=__version__,
+        htmx=HTMX,
+        safe_url=safe_url,
+        labels=labels,
+        label_platform=labels.platform,
+        platforms=labels.PLATFORMS,
+        sentiments=SENTIMENTS,
+        emotions=EMOTIONS,
+        dashboard_charts=charts,
+    )
+    env.filters.update(number=_number, percent=_percent, moment=_moment, day=i18n.day)
+    return env
+
+
+def page(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Template `name` rendered in the request's language."""
+    html = environment().get_template(name).render(language=i18n.language(), **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else i18n.number(value, digits)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else i18n.percent(value)
+
+
+def _moment(value: datetime, zone: ZoneInfo, style: str = "medium") -> str:
+    return i18n.moment(value, zone, style)
+
+
+def safe_url(value: str | None) -> str | None:
+    """A stranger's address if it is a web address (http or https), else None: a
+    `javascript:` or `data:` address never becomes a link."""
+    if not value:
+        return None
+    try:
+        scheme = urlsplit(value.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return value.strip() if scheme in ("http", "https") else None

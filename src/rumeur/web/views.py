@@ -1,0 +1,126 @@
+"""What the pages and the REST API show, read once for both: the dashboard of a period, a page of
+the mention stream, one post with the reasons for its labels, a CSV export. Each read is
+narrowed to what the viewer may see (a department, its items only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException
+
+from rumeur.analytics.dashboard import Dashboard, Scope, dashboard, data_span
+from rumeur.commands.exporting import CSV_COLUMNS, csv_cells
+from rumeur.config import Workspace
+from rumeur.i18n import _
+from rumeur.nlp.why import TaskWhy, explain_post
+from rumeur.store.detail import post_detail
+from rumeur.store.search import Keyset, export_rows, latest, search
+from rumeur.web.auth import Viewer, WebState
+from rumeur.web.filters import (
+    DashboardPeriod,
+    StreamFilters,
+    keyset_param,
+    reason_condition,
+    reasons_for,
+)
+
+PAGE = 25
+TOP = 10
+
+
+@dataclass(slots=True)
+class DashboardView:
+    period: DashboardPeriod
+    figures: Dashboard
+    department: str | None
+
+
+def read_dashboard(
+    state: WebState, ws: Workspace, viewer: Viewer, params: dict[str, str]
+) -> DashboardView:
+    reasons = reasons_for(viewer.user, ws)
+    with state.store.engine.connect() as conn:
+        span = data_span(conn, ws.slug)
+        period = DashboardPeriod.read(params, ws.zone, None if span is None else span[1])
+        scope = Scope(ws.slug, period.since, period.until, ws.zone, reasons)
+        figures = dashboard(conn, scope, ws.brand.name, [c.name for c in ws.competitors], TOP)
+    return DashboardView(period, figures, viewer.user.department if reasons is not None else None)
+
+
+@dataclass(slots=True)
+class StreamPage:
+    filters: StreamFilters
+    posts: list[dict[str, Any]]
+    next: str | None  # the `before` of the next page, None on the last one
+
+
+def read_stream(
+    state: WebState,
+    ws: Workspace,
+    viewer: Viewer,
+    filters: StreamFilters,
+    before: Keyset | None,
+    limit: int = PAGE,
+) -> StreamPage:
+    query = filters.query()
+    where = filters.conditions(reasons_for(viewer.user, ws))
+    if before is not None:
+        where.append(before.condition())
+    period = filters.period(ws.zone)
+    with state.store.engine.connect() as conn:
+        if query is None:
+            rows = latest(conn, ws.slug, limit + 1, period, where)
+        else:
+            rows = search(conn, ws.slug, query, limit + 1, period, where)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return StreamPage(filters, rows, keyset_param(rows[-1]) if more and rows else None)
+
+
+@dataclass(slots=True)
+class PostView:
+    post: dict[str, Any]
+    why: list[TaskWhy]
+
+
+def read_post(state: WebState, ws: Workspace, viewer: Viewer, post_id: int) -> PostView:
+    where = reason_condition(reasons_for(viewer.user, ws))
+    with state.store.engine.connect() as conn:
+        found = post_detail(conn, ws.slug, post_id, where)
+    if found is None:
+        raise HTTPException(404, _("no such post in this workspace"))
+    return PostView(found, explain_post(state.settings, ws, found, found["enrichments"]))
+
+
+def export_lines(
+    state: WebState, ws: Workspace, viewer: Viewer, filters: StreamFilters
+) -> Iterator[str]:
+    """The filtered view as CSV text, a chunk at a time; cells that a spreadsheet would run as a
+    formula are neutralised (see `commands/exporting.py`)."""
+    query = filters.query()  # read before the response starts: a bad query is a 400
+    where = filters.conditions(reasons_for(viewer.user, ws))
+    period = filters.period(ws.zone)
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        with state.store.engine.connect() as conn:
+            for n, row in enumerate(export_rows(conn, ws.slug, period, query=query, where=where)):
+                writer.writerow(csv_cells(row))
+                if n % 500 == 499:
+                    yield _drain(buffer)
+        yield _drain(buffer)
+
+    return lines()
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

@@ -1,0 +1,136 @@
+"""Every route, as every role: each one answers as `permissions.ROLE_PERMISSIONS` says, for the
+pages (session cookie) and for the REST API (bearer token). A route added without an entry in
+`EXPECTED` fails the walk."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from rumeur.web import tokens
+from rumeur.web.accounts import Role
+from rumeur.web.app import create_app
+from rumeur.web.permissions import ROLE_PERMISSIONS, Permission
+from website import ACCOUNTS, Site, csrf_of
+
+# (method, path) -> the permission it needs; None: open to anyone (the sign-in form).
+EXPECTED: dict[tuple[str, str], Permission | None] = {
+    ("GET", "/signin"): None,
+    ("POST", "/signin"): None,
+    ("POST", "/signout"): Permission.ACCOUNT,
+    ("POST", "/language"): Permission.ACCOUNT,
+    ("GET", "/"): Permission.STREAM,
+    ("GET", "/w/{slug}/dashboard"): Permission.DASHBOARD,
+    ("GET", "/w/{slug}/stream"): Permission.STREAM,
+    ("GET", "/w/{slug}/posts/{post_id}"): Permission.STREAM,
+    ("GET", "/w/{slug}/export.csv"): Permission.EXPORT,
+    ("GET", "/account"): Permission.ACCOUNT,
+    ("POST", "/account/token"): Permission.ACCOUNT,
+    ("POST", "/account/token/revoke"): Permission.ACCOUNT,
+    ("GET", "/admin/users"): Permission.USERS,
+    ("POST", "/admin/users"): Permission.USERS,
+    ("POST", "/admin/users/{user_id}/disabled"): Permission.USERS,
+    ("GET", "/api/me"): Permission.ACCOUNT,
+    ("GET", "/api/workspaces"): Permission.STREAM,
+    ("GET", "/api/w/{slug}/dashboard"): Permission.DASHBOARD,
+    ("GET", "/api/w/{slug}/posts"): Permission.STREAM,
+    ("GET", "/api/w/{slug}/posts/{post_id}"): Permission.STREAM,
+    ("GET", "/api/w/{slug}/export.csv"): Permission.EXPORT,
+}
+OPEN_TO_ALL = {"/api/openapi.json"}
+
+
+def routes(site: Site) -> list[tuple[str, str]]:
+    return sorted(_walk(create_app(site.settings, site.store).routes))
+
+
+def _walk(routes: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    found = []
+    for route in routes:
+        if hasattr(route, "original_router"):  # an included router (added without a prefix)
+            found += _walk(route.original_router.routes)
+        elif isinstance(route, APIRoute) and route.path not in OPEN_TO_ALL:
+            found += [(m, route.path) for m in sorted(route.methods)]
+    return found
+
+
+def test_every_route_is_in_the_table(site: Site) -> None:
+    assert sorted(routes(site)) == sorted(EXPECTED)
+
+
+def _fill(path: str, site: Site, post_id: int) -> str:
+    other = site.users["carla"].id
+    return (
+        path.replace("{slug}", "united")
+        .replace("{post_id}", str(post_id))
+        .replace("{user_id}", str(other))
+    )
+
+
+def _a_baggage_post(site: Site) -> int:
+    from sqlalchemy import select
+
+    from rumeur.store.schema import posts
+
+    with site.store.engine.connect() as conn:
+        return conn.execute(
+            select(posts.c.id).where(posts.c.reason == "Lost Luggage").limit(1)
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("name", list(ACCOUNTS))
+def test_pages_answer_each_role_as_the_table_says(site: Site, name: str) -> None:
+    role = Role(ACCOUNTS[name][0])
+    post_id = _a_baggage_post(site)
+    client = site.client(name)
+    csrf = csrf_of(client.get("/account").text)
+    for (method, path), permission in EXPECTED.items():
+        if path.startswith("/api/") or path in ("/signout", "/signin"):
+            continue
+        url = _fill(path, site, post_id)
+        if method == "GET":
+            answer = client.get(url)
+        else:
+            # Harmless forms: a disabled flag of 0, a language, an account that cannot be made.
+            data = {"csrf": csrf, "disabled": "0", "language": "en", "name": "x y"}
+            answer = client.post(url, data=data)
+        if permission is None or permission in ROLE_PERMISSIONS[role]:
+            assert answer.status_code in (200, 303, 400), (name, method, path, answer.status_code)
+        else:
+            assert answer.status_code == 403, (name, method, path, answer.status_code)
+            assert "Your role does not give access" in answer.text
+
+
+@pytest.mark.parametrize("name", list(ACCOUNTS))
+def test_the_api_answers_each_role_as_the_table_says(site: Site, name: str) -> None:
+    role = Role(ACCOUNTS[name][0])
+    post_id = _a_baggage_post(site)
+    token = tokens.issue(site.store, site.users[name].id)
+    client = TestClient(create_app(site.settings, site.store))
+    for (method, path), permission in EXPECTED.items():
+        if not path.startswith("/api/"):
+            continue
+        url = _fill(path, site, post_id)
+        assert client.request(method, url).status_code == 401, path
+        answer = client.request(method, url, headers={"Authorization": f"Bearer {token}"})
+        if permission in ROLE_PERMISSIONS[role]:
+            assert answer.status_code == 200, (name, path, answer.status_code, answer.text[:200])
+        else:
+            assert answer.status_code == 403, (name, path)
+            assert answer.json() == {"error": "your role does not allow this"}
+
+
+def test_the_session_cookie_does_not_open_the_api(site: Site) -> None:
+    client = site.client("ada")
+    assert client.get("/api/me").status_code == 401
+
+
+def test_the_openapi_schema_lists_the_api_and_no_page(site: Site) -> None:
+    schema = TestClient(create_app(site.settings, site.store)).get("/api/openapi.json").json()
+    paths = set(schema["paths"])
+    assert {"/api/me", "/api/w/{slug}/posts", "/api/w/{slug}/dashboard"} <= paths
+    assert all(p.startswith("/api/") for p in paths)
+    assert not any(re.search(r"signin|admin", p) for p in paths)
