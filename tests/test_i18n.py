@@ -35,9 +35,10 @@ def _clean_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def code_messages() -> dict[str, list[str]]:
-    """Each string literal passed to `_()` or `gettext()` under src/rumeur, with where it is.
+    """Each string literal passed to `_()` or `gettext()` under src/rumeur, with where it is,
+    in the Python code and in the web app's Jinja templates.
     `ast` joins implicit concatenations (`_("a " "b")`) and sees calls inside f-strings."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = template_messages()
     for path in sorted(SOURCE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
@@ -52,6 +53,22 @@ def code_messages() -> dict[str, list[str]]:
                 continue
             where = f"{path.relative_to(SOURCE.parent)}:{node.lineno}"
             found.setdefault(node.args[0].value, []).append(where)
+    return found
+
+
+def template_messages() -> dict[str, list[str]]:
+    """The literals passed to `_()` in the templates, read by Jinja's own parser."""
+    from jinja2 import Environment
+    from jinja2.ext import extract_from_ast
+
+    env = Environment()
+    found: dict[str, list[str]] = {}
+    for path in sorted((SOURCE / "web" / "templates").glob("*.html")):
+        tree = env.parse(path.read_text(encoding="utf-8"))
+        for line, _function, message in extract_from_ast(tree, gettext_functions=("_",)):
+            if isinstance(message, str):
+                where = f"{path.relative_to(SOURCE.parent)}:{line}"
+                found.setdefault(message, []).append(where)
     return found
 
 
@@ -74,6 +91,7 @@ def placeholders(text: str) -> Counter[str]:
 
 def test_the_extraction_finds_the_messages() -> None:
     messages = code_messages()
+    assert "Why these labels" in messages  # in a template
     assert "Share of voice" in messages
     assert "error" in messages  # inside an f-string in cli.py
     # Written over three lines with implicit concatenation in commands/importing.py.

@@ -142,8 +142,10 @@ def test_search_open_a_post_and_read_why(page, live) -> None:  # type: ignore[no
     _site, base = live
     sign_in(page, base, "ana")
     page.click("text=Mentions")
-    page.fill("[data-testid=query]", '(bag OR luggage) NEAR/3 lost AND NOT "found"')
+    page.fill("[data-testid=query]", '((bag OR luggage) NEAR/3 lost) AND NOT "found"')
     page.click("[data-testid=search]")
+    page.wait_for_url(re.compile(r"[?&]q="))
+    page.wait_for_selector("[data-testid=post-text]")
     texts = page.locator("[data-testid=post-text]").all_inner_texts()
     assert texts and all(re.search(r"bag|luggage", t, re.I) for t in texts)
     page.locator("[data-testid=post] .open").first.click()
@@ -158,7 +160,11 @@ def test_more_posts_load_as_the_reader_scrolls(page, live) -> None:  # type: ign
     page.goto(base + "/w/united/stream?sentiment=negative")
     assert page.locator("[data-testid=post]").count() == 25
     page.locator("[data-testid=more]").scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelectorAll('[data-testid=post]').length >= 50")
+    # htmx under the page's CSP (no eval: Playwright's wait_for_function would need it).
+    deadline = time.monotonic() + 15
+    while page.locator("[data-testid=post]").count() < 50:
+        assert time.monotonic() < deadline, "the next page did not load"
+        page.wait_for_timeout(100)
     ids = page.locator("[data-testid=post]").evaluate_all("els => els.map(e => e.dataset.id)")
     assert len(ids) == len(set(ids))
 
@@ -181,7 +187,8 @@ def test_switch_to_french_and_back(page, live) -> None:  # type: ignore[no-untyp
 def test_export_csv_of_the_filtered_view(page, live) -> None:  # type: ignore[no-untyped-def]
     _site, base = live
     sign_in(page, base, "ana")
-    page.goto(base + "/w/united/stream?q=formula")
+    page.goto(base + "/w/united/stream?q=%22united+formula%22")
+    page.wait_for_selector("[data-testid=post-text]")
     with page.expect_download() as info:
         page.click("[data-testid=export]")
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8"))))
