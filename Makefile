@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export RUMEUR_DATA ?= $(abspath ../shared/data)
 
-.PHONY: demo test lint bench docs models install clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test lint bench docs models screenshots install clean chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "rumeur needs Python 3.11 or newer"'
@@ -22,10 +24,16 @@ $(TEST_STAMP): $(STAMP)
 
 install: $(STAMP)
 
+# `make demo` ends by serving the web app; NO_SERVE=1 stops after the summary (for scripts).
 demo: $(STAMP)
-	$(BIN)/rumeur demo
+	$(BIN)/rumeur demo $(if $(NO_SERVE),,--serve)
 
-test: $(TEST_STAMP)
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/pytest
@@ -48,6 +56,10 @@ models: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
+
+# What a user sees: the demo's dashboard and a post's detail, shot in Chromium into docs/.
+screenshots: $(TEST_STAMP) chromium
+	$(BIN)/python scripts/screenshots.py --out docs/images
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from conftest import IN_CI
 from rumeur.i18n import number
 from rumeur.model import Author, Post
 from rumeur.store.schema import posts
+from rumeur.web.server import CHROMIUM_ARGS
 from website import PASSWORD, Site, make_site
 
 pytestmark = pytest.mark.browser
@@ -32,17 +31,6 @@ HOSTILE = {
     "plus": "+1+1 united formula plus",
     "at": "@SUM(1+1) united formula at",
 }
-# Chromium's flags on a machine without a network (see the environment notes).
-ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _hostile_posts() -> list[Post]:
@@ -64,28 +52,13 @@ def _hostile_posts() -> list[Post]:
 
 @pytest.fixture(scope="module")
 def live(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
-    import uvicorn
-
     from rumeur.web.app import create_app
+    from rumeur.web.server import background
 
     for site in make_site(demo_db, tmp_path_factory.mktemp("live")):
         site.store.write("united", _hostile_posts())
-        port = _free_port()
-        config = uvicorn.Config(
-            create_app(site.settings, site.store), host="127.0.0.1", port=port, log_level="warning"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        try:
-            yield site, f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(10)
+        with background(create_app(site.settings, site.store)) as base:
+            yield site, base
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +70,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

@@ -165,10 +165,13 @@ class DashboardPeriod:
 
     @classmethod
     def read(
-        cls, params: Mapping[str, str], zone: ZoneInfo, newest: datetime | None
+        cls,
+        params: Mapping[str, str],
+        zone: ZoneInfo,
+        span: tuple[datetime, datetime] | None = None,
     ) -> DashboardPeriod:
-        """Relative periods end with the newest data, so that an archive (the demo's 2015) shows
-        its last month rather than an empty one."""
+        """Relative periods end with the newest data and never start before the oldest, so that
+        an archive (the demo's 2015) shows its last month rather than an empty one."""
         since, until = (
             read_day("since", params.get("since", "")),
             read_day("until", params.get("until", "")),
@@ -184,8 +187,12 @@ class DashboardPeriod:
                     value=name, known=", ".join(PERIODS)
                 )
             )
-        last = (newest or datetime.now(UTC)).astimezone(zone).date()
-        return cls._make(name, last - timedelta(days=PERIODS[name] - 1), last, zone)
+        oldest, newest = span or (None, datetime.now(UTC))
+        last = newest.astimezone(zone).date()
+        first = last - timedelta(days=PERIODS[name] - 1)
+        if oldest is not None:
+            first = max(first, oldest.astimezone(zone).date())
+        return cls._make(name, first, last, zone)
 
     @classmethod
     def _make(cls, name: str, first: date, last: date, zone: ZoneInfo) -> DashboardPeriod:

@@ -50,6 +50,14 @@ def task(value: str) -> str:
     return names.get(value, value)
 
 
+def value(task_name: str, label: str | None) -> str:
+    """A label of `task_name` as shown: sentiments, emotions and languages by name."""
+    if not label:
+        return "–"
+    shown = {"sentiment": sentiment, "emotion": emotion, "language": language_name}
+    return shown[task_name](label) if task_name in shown else label
+
+
 PLATFORMS = {
     "x": "X",
     "bluesky": "Bluesky",

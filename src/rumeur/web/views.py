@@ -45,7 +45,7 @@ def read_dashboard(
     reasons = reasons_for(viewer.user, ws)
     with state.store.engine.connect() as conn:
         span = data_span(conn, ws.slug)
-        period = DashboardPeriod.read(params, ws.zone, None if span is None else span[1])
+        period = DashboardPeriod.read(params, ws.zone, span)
         scope = Scope(ws.slug, period.since, period.until, ws.zone, reasons)
         figures = dashboard(conn, scope, ws.brand.name, [c.name for c in ws.competitors], TOP)
     return DashboardView(period, figures, viewer.user.department if reasons is not None else None)
