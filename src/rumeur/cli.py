@@ -493,7 +493,9 @@ def match(
         match_lines(parsed, source, sys.stdout, sys.stderr)
 
 
-users_app = typer.Typer(help=_("Web app accounts: add one, list them."), no_args_is_help=True)
+users_app = typer.Typer(
+    help=_("Web app accounts: add one, list them, make an API token."), no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 
 
@@ -545,6 +547,25 @@ def users_list(db: Db = None, config: ConfigFile = None) -> None:
     from rumeur.web.accounts import list_users, print_users
 
     print_users(list_users(_store(db, load_settings(config))))
+
+
+@users_app.command(
+    "token",
+    help=_(
+        "Make a new REST API token for an account and print it once (the old one stops working)."
+    ),
+)
+def users_token(
+    name: Annotated[str, typer.Argument(help=_("User name."))],
+    db: Db = None,
+    config: ConfigFile = None,
+) -> None:
+    from rumeur.config import load_settings
+    from rumeur.web.accounts import find_user
+    from rumeur.web.tokens import issue
+
+    store = _store(db, load_settings(config))
+    typer.echo(issue(store, find_user(store, name).id))
 
 
 def main(argv: list[str] | None = None) -> Any:

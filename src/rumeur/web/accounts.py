@@ -186,6 +186,19 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     return row_user(row)
 
 
+def find_user(store: Store, name: str) -> User:
+    """The account named `name` (in any case), or an AccountError."""
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(select(users).where(users.c.name_key == name_key(name.strip())))
+            .mappings()
+            .one_or_none()
+        )
+    if row is None:
+        raise AccountError(_("no user named {name!r}").format(name=name))
+    return row_user(row)
+
+
 def list_users(store: Store) -> list[User]:
     """Every account, by name."""
     with store.engine.connect() as conn:
