@@ -186,6 +186,7 @@ rollups_hourly = Table(
     Column("reason", String(64), primary_key=True),  # '' for no complaint reason
     Column("posts", Integer, nullable=False),
     Column("engagement", BigInteger, nullable=False),
+    sqlite_with_rowid=False,  # clustered on the key: a period is one contiguous range
 )
 
 # The top hashtags, words, links... of a period: one row per workspace, kind, UTC day, reason
@@ -201,6 +202,7 @@ facet_rollups = Table(
     Column("value", String(255), primary_key=True),
     Column("posts", Integer, nullable=False),
     Column("engagement", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 author_rollups = Table(

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(64), primary_key=True),
         sa.Column("posts", sa.Integer, nullable=False),
         sa.Column("engagement", sa.BigInteger, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "facet_rollups",
@@ -46,6 +47,8 @@ def upgrade() -> None:
         sa.Column("value", sa.String(255), primary_key=True),
         sa.Column("posts", sa.Integer, nullable=False),
         sa.Column("engagement", sa.BigInteger, nullable=False),
+        # Clustered on the key in SQLite: a period's rows are read in place, with no lookups.
+        sqlite_with_rowid=False,
     )
     _web_tables()
     # Imported here: the rebuild counts with the writer's code, which knows the new columns.
