@@ -194,3 +194,37 @@ def test_every_response_has_a_strict_content_security_policy(site: Site) -> None
         policy = client.get(url).headers["content-security-policy"]
         assert "script-src 'self'" in policy and "style-src 'self'" in policy
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_unknown_addresses_and_crashes_answer_pages_with_the_headers(
+    site: Site, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    client = site.client("ana")
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404
+    assert "There is nothing at this address." in missing.text
+    assert client.get("/api/nowhere").json() == {"error": "Not Found"}
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("rumeur.web.pages.read_dashboard", broken)
+    from fastapi.testclient import TestClient
+
+    from rumeur.web.app import create_app
+
+    crash = TestClient(create_app(site.settings, site.store), raise_server_exceptions=False)
+    crash.cookies.update(client.cookies)
+    answer = crash.get("/w/united/dashboard")
+    assert answer.status_code == 500
+    assert "the error is in its log" in answer.text
+    assert "a bug" not in answer.text
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+
+
+def test_one_end_of_a_period_is_enough(site: Site) -> None:
+    client = site.client("ana")
+    since = client.get("/w/united/dashboard?since=2015-02-20")
+    assert "Feb 20, 2015 – Feb 24, 2015" in since.text
+    until = client.get("/w/united/dashboard?until=2015-02-18")
+    assert "Jan 20, 2015 – Feb 18, 2015" in until.text

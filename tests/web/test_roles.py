@@ -28,6 +28,7 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/w/{slug}/posts/{post_id}"): Permission.STREAM,
     ("GET", "/w/{slug}/export.csv"): Permission.EXPORT,
     ("GET", "/account"): Permission.ACCOUNT,
+    ("POST", "/account/password"): Permission.ACCOUNT,
     ("POST", "/account/token"): Permission.ACCOUNT,
     ("POST", "/account/token/revoke"): Permission.ACCOUNT,
     ("GET", "/admin/users"): Permission.USERS,

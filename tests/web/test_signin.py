@@ -155,3 +155,24 @@ def test_disabling_an_account_ends_its_sessions(fresh: Site) -> None:
     )
     assert answer.status_code == 303
     assert victim.get("/account").status_code == 303
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(
+    fresh: Site,
+) -> None:
+    other = fresh.client("ana")
+    client = fresh.client("ana")
+    page = client.get("/account")
+    wrong = client.post(
+        "/account/password",
+        data={"csrf": csrf_of(page.text), "current": "nope", "new": "x" * 14, "repeat": "x" * 14},
+    )
+    assert wrong.status_code == 400 and "The current password is wrong." in wrong.text
+    done = client.post(
+        "/account/password",
+        data={"csrf": csrf_of(page.text), "current": PASSWORD, "new": "y" * 14, "repeat": "y" * 14},
+    )
+    assert done.status_code == 303
+    assert client.get("/account").status_code == 200  # this browser stays signed in
+    assert other.get("/account").status_code == 303  # the other one is signed out
+    sign_in(fresh.client(), "ana", "y" * 14)

@@ -17,15 +17,21 @@ DEMO_USER = "demo"
 def demo_account(store: Store) -> tuple[str, str]:
     """The demo's admin account, with a new password at each run (RUMEUR_DEMO_PASSWORD, else a
     random one): the demo prints it, and no old printout opens the app."""
-    from rumeur.web.accounts import add_user, list_users, set_password
+    from rumeur.web.accounts import AccountError, Role, add_user, find_user, set_password
 
     password = os.environ.get("RUMEUR_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-    found = [u for u in list_users(store) if u.name == DEMO_USER]
-    if found:
-        set_password(store, found[0].id, password)
-    else:
-        add_user(store, DEMO_USER, "admin", password)
-    return DEMO_USER, password
+    try:
+        found = find_user(store, DEMO_USER)
+    except AccountError:
+        return add_user(store, DEMO_USER, "admin", password).name, password
+    if found.role is not Role.ADMIN:
+        raise AccountError(
+            _("the account {name!r} exists and is not an administrator: the demo leaves it").format(
+                name=found.name
+            )
+        )
+    set_password(store, found.id, password)
+    return found.name, password
 
 
 def serve(

@@ -9,10 +9,12 @@ from __future__ import annotations
 from importlib import resources
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+import structlog
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rumeur import __version__, i18n
@@ -24,6 +26,7 @@ from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_langua
 from rumeur.web.filters import FilterError
 from rumeur.web.render import page
 
+log = structlog.get_logger(__name__)
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -84,7 +87,9 @@ class RequestLanguage:
 
 
 class SecurityHeaders:
-    """Adds the headers above to every response, static files and errors included."""
+    """Adds the headers above to every response, static files and errors included. A crash
+    becomes a plain 500 page here, inside these headers (Starlette's own error page would be
+    sent from outside every middleware, without them); the traceback goes to the log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -93,13 +98,31 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", []), *HEADERS]
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            log.exception("request failed", path=scope.get("path"))
+            if started:
+                raise
+            await _crashed(scope, receive, with_headers)
+
+
+async def _crashed(scope: Scope, receive: Receive, send: Send) -> None:
+    request = Request(scope)
+    if _is_api(request):
+        response: Response = JSONResponse({"error": "internal error"}, status_code=500)
+    else:
+        response = _error_page(500, "")
+    await response(scope, receive, send)
 
 
 def _is_api(request: Request) -> bool:
@@ -121,6 +144,7 @@ def _message(status: int) -> str:
         404: _("There is nothing at this address."),
         405: _("This address does not take that method."),
         422: _("The request could not be read."),
+        500: _("Something went wrong on the server: the error is in its log."),
     }
     return known.get(status, _("Something went wrong."))
 

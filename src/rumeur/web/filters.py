@@ -176,7 +176,11 @@ class DashboardPeriod:
             read_day("since", params.get("since", "")),
             read_day("until", params.get("until", "")),
         )
-        if since and until:
+        oldest, newest = span or (None, datetime.now(UTC))
+        if since or until:
+            # One end given: the other is the data's (the newest day, or 30 days before).
+            until = until or newest.astimezone(zone).date()
+            since = since or until - timedelta(days=PERIODS[DEFAULT_PERIOD] - 1)
             if until < since:
                 raise FilterError(_("until: the period ends before it starts"))
             return cls._make("custom", since, until, zone)
@@ -187,7 +191,6 @@ class DashboardPeriod:
                     value=name, known=", ".join(PERIODS)
                 )
             )
-        oldest, newest = span or (None, datetime.now(UTC))
         last = newest.astimezone(zone).date()
         first = last - timedelta(days=PERIODS[name] - 1)
         if oldest is not None:

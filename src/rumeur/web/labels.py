@@ -71,7 +71,14 @@ PLATFORMS = {
 
 
 def platform(value: str) -> str:
+    if value == "file":
+        return _("imported file")
     return PLATFORMS.get(value, value)
+
+
+def platform_choices() -> dict[str, str]:
+    """The stream's platform menu: every network, and posts imported from files."""
+    return {**PLATFORMS, "file": platform("file")}
 
 
 def language_name(code: str | None) -> str:

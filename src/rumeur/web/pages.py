@@ -23,6 +23,7 @@ from rumeur.web.accounts import (
     name_key,
     set_disabled,
     set_language,
+    set_password,
 )
 from rumeur.web.auth import (
     CSRF_COOKIE,
@@ -35,7 +36,7 @@ from rumeur.web.auth import (
     state,
     workspace_of,
 )
-from rumeur.web.filters import FilterError, StreamFilters, read_keyset
+from rumeur.web.filters import FilterError, StreamFilters, read_keyset, reasons_for
 from rumeur.web.permissions import Permission, allowed
 from rumeur.web.render import page
 from rumeur.web.views import read_dashboard, read_post, read_stream
@@ -70,10 +71,14 @@ def _forget(request: Request, response: Response, name: str) -> None:
 def _context(request: Request, viewer: Viewer | None, **more: Any) -> dict[str, Any]:
     settings = state(request).settings
     can = {p.value: viewer is not None and allowed(viewer.user.role, p) for p in Permission}
+    # A department user is offered only the workspaces that have their department.
+    shown = [
+        ws for ws in settings.workspaces if viewer is None or reasons_for(viewer.user, ws) != ()
+    ]
     return {
         "viewer": viewer,
         "can": can,
-        "workspaces": settings.workspaces,
+        "workspaces": shown,
         "path": request.url.path,
         "query_string": request.url.query,
         **more,
@@ -254,7 +259,42 @@ def account_page(
     request: Request, viewer: Annotated[Viewer, Depends(page_viewer(Permission.ACCOUNT))]
 ) -> Response:
     has = tokens.has_token(state(request).store, viewer.user.id)
-    return page("account.html", _context(request, viewer, has_token=has, new_token=None))
+    changed = request.query_params.get("changed") == "1"
+    context = _context(request, viewer, has_token=has, new_token=None, changed=changed)
+    return page("account.html", context)
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(csrf_checked(Permission.ACCOUNT))],
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    repeat: Annotated[str, Form()] = "",
+) -> Response:
+    """A new password, given the current one; every other session of the user ends."""
+    store = state(request).store
+    has = tokens.has_token(store, viewer.user.id)
+    problem = None
+    if authenticate(store, viewer.user.name, current) is None:
+        problem = _("The current password is wrong.")
+    elif new != repeat:
+        problem = _("The two new passwords differ.")
+    else:
+        try:
+            set_password(store, viewer.user.id, new)
+        except AccountError as exc:
+            problem = str(exc)
+    if problem is not None:
+        context = _context(request, viewer, has_token=has, new_token=None, error=problem)
+        return page("account.html", context, status=400)
+    sessions.end_all(store, viewer.user.id)
+    token = sessions.start(store, viewer.user.id)
+    response = RedirectResponse("/account?changed=1", status_code=303)
+    _cookie(
+        request, response, SESSION_COOKIE, token, max_age=int(sessions.LIFETIME.total_seconds())
+    )
+    return response
 
 
 @router.post("/account/token")

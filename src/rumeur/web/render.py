@@ -39,7 +39,6 @@ def environment() -> Environment:
         safe_url=safe_url,
         labels=labels,
         label_platform=labels.platform,
-        platforms=labels.PLATFORMS,
         sentiments=SENTIMENTS,
         emotions=EMOTIONS,
         dashboard_charts=charts,
