@@ -73,9 +73,11 @@ class Keyset:
     id: int
 
     def condition(self) -> ColumnElement[bool]:
-        return or_(
-            posts.c.created_at < self.created_at,
-            and_(posts.c.created_at == self.created_at, posts.c.id < self.id),
+        # The range on created_at comes first and alone, so that SQLite walks its index from
+        # there; an OR of the two cases would make it test and sort the whole window.
+        return and_(
+            posts.c.created_at <= self.created_at,
+            or_(posts.c.created_at < self.created_at, posts.c.id < self.id),
         )
 
 

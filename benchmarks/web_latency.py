@@ -1,0 +1,408 @@
+"""Web page latency: the dashboard and the mention stream, rendered whole by the web app, on a
+store of a million posts, in SQLite and in PostgreSQL, against `dashboard_by_scan` (the same
+figures from a scan of the period's posts) measured in the same run.
+
+The posts are the airline set replayed: copy k of every tweet is shifted by k * 9 days (about
+87 copies over two years), with its own id and one of 40 variants of its author, its airline
+as the brand, its human labels and an emotion derived from its sentiment. They are written into
+the demo workspace ("united") by the store's writer in big batches. The SQLite store is cached
+under the cache folder, the PostgreSQL one in the database `rumeur_bench` (a `bench_meta` row
+says what it holds); both are keyed by `VERSION`, the size and the schema's HEAD.
+
+Run it with `make bench` (or `.venv/bin/python benchmarks/web_latency.py`). It reports, it does
+not judge: the exit status is 0 whether the goal is met or not."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import html
+import re
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from import_throughput import find_data, machine
+from rumeur import entities
+from rumeur.analytics.dashboard import Scope, dashboard, dashboard_by_scan, data_span
+from rumeur.config import Settings, Workspace, load_settings
+from rumeur.model import Author, Label, Metrics, Post
+from rumeur.store import Store
+from rumeur.store.migrate import HEAD
+from rumeur.store.schema import posts
+from rumeur.web.accounts import AccountError, add_user
+from rumeur.web.app import create_app
+from rumeur.web.filters import local_midnight
+from search_latency import cache_folder, percentile
+
+VERSION = "2"  # bump when the generated posts or the tables' layout change
+WORKSPACE = "united"  # the demo workspace, so that the demo settings serve it
+BATCH = 10_000
+SHIFT = timedelta(days=9)  # between two copies of the set (it spans about 7.5 days)
+AUTHOR_VARIANTS = 40
+PLATFORMS = ("x",) * 8 + ("bluesky", "mastodon")
+EMOTIONS = {"positive": ("joy",), "neutral": ("optimism",), "negative": ("anger", "sadness")}
+WINDOWS = 10  # different periods across the two years, requests cycle through them
+WARMUP = 2
+GOAL_P95_MS = 300.0
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rumeur_bench"
+USER, PASSWORD = "bench", "a long password 123"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+MORE = re.compile(r'data-testid="more" href="[^"]*before=([^"&]+)"')
+COMMON, RARE, PHRASE = "luggage", "lavatory", '"late flight" OR delayed'
+
+
+@dataclass(slots=True)
+class Row:
+    name: str
+    times: list[float]  # milliseconds
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.times, 0.5)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times, 0.95)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time the dashboard and stream pages.")
+    parser.add_argument("--posts", type=int, default=1_000_000, help="size of the store")
+    parser.add_argument("--runs", type=int, default=30, help="requests of each page")
+    parser.add_argument("--baseline-runs", type=int, default=5, help="runs of the slow scan")
+    parser.add_argument("--cache", type=Path, help="folder of the cached SQLite store")
+    parser.add_argument("--postgres", default=PG_URL, help="URL of the PostgreSQL database")
+    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument(
+        "--pg-posts", type=int, help="size of the PostgreSQL store (default: --posts)"
+    )
+    args = parser.parse_args(argv)
+    args.pg_posts = args.pg_posts or args.posts
+    if min(args.posts, args.pg_posts, args.runs, args.baseline_runs) < 1:
+        parser.error("--posts, --pg-posts, --runs and --baseline-runs must be at least 1")
+    return args
+
+
+# ---------------------------------------------------------------------------------------------
+# The posts
+
+
+def read_tweets(source: Path) -> list[dict[str, str]]:
+    """The tweets with a text, each id once (the set repeats a few)."""
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = [row for row in csv.DictReader(f) if row["text"].strip()]
+    return list({row["tweet_id"]: row for row in rows}.values())
+
+
+def generate(tweets: list[dict[str, str]], count: int) -> Iterator[Post]:
+    for i in range(count):
+        copy, index = divmod(i, len(tweets))
+        yield replayed(tweets[index], copy, i)
+
+
+def replayed(tweet: dict[str, str], copy: int, i: int) -> Post:
+    name, body = tweet["name"], tweet["text"]
+    return Post(
+        platform=PLATFORMS[i % len(PLATFORMS)],
+        native_id=f"{tweet['tweet_id']}-{copy}",
+        text=body,
+        created_at=datetime.fromisoformat(tweet["tweet_created"]) + copy * SHIFT,
+        author=Author(
+            handle=f"{name}-{copy % AUTHOR_VARIANTS}",
+            display_name=name,
+            followers=zlib.crc32(name.encode()) % 100_000,
+        ),
+        language="en",
+        metrics=Metrics(likes=(i * 7) % 6, reposts=int(tweet["retweet_count"] or 0)),
+        mentions=entities.mentions(body),
+        hashtags=entities.hashtags(body),
+        links=entities.links(body),
+        brands=[tweet["airline"]],
+        labels=labels(tweet, i),
+    )
+
+
+def labels(tweet: dict[str, str], i: int) -> list[Label]:
+    sentiment, reason = tweet["airline_sentiment"], tweet["negativereason"]
+    found = [Label("sentiment", sentiment, origin="annotators")]
+    if reason:
+        found.append(Label("reason", reason, origin="annotators"))
+    emotions = EMOTIONS[sentiment]
+    found.append(Label("emotion", emotions[i % len(emotions)], origin="annotators"))
+    return found
+
+
+def fill(store: Store, tweets: list[dict[str, str]], count: int) -> float:
+    """Write `count` posts in batches; the seconds it took."""
+    started = time.perf_counter()
+    batch: list[Post] = []
+    for n, post in enumerate(generate(tweets, count), 1):
+        batch.append(post)
+        if len(batch) == BATCH or n == count:
+            store.write(WORKSPACE, batch)
+            batch = []
+            rate = n / (time.perf_counter() - started)
+            print(f"  wrote {n:,} posts ({rate:,.0f}/s)", file=sys.stderr, end="\r")
+    print(file=sys.stderr)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    return time.perf_counter() - started
+
+
+def build_key(count: int) -> str:
+    return f"v{VERSION}-head{HEAD}-{count}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The two databases
+
+
+def sqlite_store(args: argparse.Namespace, tweets: list[dict[str, str]]) -> tuple[Store, str]:
+    path = cache_folder(args.cache) / f"web-{build_key(args.posts)}.db"
+    if path.exists():
+        return Store.open(str(path)), f"{path} (cached)"
+    tmp = path.with_suffix(".building")
+    for leftover in tmp.parent.glob(tmp.name + "*"):
+        leftover.unlink()
+    store = Store.open(str(tmp))
+    seconds = fill(store, tweets, args.posts)
+    store.close()
+    tmp.rename(path)
+    return Store.open(str(path)), f"{path} built in {seconds:.1f} s"
+
+
+def postgres_store(args: argparse.Namespace, tweets: list[dict[str, str]]) -> tuple[Store, str]:
+    key = build_key(args.pg_posts)
+    if stored_key(args.postgres) == key:
+        return Store.open(args.postgres), f"{redacted(args.postgres)} (cached)"
+    recreate_database(args.postgres)
+    store = Store.open(args.postgres)
+    seconds = fill(store, tweets, args.pg_posts)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE bench_meta (key text PRIMARY KEY, value text)")
+        conn.execute(text("INSERT INTO bench_meta VALUES ('build', :v)"), {"v": key})
+    return store, f"{redacted(args.postgres)} built in {seconds:.1f} s"
+
+
+def redacted(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def stored_key(url: str) -> str | None:
+    """What the benchmark database holds, None when it is missing or was never finished."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("SELECT to_regclass('bench_meta')").scalar() is None:
+                return None
+            return conn.exec_driver_sql("SELECT value FROM bench_meta").scalar()
+    except OperationalError as exc:
+        if "does not exist" in str(exc.orig):
+            return None
+        raise
+    finally:
+        engine.dispose()
+
+
+def recreate_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    finally:
+        admin.dispose()
+
+
+def postgres_reachable(url: str) -> str | None:
+    """None when the server answers, else why not."""
+    admin = create_engine(make_url(url).set(database="postgres"))
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    finally:
+        admin.dispose()
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+def signed_in(settings: Settings, store: Store) -> TestClient:
+    with contextlib.suppress(AccountError):  # a cached store has the account already
+        add_user(store, USER, "analyst", PASSWORD)
+    client = TestClient(create_app(settings, store), follow_redirects=False)
+    form = client.get("/signin")
+    found = CSRF.search(form.text)
+    assert found, "no CSRF field on the sign-in page"
+    data = {"name": USER, "password": PASSWORD, "csrf": found.group(1), "next": "/"}
+    answer = client.post("/signin", data=data)
+    assert answer.status_code == 303, answer.text[:300]
+    return client
+
+
+def windows(first: date, last: date, days: int) -> list[tuple[date, date]]:
+    """`WINDOWS` periods of `days` days spread from `first` to `last` (all within)."""
+    room = max((last - first).days - days + 1, 0)
+    starts = sorted(
+        {first + timedelta(days=room * i // max(WINDOWS - 1, 1)) for i in range(WINDOWS)}
+    )
+    return [(s, s + timedelta(days=days - 1)) for s in starts]
+
+
+def timed(calls: list[Callable[[], object]], runs: int, warmup: int = WARMUP) -> list[float]:
+    """Milliseconds of `runs` calls, taken in turn from `calls`, after `warmup` untimed ones."""
+    for i in range(warmup):
+        calls[i % len(calls)]()
+    out = []
+    for i in range(runs):
+        started = time.perf_counter()
+        calls[i % len(calls)]()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def page(client: TestClient, path: str, params: dict[str, str]) -> Callable[[], str]:
+    url = f"{path}?{urlencode(params)}" if params else path
+
+    def get() -> str:
+        answer = client.get(url)
+        assert answer.status_code == 200, f"{url}: {answer.status_code}"
+        return answer.text
+
+    return get
+
+
+def next_page(client: TestClient, stream: str, params: dict[str, str]) -> Callable[[], str]:
+    found = MORE.search(page(client, stream, params)())
+    assert found, f"no next page for {params}"
+    return page(client, stream, {**params, "before": unquote(html.unescape(found.group(1)))})
+
+
+def scopes(ws: Workspace, periods: list[tuple[date, date]]) -> list[Scope]:
+    return [
+        Scope(ws.slug, local_midnight(a, ws.zone), local_midnight(b + timedelta(days=1), ws.zone),
+              ws.zone)
+        for a, b in periods
+    ]  # fmt: skip
+
+
+def reader(store: Store, ws: Workspace, scope: Scope, scan: bool) -> Callable[[], object]:
+    read = dashboard_by_scan if scan else dashboard
+    competitors = [c.name for c in ws.competitors]
+
+    def call() -> object:
+        with store.engine.connect() as conn:
+            return read(conn, scope, ws.brand.name, competitors, 10)
+
+    return call
+
+
+def measure(store: Store, settings: Settings, args: argparse.Namespace) -> list[Row]:
+    ws = settings.workspace()
+    with store.engine.connect() as conn:
+        span = data_span(conn, ws.slug)
+    assert span is not None, "the store holds no posts"
+    first, last = (moment.astimezone(ws.zone).date() for moment in span)
+    month, week = windows(first, last, 30), windows(first, last, 7)
+    client = signed_in(settings, store)
+    board, stream = f"/w/{ws.slug}/dashboard", f"/w/{ws.slug}/stream"
+
+    def pages(periods: list[tuple[date, date]]) -> list[Callable[[], object]]:
+        return [page(client, board, {"since": str(a), "until": str(b)}) for a, b in periods]
+
+    cases: list[tuple[str, list[Callable[[], object]]]] = [
+        ("dashboard page, 30 days", pages(month)),
+        ("dashboard page, 7 days", pages(week)),
+        (
+            "dashboard() reader only, 30 days",
+            [reader(store, ws, s, False) for s in scopes(ws, month)],
+        ),
+        ("stream page, newest", [page(client, stream, {})]),
+        (f"stream page, q={COMMON}", [page(client, stream, {"q": COMMON})]),
+        (f"stream page, q={PHRASE}", [page(client, stream, {"q": PHRASE})]),
+        (f"stream page, q={RARE} (rare)", [page(client, stream, {"q": RARE})]),
+        ("stream page, sentiment=negative", [page(client, stream, {"sentiment": "negative"})]),
+        (f"stream next page, q={COMMON}", [next_page(client, stream, {"q": COMMON})]),
+    ]
+    rows = [Row(name, timed(calls, args.runs)) for name, calls in cases]
+    scans = [reader(store, ws, s, True) for s in scopes(ws, month)]
+    rows.append(Row("baseline: dashboard_by_scan, 30 days", timed(scans, args.baseline_runs, 1)))
+    client.close()
+    return rows
+
+
+def count_posts(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(posts)).scalar_one())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+
+def report(title: str, where: str, total: int, rows: list[Row]) -> None:
+    base = rows[-1]
+    width = max(len(r.name) for r in rows)
+    print(f"\n{title}: {where}, {total:,} posts")
+    print(f"{'case':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  {'runs':>4}  {'vs baseline':>11}")
+    for r in rows:
+        ratio = f"{base.p50 / r.p50:,.1f}x" if r.p50 else "-"
+        print(f"{r.name:<{width}}  {r.p50:>8.1f}  {r.p95:>8.1f}  {len(r.times):>4}  {ratio:>11}")
+    print("(vs baseline: the baseline's p50 over the case's p50; higher is faster)")
+    p95 = rows[0].p95
+    verdict = "met" if p95 < GOAL_P95_MS else "missed"
+    print(f"goal: dashboard 30-day p95 < {GOAL_P95_MS:.0f} ms: {verdict} ({p95:.1f} ms)")
+
+
+def run_database(
+    title: str,
+    opener: Callable[[argparse.Namespace, list[dict[str, str]]], tuple[Store, str]],
+    args: argparse.Namespace,
+    tweets: list[dict[str, str]],
+) -> None:
+    print(f"{title}: preparing the store", file=sys.stderr)
+    store, where = opener(args, tweets)
+    try:
+        rows = measure(store, load_settings(), args)
+        report(title, where, count_posts(store), rows)
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    for key, value in machine().items():
+        print(f"{key + ':':<8} {value}")
+    tweets = read_tweets(find_data())
+    run_database("SQLite", sqlite_store, args, tweets)
+    if args.no_postgres:
+        return 0
+    why = postgres_reachable(args.postgres)
+    if why is not None:
+        print(f"\nPostgreSQL: {redacted(args.postgres)} unreachable ({why}): skipped")
+        return 0
+    run_database("PostgreSQL", postgres_store, args, tweets)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
