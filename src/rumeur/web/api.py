@@ -128,11 +128,7 @@ def dashboard(
     }
 
 
-@router.get("/w/{slug}/posts", response_model=PostPage)
-def posts(
-    request: Request,
-    slug: str,
-    viewer: Annotated[Viewer, Depends(api_viewer(Permission.STREAM))],
+def stream_filters(
     q: FilterParams = None,
     since: FilterParams = None,
     until: FilterParams = None,
@@ -140,12 +136,30 @@ def posts(
     sentiment: FilterParams = None,
     emotion: FilterParams = None,
     language: FilterParams = None,
+) -> StreamFilters:
+    """The stream's filters, as the page takes them: `q` is a boolean query
+    (docs/queries.md), `since` and `until` days in the workspace's time zone (included)."""
+    given = {
+        "q": q, "since": since, "until": until, "platform": platform, "sentiment": sentiment,
+        "emotion": emotion, "language": language,
+    }  # fmt: skip
+    return StreamFilters.read({k: v for k, v in given.items() if v})
+
+
+Filters = Annotated[StreamFilters, Depends(stream_filters)]
+
+
+@router.get("/w/{slug}/posts", response_model=PostPage)
+def posts(
+    request: Request,
+    slug: str,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.STREAM))],
+    filters: Filters,
     before: FilterParams = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> PostPage:
-    """The mention stream, newest first: `q` is a boolean query (docs/queries.md)."""
+    """The mention stream, newest first; `before` is the `next` of the previous page."""
     ws = workspace_of(request, slug)
-    filters = StreamFilters.read(_given(locals()))
     found = read_stream(state(request), ws, viewer, filters, read_keyset(before), limit)
     return PostPage(posts=[PostOut(**row) for row in found.posts], next=found.next)
 
@@ -168,22 +182,10 @@ def export(
     request: Request,
     slug: str,
     viewer: Annotated[Viewer, Depends(api_viewer(Permission.EXPORT))],
-    q: FilterParams = None,
-    since: FilterParams = None,
-    until: FilterParams = None,
-    platform: FilterParams = None,
-    sentiment: FilterParams = None,
-    emotion: FilterParams = None,
-    language: FilterParams = None,
+    filters: Filters,
 ) -> StreamingResponse:
     """The filtered stream as CSV, oldest first."""
     ws = workspace_of(request, slug)
-    filters = StreamFilters.read(_given(locals()))
     return StreamingResponse(
         export_lines(state(request), ws, viewer, filters), media_type="text/csv; charset=utf-8"
     )
-
-
-def _given(values: dict[str, Any]) -> dict[str, str]:
-    names = ("q", "since", "until", "platform", "sentiment", "emotion", "language")
-    return {n: values[n] for n in names if values.get(n)}

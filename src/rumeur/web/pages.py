@@ -64,6 +64,14 @@ def _cookie(
     )
 
 
+def _new_session(request: Request, response: Response, user_id: int) -> str:
+    """Start a session for the user and set its cookie on `response`; returns its token."""
+    token = sessions.start(state(request).store, user_id)
+    lifetime = int(sessions.LIFETIME.total_seconds())
+    _cookie(request, response, SESSION_COOKIE, token, max_age=lifetime)
+    return token
+
+
 def _forget(request: Request, response: Response, name: str) -> None:
     response.delete_cookie(name, path="/", secure=_secure(request), httponly=True)
 
