@@ -16,7 +16,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import JSON, Connection, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement, Insert, func
 
@@ -73,6 +73,16 @@ def execute_many(
             tuple(values) if compiled.positional else dict(zip(order, values, strict=True))
         )
     conn.exec_driver_sql(compiled.string, params)
+
+
+def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`, spelled `column = ANY(array)` on PostgreSQL: psycopg prepares a
+    statement after a few runs, and the generic plan of a 500-value IN list there filters the
+    heap instead of probing the index (seconds per lookup on a million posts, 1 ms with ANY)."""
+    if conn.dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        return column == any_(array)
+    return column.in_(values)
 
 
 def greatest(conn: Connection, a: Any, b: Any) -> ColumnElement[Any]:

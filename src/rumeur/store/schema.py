@@ -300,3 +300,42 @@ signin_failures = Table(
     Column("first_at", UTCDateTime, nullable=False),
     Column("locked_until", UTCDateTime),
 )
+
+# Alerts (docs/alerts.md): one row per fire, updated while it grows (`revision` counts the
+# updates), so that a storm is one alert and not a flood. The index finds the live alert of a
+# (workspace, kind, subject) at each detector run.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(255), nullable=False),  # a brand, '*' (the whole volume) or a query
+    Column("status", String(16), nullable=False),  # open, acked, muted, closed
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),  # the detectors' clock at the last fire
+    Column("observed", Float, nullable=False),
+    Column("expected", Float, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("explanation", JSON, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("acked_by", String(64)),
+    Column("acked_at", UTCDateTime),
+    Column("muted_until", UTCDateTime),
+    Index("ix_alerts_workspace_kind_subject", "workspace", "kind", "subject", "status"),
+    Index("ix_alerts_workspace_started_at", "workspace", "started_at"),
+)
+
+# What happened to each alert, oldest first: opened, updated, acked, muted, closed. The crisis
+# room shows it as the alert's log.
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("what", String(16), nullable=False),
+    Column("by", String(64)),
+    Column("detail", JSON, nullable=False),
+    Index("ix_alert_events_alert_id", "alert_id"),
+)

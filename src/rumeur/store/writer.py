@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
-from rumeur.store.bulk import execute_many, greatest, upsert
+from rumeur.store.bulk import execute_many, greatest, one_of, upsert
 from rumeur.store.facets import Facet, facets
 from rumeur.store.schema import (
     author_rollups,
@@ -192,7 +192,9 @@ def _upsert_authors(conn: Connection, batch: Sequence[Post], now: datetime) -> d
     ids: dict[Any, int] = {}
     changed = []
     for platform, chunk in _by_platform(keys):
-        query = select(authors).where(authors.c.platform == platform, authors.c.handle.in_(chunk))
+        query = select(authors).where(
+            authors.c.platform == platform, one_of(conn, authors.c.handle, chunk)
+        )
         for row in conn.execute(query).mappings():
             key = (row["platform"], row["handle"])
             ids[key] = row["id"]
@@ -207,7 +209,7 @@ def _upsert_authors(conn: Connection, batch: Sequence[Post], now: datetime) -> d
         execute_many(conn, authors.insert(), authors, new)
         for platform, chunk in _by_platform(missing):
             query = select(authors.c.id, authors.c.platform, authors.c.handle).where(
-                authors.c.platform == platform, authors.c.handle.in_(chunk)
+                authors.c.platform == platform, one_of(conn, authors.c.handle, chunk)
             )
             ids.update({(r.platform, r.handle): r.id for r in conn.execute(query)})
     if changed:
@@ -239,7 +241,9 @@ def _stored_posts(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any
     columns = [posts.c.id, posts.c.platform, posts.c.native_id, posts.c.created_at]
     columns += [posts.c.author_id, *(posts.c[c] for c in MUTABLE)]
     for platform, chunk in _by_platform(keys):
-        query = select(*columns).where(posts.c.platform == platform, posts.c.native_id.in_(chunk))
+        query = select(*columns).where(
+            posts.c.platform == platform, one_of(conn, posts.c.native_id, chunk)
+        )
         for row in conn.execute(query).mappings():
             found[(row["platform"], row["native_id"])] = dict(row)
     if found:
@@ -247,7 +251,7 @@ def _stored_posts(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any
         for row in by_id.values():
             row["memberships"] = set()
         for chunk in _chunks(list(by_id)):
-            query = select(post_brands).where(post_brands.c.post_id.in_(chunk))
+            query = select(post_brands).where(one_of(conn, post_brands.c.post_id, chunk))
             for m in conn.execute(query):
                 by_id[m.post_id]["memberships"].add((m.workspace, m.brand))
     return found
@@ -344,7 +348,7 @@ def _post_ids(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any, in
     found = {}
     for platform, chunk in _by_platform(keys):
         query = select(posts.c.id, posts.c.platform, posts.c.native_id).where(
-            posts.c.platform == platform, posts.c.native_id.in_(chunk)
+            posts.c.platform == platform, one_of(conn, posts.c.native_id, chunk)
         )
         found.update({(r.platform, r.native_id): r.id for r in conn.execute(query)})
     return found
