@@ -1,0 +1,170 @@
+"""Where alerts are sent: the notification targets of a workspace, validated strictly.
+
+Each target has a `name` (stable: the delivery log remembers what each name has received) and a
+`kind`. Secrets are never written in the settings file: an SMTP password and a webhook's signing
+secret are read from an environment variable (`*_env`) or a file (`*_file`, e.g. a mounted
+secret) when an alert is sent. A chat webhook's URL is itself a secret (its path is the token):
+give it as `url_env` or `url_file` rather than `url` when the file is shared.
+
+    [[notify]]
+    name = "comms-mail"
+    kind = "email"
+    host = "smtp.example.org"
+    starttls = true
+    username = "alerts"
+    password_env = "RUMEUR_SMTP_PASSWORD"
+    sender = "rumeur@example.org"
+    to = ["veille@example.org"]
+
+    [[notify]]
+    name = "comms-slack"
+    kind = "slack"
+    url_env = "RUMEUR_SLACK_WEBHOOK"
+
+Not wired into `config.py` yet: the alerts settings will hold a `list[Target]`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from rumeur.alerts.notify.errors import config_error
+from rumeur.alerts.notify.http import host_of
+
+Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
+EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+# One address, without the display name, and never a line break (a header injection).
+Address = Annotated[str, Field(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+$", max_length=254)]
+
+
+class _Target(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Name
+
+
+def _refuse_inline(data: Any, key: str, instead: str) -> Any:
+    """A literal secret in the file is refused, with a message that does not repeat it."""
+    if isinstance(data, dict) and key in data:
+        raise ValueError(f"{key} is never written in the settings; give {instead}")
+    return data
+
+
+def read_secret(target: str, what: str, env: str | None, file: Path | None) -> str:
+    """A secret from its file or environment variable; the value never appears in a message."""
+    if file is not None:
+        try:
+            value = file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            message = f"{what} file {file} cannot be read ({exc.strerror})"
+            raise config_error(target, "", message) from None
+        if value:
+            return value
+    if env and os.environ.get(env, "").strip():
+        return os.environ[env].strip()
+    where = f"set {env}" if env else f"give {what}_env or {what}_file"
+    raise config_error(target, "", f"no {what}; {where}")
+
+
+class _UrlTarget(_Target):
+    kind: str  # each target narrows it to its Literal
+    url: str | None = None
+    url_env: EnvName | None = None
+    url_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_url(self) -> _UrlTarget:
+        given = [x for x in (self.url, self.url_env, self.url_file) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of url, url_env or url_file")
+        # The URL is checked here, not by a field pattern, so that an error never quotes it.
+        if self.url is not None and not self.url.startswith(("https://", "http://")):
+            raise ValueError("url must start with https:// or http://")
+        return self
+
+    def resolve_url(self) -> str:
+        if self.url is not None:
+            return self.url
+        return read_secret(f"{self.kind} {self.name}", "url", self.url_env, self.url_file)
+
+    def host(self) -> str:
+        """What logs and errors may show of the target: its host, when it is known already."""
+        return host_of(self.url) if self.url is not None else "(url from the environment)"
+
+
+class WebhookTarget(_UrlTarget):
+    """A generic JSON webhook; with `secret_env` or `secret_file`, each body is signed."""
+
+    kind: Literal["webhook"]
+    secret_env: EnvName | None = None
+    secret_file: Path | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inline_secret(cls, data: Any) -> Any:
+        return _refuse_inline(data, "secret", "secret_env or secret_file")
+
+    def signing_secret(self) -> str | None:
+        if self.secret_env is None and self.secret_file is None:
+            return None
+        return read_secret(f"webhook {self.name}", "secret", self.secret_env, self.secret_file)
+
+
+class SlackTarget(_UrlTarget):
+    kind: Literal["slack"]
+
+
+class MattermostTarget(_UrlTarget):
+    kind: Literal["mattermost"]
+    username: str | None = None  # shown as the poster, when the server allows overriding it
+    icon_url: str | None = None
+
+
+class TeamsTarget(_UrlTarget):
+    kind: Literal["teams"]
+
+
+class EmailTarget(_Target):
+    kind: Literal["email"]
+    host: Annotated[str, Field(min_length=1, pattern=r"^[^\s/@]+$")]
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None  # 465 with ssl, 587 with starttls
+    starttls: bool = False
+    ssl: bool = False  # SMTP over TLS from the first byte (SMTPS)
+    username: str | None = None
+    password_env: EnvName | None = None
+    password_file: Path | None = None
+    sender: Address
+    to: Annotated[list[Address], Field(min_length=1)]
+    timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inline_password(cls, data: Any) -> Any:
+        return _refuse_inline(data, "password", "password_env or password_file")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EmailTarget:
+        if self.ssl and self.starttls:
+            raise ValueError("ssl and starttls exclude each other: ssl is TLS from the start")
+        has_password = self.password_env is not None or self.password_file is not None
+        if has_password and self.username is None:
+            raise ValueError("a password needs a username")
+        return self
+
+    def smtp_port(self) -> int:
+        return self.port or (465 if self.ssl else 587 if self.starttls else 25)
+
+    def password(self) -> str | None:
+        if self.username is None:
+            return None
+        what = f"email {self.name}"
+        return read_secret(what, "password", self.password_env, self.password_file)
+
+
+Target = Annotated[
+    EmailTarget | WebhookTarget | SlackTarget | MattermostTarget | TeamsTarget,
+    Field(discriminator="kind"),
+]
