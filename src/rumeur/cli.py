@@ -568,6 +568,92 @@ def users_token(
     typer.echo(issue(store, find_user(store, name).id))
 
 
+@app.command(
+    help=_(
+        "Replay a data set as a live stream, in its own time order, with the alert detectors "
+        "on the replayed clock."
+    )
+)
+def replay(
+    file: Annotated[
+        Path, typer.Argument(help=_("CSV or JSON-lines file."), exists=True, dir_okay=False)
+    ],
+    preset: Annotated[
+        str | None, typer.Option(help=_("Column mapping: airline or listening-export."))
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
+    ] = None,
+    speed: Annotated[
+        str,
+        typer.Option(
+            help=_("How many times faster than it happened (3600: an hour a second), or max.")
+        ),
+    ] = "max",
+    enrich: Enrich = True,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.importing import file_source
+    from rumeur.commands.replaying import parse_speed, replay_file
+
+    settings, ws = _workspace(config, workspace)
+    factor = parse_speed(speed)
+    source = file_source(ws, file, preset, mapping)
+    replay_file(_store(db, settings), settings, ws, source, enrich, factor)
+
+
+alerts_app = typer.Typer(
+    help=_("Alerts of a workspace: list them, acknowledge one, mute one."), no_args_is_help=True
+)
+app.add_typer(alerts_app, name="alerts")
+AlertId = Annotated[int, typer.Argument(help=_("Alert id (rumeur alerts list)."))]
+
+
+@alerts_app.command("list", help=_("List the open, acknowledged and muted alerts, newest first."))
+def alerts_list(
+    as_json: AsJson = False,
+    everything: Annotated[bool, typer.Option("--all", help=_("Closed alerts too."))] = False,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.alerting import print_alerts
+
+    _settings, ws, store = _open(db, config, workspace)
+    print_alerts(store, ws, as_json, everything)
+
+
+@alerts_app.command("ack", help=_("Acknowledge an alert: someone is on it."))
+def alerts_ack(
+    alert_id: AlertId,
+    by: Annotated[str, typer.Option(help=_("Who acknowledges it."))] = "cli",
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.alerting import ack_alert
+
+    _settings, ws, store = _open(db, config, workspace)
+    ack_alert(store, ws, alert_id, by)
+
+
+@alerts_app.command("mute", help=_("Mute an alert for a while (30m, 2h, 1d)."))
+def alerts_mute(
+    alert_id: AlertId,
+    for_: Annotated[str, typer.Option("--for", help=_("How long: 30m, 2h, 1d."))] = "2h",
+    by: Annotated[str | None, typer.Option(help=_("Who mutes it."))] = None,
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.alerting import mute_alert
+
+    _settings, ws, store = _open(db, config, workspace)
+    mute_alert(store, ws, alert_id, for_, by)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`)."""
     logs.configure()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rumeur.alerts.settings import AlertSettings
 from rumeur.errors import ConfigError
 from rumeur.sources.settings import SourceSettings
 
@@ -65,6 +66,8 @@ class SavedQuery(Strict):
 
     name: Slug
     query: Annotated[str, Field(min_length=1)]
+    # A watch word: its first matching post raises an alert (docs/alerts.md).
+    watch: bool = False
 
     @field_validator("query")
     @classmethod
@@ -90,6 +93,7 @@ class Workspace(Strict):
     nlp: WorkspaceNlp = Field(default_factory=WorkspaceNlp)
     queries: list[SavedQuery] = Field(default_factory=list)
     sources: list[SourceSettings] = Field(default_factory=list)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @field_validator("timezone")
     @classmethod

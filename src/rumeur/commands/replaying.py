@@ -1,0 +1,97 @@
+"""`rumeur replay`: a data set replayed as a live stream, the detectors on its clock, each alert
+printed as it opens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+
+from rumeur.alerts.engine import EngineReport, run_detectors
+from rumeur.config import Settings, Workspace
+from rumeur.errors import ConfigError
+from rumeur.i18n import _, number
+from rumeur.nlp.registry import enrichers
+from rumeur.pipeline.replay import ReplayReport, replay
+from rumeur.sources.files.source import FileSource
+from rumeur.store import Store
+from rumeur.store.schema import alerts
+
+
+def parse_speed(text: str) -> float | None:
+    """`max` (None: no waiting) or a factor such as `3600` (one replayed hour per second)."""
+    if text.strip().lower() == "max":
+        return None
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = 0.0
+    if not speed > 0:
+        raise ConfigError(f"--speed {text}: expected a positive number or max")
+    return speed
+
+
+def replay_file(
+    store: Store,
+    settings: Settings,
+    ws: Workspace,
+    source: FileSource,
+    enrich: bool,
+    speed: float | None,
+) -> ReplayReport:
+    models = enrichers(settings, ws) if enrich else []
+    console = Console(stderr=True, highlight=False)
+    totals = EngineReport()
+    seen = _known_alerts(store, ws.slug)
+
+    def on_hour(end: datetime) -> EngineReport:
+        report = run_detectors(store, ws, end)
+        totals.opened += report.opened
+        totals.updated += report.updated
+        totals.closed += report.closed
+        if report.opened:
+            _print_new(console, store, ws.slug, seen)
+        return report
+
+    with console.status(_("Replaying {file}…").format(file=source.path.name)):
+        result = replay(source, store, ws, models, speed, on_hour)
+    console.print(
+        _(
+            "{file}: {posts} posts replayed from {first} to {last} in {secs} s; "
+            "{opened} alerts opened, {updated} updates, {closed} closed"
+        ).format(
+            file=source.path,
+            posts=number(result.run.read),
+            first=result.first.isoformat() if result.first else "-",
+            last=result.last.isoformat() if result.last else "-",
+            secs=number(result.run.seconds, 1),
+            opened=number(totals.opened),
+            updated=number(totals.updated),
+            closed=number(totals.closed),
+        ),
+        markup=False,
+        soft_wrap=True,
+    )
+    return result
+
+
+def _known_alerts(store: Store, workspace: str) -> set[int]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(alerts.select().where(alerts.c.workspace == workspace))
+        return {row.id for row in rows}
+
+
+def _print_new(console: Console, store: Store, workspace: str, seen: set[int]) -> None:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            alerts.select().where(alerts.c.workspace == workspace).order_by(alerts.c.id)
+        )
+        for row in rows:
+            if row.id in seen:
+                continue
+            seen.add(row.id)
+            line = _("{at}: alert {id} {kind} {subject}: {observed} against {expected}").format(
+                at=row.started_at.isoformat(), id=row.id, kind=row.kind, subject=row.subject,
+                observed=number(row.observed, 2), expected=number(row.expected, 2),
+            )  # fmt: skip
+            console.print(line, markup=False, soft_wrap=True)
