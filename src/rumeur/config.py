@@ -10,13 +10,23 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from rumeur.alerts.notify.settings import Target
 from rumeur.alerts.settings import AlertSettings
 from rumeur.errors import ConfigError
 from rumeur.sources.settings import SourceSettings
@@ -81,6 +91,51 @@ class SavedQuery(Strict):
         return value
 
 
+class HoldingStatement(Strict):
+    """A text approved in advance for a crisis, in both languages (the crisis room offers it)."""
+
+    slug: Slug
+    title: Annotated[str, Field(min_length=1)]
+    text_fr: Annotated[str, Field(min_length=1)]
+    text_en: Annotated[str, Field(min_length=1)]
+
+
+def _duration(value: Any) -> Any:
+    """`30m`, `2h`, `1d` (or what pydantic reads as a timedelta: seconds, ISO 8601)."""
+    if isinstance(value, str) and (match := re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", value)):
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        return timedelta(**{unit: int(match.group(1))})
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class NotifySettings(Strict):
+    """Where a workspace's alerts are sent (`[[workspaces.notify.targets]]`, docs/alerts.md)."""
+
+    targets: list[Target] = Field(default_factory=list)
+    # An open alert nobody acknowledged for this long (detector clock) goes to `escalation` too.
+    escalate_after: Duration = timedelta(minutes=30)
+    escalation: list[str] = Field(default_factory=list)  # names of targets
+    # A grown alert is sent again once its observed figure is this many times the last one sent.
+    growth: Annotated[float, Field(gt=1)] = 1.5
+    # The web app's public address, for the crisis room's link (`/w/{ws}/alerts/{id}`).
+    base_url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+
+    @model_validator(mode="after")
+    def _names(self) -> NotifySettings:
+        names = [t.name for t in self.targets]
+        if len(set(names)) != len(names):
+            raise ValueError("notification target names must differ from each other")
+        unknown = [n for n in self.escalation if n not in names]
+        if unknown:
+            raise ValueError(f"escalation names no target {unknown[0]!r}")
+        if self.escalate_after <= timedelta(0):
+            raise ValueError("escalate_after must be positive")
+        return self
+
+
 class Workspace(Strict):
     slug: Slug
     name: Annotated[str, Field(min_length=1)]
@@ -94,6 +149,8 @@ class Workspace(Strict):
     queries: list[SavedQuery] = Field(default_factory=list)
     sources: list[SourceSettings] = Field(default_factory=list)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    statements: list[HoldingStatement] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod

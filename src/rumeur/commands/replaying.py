@@ -1,5 +1,5 @@
 """`rumeur replay`: a data set replayed as a live stream, the detectors on its clock, each alert
-printed as it opens."""
+printed as it opens, and sent to the workspace's notification targets (alerts/dispatch.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 
 from rich.console import Console
 
+from rumeur.alerts.dispatch import Dispatcher
 from rumeur.alerts.engine import EngineReport, run_detectors
 from rumeur.config import Settings, Workspace
 from rumeur.errors import ConfigError
@@ -43,9 +44,11 @@ def replay_file(
     console = Console(stderr=True, highlight=False)
     totals = EngineReport()
     seen = _known_alerts(store, ws.slug)
+    dispatcher = Dispatcher(store, ws)
 
     def on_hour(end: datetime) -> EngineReport:
         report = run_detectors(store, ws, end)
+        dispatcher.run(end)  # the replayed clock: escalation waits replayed time
         totals.opened += report.opened
         totals.updated += report.updated
         totals.closed += report.closed

@@ -339,3 +339,28 @@ alert_events = Table(
     Column("detail", JSON, nullable=False),
     Index("ix_alert_events_alert_id", "alert_id"),
 )
+
+# Notifications of alerts (docs/alerts.md, alerts/deliveries.py): one row per alert revision and
+# target, written before anything is sent, so a crash loses nothing. A sender claims a pending
+# row by moving its `next_at` forward (a conditional UPDATE); a row still pending after its
+# `next_at` is due again. `message` is the revision as it was when enqueued, so a resend is the
+# same message; `last_error` is one line that never holds a secret.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("reason", String(16), nullable=False),  # new, grew, escalated
+    Column("status", String(16), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", String(500)),
+    Column("observed", Float, nullable=False),
+    Column("message", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_at", UTCDateTime),
+    Column("delivered_at", UTCDateTime),
+    UniqueConstraint("alert_id", "revision", "target"),
+    Index("ix_alert_deliveries_status_next_at", "status", "next_at"),
+)

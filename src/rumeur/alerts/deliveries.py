@@ -1,0 +1,187 @@
+"""The delivery log in the database (`alert_deliveries`): what each target was sent, safe with
+several processes and across restarts.
+
+A row per (alert, revision, target) is written, `pending`, before anything is sent
+(`enqueue`). A sender then claims it (`claim`): a conditional UPDATE that moves `next_at` a
+lease ahead only if the row is still pending and due; the one process whose UPDATE changed the
+row sends it. `StoreDeliveryLog.record` writes what `deliver()` found: `delivered` and `failed`
+end the row, `pending` sets the next try after a backoff (or the receiver's `Retry-After`).
+
+A crash between sending and recording leaves the row pending with the lease as its `next_at`:
+once the lease is over, a sweep sends it again, the one resend the receiver drops by its
+`Idempotency-Key`. A pending row is never dropped: it is what `Dispatcher.sweep` sends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+
+from rumeur.alerts.notify.deliver import Outcome
+from rumeur.store import Store
+from rumeur.store.schema import alert_deliveries, alerts
+
+LEASE = timedelta(minutes=5)  # how long a claimed row is left to its sender
+FIRST_WAIT = 15.0  # seconds before a pending row is tried again, doubled with each attempt
+MAX_WAIT = 3600.0
+MAX_ERROR = 500
+_KEY = re.compile(r"^rumeur-alert-(\d+)-(\d+)$")
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """One row to enqueue: a revision of an alert, for one target."""
+
+    alert_id: int
+    revision: int
+    target: str
+    reason: str  # new, grew, escalated
+    observed: float
+    message: dict[str, Any]  # AlertMessage.as_dict()
+
+
+def enqueue(conn: Connection, rows: Iterable[Pending], now: datetime) -> int:
+    """Insert the rows that are not there yet (run inside the writers' transaction)."""
+    d = alert_deliveries.c
+    added = 0
+    for row in rows:
+        there = select(d.id).where(
+            d.alert_id == row.alert_id, d.revision == row.revision, d.target == row.target
+        )
+        if conn.execute(there).first() is not None:
+            continue
+        conn.execute(
+            insert(alert_deliveries).values(
+                alert_id=row.alert_id, revision=row.revision, target=row.target,
+                reason=row.reason, status="pending", attempts=0, observed=row.observed,
+                message=row.message, created_at=now, next_at=now,
+            )
+        )  # fmt: skip
+        added += 1
+    return added
+
+
+def due(store: Store, workspace: str, now: datetime) -> list[Row[Any]]:
+    """The workspace's pending rows whose time has come, oldest first."""
+    d = alert_deliveries.c
+    query = (
+        select(alert_deliveries, alerts.c.status.label("alert_status"))
+        .join(alerts, alerts.c.id == d.alert_id)
+        .where(
+            alerts.c.workspace == workspace,
+            d.status == "pending",
+            or_(d.next_at.is_(None), d.next_at <= now),
+        )
+        .order_by(d.id)
+    )
+    with store.engine.connect() as conn:
+        return list(conn.execute(query))
+
+
+def claim(store: Store, row_id: int, now: datetime, lease: timedelta = LEASE) -> bool:
+    """Take a due pending row for this process; False if another one took it first."""
+    d = alert_deliveries.c
+    with store.transaction() as conn:
+        result = conn.execute(
+            update(alert_deliveries)
+            .where(
+                and_(
+                    d.id == row_id,
+                    d.status == "pending",
+                    or_(d.next_at.is_(None), d.next_at <= now),
+                )
+            )
+            .values(next_at=now + lease)
+        )
+        return result.rowcount == 1
+
+
+def give_up(store: Store, row_id: int, error: str) -> None:
+    """A row that can never be sent (its target is gone from the settings)."""
+    d = alert_deliveries.c
+    with store.transaction() as conn:
+        conn.execute(
+            update(alert_deliveries)
+            .where(d.id == row_id, d.status == "pending")
+            .values(status="failed", last_error=error[:MAX_ERROR], next_at=None)
+        )
+
+
+def retry_wait(attempts: int, retry_after: float | None) -> float:
+    """Seconds before a row that is still pending after `attempts` tries is due again."""
+    backoff = min(MAX_WAIT, FIRST_WAIT * 2 ** min(max(attempts - 1, 0), 12))
+    return max(backoff, retry_after or 0.0)
+
+
+def parse_key(key: str) -> tuple[int, int]:
+    match = _KEY.match(key)
+    if match is None:
+        raise ValueError(f"not an alert's idempotency key: {key!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+@dataclass
+class StoreDeliveryLog:
+    """`notify.DeliveryLog` over `alert_deliveries`."""
+
+    store: Store
+    clock: Callable[[], datetime] = wall_clock
+
+    def delivered(self, key: str, target: str) -> bool:
+        alert_id, revision = parse_key(key)
+        d = alert_deliveries.c
+        query = select(d.status).where(
+            d.alert_id == alert_id, d.revision == revision, d.target == target
+        )
+        with self.store.engine.connect() as conn:
+            return conn.execute(query).scalar() == "delivered"
+
+    def record(self, key: str, target: str, outcome: Outcome) -> None:
+        alert_id, revision = parse_key(key)
+        d = alert_deliveries.c
+        now = self.clock()
+        with self.store.transaction() as conn:
+            attempts = conn.execute(
+                select(d.attempts).where(
+                    d.alert_id == alert_id, d.revision == revision, d.target == target
+                )
+            ).scalar()
+            if attempts is None:  # enqueue writes every row first: not ours to invent
+                return
+            total = attempts + outcome.attempts
+            error = outcome.error[:MAX_ERROR] if outcome.error else None
+            values: dict[str, Any] = {"attempts": total, "last_error": error}
+            if outcome.status == "delivered":
+                values.update(status="delivered", delivered_at=now, next_at=None)
+            elif outcome.status == "failed":
+                values.update(status="failed", next_at=None)
+            else:
+                wait = retry_wait(total, outcome.retry_after)
+                values.update(next_at=now + timedelta(seconds=wait))
+            conn.execute(
+                update(alert_deliveries)
+                .where(d.alert_id == alert_id, d.revision == revision, d.target == target)
+                .values(**values)
+            )
+
+
+def rows_of(store: Store, alert_id: int) -> list[dict[str, Any]]:
+    """An alert's delivery rows, oldest first (the crisis room's "notified" list, tests)."""
+    d = alert_deliveries.c
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                d.revision, d.target, d.reason, d.status, d.attempts, d.last_error,
+                d.delivered_at,
+            ).where(d.alert_id == alert_id).order_by(d.id)
+        )  # fmt: skip
+        return [dict(row._mapping) for row in rows]
