@@ -34,12 +34,22 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/admin/users"): Permission.USERS,
     ("POST", "/admin/users"): Permission.USERS,
     ("POST", "/admin/users/{user_id}/disabled"): Permission.USERS,
+    ("GET", "/w/{slug}/alerts"): Permission.ALERTS,
+    ("GET", "/w/{slug}/alerts/{alert_id}"): Permission.ALERTS,
+    ("GET", "/w/{slug}/alerts/{alert_id}/report.html"): Permission.ALERTS,
+    ("POST", "/w/{slug}/alerts/{alert_id}/ack"): Permission.RESPOND,
+    ("POST", "/w/{slug}/alerts/{alert_id}/mute"): Permission.RESPOND,
+    ("POST", "/w/{slug}/alerts/{alert_id}/assign"): Permission.RESPOND,
+    ("POST", "/w/{slug}/alerts/{alert_id}/note"): Permission.RESPOND,
+    ("POST", "/w/{slug}/alerts/{alert_id}/copied"): Permission.RESPOND,
     ("GET", "/api/me"): Permission.ACCOUNT,
     ("GET", "/api/workspaces"): Permission.STREAM,
     ("GET", "/api/w/{slug}/dashboard"): Permission.DASHBOARD,
     ("GET", "/api/w/{slug}/posts"): Permission.STREAM,
     ("GET", "/api/w/{slug}/posts/{post_id}"): Permission.STREAM,
     ("GET", "/api/w/{slug}/export.csv"): Permission.EXPORT,
+    ("GET", "/api/w/{slug}/alerts"): Permission.ALERTS,
+    ("GET", "/api/w/{slug}/alerts/{alert_id}"): Permission.ALERTS,
 }
 OPEN_TO_ALL = {"/api/openapi.json"}
 
@@ -68,7 +78,15 @@ def _fill(path: str, site: Site, post_id: int) -> str:
         path.replace("{slug}", "united")
         .replace("{post_id}", str(post_id))
         .replace("{user_id}", str(other))
+        .replace("{alert_id}", str(_an_alert(site)))
     )
+
+
+def _an_alert(site: Site) -> int:
+    """A live alert of the demo workspace, opened once by the detectors over the storm."""
+    from alerting_support import an_alert
+
+    return an_alert(site)
 
 
 def _a_baggage_post(site: Site) -> int:

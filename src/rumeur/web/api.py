@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from rumeur.web import crisis
 from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
 from rumeur.web.filters import StreamFilters, read_keyset, reasons_for
 from rumeur.web.permissions import ROLE_PERMISSIONS, Permission
@@ -188,4 +189,68 @@ def export(
     ws = workspace_of(request, slug)
     return StreamingResponse(
         export_lines(state(request), ws, viewer, filters), media_type="text/csv; charset=utf-8"
+    )
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str
+    subject: str
+    status: str
+    revision: int
+    started_at: datetime
+    updated_at: datetime
+    observed: float
+    expected: float
+    score: float
+    acked_by: str | None
+    acked_at: datetime | None
+    muted_until: datetime | None
+
+
+class AlertEventOut(BaseModel):
+    at: datetime
+    what: str
+    by: str | None
+    detail: dict[str, Any]
+
+
+class AlertDetail(AlertOut):
+    explanation: dict[str, Any]
+    events: list[AlertEventOut]  # newest first
+
+
+def _alert_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in AlertOut.model_fields}
+
+
+@router.get("/w/{slug}/alerts", response_model=list[AlertOut])
+def alert_list(
+    request: Request,
+    slug: str,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.ALERTS))],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[AlertOut]:
+    """The workspace's alerts: open ones first, then acked, muted and closed; newest first."""
+    ws = workspace_of(request, slug)
+    rows = crisis.read_alerts(state(request).store, ws.slug, limit)
+    return [AlertOut(**_alert_out(row)) for row in rows]
+
+
+@router.get("/w/{slug}/alerts/{alert_id}", response_model=AlertDetail)
+def alert_detail(
+    request: Request,
+    slug: str,
+    alert_id: int,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.ALERTS))],
+) -> AlertDetail:
+    """One alert, with why it fired and its log (the detectors' and the team's actions)."""
+    ws = workspace_of(request, slug)
+    with state(request).store.engine.connect() as conn:
+        row = crisis.read_alert(conn, ws.slug, alert_id)
+        events = crisis.read_events(conn, alert_id)
+    return AlertDetail(
+        **_alert_out(row),
+        explanation=row["explanation"] or {},
+        events=[AlertEventOut(**{k: e[k] for k in ("at", "what", "by", "detail")}) for e in events],
     )

@@ -21,7 +21,7 @@ from rumeur import __version__, i18n
 from rumeur.config import Settings
 from rumeur.i18n import _
 from rumeur.store import Store
-from rumeur.web import api, pages
+from rumeur.web import alerting, api, pages
 from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
 from rumeur.web.filters import FilterError
 from rumeur.web.render import page
@@ -55,6 +55,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     static = resources.files("rumeur.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(pages.router)
+    app.include_router(alerting.router)
     app.include_router(api.router)
     app.add_exception_handler(SignInRequired, _sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from rumeur.web.auth import (
     state,
     workspace_of,
 )
+from rumeur.web.crisis import open_count
 from rumeur.web.filters import FilterError, StreamFilters, read_keyset, reasons_for
 from rumeur.web.permissions import Permission, allowed
 from rumeur.web.render import page
@@ -83,9 +84,12 @@ def _context(request: Request, viewer: Viewer | None, **more: Any) -> dict[str, 
     shown = [
         ws for ws in settings.workspaces if viewer is None or reasons_for(viewer.user, ws) != ()
     ]
+    ws = more.get("ws")
+    alerting = ws is not None and can[Permission.ALERTS.value]
     return {
         "viewer": viewer,
         "can": can,
+        "open_alerts": open_count(state(request).store, ws.slug) if alerting else 0,
         "workspaces": shown,
         "path": request.url.path,
         "query_string": request.url.query,

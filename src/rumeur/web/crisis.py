@@ -1,0 +1,223 @@
+"""What the alerts pages and the crisis room show, read once for the pages, the report and the
+REST API: a workspace's alerts (live ones first), and one alert's room: its explanation, the
+hourly timeline of its subject, how it spreads across platforms and authors, who does what, the
+holding statements and the log. The team's actions are rows of `alert_events` (`assigned`,
+`note`, `statement_copied`) beside the detectors' own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import HTTPException
+from sqlalchemy import Connection, case, func, insert, select
+
+from rumeur.alerts.detectors import WATCH
+from rumeur.config import HoldingStatement, Workspace
+from rumeur.i18n import _
+from rumeur.store import Store
+from rumeur.store.schema import alert_events, alerts, authors, post_brands, posts, rollups_hourly
+from rumeur.store.writer import ALL
+
+HOUR = timedelta(hours=1)
+BEFORE = HOUR * 24  # the timeline starts a day before the alert...
+AFTER = HOUR * 6  # ...and ends six hours after its last update
+MAX_HOURS = 24 * 21  # at most three weeks of hours in a room
+LISTED = 200  # alerts on the list page
+TOP = 10
+STATUS_ORDER = {"open": 0, "acked": 1, "muted": 2, "closed": 3}
+SENTIMENTS = ("negative", "neutral", "positive", "unknown")
+TEAM = ("assigned", "note", "statement_copied")  # what people write in a room
+MUTE_HOURS = (1, 2, 6, 24)
+MAX_TEXT = 2000
+
+
+def open_count(store: Store, workspace: str) -> int:
+    """The workspace's open alerts, for the top bar (the status index answers it)."""
+    a = alerts.c
+    query = select(func.count()).where(a.workspace == workspace, a.status == "open")
+    with store.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def read_alerts(store: Store, workspace: str, limit: int = LISTED) -> list[dict[str, Any]]:
+    """Open alerts first, then acked, muted and closed ones; the newest first in each."""
+    a = alerts.c
+    order = case(STATUS_ORDER, value=a.status, else_=len(STATUS_ORDER))
+    query = (
+        select(alerts)
+        .where(a.workspace == workspace)
+        .order_by(order, a.updated_at.desc(), a.id.desc())
+        .limit(limit)
+    )
+    with store.engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def read_alert(conn: Connection, workspace: str, alert_id: int) -> dict[str, Any]:
+    a = alerts.c
+    row = conn.execute(select(alerts).where(a.id == alert_id, a.workspace == workspace)).first()
+    if row is None:
+        raise HTTPException(404, _("no such alert in this workspace"))
+    return dict(row._mapping)
+
+
+def read_events(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
+    """The alert's log, newest first."""
+    e = alert_events.c
+    query = (
+        select(e.id, e.at, e.what, e.by, e.detail)
+        .where(e.alert_id == alert_id)
+        .order_by(e.at.desc(), e.id.desc())
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+@dataclass(slots=True)
+class Timeline:
+    hours: list[datetime]  # UTC
+    sentiment: dict[str, list[int]]  # per sentiment, one count per hour
+
+    def totals(self) -> list[int]:
+        return [sum(column) for column in zip(*self.sentiment.values(), strict=True)]
+
+
+@dataclass(slots=True)
+class Room:
+    alert: dict[str, Any]
+    why: dict[str, Any]
+    timeline: Timeline
+    platforms: list[tuple[str, int]]
+    authors: list[tuple[str, int]]
+    events: list[dict[str, Any]]
+    statements: list[HoldingStatement]
+    team: list[str] = field(default_factory=list)  # the names a task may be given to
+
+    @property
+    def since(self) -> datetime | None:
+        return _moment(self.why.get("since"))
+
+    @property
+    def until(self) -> datetime | None:
+        return _moment(self.why.get("until"))
+
+    def of(self, what: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["what"] == what]
+
+
+def rollup_subject(alert: dict[str, Any]) -> str:
+    """The rollups' brand of an alert: its brand, or the whole volume for '*' and watch words."""
+    return ALL if alert["kind"] == WATCH else alert["subject"]
+
+
+def window(alert: dict[str, Any]) -> tuple[datetime, datetime]:
+    """The room's hours: a day before the alert to six hours after its last update."""
+    start = _floor(alert["started_at"]) - BEFORE
+    end = min(_floor(alert["updated_at"]) + AFTER, start + HOUR * MAX_HOURS)
+    return start, end
+
+
+def read_room(store: Store, ws: Workspace, alert_id: int, team: list[str]) -> Room:
+    with store.engine.connect() as conn:
+        alert = read_alert(conn, ws.slug, alert_id)
+        subject = rollup_subject(alert)
+        since, until = window(alert)
+        heat = (_floor(alert["started_at"]), _floor(alert["updated_at"]) + HOUR)
+        return Room(
+            alert=alert,
+            why=alert["explanation"] or {},
+            timeline=_timeline(conn, ws.slug, subject, since, until),
+            platforms=_platforms(conn, ws.slug, subject, *heat),
+            authors=_authors(conn, ws.slug, subject, *heat),
+            events=read_events(conn, alert_id),
+            statements=list(ws.statements),
+            team=team,
+        )
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _floor(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def _timeline(
+    conn: Connection, workspace: str, subject: str, since: datetime, until: datetime
+) -> Timeline:
+    r = rollups_hourly.c
+    query = (
+        select(r.hour, r.sentiment, func.sum(r.posts))
+        .where(r.workspace == workspace, r.brand == subject, r.hour >= since, r.hour <= until)
+        .group_by(r.hour, r.sentiment)
+    )
+    hours = []
+    at = since
+    while at <= until:
+        hours.append(at)
+        at += HOUR
+    index = {h: i for i, h in enumerate(hours)}
+    counts = {s: [0] * len(hours) for s in SENTIMENTS}
+    for hour, sentiment, n in conn.execute(query):
+        key = sentiment if sentiment in counts else "unknown"
+        counts[key][index[_floor(hour)]] += int(n or 0)
+    return Timeline(hours, counts)
+
+
+def _platforms(
+    conn: Connection, workspace: str, subject: str, since: datetime, until: datetime
+) -> list[tuple[str, int]]:
+    r = rollups_hourly.c
+    total = func.sum(r.posts)
+    query = (
+        select(r.platform, total)
+        .where(r.workspace == workspace, r.brand == subject, r.hour >= since, r.hour < until)
+        .group_by(r.platform)
+        .order_by(total.desc())
+        .limit(TOP)
+    )
+    return [(p, int(n or 0)) for p, n in conn.execute(query)]
+
+
+def _authors(
+    conn: Connection, workspace: str, subject: str, since: datetime, until: datetime
+) -> list[tuple[str, int]]:
+    """The most active authors of the subject's posts during the alert (one grouped query over
+    the alert's hours, on the brand index)."""
+    p, b = posts.c, post_brands.c
+    n = func.count(func.distinct(p.id))
+    query = (
+        select(authors.c.handle, n)
+        .select_from(posts)
+        .join(authors, authors.c.id == p.author_id)
+        .join(post_brands, b.post_id == p.id)
+        .where(b.workspace == workspace, p.created_at >= since, p.created_at < until)
+        .group_by(authors.c.handle)
+        .order_by(n.desc(), authors.c.handle)
+        .limit(TOP)
+    )
+    if subject != ALL:
+        query = query.where(b.brand == subject)
+    return [(handle, int(count)) for handle, count in conn.execute(query)]
+
+
+def log_event(
+    store: Store,
+    workspace: str,
+    alert_id: int,
+    what: str,
+    by: str,
+    detail: dict[str, Any],
+    now: datetime,
+) -> None:
+    """One of the team's actions (assigned, note, statement_copied) in the alert's log."""
+    with store.transaction() as conn:
+        read_alert(conn, workspace, alert_id)
+        conn.execute(
+            insert(alert_events).values(alert_id=alert_id, at=now, what=what, by=by, detail=detail)
+        )

@@ -1,0 +1,180 @@
+"""The alerts pages and the crisis room, through the app (TestClient): the list, Ack and Mute
+with the form's CSRF token, who may see and respond, the team's log, the downloaded report,
+the REST API, and a stranger's text that stays text in the room."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from alerting_support import an_alert
+from rumeur.store.schema import alert_events, alerts
+from rumeur.web import tokens
+from website import Site, csrf_of
+
+HOSTILE = "<script>window.__pwned = 1</script> united lost my bag"
+
+
+def _csrf(client) -> str:  # type: ignore[no-untyped-def]
+    return csrf_of(client.get("/account").text)
+
+
+def _status(site: Site, alert_id: int) -> str:
+    with site.store.engine.connect() as conn:
+        return conn.execute(select(alerts.c.status).where(alerts.c.id == alert_id)).scalar_one()
+
+
+def test_the_list_shows_the_storm_open_alerts_first(site: Site) -> None:
+    an_alert(site)
+    page = site.client("ana").get("/w/united/alerts")
+    assert page.status_code == 200
+    assert 'data-testid="alert"' in page.text
+    assert "Volume spike · United" in page.text
+    statuses = [s.split(">")[1].split("<")[0] for s in page.text.split('data-testid="status"')[1:]]
+    order = {"open": 0, "acknowledged": 1, "muted": 2, "closed": 3}
+    assert [order[s] for s in statuses] == sorted(order[s] for s in statuses)
+
+
+def test_the_top_bar_counts_the_open_alerts(site: Site) -> None:
+    an_alert(site)
+    with site.store.engine.connect() as conn:
+        n = len(conn.execute(select(alerts.c.id).where(alerts.c.status == "open")).all())
+    page = site.client("carla").get("/w/united/dashboard").text
+    assert f'data-testid="open-alerts" title="open alerts">{n}<' in page
+    assert "nav-alerts" not in site.client("bea").get("/w/united/dashboard").text
+
+
+def test_ack_and_mute_need_the_form_token(site: Site) -> None:
+    alert_id = an_alert(site, "US Airways", "negative_surge")
+    client = site.client("cyril")
+    url = f"/w/united/alerts/{alert_id}"
+    assert client.post(url + "/ack", data={"csrf": "forged"}).status_code == 403
+    assert _status(site, alert_id) == "open"
+    answer = client.post(url + "/ack", data={"csrf": _csrf(client), "back": "room"})
+    assert answer.status_code == 303 and answer.headers["location"] == url
+    assert _status(site, alert_id) == "acked"
+    assert client.post(url + "/mute", data={"csrf": _csrf(client), "hours": "5"}).status_code == 400
+    answer = client.post(url + "/mute", data={"csrf": _csrf(client), "hours": "6"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/w/united/alerts"
+    assert _status(site, alert_id) == "muted"
+    room = client.get(url).text
+    assert "acknowledged</td>" in room and "muted until" in room and "cyril" in room
+
+
+def test_care_reads_the_room_but_does_not_run_it(site: Site) -> None:
+    alert_id = an_alert(site)
+    client = site.client("carla")
+    room = client.get(f"/w/united/alerts/{alert_id}")
+    assert room.status_code == 200
+    assert 'data-testid="assign-form"' not in room.text and 'data-testid="ack"' not in room.text
+    assert 'data-testid="copy-delays-fr"' in room.text and "data-log" not in room.text
+    note = client.post(f"/w/united/alerts/{alert_id}/note", data={"csrf": _csrf(client)})
+    assert note.status_code == 403
+    assert site.client("bea").get(f"/w/united/alerts/{alert_id}").status_code == 403
+
+
+def test_a_closed_alert_takes_no_ack(site: Site) -> None:
+    alert_id = an_alert(site, "*", "negative_surge")
+    with site.store.transaction() as conn:
+        conn.execute(update(alerts).where(alerts.c.id == alert_id).values(status="closed"))
+    client = site.client("ana")
+    answer = client.post(f"/w/united/alerts/{alert_id}/ack", data={"csrf": _csrf(client)})
+    assert answer.status_code == 400
+    assert _status(site, alert_id) == "closed"
+
+
+def test_tasks_notes_and_copies_are_logged(site: Site) -> None:
+    alert_id = an_alert(site)
+    client = site.client("ana")
+    url = f"/w/united/alerts/{alert_id}"
+    csrf = _csrf(client)
+    assert (
+        client.post(url + "/assign", data={"csrf": csrf, "to": "bea", "task": "x"}).status_code
+        == 400
+    )
+    assert (
+        client.post(url + "/assign", data={"csrf": csrf, "to": "cyril", "task": " "}).status_code
+        == 400
+    )
+    data = {"csrf": csrf, "to": "cyril", "task": "Answer the press"}
+    assert client.post(url + "/assign", data=data).status_code == 303
+    assert client.post(url + "/note", data={"csrf": csrf, "text": HOSTILE}).status_code == 303
+    copied = client.post(
+        url + "/copied", data={"csrf": csrf, "statement": "delays", "language": "en"}
+    )
+    assert copied.status_code == 200 and copied.json() == {"logged": True}
+    wrong = client.post(url + "/copied", data={"csrf": csrf, "statement": "nope", "language": "en"})
+    assert wrong.status_code == 400
+    with site.store.engine.connect() as conn:
+        rows = conn.execute(
+            select(alert_events.c.what, alert_events.c.by, alert_events.c.detail).where(
+                alert_events.c.alert_id == alert_id, alert_events.c.by == "ana"
+            )
+        ).all()
+    assert [r.what for r in rows] == ["assigned", "note", "statement_copied"]
+    assert rows[0].detail == {"to": "cyril", "task": "Answer the press"}
+    room = client.get(url).text
+    assert "<strong>cyril</strong>: Answer the press" in room
+    assert "copied the statement delays (en)" in room
+    assert HOSTILE not in room and "&lt;script&gt;window.__pwned" in room
+
+
+def test_a_strangers_post_in_the_explanation_stays_text(site: Site) -> None:
+    alert_id = an_alert(site)
+    with site.store.transaction() as conn:
+        why = conn.execute(select(alerts.c.explanation).where(alerts.c.id == alert_id)).scalar_one()
+        posts = [{"id": 1, "native_id": "h", "text": HOSTILE, "engagement": 9}, *why["posts"]]
+        conn.execute(
+            update(alerts)
+            .where(alerts.c.id == alert_id)
+            .values(explanation={**why, "posts": posts})
+        )
+    client = site.client("ana")
+    for url in (f"/w/united/alerts/{alert_id}", f"/w/united/alerts/{alert_id}/report.html"):
+        text = client.get(url).text
+        assert HOSTILE not in text
+        assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt; united lost my bag" in text
+
+
+def test_the_report_holds_the_whole_room(site: Site) -> None:
+    alert_id = an_alert(site)
+    client = site.client("cyril")
+    csrf = _csrf(client)
+    url = f"/w/united/alerts/{alert_id}"
+    client.post(url + "/assign", data={"csrf": csrf, "to": "ana", "task": "Brief the CEO"})
+    client.post(url + "/note", data={"csrf": csrf, "text": "Press call at 18h"})
+    report = client.get(url + "/report.html")
+    assert report.status_code == 200
+    assert report.headers["content-disposition"] == (
+        f'attachment; filename="rumeur-united-alert-{alert_id}.html"'
+    )
+    text = report.text
+    for part in (
+        "Crisis report",
+        "Why it fired",
+        "Posts per hour",
+        "Who does what",
+        "Brief the CEO",
+        "Press call at 18h",
+        "Action log",
+        "<svg",
+        "made on",
+    ):
+        assert part in text, part  # fmt: skip
+    assert "<script" not in text and "<form" not in text
+    assert text.count("<tr>") > 24  # one row per hour of the timeline, at least a day of them
+
+
+def test_the_api_lists_and_details_alerts(site: Site) -> None:
+    alert_id = an_alert(site)
+    token = tokens.issue(site.store, site.users["carla"].id)
+    client = site.client()
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/w/united/alerts", headers=headers).json()
+    assert alert_id in [a["id"] for a in listed]
+    one = client.get(f"/api/w/united/alerts/{alert_id}", headers=headers).json()
+    assert one["kind"] == "volume_spike" and one["subject"] == "United"
+    assert one["explanation"]["posts"] and one["events"][-1]["what"] == "opened"
+    assert client.get("/api/w/united/alerts/999999", headers=headers).status_code == 404
+    token = tokens.issue(site.store, site.users["bea"].id)
+    denied = client.get("/api/w/united/alerts", headers={"Authorization": f"Bearer {token}"})
+    assert denied.status_code == 403

@@ -1,0 +1,112 @@
+"""The crisis room in a real headless Chromium: the detectors open the storm's alerts over the
+demo store, then a community manager opens the room from the top bar, reads why it fired and
+its timeline, gives a task, copies a holding statement, acknowledges the alert and downloads
+the report. Under CI=true a missing Chromium fails the run; elsewhere it skips."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from alerting_support import an_alert
+from conftest import IN_CI
+from rumeur.web.server import CHROMIUM_ARGS
+from website import PASSWORD, Site, make_site
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def live(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
+    from rumeur.web.app import create_app
+    from rumeur.web.server import background
+
+    for site in make_site(demo_db, tmp_path_factory.mktemp("crisis")):
+        an_alert(site)
+        with background(create_app(site.settings, site.store)) as base:
+            yield site, base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"CI=true but {CHROMIUM} is missing (make test installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live):  # type: ignore[no-untyped-def]
+    _site, base = live
+    context = browser.new_context(accept_downloads=True, locale="en-US")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.errors = errors
+    yield opened
+    context.close()
+
+
+def sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/w/united/dashboard"))
+
+
+def test_run_a_crisis_from_the_room(page, live) -> None:  # type: ignore[no-untyped-def]
+    site, base = live
+    alert_id = an_alert(site)
+    sign_in(page, base, "cyril")
+    assert int(page.inner_text("[data-testid=open-alerts]")) >= 1
+    page.click("[data-testid=nav-alerts]")
+    page.wait_for_url(re.compile(r"/w/united/alerts$"))
+    row = page.locator(f"[data-testid=alert][data-id='{alert_id}']")
+    assert "Volume spike · United" in row.inner_text()
+    row.locator("[data-testid=room-link]").click()
+    page.wait_for_url(re.compile(rf"/alerts/{alert_id}$"))
+
+    assert "Why it fired" in page.inner_text("[data-testid=explanation]")
+    assert page.locator("[data-testid=timeline] svg[role=img]").count() == 1
+    assert page.locator("[data-testid=timeline] svg rect").count() > 10
+    assert page.locator("[data-testid=carrier]").count() >= 1
+    assert page.locator("[data-testid=spread] svg").count() == 2
+
+    page.select_option("[data-testid=assign-to]", "ana")
+    page.fill("[data-testid=assign-task]", "Call the airport desk")
+    page.click("[data-testid=assign]")
+    page.wait_for_url(re.compile(rf"/alerts/{alert_id}$"))
+    assert "ana: Call the airport desk" in page.inner_text("[data-testid=assignments]")
+    assert "assigned to ana: Call the airport desk" in page.inner_text("[data-testid=log]")
+
+    button = page.locator("[data-testid=copy-delays-en]")
+    button.click()
+    page.wait_for_selector("[data-testid=copy-delays-en][data-logged=true]")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("We are sorry for today's delays.")
+
+    page.click("[data-testid=ack]")
+    page.wait_for_url(re.compile(rf"/alerts/{alert_id}$"))
+    assert page.inner_text("[data-testid=room-title] [data-testid=status]") == "acknowledged"
+    log = page.inner_text("[data-testid=log]")
+    assert "copied the statement delays (en)" in log and "acknowledged" in log
+
+    with page.expect_download() as info:
+        page.click("[data-testid=report]")
+    report = Path(info.value.path()).read_text("utf-8")
+    assert "Crisis report" in report and "Call the airport desk" in report
+    assert page.errors == []  # no script refused by the Content-Security-Policy, no error
