@@ -654,6 +654,32 @@ def alerts_mute(
     mute_alert(store, ws, alert_id, for_, by)
 
 
+@alerts_app.command(
+    "notify",
+    help=_(
+        "Send the workspace's due notifications (new and grown alerts, escalations, retries), "
+        "once or every --every until Ctrl-C."
+    ),
+)
+def alerts_notify(
+    once: Annotated[bool, typer.Option("--once", help=_("One sweep, then stop."))] = False,
+    every: Annotated[str, typer.Option(help=_("Time between two sweeps: 30s, 5m, 1h."))] = "30s",
+    db: Db = None,
+    config: ConfigFile = None,
+    workspace: WorkspaceSlug = None,
+) -> None:
+    from rumeur.commands.alerting import notify, parse_duration
+
+    parse_duration(every, "--every")  # a bad --every is an error before anything is sent
+    _settings, ws, store = _open(db, config, workspace)
+    try:
+        report = notify(store, ws, once, every)
+    except KeyboardInterrupt:
+        sys.exit(130)  # Ctrl-C: what was sent is recorded; pending rows wait for the next sweep
+    if report.failed:
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`)."""
     logs.configure()

@@ -1,19 +1,22 @@
 """The detectors: each reads what it needs at the detectors' clock and returns the fires it
-sees, one per subject (a brand, `*` for the whole workspace, or a watch query). They decide
-nothing about alerts: the engine turns fires into one alert per storm.
+sees, one per subject (a brand, `*` for the whole workspace, a watch query, or a post for a
+viral post). They decide nothing about alerts: the engine turns fires into one alert per storm.
 
 Volume and negative share read `rollups_hourly` only (never a scan of the posts), so a run
-costs one grouped range query whatever the traffic.
+costs one grouped range query whatever the traffic. Viral posts and influencers read the posts
+of their last few hours (a range of `ix_posts_created_at`), and their history only when one of
+those posts could fire.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Row, func, select
 
 from rumeur.alerts.baseline import (
     DAY,
@@ -26,13 +29,20 @@ from rumeur.alerts.baseline import (
 )
 from rumeur.alerts.settings import AlertSettings
 from rumeur.config import Workspace
-from rumeur.store.schema import post_queries, posts, rollups_hourly
+from rumeur.store.schema import authors, post_brands, post_queries, posts, rollups_hourly
 from rumeur.store.writer import ALL
 
 VOLUME = "volume_spike"
 NEGATIVE = "negative_surge"
 WATCH = "watch_word"
-KINDS = (VOLUME, NEGATIVE, WATCH)
+VIRAL = "viral_post"
+INFLUENCER = "influencer"
+KINDS = (VOLUME, NEGATIVE, VIRAL, INFLUENCER, WATCH)
+
+MIN_AGE = HOUR / 4  # a post younger than this counts as this old: no division by a second
+VIRAL_SAMPLE = 2000  # the most recent posts of the baseline days that the usual speed is read from
+VIRAL_MIN_SAMPLE = 50  # with fewer, nobody knows what is usual: no viral alert
+MIN_SPEED = 1.0  # engagements an hour: the floor of the usual speed of a quiet workspace
 
 
 @dataclass(slots=True)
@@ -45,6 +55,7 @@ class Fire:
     since: datetime  # the start of the window that fired (UTC)
     until: datetime  # its end: the detectors' clock
     why: dict[str, Any] = field(default_factory=dict)  # the figures behind the decision
+    post_ids: tuple[int, ...] = ()  # the posts that fired, when a fire is about given posts
 
 
 @dataclass(slots=True)
@@ -179,3 +190,199 @@ def watch_words(
             fires.append(Fire(WATCH, query, count, 0.0, float(count), first, now,
                               {"query": query}))  # fmt: skip
     return fires
+
+
+def engagement() -> ColumnElement[int]:
+    p = posts.c
+    return p.likes + p.reposts + p.replies + p.quotes
+
+
+def viral_posts(conn: Connection, ws: Workspace, now: datetime, s: AlertSettings) -> list[Fire]:
+    """Each post of the last `viral_window_hours` naming a brand whose engagement per hour since
+    it was created is `viral_ratio` times the usual speed fires, one subject per post."""
+    since = now - HOUR * s.viral_window_hours
+    fresh = _engaging_posts(conn, ws.slug, since, now, s.viral_min_engagement)
+    if not fresh:
+        return []  # the common case: the baseline is not even read
+    usual = _usual_speed(conn, ws.slug, since, s)
+    if usual is None:
+        return []
+    fires = []
+    for row, brands in fresh:
+        age = max(now - row.created_at, MIN_AGE) / HOUR
+        speed = row.engagement / age
+        if speed >= s.viral_ratio * usual[0]:
+            fires.append(_viral_fire(row, brands, speed, age, usual, now))
+    return fires
+
+
+def _engaging_posts(
+    conn: Connection, workspace: str, since: datetime, now: datetime, floor: int
+) -> list[tuple[Row[Any], list[str]]]:
+    p = posts.c
+    rows = list(
+        conn.execute(
+            select(p.id, p.platform, p.native_id, p.created_at, p.likes, p.reposts, p.replies,
+                   p.quotes, engagement().label("engagement"))
+            .where(p.created_at >= since, p.created_at < now, engagement() >= floor)
+            .where(_in_workspace(workspace))
+            .order_by(p.id)
+        )
+    )  # fmt: skip
+    brands = _brands_of(conn, workspace, [row.id for row in rows])
+    return [(row, brands[row.id]) for row in rows]
+
+
+def _in_workspace(workspace: str) -> ColumnElement[bool]:
+    """The post names a brand of the workspace. A correlated EXISTS on post_brands' key, so
+    that the scan is driven by the posts' time (or author) index, never by the workspace's
+    whole history in `ix_post_brands_workspace_brand`."""
+    b = post_brands.c
+    return select(b.post_id).where(b.post_id == posts.c.id, b.workspace == workspace).exists()
+
+
+def _brands_of(conn: Connection, workspace: str, ids: list[int]) -> dict[int, list[str]]:
+    b = post_brands.c
+    out: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        rows = conn.execute(
+            select(b.post_id, b.brand)
+            .where(b.post_id.in_(ids), b.workspace == workspace)
+            .order_by(b.post_id, b.brand)
+        )
+        for post_id, brand in rows:
+            out[post_id].append(brand)
+    return out
+
+
+def _usual_speed(
+    conn: Connection, workspace: str, since: datetime, s: AlertSettings
+) -> tuple[float, int] | None:
+    """(engagements an hour, sample size): the `viral_quantile` of the engagement of the
+    workspace's last posts of the baseline days before the window, spread over the window's
+    hours (an upper bound of how fast a usual post gathered it)."""
+    p = posts.c
+    sample = (
+        select(engagement())
+        .where(p.created_at >= since - DAY * s.baseline_days, p.created_at < since)
+        .where(_in_workspace(workspace))
+        .order_by(p.created_at.desc())
+        .limit(VIRAL_SAMPLE)
+    )
+    values = sorted(conn.execute(sample).scalars())
+    if len(values) < VIRAL_MIN_SAMPLE:
+        return None
+    level = quantile(values, s.viral_quantile) / s.viral_window_hours
+    return max(level, MIN_SPEED), len(values)
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """The `q` quantile of sorted `values`, interpolated between the two nearest ranks."""
+    at = q * (len(values) - 1)
+    low = int(at)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (at - low)
+
+
+def _viral_fire(
+    row: Row[Any],
+    brands: list[str],
+    speed: float,
+    age: float,
+    usual: tuple[float, int],
+    now: datetime,
+) -> Fire:
+    why = {
+        "post_id": row.id,
+        "platform": row.platform,
+        "native_id": row.native_id,
+        "brands": brands,
+        "engagement": row.engagement,
+        "likes": row.likes,
+        "reposts": row.reposts,
+        "replies": row.replies,
+        "quotes": row.quotes,
+        "age_hours": round(age, 2),
+        "baseline_posts": usual[1],
+        "ratio": round(speed / usual[0], 2),
+    }
+    subject = f"post:{row.platform}:{row.native_id}"
+    return Fire(VIRAL, subject, round(speed, 2), round(usual[0], 2), speed / usual[0],
+                row.created_at, now, why, (row.id,))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A post of a big account, with one brand it names."""
+
+    post: Row[Any]
+    brand: str
+
+
+def influencers(conn: Connection, ws: Workspace, now: datetime, s: AlertSettings) -> list[Fire]:
+    """Per brand, the authors with `influencer_followers` followers or more who named it in the
+    last `influencer_window_hours` and not in the `influencer_lookback_days` before."""
+    since = now - HOUR * s.influencer_window_hours
+    fresh = _big_voices(conn, ws.slug, since, now, s.influencer_followers)
+    if not fresh:
+        return []
+    before = since - DAY * s.influencer_lookback_days
+    known = _named_before(conn, ws.slug, {v.post.author_id for v in fresh}, before, since)
+    newcomers: dict[str, dict[int, Row[Any]]] = defaultdict(dict)
+    for v in fresh:  # in time order: each newcomer's first post of the window
+        if (v.post.author_id, v.brand) not in known:
+            newcomers[v.brand].setdefault(v.post.author_id, v.post)
+    return [
+        _influencer_fire(brand, list(first.values()), now, s)
+        for brand, first in sorted(newcomers.items())
+    ]
+
+
+def _big_voices(
+    conn: Connection, workspace: str, since: datetime, now: datetime, followers: int
+) -> list[Voice]:
+    """The posts of the window by authors with that many followers, one per brand named."""
+    p, a = posts.c, authors.c
+    rows = list(
+        conn.execute(
+            select(p.id, p.native_id, p.created_at, p.author_id, a.handle, a.followers,
+                   a.verified)
+            .join(authors, a.id == p.author_id)
+            .where(p.created_at >= since, p.created_at < now, a.followers >= followers)
+            .where(_in_workspace(workspace))
+            .order_by(p.created_at, p.id)
+        )
+    )  # fmt: skip
+    brands = _brands_of(conn, workspace, [row.id for row in rows])
+    return [Voice(row, brand) for row in rows for brand in brands[row.id]]
+
+
+def _named_before(
+    conn: Connection, workspace: str, author_ids: set[int], since: datetime, until: datetime
+) -> set[tuple[int, str]]:
+    """The (author, brand) pairs of those authors' posts in [since, until)."""
+    p = posts.c
+    rows = list(
+        conn.execute(
+            select(p.id, p.author_id)
+            .where(p.author_id.in_(author_ids), p.created_at >= since, p.created_at < until)
+            .where(_in_workspace(workspace))
+        )
+    )
+    brands = _brands_of(conn, workspace, [post_id for post_id, _ in rows])
+    return {(author, brand) for post_id, author in rows for brand in brands[post_id]}
+
+
+def _influencer_fire(brand: str, rows: list[Row[Any]], now: datetime, s: AlertSettings) -> Fire:
+    rows.sort(key=lambda r: (-r.followers, r.created_at))
+    reach = sum(r.followers for r in rows)
+    voices = [
+        {"handle": r.handle, "followers": r.followers, "verified": bool(r.verified),
+         "post_id": r.id, "native_id": r.native_id, "at": r.created_at.isoformat()}
+        for r in rows[: s.top]
+    ]  # fmt: skip
+    why = {"reach": reach, "influencers": voices, "lookback_days": s.influencer_lookback_days}
+    first = min(r.created_at for r in rows)
+    return Fire(INFLUENCER, brand, float(reach), float(s.influencer_followers),
+                reach / s.influencer_followers, first, now, why,
+                tuple(r.id for r in rows))  # fmt: skip

@@ -15,7 +15,8 @@ replayed time in a replay) and does three things:
    revisions go to the targets that are not escalation targets.
 3. **Sweep.** Every due pending row is claimed (deliveries.claim) and sent with `deliver()`
    (a few quick retries); what is still failing stays pending and is tried again by a later
-   sweep, by this process or another one after a restart (`rumeur alerts notify`).
+   sweep, by this process or another one after a restart (`rumeur alerts notify`). An
+   escalation's message says so (`AlertMessage.escalated`: "Escalated: ..." in every format).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,19 @@ SUMMARY = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What one sweep did with one delivery row: `status` is delivered, already_delivered,
+    pending (tried again later) or failed (for good). Names only: never a URL or a secret."""
+
+    alert_id: int
+    revision: int
+    target: str
+    reason: str  # new, grew, escalated
+    status: str
+    error: str | None = None  # the channel and host, never a secret
+
+
 @dataclass(slots=True)
 class DispatchReport:
     enqueued: int = 0
@@ -56,6 +70,7 @@ class DispatchReport:
     delivered: int = 0
     pending: int = 0
     failed: int = 0
+    sent: list[Sent] = field(default_factory=list)  # one per row the sweeps tried, in order
 
 
 @dataclass
@@ -104,17 +119,38 @@ class Dispatcher:
     def _send(self, rows: list[Any], client: httpx.Client, report: DispatchReport) -> None:
         known = {t.name: t for t in self.ws.notify.targets}
         targets: list[Target] = []
+        claimed: dict[str, Any] = {}
         for row in rows:
             target = known.get(row.target)
             if target is None:
-                deliveries.give_up(self.store, row.id, "target no longer in the settings")
+                gone = "target no longer in the settings"
+                deliveries.give_up(self.store, row.id, gone)
                 report.failed += 1
+                report.sent.append(
+                    Sent(row.alert_id, row.revision, row.target, row.reason, "failed", gone)
+                )
             elif deliveries.claim(self.store, row.id, self.clock()):
                 targets.append(target)
-        if not targets:
-            return
+                claimed[target.name] = row
+        # The rows of one revision share its message, but an escalation row says so.
+        for escalated in (False, True):
+            chosen = [t for t in targets if (claimed[t.name].reason == "escalated") == escalated]
+            if chosen:
+                self._deliver(claimed, chosen, escalated, client, report)
+
+    def _deliver(
+        self,
+        claimed: dict[str, Any],
+        targets: list[Target],
+        escalated: bool,
+        client: httpx.Client,
+        report: DispatchReport,
+    ) -> None:
+        message = message_from(claimed[targets[0].name].message)
+        if escalated and not message.escalated:  # a row enqueued before the flag existed
+            message = replace(message, escalated=True)
         outcomes = deliver(
-            message_from(rows[0].message), targets,
+            message, targets,
             delivery_log=StoreDeliveryLog(self.store, self.clock), attempts=self.attempts,
             base=self.base, cap=self.cap, sleep=self.sleep, http=client, smtp=self.smtp,
         )  # fmt: skip
@@ -125,6 +161,11 @@ class Dispatcher:
                 report.failed += 1
             else:
                 report.pending += 1
+            row = claimed[outcome.target]
+            report.sent.append(
+                Sent(row.alert_id, row.revision, row.target, row.reason, outcome.status,
+                     outcome.error)
+            )  # fmt: skip
 
     def _enqueue(self, conn: Connection, now: datetime) -> int:
         a = alerts.c
@@ -188,7 +229,7 @@ class Dispatcher:
         return [t.name for t in self.ws.notify.targets if t.name not in escalation]
 
     def _pending(self, alert: Any, reason: str, names: Sequence[str]) -> list[Pending]:
-        message = build_message(alert, self.ws).as_dict()
+        message = build_message(alert, self.ws, escalated=reason == "escalated").as_dict()
         return [
             Pending(alert.id, alert.revision, name, reason, alert.observed, message)
             for name in names
@@ -216,8 +257,9 @@ def crisis_room_url(ws: Workspace, alert_id: int) -> str | None:
     return f"{base.rstrip('/')}/w/{ws.slug}/alerts/{alert_id}" if base else None
 
 
-def build_message(alert: Any, ws: Workspace) -> AlertMessage:
-    """The notification of an alert row's current revision, in the workspace's language."""
+def build_message(alert: Any, ws: Workspace, escalated: bool = False) -> AlertMessage:
+    """The notification of an alert row's current revision, in the workspace's language;
+    `escalated` for the escalation targets (its heading says so)."""
     why: dict[str, Any] = alert.explanation or {}
     subject = ws.name if alert.subject == "*" else alert.subject
     summary = SUMMARY.get(ws.locale, SUMMARY["en"]).format(
@@ -243,6 +285,7 @@ def build_message(alert: Any, ws: Workspace) -> AlertMessage:
         top_authors=list(why.get("authors", [])),
         url=crisis_room_url(ws, alert.id),
         language=ws.locale,
+        escalated=escalated,
     )
 
 
@@ -265,4 +308,5 @@ def message_from(data: dict[str, Any]) -> AlertMessage:
         top_authors=data["top_authors"],
         url=data["url"],
         language=data["language"],
+        escalated=bool(data.get("escalated", False)),
     )

@@ -26,8 +26,10 @@ from rumeur.alerts.baseline import HOUR
 from rumeur.alerts.detectors import (
     WATCH,
     Fire,
+    influencers,
     negative_surges,
     read_counts,
+    viral_posts,
     volume_spikes,
     watch_words,
 )
@@ -52,6 +54,7 @@ def run_detectors(store: Store, ws: Workspace, now: datetime) -> EngineReport:
     with store.engine.connect() as conn:
         counts = read_counts(conn, ws.slug, now, s.baseline_days)
         fires = volume_spikes(counts, ws, now, s) + negative_surges(counts, ws, now, s)
+        fires += viral_posts(conn, ws, now, s) + influencers(conn, ws, now, s)
         fires += watch_words(conn, ws, now, s, _last_watched(conn, ws.slug))
         explained = [(fire, explain(conn, ws.slug, fire, s.top)) for fire in fires]
     with store.transaction() as conn:
@@ -87,7 +90,8 @@ def _apply(
 
 
 def _open(conn: Connection, workspace: str, fire: Fire, why: dict[str, Any]) -> None:
-    # A watch word starts at its first match; the others at the start of the window that fired.
+    # A watch word starts at its first match, a viral post when it was posted, an influencer
+    # alert at the first newcomer's post; the others at the start of the window that fired.
     values = {
         "workspace": workspace,
         "kind": fire.kind,

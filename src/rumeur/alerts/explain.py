@@ -56,6 +56,8 @@ def _window_posts(conn: Connection, workspace: str, fire: Fire) -> list[Any]:
         .order_by(p.created_at.desc())
         .limit(SCANNED)
     )  # fmt: skip
+    if fire.post_ids:  # a viral post, the newcomers' posts: the fire's own posts only
+        return list(conn.execute(query.where(p.id.in_(fire.post_ids))))
     if fire.kind == WATCH:
         q = post_queries.c
         query = query.join(post_queries, q.post_id == p.id).where(

@@ -42,3 +42,17 @@ class AlertSettings(BaseModel):
     # Watch words alert on matches newer than this (or than the last closed alert).
     watch_lookback_hours: Hours = 24
     top: Annotated[int, Field(ge=1, le=20)] = 5  # posts, terms and authors in an explanation
+    # Viral post: a post of the last `viral_window_hours` whose engagement per hour since it
+    # was created is `viral_ratio` times the `viral_quantile` of the posts of the previous
+    # `baseline_days` (their engagement over `viral_window_hours`), with at least
+    # `viral_min_engagement` likes, reposts, replies and quotes.
+    viral_window_hours: Hours = 6
+    viral_ratio: Positive = 10.0
+    viral_quantile: Annotated[float, Field(ge=0.5, lt=1)] = 0.99
+    viral_min_engagement: Annotated[int, Field(ge=1)] = 25
+    # Influencer: an author with at least `influencer_followers` followers whose post of the
+    # last `influencer_window_hours` names a brand they had not named in the
+    # `influencer_lookback_days` before.
+    influencer_followers: Annotated[int, Field(ge=1)] = 10_000
+    influencer_window_hours: Hours = 3
+    influencer_lookback_days: Annotated[int, Field(ge=1, le=90)] = 30

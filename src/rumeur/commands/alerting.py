@@ -1,10 +1,12 @@
-"""`rumeur alerts list|ack|mute`: the alerts of a workspace, for people (a table) and scripts
-(one JSON object a line)."""
+"""`rumeur alerts list|ack|mute|notify`: the alerts of a workspace, for people (a table) and
+scripts (one JSON object a line), and the sweeps that send their notifications."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,14 +14,15 @@ from rich.console import Console
 from rich.table import Table
 
 from rumeur.alerts.actions import ack, list_alerts, mute
+from rumeur.alerts.dispatch import Dispatcher, DispatchReport, Sent
 from rumeur.commands.reporting import shown
 from rumeur.config import Workspace
 from rumeur.errors import ConfigError
 from rumeur.i18n import _, number
 from rumeur.store import Store
 
-_DURATION = re.compile(r"^(\d+)\s*([mhd])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 JSON_FIELDS = (
     "id", "kind", "workspace", "subject", "started_at", "updated_at", "observed", "expected",
     "explanation", "status", "revision",
@@ -59,10 +62,61 @@ def mute_alert(store: Store, ws: Workspace, alert_id: int, duration: str, by: st
     print(_("alert {id} muted until {until}").format(id=alert_id, until=until.isoformat()))
 
 
-def parse_duration(text: str) -> timedelta:
-    """`30m`, `2h`, `1d`."""
+def parse_duration(text: str, option: str = "--for") -> timedelta:
+    """`30m`, `2h`, `1d` (and `45s`)."""
     match = _DURATION.match(text.strip().lower())
     if not match or int(match.group(1)) == 0:
-        raise ConfigError(f"--for {text}: expected a duration such as 30m, 2h or 1d")
+        raise ConfigError(f"{option} {text}: expected a duration such as 30m, 2h or 1d")
     args: dict[str, Any] = {_UNITS[match.group(2)]: int(match.group(1))}
     return timedelta(**args)
+
+
+def notify(
+    store: Store,
+    ws: Workspace,
+    once: bool,
+    every: str,
+    dispatcher: Dispatcher | None = None,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> DispatchReport:
+    """`rumeur alerts notify`: the dispatcher on the wall clock (new and grown alerts enqueued,
+    escalation, then every due pending delivery sent), once or every `every` until Ctrl-C (the
+    caller's KeyboardInterrupt). One line per delivery tried; returns the totals of every sweep
+    (counts only, not their `sent` lists: a loop may run for months)."""
+    pause = parse_duration(every, "--every").total_seconds()
+    send = dispatcher or Dispatcher(store, ws)
+    now = clock or send.clock
+    totals = DispatchReport()
+    if not ws.notify.targets:
+        print(_("Workspace {workspace} has no notification targets.").format(workspace=ws.slug))
+        return totals
+    while True:
+        report = send.run(now())
+        for sent in report.sent:
+            print(_sent_line(sent), flush=True)
+        totals.enqueued += report.enqueued
+        totals.escalated += report.escalated
+        totals.delivered += report.delivered
+        totals.pending += report.pending
+        totals.failed += report.failed
+        if once:
+            return totals
+        (sleep or _wait)(pause)
+
+
+def _wait(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _sent_line(sent: Sent) -> str:
+    """Target name, alert id and revision: never the target's URL, address or secret."""
+    fields = {"target": sent.target, "id": sent.alert_id, "revision": sent.revision}
+    if sent.status in ("delivered", "already_delivered"):
+        if sent.reason == "escalated":
+            return _("escalated alert {id} (update {revision}) to {target}").format(**fields)
+        return _("sent alert {id} (update {revision}) to {target}").format(**fields)
+    error = f": {sent.error}" if sent.error else ""
+    if sent.status == "failed":
+        return _("failed alert {id} (update {revision}) to {target}").format(**fields) + error
+    return _("alert {id} (update {revision}) to {target} still pending").format(**fields) + error

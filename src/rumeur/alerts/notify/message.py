@@ -2,7 +2,9 @@
 renderings.
 
 An alert that grows is sent again with a higher `revision`; `idempotency_key` names one
-revision, so a receiver that sees the same key twice knows it is a resend. Post texts, terms
+revision, so a receiver that sees the same key twice knows it is a resend. An escalation (the
+same revision, sent to the escalation targets) has `escalated` set, and every rendering's
+heading starts with `Escalated: ` (`Escalade : `). Post texts, terms
 and author names come from strangers: the HTML rendering escapes every one of them, and each
 chat format escapes them in its own way (slack.py, mattermost.py, teams.py).
 """
@@ -35,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "authors": "Top authors",
         "open": "Open the crisis room",
         "revision": "update",
+        "escalated": "Escalated",
     },
     "fr": {
         "volume_spike": "Pic de volume",
@@ -51,6 +54,7 @@ LABELS: dict[str, dict[str, str]] = {
         "authors": "Auteurs principaux",
         "open": "Ouvrir la salle de crise",
         "revision": "mise à jour",
+        "escalated": "Escalade",
     },
 }
 MAX_POST_CHARS = 280  # a chat line, not an essay: the crisis room shows the whole post
@@ -74,6 +78,8 @@ class AlertMessage:
     top_authors: list[str] = field(default_factory=list)
     url: str | None = None  # the crisis room
     language: str = "fr"
+    # Sent to the escalation targets because nobody acknowledged the alert in time.
+    escalated: bool = False
 
     def __post_init__(self) -> None:
         for name in ("started_at", "updated_at"):
@@ -88,9 +94,14 @@ class AlertMessage:
         return LABELS.get(self.language, LABELS["en"])[key]
 
     def heading(self) -> str:
-        """`[Volume spike] title`, plus `(update 2)` once the alert has grown."""
+        """`[Volume spike] title`, plus `(update 2)` once the alert has grown, after
+        `Escalated: ` when it is sent to the escalation targets."""
         tail = f" ({self.label('revision')} {self.revision})" if self.revision > 1 else ""
-        return f"[{self.label(self.kind)}] {one_line(self.title)}{tail}"
+        head = f"[{self.label(self.kind)}] {one_line(self.title)}{tail}"
+        if not self.escalated:
+            return head
+        colon = " : " if self.language == "fr" else ": "
+        return f"{self.label('escalated')}{colon}{head}"
 
     def figures(self) -> str:
         return (
@@ -119,6 +130,7 @@ class AlertMessage:
             "top_authors": list(self.top_authors),
             "url": self.url,
             "language": self.language,
+            "escalated": self.escalated,
         }
 
 

@@ -6,7 +6,19 @@ secret are read from an environment variable (`*_env`) or a file (`*_file`, e.g.
 secret) when an alert is sent. A chat webhook's URL is itself a secret (its path is the token):
 give it as `url_env` or `url_file` rather than `url` when the file is shared.
 
-    [[notify]]
+They are the `targets` of a workspace's `[workspaces.notify]` (`config.NotifySettings`, with
+`base_url`, `growth`, `escalate_after` and `escalation`; docs/alerts.md), one
+`[[workspaces.notify.targets]]` table each, under the workspace's `[[workspaces]]`:
+
+    [[workspaces]]
+    slug = "acme"
+    # ...
+
+    [workspaces.notify]
+    escalate_after = "30m"
+    escalation = ["duty-hook"]
+
+    [[workspaces.notify.targets]]
     name = "comms-mail"
     kind = "email"
     host = "smtp.example.org"
@@ -16,12 +28,16 @@ give it as `url_env` or `url_file` rather than `url` when the file is shared.
     sender = "rumeur@example.org"
     to = ["veille@example.org"]
 
-    [[notify]]
+    [[workspaces.notify.targets]]
     name = "comms-slack"
     kind = "slack"
     url_env = "RUMEUR_SLACK_WEBHOOK"
 
-Not wired into `config.py` yet: the alerts settings will hold a `list[Target]`.
+    [[workspaces.notify.targets]]
+    name = "duty-hook"
+    kind = "webhook"
+    url = "https://duty.example.org/rumeur"
+    secret_env = "RUMEUR_DUTY_SECRET"  # signs each body (X-Rumeur-Signature)
 """
 
 from __future__ import annotations
