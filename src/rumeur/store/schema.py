@@ -22,6 +22,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -176,16 +177,28 @@ enrichments = Table(
 rollups_hourly = Table(
     "rollups_hourly",
     metadata,
-    Column("workspace", String(64), primary_key=True),
-    Column("hour", UTCDateTime, primary_key=True),
-    Column("brand", String(255), primary_key=True),
-    Column("platform", String(32), primary_key=True),
-    Column("sentiment", String(16), primary_key=True),
-    Column("language", String(16), primary_key=True),
-    Column("emotion", String(16), primary_key=True),  # 'unknown' when missing
-    Column("reason", String(64), primary_key=True),  # '' for no complaint reason
+    Column("workspace", String(64)),
+    Column("hour", UTCDateTime),
+    Column("brand", String(255)),
+    Column("platform", String(32)),
+    Column("sentiment", String(16)),
+    Column("language", String(16)),
+    Column("emotion", String(16)),  # 'unknown' when missing
+    Column("reason", String(64)),  # '' for no complaint reason
     Column("posts", Integer, nullable=False),
     Column("engagement", BigInteger, nullable=False),
+    # On PostgreSQL the key also holds the counts: a period is read from the index alone.
+    PrimaryKeyConstraint(
+        "workspace",
+        "hour",
+        "brand",
+        "platform",
+        "sentiment",
+        "language",
+        "emotion",
+        "reason",
+        postgresql_include=["posts", "engagement"],
+    ),
     sqlite_with_rowid=False,  # clustered on the key: a period is one contiguous range
 )
 
@@ -195,13 +208,22 @@ rollups_hourly = Table(
 facet_rollups = Table(
     "facet_rollups",
     metadata,
-    Column("workspace", String(64), primary_key=True),
-    Column("kind", String(8), primary_key=True),
-    Column("day", UTCDateTime, primary_key=True),  # midnight UTC
-    Column("reason", String(64), primary_key=True),  # '' for no complaint reason
-    Column("value", String(255), primary_key=True),
+    Column("workspace", String(64)),
+    Column("kind", String(8)),
+    Column("day", UTCDateTime),  # midnight UTC
+    Column("reason", String(64)),  # '' for no complaint reason
+    Column("value", String(255)),
     Column("posts", Integer, nullable=False),
     Column("engagement", BigInteger, nullable=False),
+    # On PostgreSQL the key also holds the counts: a period is read from the index alone.
+    PrimaryKeyConstraint(
+        "workspace",
+        "kind",
+        "day",
+        "reason",
+        "value",
+        postgresql_include=["posts", "engagement"],
+    ),
     sqlite_with_rowid=False,
 )
 
