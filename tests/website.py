@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -98,3 +99,53 @@ def make_site(demo_db: Path, folder: Path) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def site(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     yield from make_site(demo_db, tmp_path_factory.mktemp("site"))
+
+
+# --- the browser tests' Chromium (Debian's, driven by Playwright) ------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the run; under CI=true a missing one fails, elsewhere skips."""
+    from conftest import IN_CI
+    from rumeur.web.server import CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"CI=true but {CHROMIUM} is missing (make test installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Any, base: str, clipboard: bool = False) -> Iterator[Any]:
+    """A page in a fresh context (English, downloads allowed); its script errors and console
+    errors collect in `page.errors`."""
+    context = browser.new_context(accept_downloads=True, locale="en-US")
+    if clipboard:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.errors = errors
+    yield opened
+    context.close()
+
+
+def sign_in_page(page: Any, base: str, name: str) -> None:
+    """Sign in through the form, as a person does; lands on the dashboard."""
+    import re
+
+    page.goto(base + "/")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/w/united/dashboard"))

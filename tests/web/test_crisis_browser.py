@@ -12,12 +12,9 @@ from pathlib import Path
 import pytest
 
 from alerting_support import an_alert
-from conftest import IN_CI
-from rumeur.web.server import CHROMIUM_ARGS
-from website import PASSWORD, Site, make_site
+from website import Site, make_site, open_page, sign_in_page
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -31,41 +28,12 @@ def live(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
             yield site, base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but {CHROMIUM} is missing (make test installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser, live):  # type: ignore[no-untyped-def]
-    _site, base = live
-    context = browser.new_context(accept_downloads=True, locale="en-US")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.errors = errors
-    yield opened
-    context.close()
+    yield from open_page(browser, live[1], clipboard=True)
 
 
-def sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/w/united/dashboard"))
+sign_in = sign_in_page
 
 
 def test_run_a_crisis_from_the_room(page, live) -> None:  # type: ignore[no-untyped-def]
