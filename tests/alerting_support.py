@@ -5,13 +5,34 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from rumeur.alerts.engine import run_detectors
-from rumeur.store.schema import alerts
+from rumeur.store import Store
+from rumeur.store.schema import alert_events, alerts
 from website import Site
 
 STORM = datetime(2015, 2, 22, 10, tzinfo=UTC)  # from 10h to 15h UTC: United's volume spike
+ONE_AT = datetime(2015, 2, 22, 18, tzinfo=UTC)
+
+
+def store_with_one_alert(path: str, opened_event: bool = False) -> str:
+    """A new store at `path` holding one open volume alert on American (id 1, revision 4),
+    with its "opened" event when asked."""
+    store = Store.open(path)
+    with store.transaction() as conn:
+        conn.execute(
+            insert(alerts).values(
+                workspace="united", kind="volume_spike", subject="American", status="open",
+                started_at=ONE_AT, updated_at=ONE_AT, observed=118.0, expected=3.0, score=40.0,
+                explanation={"terms": ["cancelled", "flight"], "posts": []}, revision=4,
+            )
+        )  # fmt: skip
+        if opened_event:
+            event = {"alert_id": 1, "at": ONE_AT, "what": "opened", "detail": {}}
+            conn.execute(insert(alert_events).values(event))
+    store.close()
+    return path
 
 
 def open_storm_alerts(site: Site) -> None:

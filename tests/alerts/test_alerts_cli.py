@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 
+from alerting_support import store_with_one_alert
 from clirun import rumeur
-from rumeur.store import Store
-from rumeur.store.schema import alerts
-
-AT = datetime(2015, 2, 22, 18, tzinfo=UTC)
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    path = str(tmp_path / "a.db")
-    store = Store.open(path)
-    with store.transaction() as conn:
-        conn.execute(
-            insert(alerts).values(
-                workspace="united", kind="volume_spike", subject="American", status="open",
-                started_at=AT, updated_at=AT, observed=118.0, expected=3.0, score=40.0,
-                explanation={"terms": ["cancelled", "flight"], "posts": []}, revision=4,
-            )
-        )  # fmt: skip
-    store.close()
-    return path
+    return store_with_one_alert(str(tmp_path / "a.db"))
 
 
 def test_list_as_json_lines(capsys: pytest.CaptureFixture[str], db: str) -> None:

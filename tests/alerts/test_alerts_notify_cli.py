@@ -5,7 +5,6 @@ every format."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from importlib import resources
 from pathlib import Path
@@ -13,8 +12,8 @@ from typing import Any
 
 import pytest
 from notify_support import TOKEN, Receiver, alert, receiving
-from sqlalchemy import insert
 
+from alerting_support import store_with_one_alert
 from clirun import rumeur
 from rumeur.alerts import deliveries
 from rumeur.alerts.notify import mattermost, slack, teams, webhook
@@ -23,9 +22,7 @@ from rumeur.alerts.notify.message import render_html, render_text
 from rumeur.alerts.notify.settings import EmailTarget
 from rumeur.config import load_settings
 from rumeur.store import Store
-from rumeur.store.schema import alert_events, alerts
 
-AT = datetime(2015, 2, 22, 18, tzinfo=UTC)
 SECRET_ENV = "RUMEUR_TEST_HOOK_SECRET"
 
 
@@ -50,19 +47,7 @@ def hook_toml(receiver: Receiver, name: str, kind: str = "webhook", env: str = "
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     """A store with one open alert of the demo workspace, opened long ago."""
-    path = str(tmp_path / "a.db")
-    store = Store.open(path)
-    with store.transaction() as conn:
-        conn.execute(
-            insert(alerts).values(
-                workspace="united", kind="volume_spike", subject="American", status="open",
-                started_at=AT, updated_at=AT, observed=118.0, expected=3.0, score=40.0,
-                explanation={"terms": ["cancelled", "flight"], "posts": []}, revision=4,
-            )
-        )  # fmt: skip
-        conn.execute(insert(alert_events).values(alert_id=1, at=AT, what="opened", detail={}))
-    store.close()
-    return path
+    return store_with_one_alert(str(tmp_path / "a.db"), opened_event=True)
 
 
 def rows(db: str) -> list[dict[str, Any]]:
