@@ -24,25 +24,21 @@ def room_charts(room: Room, ws: Workspace) -> dict[str, Markup]:
             names,
             [Series(labels.sentiment(s), v) for s, v in t.sentiment.items()],
             colors={labels.sentiment(k): c for k, c in SENTIMENT_COLORS.items()},
-            fmt=_fmt,
+            fmt=number,
             empty_text=none,
         ),
         "platforms": bar_list(
             "platforms",
             _("Platforms"),
             [(labels.platform(p), n) for p, n in room.platforms],
-            fmt=_fmt,
+            fmt=number,
             empty_text=none,
         ),
         "authors": bar_list(
             "authors",
             _("Most active authors"),
             [("@" + h, n) for h, n in room.authors],
-            fmt=_fmt,
+            fmt=number,
             empty_text=none,
         ),
     }
-
-
-def _fmt(value: float) -> str:
-    return number(value)

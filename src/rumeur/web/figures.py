@@ -30,7 +30,6 @@ def bucket_labels(buckets: list[datetime]) -> list[str]:
 
 def charts(d: Dashboard) -> dict[str, Markup]:
     names = bucket_labels(d.buckets)
-    fmt = _fmt
     none = _("No posts in this period")
     return {
         "volume": line_chart(
@@ -38,7 +37,7 @@ def charts(d: Dashboard) -> dict[str, Markup]:
             _("Volume per brand"),
             names,
             [Series(b.name, b.series) for b in d.brands],
-            fmt=fmt,
+            fmt=number,
             empty_text=none,
         ),
         "sentiment": stacked_bars(
@@ -47,26 +46,24 @@ def charts(d: Dashboard) -> dict[str, Markup]:
             names,
             [Series(labels.sentiment(s), v) for s, v in d.sentiment.items()],
             colors={labels.sentiment(k): c for k, c in SENTIMENT_COLORS.items()},
-            fmt=fmt,
+            fmt=number,
             empty_text=none,
         ),
         "emotions": bar_list(
             "emotions",
             _("Emotions"),
             [(labels.emotion(e), n) for e, n in d.emotions],
-            fmt=fmt,
+            fmt=number,
             empty_text=none,
         ),
-        "reasons": bar_list("reasons", _("Complaint reasons"), d.reasons, fmt=fmt, empty_text=none),
+        "reasons": bar_list(
+            "reasons", _("Complaint reasons"), d.reasons, fmt=number, empty_text=none
+        ),
         "languages": bar_list(
             "languages",
             _("Languages"),
             [(labels.language_name(c), n) for c, n in d.languages],
-            fmt=fmt,
+            fmt=number,
             empty_text=none,
         ),
     }
-
-
-def _fmt(value: float) -> str:
-    return number(value)
