@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from rumeur.errors import StoreError
-from rumeur.store.engine import WRITE_OPTION, redact_url
+from rumeur.store.engine import WRITE_OPTION, redact_url, retry_busy
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -34,23 +34,29 @@ def alembic_config(connection: Connection) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply every migration the database lacks. Does nothing when it is up to date."""
+    """Apply every migration the database lacks. Does nothing when it is up to date.
+    A store another process holds busy is waited for (SQLite's busy timeout, and a retry of
+    what SQLite refuses without waiting), up to LOCK_WAIT_S, before it is reported locked."""
     try:
-        if current_revision(engine) == HEAD:
-            return
-        with engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
-                if _revision(conn) != HEAD:
-                    from alembic import command
-
-                    command.upgrade(alembic_config(conn), "head")
+        retry_busy(lambda: _upgrade(engine))
     except OperationalError as exc:
         where = redact_url(engine.url.render_as_string(hide_password=False))
         reason = str(exc.orig).strip().splitlines()[0]
         raise StoreError(f"{where}: cannot open the database: {reason}", permanent=False) from None
+
+
+def _upgrade(engine: Engine) -> None:
+    if current_revision(engine) == HEAD:
+        return
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+            if _revision(conn) != HEAD:
+                from alembic import command
+
+                command.upgrade(alembic_config(conn), "head")
 
 
 def current_revision(engine: Engine) -> str | None:
