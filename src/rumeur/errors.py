@@ -36,3 +36,8 @@ class RowError(RumeurError):
         super().__init__(f"field {field!r}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class QueryTooCostly(RumeurError):
+    """A request would cost more than its budget (time, size, nesting): refused in one line,
+    `query too costly: …`, before or while it runs, and the server goes on answering."""
