@@ -47,3 +47,89 @@ def test_the_level_filters(capsys: pytest.CaptureFixture[str]) -> None:
     finally:
         structlog.reset_defaults()
     assert lines == ["loud"]
+
+
+def _crash_holding(secret: str) -> None:
+    held = {"token": secret}  # a frame variable, as a `Viewer` holds its session token
+    raise RuntimeError(f"failed with {len(held)} item")
+
+
+@pytest.mark.parametrize("fmt", ["console", "json"])
+def test_a_logged_traceback_shows_the_code_but_never_a_frame_s_variables(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs.configure(level="WARNING", fmt=fmt)
+    try:
+        try:
+            _crash_holding("-".join(["planted", "session", "value", "51"]))
+        except RuntimeError:
+            structlog.get_logger("test").exception("request failed")
+        err = capsys.readouterr().err
+    finally:
+        structlog.reset_defaults()
+    assert "planted-session-value-51" not in err
+    assert "_crash_holding" in err and "RuntimeError: failed with 1 item" in err
+
+
+def test_a_traceback_s_message_is_redacted_like_the_rest(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    logs.configure(level="WARNING", fmt="console")
+    try:
+        try:
+            raise ValueError("cannot reach postgresql://rumeur:pw-in-url@db/prod")
+        except ValueError:
+            structlog.get_logger("test").exception("failed")
+        err = capsys.readouterr().err
+    finally:
+        structlog.reset_defaults()
+    assert "pw-in-url" not in err
+    assert "postgresql://rumeur:[redacted]@db/prod" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "https://hooks.slack.com/services/T0AAA/B0BBB/xoxSECRETxox",
+            "https://hooks.slack.com/[redacted]",
+        ),
+        (
+            "https://chat.example/hooks/k3j4h5g6f7d8s9a0q1w2e3r4t5",
+            "https://chat.example/hooks/[redacted]",
+        ),
+        (
+            "/feeds/private/sk_live_4eC39HqLyjWDarjtT1zdp7dc/rss timed out",
+            "/feeds/private/[redacted]/rss timed out",
+        ),
+        (
+            "https://blog.example/feed/550e8400-e29b-41d4-a716-446655440000",
+            "https://blog.example/feed/[redacted]",
+        ),
+        (
+            "https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/x",
+            "https://[redacted]@github.com/x",
+        ),
+        ("Viewer(csrf='abc', token='def')", "Viewer(csrf=[redacted], token=[redacted])"),
+        ('{"password": "hunter2"}', '{"password": "[redacted]"}'),
+        # what is not a secret stays: ids, dated slugs, file paths, a user name in a URL
+        ("x:569587140490866689", "x:569587140490866689"),
+        (
+            "/2015/02/22/delayed-flights-at-the-airport",
+            "/2015/02/22/delayed-flights-at-the-airport",
+        ),
+        (
+            "postgresql+psycopg://postgres@127.0.0.1:5432/rumeur",
+            "postgresql+psycopg://postgres@127.0.0.1:5432/rumeur",
+        ),
+        (
+            "/work/main/.venv/lib/python3.11/site-packages/starlette/routing.py",
+            "/work/main/.venv/lib/python3.11/site-packages/starlette/routing.py",
+        ),
+    ],
+)
+def test_redact_text_hides_secret_looking_url_parts_and_keeps_the_rest(
+    text: str, shown: str
+) -> None:
+    assert logs.redact_text(text) == shown
+    assert logs.redact_url(text) == shown
