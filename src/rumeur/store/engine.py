@@ -57,11 +57,13 @@ def make_engine(target: str) -> Engine:
         path = Path(make_url(url).database or "")
         if not path.parent.is_dir():
             raise StoreError(f"{path}: folder {path.parent} does not exist")
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: a failed statement's error (and so a log) never quotes its values, a
+    # password typed at sign-in among them.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
