@@ -252,10 +252,14 @@ def validate_toml(model: type[M], text: str, source: str, extra: dict[str, Any] 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: not valid TOML: arrays or tables nested too deep") from None
     try:
         return model.model_validate({**data, **(extra or {})})
     except ValidationError as exc:
         raise ConfigError(_one_line(source, exc)) from None
+    except RecursionError:
+        raise ConfigError(f"{source}: values nested too deep") from None
 
 
 def _one_line(source: str, exc: ValidationError) -> str:

@@ -153,7 +153,7 @@ def _read(source: FileSource) -> tuple[list[Post], list[Rejected]]:
     posts: list[Post] = []
     rejects: list[Rejected] = []
     for batch in source.batches(None, 5000):
-        normalised = normalise(batch.items, source.normalise)
+        normalised = normalise(batch.items, source.normalise, source.column)
         posts += normalised.posts
         rejects += [*batch.rejects, *normalised.rejects]
     posts.sort(key=lambda p: p.created_at)  # stable: a file's order within one instant stays

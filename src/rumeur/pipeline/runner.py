@@ -101,7 +101,7 @@ def _store_batch(
     enrichers: Sequence[Enricher],
     key: str,
 ) -> _Stored:
-    normalised = normalise(batch.items, source.normalise)
+    normalised = normalise(batch.items, source.normalise, getattr(source, "column", None))
     posts = attribute_brands(deduplicate(normalised.posts), workspace)
     results = enrich(posts, enrichers)
     docs = documents(posts, results)

@@ -16,6 +16,7 @@ import numpy as np
 
 from rumeur.config import Workspace
 from rumeur.errors import RowError
+from rumeur.limits import check_post
 from rumeur.model import EnrichmentResult, Post, RawItem, Rejected, current_labels
 from rumeur.nlp.base import Enricher
 from rumeur.nlp.features import shared_features
@@ -30,16 +31,34 @@ class Normalised:
     rejects: list[Rejected] = field(default_factory=list)
 
 
-def normalise(items: Sequence[RawItem], to_post: Callable[[RawItem], Post]) -> Normalised:
-    """Every item becomes a post or a rejected row naming the field; none is lost."""
+def normalise(
+    items: Sequence[RawItem],
+    to_post: Callable[[RawItem], Post],
+    column: Callable[[str], str] | None = None,
+) -> Normalised:
+    """Every item becomes a post held to the store's limits (`limits.check_post`, the one check
+    of every source, files and networks alike) or a rejected row naming the field; none is lost.
+    `column` names a post's field as the source calls it (a file's column)."""
     out = Normalised()
     for item in items:
         try:
-            out.posts.append(to_post(item))
+            post = to_post(item)
         except RowError as exc:
-            raw = _as_text(item.payload)[:2000]
-            out.rejects.append(Rejected(item.origin, item.line, exc.field, exc.reason, raw))
+            out.rejects.append(_rejected(item, exc.field, exc.reason))
+            continue
+        try:
+            check_post(post)
+        except RowError as exc:
+            field = column(exc.field) if column else exc.field
+            out.rejects.append(_rejected(item, field, exc.reason))
+            continue
+        out.posts.append(post)
     return out
+
+
+def _rejected(item: RawItem, field: str, reason: str) -> Rejected:
+    # Whole, however long: the writer escapes what a store could not hold (limits.storable).
+    return Rejected(item.origin, item.line, field, reason, _as_text(item.payload))
 
 
 def deduplicate(posts: Sequence[Post]) -> list[Post]:
@@ -127,7 +146,10 @@ def _only_negative(result: EnrichmentResult, given: list[dict[str, str]]) -> Enr
 
 def _as_text(payload: object) -> str:
     if isinstance(payload, dict | list):
-        return json.dumps(payload, ensure_ascii=False, default=str)
+        try:
+            return json.dumps(payload, ensure_ascii=False, default=str)
+        except RecursionError:  # a payload nested too deep to write back as JSON
+            return "(nested too deep to show)"
     return str(payload)
 
 

@@ -33,6 +33,17 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from rumeur.limits import (
+    BRAND_LENGTH,
+    FIELD_LENGTH,
+    HANDLE_LENGTH,
+    ID_LENGTH,
+    LABEL_LENGTH,
+    MODEL_LENGTH,
+    PLATFORM_LENGTH,
+    REASON_LENGTH,
+)
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -70,9 +81,9 @@ authors = Table(
     "authors",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("platform", String(32), nullable=False),
-    Column("handle", String(255), nullable=False),
-    Column("native_id", String(128)),
+    Column("platform", String(PLATFORM_LENGTH), nullable=False),
+    Column("handle", String(HANDLE_LENGTH), nullable=False),
+    Column("native_id", String(ID_LENGTH)),
     Column("display_name", Text),
     Column("followers", Integer),
     Column("following", Integer),
@@ -87,24 +98,24 @@ posts = Table(
     "posts",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("platform", String(32), nullable=False),
-    Column("native_id", String(128), nullable=False),
+    Column("platform", String(PLATFORM_LENGTH), nullable=False),
+    Column("native_id", String(ID_LENGTH), nullable=False),
     Column("url", Text),
     Column("title", Text),
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("author_id", ForeignKey("authors.id"), nullable=False),
-    Column("language", String(16)),
-    Column("sentiment", String(16)),
-    Column("emotion", String(16)),
-    Column("reason", String(64)),
+    Column("language", String(LABEL_LENGTH)),
+    Column("sentiment", String(LABEL_LENGTH)),
+    Column("emotion", String(LABEL_LENGTH)),
+    Column("reason", String(REASON_LENGTH)),
     Column("likes", Integer, nullable=False, default=0),
     Column("reposts", Integer, nullable=False, default=0),
     Column("replies", Integer, nullable=False, default=0),
     Column("quotes", Integer, nullable=False, default=0),
     Column("views", BigInteger),
-    Column("reply_to", String(128)),
-    Column("quote_of", String(128)),
+    Column("reply_to", String(ID_LENGTH)),
+    Column("quote_of", String(ID_LENGTH)),
     Column("mentions", JSON, nullable=False),
     Column("hashtags", JSON, nullable=False),
     Column("links", JSON, nullable=False),
@@ -155,7 +166,7 @@ post_brands = Table(
     metadata,
     Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     Column("workspace", String(64), primary_key=True),
-    Column("brand", String(255), primary_key=True),
+    Column("brand", String(BRAND_LENGTH), primary_key=True),
     Index("ix_post_brands_workspace_brand", "workspace", "brand"),
 )
 
@@ -166,9 +177,9 @@ enrichments = Table(
     metadata,
     Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     Column("task", String(32), primary_key=True),
-    Column("model", String(128), primary_key=True),
+    Column("model", String(MODEL_LENGTH), primary_key=True),
     Column("version", String(64), primary_key=True),
-    Column("label", String(64), nullable=False),
+    Column("label", String(REASON_LENGTH), nullable=False),
     Column("score", Float),
     Column("created_at", UTCDateTime, nullable=False),
 )
@@ -179,12 +190,12 @@ rollups_hourly = Table(
     metadata,
     Column("workspace", String(64)),
     Column("hour", UTCDateTime),
-    Column("brand", String(255)),
-    Column("platform", String(32)),
-    Column("sentiment", String(16)),
-    Column("language", String(16)),
-    Column("emotion", String(16)),  # 'unknown' when missing
-    Column("reason", String(64)),  # '' for no complaint reason
+    Column("brand", String(BRAND_LENGTH)),
+    Column("platform", String(PLATFORM_LENGTH)),
+    Column("sentiment", String(LABEL_LENGTH)),
+    Column("language", String(LABEL_LENGTH)),
+    Column("emotion", String(LABEL_LENGTH)),  # 'unknown' when missing
+    Column("reason", String(REASON_LENGTH)),  # '' for no complaint reason
     Column("posts", Integer, nullable=False),
     Column("engagement", BigInteger, nullable=False),
     # On PostgreSQL the key also holds the counts: a period is read from the index alone.
@@ -258,7 +269,7 @@ rejected = Table(
     Column("source", String(512), nullable=False),
     Column("workspace", String(64), nullable=False),
     Column("line", Integer, nullable=False),
-    Column("field", String(128), nullable=False),
+    Column("field", String(FIELD_LENGTH), nullable=False),
     Column("reason", Text, nullable=False),
     Column("raw", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),

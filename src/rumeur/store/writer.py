@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 
+from rumeur.limits import FIELD_LENGTH, storable
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
 from rumeur.store.bulk import execute_many, greatest, one_of, upsert
@@ -533,18 +534,7 @@ def upsert_enrichments(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def _write_rejected(
     conn: Connection, workspace: str, rejects: Sequence[Rejected], now: datetime
 ) -> int:
-    rows = [
-        {
-            "source": r.source,
-            "workspace": workspace,
-            "line": r.line or 0,
-            "field": r.field,
-            "reason": r.reason,
-            "raw": r.raw,
-            "created_at": now,
-        }
-        for r in rejects
-    ]
+    rows = [_rejected_row(r, workspace, now) for r in rejects]
     upsert(
         conn,
         rejected,
@@ -553,6 +543,24 @@ def _write_rejected(
         lambda new: {"field": new.field, "reason": new.reason, "raw": new.raw},
     )
     return len(rows)
+
+
+def _rejected_row(reject: Rejected, workspace: str, now: datetime) -> dict[str, Any]:
+    """A rejected row as any store holds it, whatever bytes it had: kept whole, escaped where
+    PostgreSQL would refuse a character (a NUL, a lone surrogate, an undecodable byte)."""
+    raw, escaped = storable(reject.raw)
+    reason = storable(reject.reason)[0]
+    if escaped:
+        reason += " (raw text escaped: \\\\ for \\, \\xNN for a NUL or undecodable byte)"
+    return {
+        "source": reject.source,
+        "workspace": workspace,
+        "line": reject.line or 0,
+        "field": storable(reject.field)[0][:FIELD_LENGTH],
+        "reason": reason,
+        "raw": raw,
+        "created_at": now,
+    }
 
 
 def _write_cursor(

@@ -71,8 +71,12 @@ def test_broken_rows_are_rejected_with_file_line_field_and_reason(
         f"{broken_csv}:4: field 'text': empty text",
         f"{broken_csv}:5: field '(row)': wrong column count: 9 values for 13 columns",
         f"{broken_csv}:8: field 'retweet_count': not a whole number: 'many'",
-        f"{broken_csv}:10: field '(row)': {rejected[10][1]}",
+        f"{broken_csv}:10: field '(row)': broken encoding: not utf-8 at byte 60",
     ]
+    # The stored reason says the raw text holds its broken bytes escaped, recoverable.
+    assert rejected[10][1].endswith(
+        "(raw text escaped: \\\\ for \\, \\xNN for a NUL or undecodable byte)"
+    )
     assert "9 rows read, 4 new posts" in " ".join(result.stderr.split())
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
+import string
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rumeur.config import read_toml_text, validate_toml
 from rumeur.errors import ConfigError
 
 PRESETS = ("airline", "listening-export")
+TEMPLATE_FIELDS = ("author", "native_id")  # what a `url_template` may name
 FIELDS = (
     "native_id", "text", "created_at", "author", "author_name", "author_followers",
     "author_location", "url", "title", "platform", "brand", "language", "location",
@@ -65,6 +68,34 @@ class Mapping(_Strict):
     labels: dict[Literal["sentiment", "emotion", "reason"], LabelColumn] = Field(
         default_factory=dict
     )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            text_encoding = codecs.lookup(value)._is_text_encoding  # type: ignore[attr-defined]
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r} (e.g. utf-8, utf-16, cp1252)") from None
+        if not text_encoding:
+            raise ValueError(f"{value!r} is not a text encoding (e.g. utf-8, utf-16, cp1252)")
+        return value
+
+    @field_validator("url_template")
+    @classmethod
+    def _known_fields(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            names = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+            unknown = [f for f in names if f not in TEMPLATE_FIELDS]
+            if not unknown:
+                value.format(author="a", native_id="1")
+        except (ValueError, KeyError, IndexError) as exc:
+            raise ValueError(f"not a valid template ({exc})") from None
+        if unknown:
+            known = ", ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS)
+            raise ValueError(f"unknown field {{{unknown[0]}}} (known: {known})")
+        return value
 
 
 def load_mapping(preset: str | None = None, path: Path | None = None) -> Mapping:

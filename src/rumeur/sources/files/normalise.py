@@ -84,7 +84,7 @@ class RowNormaliser:
             value = row
             for part in key.split("."):  # a dotted path into nested JSON
                 value = value.get(part) if isinstance(value, dict) else None
-        return "" if value is None else value if isinstance(value, str) else str(value)
+        return _as_text(key, value)
 
     def date(self, row: dict[str, Any], key: str) -> datetime:
         raw = self._get(row, key).strip()
@@ -169,6 +169,26 @@ _COUNTS = ("likes", "reposts", "replies", "quotes")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 200, 1\u202f200, 1'200 (Swiss)
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+$")  # 1,200 in an English export
 _DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")  # 1.234.567 (German, Italian)
+
+
+def _as_text(key: str, value: Any) -> str:
+    """A JSON value as the text of a field: a number is written as JSON writes it (ids often
+    come as numbers); true, false, an object or an array is no text, and rejects its row."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | dict | list):
+        raise RowError(key, f"expected text or a number, found {_kinds(value)}")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _kinds(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a JSON object"
+    return "a JSON array" if isinstance(value, list) else f"{str(value).lower()}"
 
 
 def _decimal(raw: str) -> float | None:

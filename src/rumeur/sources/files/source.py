@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import os
+import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,17 @@ from rumeur.model import Post, RawItem, Rejected
 from rumeur.sources.base import Batch, Progress
 from rumeur.sources.files.mapping import Mapping
 from rumeur.sources.files.normalise import RowNormaliser
-from rumeur.sources.files.reader import Record, csv_header, fingerprint, read_csv, read_jsonl
+from rumeur.sources.files.reader import (
+    Record,
+    csv_header,
+    fingerprint,
+    line_end,
+    read_csv,
+    read_jsonl,
+)
+
+# Fields a post derives from another column (its text).
+_DERIVED = {"mentions": "text", "hashtags": "text", "links": "text"}
 
 
 class FileSource:
@@ -32,6 +46,8 @@ class FileSource:
         self.label = str(path.resolve())
         self._normalise = RowNormaliser(mapping, brands)
         self._header: list[str] = []
+        self._data, self._encoding = self._readable(path, mapping.encoding)
+        self._end = line_end(self._data)
         if mapping.format == "csv":
             self._read_header()
 
@@ -42,7 +58,7 @@ class FileSource:
             raise InputError(f"{self.path}: cannot be read ({exc.strerror})") from None
 
     def _batches(self, cursor: dict[str, Any] | None, size: int) -> Iterator[Batch]:
-        total = self.path.stat().st_size
+        total = self._data.stat().st_size
         start, line, print_ = self._start(cursor, total)
         if start >= total:
             return
@@ -64,6 +80,14 @@ class FileSource:
     def normalise(self, item: RawItem) -> Post:
         return self._normalise(item.payload)
 
+    def column(self, field: str) -> str:
+        """The column (or key path) a post's field came from, for a rejected row's message."""
+        field = _DERIVED.get(field, field)
+        spec = self.mapping.labels.get(field)  # type: ignore[call-overload]
+        if spec is not None:
+            return spec.column
+        return getattr(self.mapping.columns, field, None) or field
+
     def _start(self, cursor: dict[str, Any] | None, total: int) -> tuple[int, int, str]:
         print_ = fingerprint(self.path)
         if self.mapping.format == "csv":
@@ -78,7 +102,7 @@ class FileSource:
     def _read_header(self) -> tuple[int, int]:
         try:
             self._header, offset, lines = csv_header(
-                self.path, self.mapping.encoding, self.mapping.delimiter
+                self._data, self._encoding, self.mapping.delimiter, self._end
             )
         except OSError as exc:
             raise InputError(f"{self.path}: cannot be read ({exc.strerror})") from None
@@ -88,8 +112,25 @@ class FileSource:
     def _records(self, start: int, line: int) -> Iterator[Record]:
         m = self.mapping
         if m.format == "csv":
-            return read_csv(self.path, start, line, m.encoding, m.delimiter, self._header)
-        return read_jsonl(self.path, start, line, m.encoding)
+            return read_csv(
+                self._data, start, line, self._encoding, m.delimiter, self._header, self._end
+            )
+        return read_jsonl(self._data, start, line, self._encoding, self._end)
+
+    def _readable(self, path: Path, encoding: str) -> tuple[Path, str]:
+        """The file to read by lines and its encoding: the file itself when its encoding writes
+        newlines, quotes and delimiters as ASCII bytes, else (UTF-16, UTF-32) a UTF-8 copy,
+        the same for the same content, so that a cursor's offset stays valid."""
+        if _ascii_compatible(encoding):
+            return path, encoding
+        fd, name = tempfile.mkstemp(prefix="rumeur-", suffix=".utf8")
+        weakref.finalize(self, os.unlink, name)
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        with path.open("rb") as src, os.fdopen(fd, "wb") as out:
+            while chunk := src.read(1 << 20):
+                out.write(decoder.decode(chunk).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        return Path(name), "utf-8"
 
     def _check_columns(self) -> None:
         wanted = {f: v for f, v in self.mapping.columns.model_dump().items() if v is not None}
@@ -97,6 +138,12 @@ class FileSource:
             wanted[spec.column] = spec.column
             if spec.score:
                 wanted[spec.score] = spec.score
+        twice = sorted({col for col in wanted.values() if self._header.count(col) > 1})
+        if twice:
+            raise InputError(
+                f"{self.path}:1: column {twice[0]!r} appears {self._header.count(twice[0])} "
+                f"times in the header; mapping {self.mapping.name!r} reads it: rename one"
+            )
         missing = [f"{col!r}" for col in wanted.values() if col not in self._header]
         if missing:
             found = ", ".join(self._header[:20])
@@ -107,7 +154,8 @@ class FileSource:
 
     def _reject(self, record: Record) -> Rejected:
         assert record.error is not None
-        raw = record.raw.decode(self.mapping.encoding, errors="replace")[:2000]
+        # Whole and undecoded bytes kept as `\xNN` (the writer escapes them, limits.storable).
+        raw = record.raw.decode(self._encoding, errors="surrogateescape")
         return Rejected(self.label, record.line, record.error.field, record.error.reason, raw)
 
     def _batch(
@@ -121,3 +169,11 @@ class FileSource:
     ) -> Batch:
         cursor = {"offset": end, "next_line": line, "fingerprint": print_}
         return Batch(items, cursor, rejects, Progress(end, total))
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    probe = '\n\r",;\t|'
+    try:
+        return probe.encode(encoding) == probe.encode("ascii")
+    except (LookupError, UnicodeError):
+        return False

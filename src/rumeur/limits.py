@@ -1,0 +1,134 @@
+"""What the store can hold, in one place: the schema declares its columns with these sizes and
+`check_post` holds every post to them at the boundary (docs/sources.md, "Limits").
+
+A post that breaks a limit is rejected alone, naming the field; a count too large for its column
+is clamped to the largest the column holds (the post is worth more than a corrupt count).
+Lengths are in characters, as PostgreSQL's `varchar(n)` counts them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from rumeur.errors import RowError
+from rumeur.model import Post
+
+ID_LENGTH = 128  # native ids of posts, authors, replies and quotes
+HANDLE_LENGTH = 255  # author handles
+BRAND_LENGTH = 255
+PLATFORM_LENGTH = 32
+LABEL_LENGTH = 16  # language, sentiment, emotion
+REASON_LENGTH = 64  # a complaint reason; also any label in `enrichments`
+MODEL_LENGTH = 128  # who gave a label (a model's name, a mapping's `label_origin`)
+FIELD_LENGTH = 128  # the field named by a rejected row
+INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL
+BIGINT_MAX = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
+MAX_DEPTH = 64  # nesting of a raw payload (JSON objects and arrays)
+
+_LABEL_LENGTHS = {"sentiment": LABEL_LENGTH, "emotion": LABEL_LENGTH, "language": LABEL_LENGTH}
+_COUNTS = ("likes", "reposts", "replies", "quotes")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPED = re.compile(r"[\\\x00\ud800-\udfff]")
+
+
+def check_post(post: Post) -> None:
+    """Raise `RowError` naming the first field the store could not hold; clamp counts.
+
+    Field names are those of a file mapping's `columns` (and a label's task), so that a file
+    source can name its own column for them."""
+    for field, value, limit in _texts(post):
+        check_text(field, value, limit)
+    _clamp_counts(post)
+    check_payload("raw", post.raw)
+
+
+def check_text(field: str, value: str | None, limit: int | None = None) -> None:
+    if value is None:
+        return
+    if limit is not None and len(value) > limit:
+        raise RowError(field, f"too long: {len(value)} characters (at most {limit})")
+    if "\x00" in value:
+        raise RowError(field, "holds a NUL character (\\x00), which the store refuses")
+    if _SURROGATE.search(value):
+        raise RowError(field, "holds a lone surrogate (such as a JSON \\ud800 escape)")
+
+
+def check_payload(field: str, payload: Any) -> None:
+    """A raw payload is stored as JSON: no lone surrogate in it, no nesting past MAX_DEPTH.
+    (A NUL is fine there: JSON writes it as \\u0000.)"""
+    stack: list[tuple[Any, int, str]] = [(payload, 0, field)]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > MAX_DEPTH:
+            raise RowError(where, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise RowError(where, "holds a lone surrogate (such as a JSON \\ud800 escape)")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    raise RowError(where, "a key holds a lone surrogate")
+                stack.append((item, depth + 1, str(key)[:FIELD_LENGTH]))
+        elif isinstance(value, list | tuple):
+            stack.extend((item, depth + 1, where) for item in value)
+
+
+def storable(text: str) -> tuple[str, bool]:
+    """`text` as any store keeps it, and whether it had to be escaped: then a backslash is
+    doubled, a NUL is `\\x00`, an undecodable byte NN (decoded with `surrogateescape`) is
+    `\\xNN` and a lone surrogate `\\uDXXX`, so that the original can be recovered."""
+    if not _UNSTORABLE.search(text):
+        return text, False
+    return _ESCAPED.sub(_escape, text), True
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code == 0x5C:
+        return "\\\\"
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code == 0 else f"\\u{code:04x}"
+
+
+def _texts(post: Post) -> Iterator[tuple[str, str | None, int | None]]:
+    a = post.author
+    yield from (
+        ("platform", post.platform, PLATFORM_LENGTH),
+        ("native_id", post.native_id, ID_LENGTH),
+        ("text", post.text, None),
+        ("url", post.url, None),
+        ("title", post.title, None),
+        ("language", post.language, LABEL_LENGTH),
+        ("reply_to", post.reply_to, ID_LENGTH),
+        ("quote_of", post.quote_of, ID_LENGTH),
+        ("location", post.location, None),
+        ("author", a.handle, HANDLE_LENGTH),
+        ("author_name", a.display_name, None),
+        ("author_location", a.location, None),
+        ("author_id", a.native_id, ID_LENGTH),
+    )
+    yield from (("brand", brand, BRAND_LENGTH) for brand in post.brands)
+    for label in post.labels:
+        yield label.task, label.label, _LABEL_LENGTHS.get(label.task, REASON_LENGTH)
+        yield label.task, label.origin, MODEL_LENGTH
+    for name in ("mentions", "hashtags", "links"):
+        yield from ((name, value, None) for value in getattr(post, name))
+    for media in post.media:
+        yield from (("media", media.url, None), ("media", media.alt_text, None))
+
+
+def _clamp_counts(post: Post) -> None:
+    m, a = post.metrics, post.author
+    for name in _COUNTS:
+        setattr(m, name, _clamp(getattr(m, name), INT_MAX))
+    m.views = None if m.views is None else _clamp(m.views, BIGINT_MAX)
+    a.followers = None if a.followers is None else _clamp(a.followers, INT_MAX)
+    a.following = None if a.following is None else _clamp(a.following, INT_MAX)
+
+
+def _clamp(value: int, top: int) -> int:
+    return min(max(int(value), 0), top)
