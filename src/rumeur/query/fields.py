@@ -51,6 +51,7 @@ BRANDWATCH_ONLY = frozenset(
     }
 )  # fmt: skip
 
+MAX_NUMBER = 2**63 - 1  # the store's integers are 64 bits wide
 _COMPARE = re.compile(r"^(>=|<=|>|<)?(\d+)$")
 _RANGE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$")
 _LANG = re.compile(r"^[a-z]{2}$")
@@ -177,7 +178,7 @@ def _number(field: str) -> Callable[[str, str], Node]:
             )
         sign, number = found.groups()
         op = {None: "eq", ">": "gt", ">=": "ge", "<": "lt", "<=": "le"}[sign]
-        return Filter(field, op, int(number))  # type: ignore[arg-type]
+        return Filter(field, op, _in_store(name, number))  # type: ignore[arg-type]
 
     return read
 
@@ -187,7 +188,18 @@ def _count(name: str, text: str) -> int:
         raise FieldError(
             _("{field}: a range holds whole numbers, not '{value}'").format(field=name, value=text)
         )
-    return int(text)
+    return _in_store(name, text)
+
+
+def _in_store(name: str, digits: str) -> int:
+    """A number the store can compare: its integers hold 64 bits."""
+    if len(digits.lstrip("0")) > len(str(MAX_NUMBER)) or int(digits) > MAX_NUMBER:
+        raise FieldError(
+            _("{field}: {value} is larger than any count rumeur stores (at most {most})").format(
+                field=name, value=digits, most=MAX_NUMBER
+            )
+        )
+    return int(digits)
 
 
 def _verified(name: str, value: str) -> Node:

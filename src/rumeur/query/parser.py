@@ -53,6 +53,15 @@ COMMENT: /<<<.*?>>>/s
 _PIECE = re.compile(r"(?:[^\W_]|[*?])+|[\u2190-\u2bff\u3030\u303d\U0001f000-\U0001faff]")
 _LOWER_OPERATORS = {"and": "AND", "or": "OR", "not": "NOT"}
 MAX_NEAR = 1000
+# Caps on what one query may cost, checked before anything is built (docs/queries.md, "Limits").
+# The longest real query in the Brandwatch fixtures is about 4,000 characters, nested 5 deep.
+MAX_CHARS = 8_000
+MAX_DEPTH = 20  # parentheses, or NOTs in a row: deeper would overflow Python's stack
+MAX_PHRASE_WORDS = 20
+MIN_WILDCARD_STEM = 3  # letters before a wildcard inside a word, checked post by post
+_UNSEARCHABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and halves of a surrogate pair
+_NESTING = re.compile(r'"[^"]*"|<<<.*?>>>|\{[^{}]*\}|\[[^\]]*\]|[()]', re.S)
+_SHOWN = 100  # characters of a long line shown around the caret
 
 
 class QueryError(RumeurError):
@@ -65,14 +74,24 @@ class QueryError(RumeurError):
         end = source.find("\n", offset)
         line = source[start : end if end >= 0 else len(source)]
         self.line, self.column = line_no, offset - start + 1
+        shown, at = _excerpt(line.expandtabs(1), len(line[: offset - start].expandtabs(1)))
         where = _("column {column}").format(column=self.column)
         if "\n" in source:
             where = _("line {line}, column {column}").format(line=line_no, column=self.column)
         message = _("query: {problem} ({where})").format(problem=problem, where=where)
         if hint:
             message = _("{message}; {hint}").format(message=message, hint=hint)
-        caret = " " * len(line[: offset - start].expandtabs(1)) + "^"
-        super().__init__(f"{message}\n  {line.expandtabs(1)}\n  {caret}")
+        super().__init__(f"{message}\n  {shown}\n  {' ' * at}^")
+
+
+def _excerpt(line: str, at: int) -> tuple[str, int]:
+    """A long line cut to the characters around `at`, so that a refusal stays short."""
+    if len(line) <= _SHOWN:
+        return line, at
+    start = max(0, min(at - _SHOWN // 2, len(line) - _SHOWN))
+    end = start + _SHOWN
+    head, tail = ("…" if start else ""), ("…" if end < len(line) else "")
+    return head + line[start:end] + tail, at - start + len(head)
 
 
 @dataclass(slots=True)
@@ -94,6 +113,7 @@ def parse(text: str) -> Query:
         raise QueryError(
             _("the query is empty"), source, 0, _("write what to look for, e.g. laposte")
         )
+    _check_size(source)
     try:
         tree = _lark().parse(source)
     except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as exc:
@@ -102,6 +122,31 @@ def parse(text: str) -> Query:
     root = builder.seq(tree.children[0])
     builder.check_root(root)
     return Query(root, text, tuple(dict.fromkeys(builder.warnings)))
+
+
+def _check_size(source: str) -> None:
+    """The caps that hold before lark reads the text: its length, what it holds, its depth."""
+    if len(source) > MAX_CHARS:
+        raise QueryError(
+            _("the query is too long: {n} characters (at most {most})").format(
+                n=len(source), most=MAX_CHARS
+            ),
+            source,
+            MAX_CHARS,
+            _("split it into several saved queries"),
+        )
+    if (bad := _UNSEARCHABLE.search(source)) is not None:
+        shown = _UNSEARCHABLE.sub("\ufffd", source)
+        raise QueryError(_("the query holds a character that is not text"), shown, bad.start())
+    depth = 0
+    for found in _NESTING.finditer(source):
+        depth += {"(": 1, ")": -1}.get(found.group(), 0)
+        if depth > MAX_DEPTH:
+            raise QueryError(_too_deep(), source, found.start())
+
+
+def _too_deep() -> str:
+    return _("nested more than {most} levels deep").format(most=MAX_DEPTH)
 
 
 def _strip_comments(source: str) -> str:
@@ -186,13 +231,19 @@ class _Builder:
         return "AND"
 
     def unary(self, tree: Tree) -> Node:
-        first = tree.children[0]
-        if isinstance(first, Token) and first.type == "NOT":
+        nots: list[Token] = []
+        while isinstance(first := tree.children[0], Token) and first.type == "NOT":
+            nots.append(first)
+            if len(nots) > MAX_DEPTH:
+                raise self.fail(_too_deep(), first.start_pos or 0)
             inner = tree.children[1]
             assert isinstance(inner, Tree)
-            return Not(self.unary(inner))
+            tree = inner
         assert isinstance(first, Tree)
-        return self.atom(first)
+        node = self.atom(first)
+        for _token in nots:
+            node = Not(node)
+        return node
 
     def atom(self, tree: Tree) -> Node:
         first = tree.children[0]
@@ -310,7 +361,7 @@ class _Builder:
         return Tag(kind, _tag_term(folded))  # type: ignore[arg-type]
 
     def phrase(self, value: str, offset: int, stream: Stream) -> Node:
-        body, _, tilde = value[1:].partition('"')
+        body, _quote, tilde = value[1:].partition('"')
         if not body.strip():
             raise self.fail(
                 _("an empty phrase"), offset, _('write words between the quotes: "la poste"')
@@ -338,11 +389,22 @@ class _Builder:
                 offset,
                 _("use letters or digits"),
             )
+        self._check_phrase_length(len(terms), offset)
         if len(terms) == 1 and terms[0].kind == "word" and len(terms[0].text) == 1:
             self.warnings.append(
                 _("the one-letter word '{word}' matches a great many posts").format(word=text)
             )
         return Phrase(tuple(terms), stream)
+
+    def _check_phrase_length(self, words: int, offset: int) -> None:
+        if words > MAX_PHRASE_WORDS:
+            raise self.fail(
+                _("a phrase of {n} words is too long (at most {most})").format(
+                    n=words, most=MAX_PHRASE_WORDS
+                ),
+                offset,
+                _("keep the words that tell it apart"),
+            )
 
     def _terms(self, piece: str, offset: int) -> list[Term]:
         if "*" not in piece and "?" not in piece:
@@ -351,6 +413,14 @@ class _Builder:
         self._wildcard_warning(folded, offset)
         if folded.endswith("*") and "*" not in folded[:-1] and "?" not in folded:
             return [Term("prefix", folded[:-1])]
+        if len(re.split(r"[*?]", folded)[0]) < MIN_WILDCARD_STEM:
+            raise self.fail(
+                _(
+                    "the wildcard {word} needs at least {least} letters before its first * or ?"
+                ).format(word=folded, least=MIN_WILDCARD_STEM),
+                offset,
+                _("inside a word a wildcard is checked post by post: e.g. colo?r, custom*ize"),
+            )
         return [Term("wildcard", folded)]
 
     def _wildcard_warning(self, folded: str, offset: int) -> None:
@@ -368,12 +438,13 @@ class _Builder:
             raise self.fail(_("nothing between the braces"), offset)
         if any("*" in p or "?" in p for p in pieces):
             raise self.fail(_("no wildcards between braces: they match the exact form"), offset)
+        self._check_phrase_length(len(pieces), offset)
         return Phrase(tuple(Term("exact", p) for p in pieces), stream)
 
     # -- fields ------------------------------------------------------------------------------
 
     def field(self, value: str, offset: int) -> Node:
-        name, _, raw = value.partition(":")
+        name, _colon, raw = value.partition(":")
         try:
             field = canonical(name)
             if field == "title":

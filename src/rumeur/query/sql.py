@@ -41,6 +41,7 @@ followers, engagement, verified                   E           E
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import product
@@ -82,6 +83,10 @@ STREAM_COLUMNS = {
 MAX_PAIRS = 64  # NEAR between OR-groups: left x right alternatives before a superset
 MAX_CONJUNCTIONS = 64  # (group)~n: conjunctions of its normal form before a superset
 MAX_DISTANCES = 128  # PostgreSQL: `<d>` alternatives of one NEAR before a superset
+# SQLite: a row-by-row probe re-reads each token's list at every row, so a probe costs a pass
+# per word (a 100-word phrase of "the": 52 s over 5,000 rows). Past this many tokens the index
+# reads each list once instead; a MATCH that long is rare anyway, which is what that plan suits.
+PROBE_TOKENS = 4
 MAX_LEXEME_BYTES = 60  # longer words are not in PostgreSQL's tsvector (store/terms.py)
 STRING_FIELDS = ("lang", "platform", "sentiment", "emotion", "reason", "type")
 TERM_KINDS = {"#": "#", "@": "@", "site": "site", "author": "author"}
@@ -300,7 +305,7 @@ class _Sqlite(_Compiler):
             return super().finish(part)
         match = FTS.c.posts_fts.op("MATCH")(literal(part.fts, String))
         # A prefix would merge every matching word's list at each probe: read it once instead.
-        if self.probe and '"*' not in part.fts:
+        if self.probe and '"*' not in part.fts and _token_count(part.fts) <= PROBE_TOKENS:
             found = exists().where(match, FTS.c.rowid == posts.c.id)
             return not_(found) if part.fts_negated else found
         rowids = select(FTS.c.rowid).where(match)
@@ -358,6 +363,13 @@ class _Sqlite(_Compiler):
         if not found:
             return _const(False)
         return _Part(exact, fts=" OR ".join(f"({f})" for f in found))
+
+
+_FTS_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _token_count(fts: str) -> int:
+    return len(_FTS_QUOTED.findall(fts))
 
 
 def _fts_token(token: _Token) -> str:

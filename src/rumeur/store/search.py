@@ -38,6 +38,7 @@ from rumeur.query.document import from_mapping
 from rumeur.query.evaluate import matches
 from rumeur.query.sql import Compiled, compile_query
 from rumeur.query.tokens import folded
+from rumeur.store import budget
 from rumeur.store.schema import authors, enrichments, post_brands, posts
 
 COLUMNS = (
@@ -176,6 +177,7 @@ def _verified(conn: Connection, main: Select[Any], node: Node, limit: int) -> li
     kept: list[dict[str, Any]] = []
     stmt = main.limit(PAGE)
     while len(kept) < limit:
+        budget.check(conn)  # the evaluator runs here, in Python, out of the database's reach
         page = _rows(conn, stmt)
         kept += [r for r in page if _accepts(node, r)]
         if len(page) < PAGE:
@@ -236,7 +238,12 @@ def export_rows(
     # Options for this statement only: set on the connection, they would stay and turn a later
     # INSERT in the same transaction into a server-side cursor on PostgreSQL.
     result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": batch})
-    for part in result.mappings().partitions():
+    parts = result.mappings().partitions()
+    while True:
+        budget.renew(conn)  # the budget bounds each batch, not a long export nor a slow client
+        part = next(parts, None)
+        if part is None:
+            return
         rows = [dict(r) for r in part]
         if node is not None:
             rows = [_public(r) for r in rows if (exact and not r["_overflow"]) or _accepts(node, r)]

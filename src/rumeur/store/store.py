@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from rumeur.errors import StoreError
 from rumeur.model import EnrichmentResult, Post, Quota, Rejected
 from rumeur.query.document import Document
+from rumeur.store.budget import bounded
 from rumeur.store.bulk import upsert
 from rumeur.store.engine import WRITE_OPTION, make_engine, redact_url
 from rumeur.store.migrate import upgrade
@@ -47,6 +48,14 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def read(self, budget_s: float | None = None) -> Iterator[Connection]:
+        """A connection for the reads of one request, held to a time budget (store/budget.py):
+        past `budget_s` seconds (default RUMEUR_READ_BUDGET, else 10) the statement running is
+        interrupted and QueryTooCostly raised."""
+        with self.engine.connect() as conn, bounded(conn, budget_s):
+            yield conn
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -43,7 +43,7 @@ def read_dashboard(
     state: WebState, ws: Workspace, viewer: Viewer, params: dict[str, str]
 ) -> DashboardView:
     reasons = reasons_for(viewer.user, ws)
-    with state.store.engine.connect() as conn:
+    with state.store.read() as conn:
         span = data_span(conn, ws.slug)
         period = DashboardPeriod.read(params, ws.zone, span)
         scope = Scope(ws.slug, period.since, period.until, ws.zone, reasons)
@@ -71,7 +71,7 @@ def read_stream(
     if before is not None:
         where.append(before.condition())
     period = filters.period(ws.zone)
-    with state.store.engine.connect() as conn:
+    with state.store.read() as conn:
         if query is None:
             rows = latest(conn, ws.slug, limit + 1, period, where)
         else:
@@ -89,7 +89,7 @@ class PostView:
 
 def read_post(state: WebState, ws: Workspace, viewer: Viewer, post_id: int) -> PostView:
     where = reason_condition(reasons_for(viewer.user, ws))
-    with state.store.engine.connect() as conn:
+    with state.store.read() as conn:
         found = post_detail(conn, ws.slug, post_id, where)
     if found is None:
         raise HTTPException(404, _("no such post in this workspace"))
@@ -109,7 +109,7 @@ def export_lines(
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
-        with state.store.engine.connect() as conn:
+        with state.store.read() as conn:
             for n, row in enumerate(export_rows(conn, ws.slug, period, query=query, where=where)):
                 writer.writerow(csv_cells(row))
                 if n % 500 == 499:
