@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from rumeur.store import Store
 
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # argon2 takes any length, but hashing a megabyte is a cost to refuse
 NAME = re.compile(r"^[\w.@+-]{1,64}$")
 DEPARTMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -113,10 +114,7 @@ def add_user(
             _("unknown role {role!r} (roles: {known})").format(role=role, known=known)
         ) from None
     department = _department(checked, department, workspace)
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(
-            _("the password is too short: at least {n} characters").format(n=MIN_PASSWORD)
-        )
+    _check_password(password)
     password_hash = hash_password(password)
     now = now or datetime.now(UTC)
     with store.transaction() as conn:
@@ -162,9 +160,33 @@ def _department(role: Role, department: str | None, workspace: Workspace | None)
     return department
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(
+            _("the password is too short: at least {n} characters").format(n=MIN_PASSWORD)
+        )
+    if len(password) > MAX_PASSWORD or "\x00" in password:
+        raise AccountError(
+            _("the password is too long (at most {n} characters) or holds a NUL").format(
+                n=MAX_PASSWORD
+            )
+        )
+
+
+def well_formed(name: str, password: str) -> bool:
+    """Whether `name` and `password` could belong to an account at all: a name of the shape
+    `add_user` allows, a password no longer than any it takes and without a NUL. What is not
+    is refused before it reaches the store, the throttle or a log."""
+    return (
+        bool(NAME.match(name.strip())) and len(password) <= MAX_PASSWORD and "\x00" not in password
+    )
+
+
 def authenticate(store: Store, name: str, password: str) -> User | None:
     """The user with this name (in any case) and password, or None. An unknown name costs a
     verification too, so the answer's timing does not tell whether a name exists."""
+    if not well_formed(name, password):
+        return None
     with store.engine.connect() as conn:
         row = (
             conn.execute(select(users).where(users.c.name_key == name_key(name.strip())))
@@ -188,6 +210,8 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
 
 def find_user(store: Store, name: str) -> User:
     """The account named `name` (in any case), or an AccountError."""
+    if not NAME.match(name.strip()):
+        raise AccountError(_("no user named {name!r}").format(name=name))
     with store.engine.connect() as conn:
         row = (
             conn.execute(select(users).where(users.c.name_key == name_key(name.strip())))
@@ -218,10 +242,7 @@ def row_user(row: Any) -> User:
 
 
 def set_password(store: Store, user_id: int, password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(
-            _("the password is too short: at least {n} characters").format(n=MIN_PASSWORD)
-        )
+    _check_password(password)
     with store.transaction() as conn:
         conn.execute(
             users.update()

@@ -16,6 +16,7 @@ from rumeur.web import crisis
 from rumeur.web.accounts import list_users
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
 from rumeur.web.crisis_figures import room_charts
+from rumeur.web.filters import Id, check_text, stream_link
 from rumeur.web.pages import _context
 from rumeur.web.permissions import Permission, allowed
 from rumeur.web.render import page
@@ -52,7 +53,7 @@ def _room(request: Request, slug: str, alert_id: int) -> tuple[Any, crisis.Room]
 
 
 @router.get("/w/{slug}/alerts/{alert_id}")
-def room_page(request: Request, slug: str, alert_id: int, viewer: Seeing) -> Response:
+def room_page(request: Request, slug: str, alert_id: Id, viewer: Seeing) -> Response:
     ws, room = _room(request, slug, alert_id)
     context = _context(
         request,
@@ -68,8 +69,6 @@ def room_page(request: Request, slug: str, alert_id: int, viewer: Seeing) -> Res
 
 
 def _stream_link(slug: str, room: crisis.Room) -> str:
-    from urllib.parse import urlencode
-
     a = room.alert
     params = {
         "since": a["started_at"].date().isoformat(),
@@ -77,11 +76,11 @@ def _stream_link(slug: str, room: crisis.Room) -> str:
     }
     if crisis.rollup_subject(a) != "*":
         params["q"] = '"' + a["subject"].replace('"', "") + '"'
-    return f"/w/{slug}/stream?{urlencode(params)}"
+    return stream_link(slug, **params) or f"/w/{slug}/stream"
 
 
 @router.get("/w/{slug}/alerts/{alert_id}/report.html")
-def report_download(request: Request, slug: str, alert_id: int, viewer: Seeing) -> Response:
+def report_download(request: Request, slug: str, alert_id: Id, viewer: Seeing) -> Response:
     """The whole room as one self-contained HTML file, for after the crisis."""
     ws, room = _room(request, slug, alert_id)
     context = {"ws": ws, "room": room, "a": room.alert, "charts": room_charts(room, ws)}
@@ -110,7 +109,7 @@ def _live(request: Request, slug: str, alert_id: int) -> str:
 def ack_alert(
     request: Request,
     slug: str,
-    alert_id: int,
+    alert_id: Id,
     viewer: Responding,
     back: Annotated[str, Form()] = "",
 ) -> Response:
@@ -123,7 +122,7 @@ def ack_alert(
 def mute_alert(
     request: Request,
     slug: str,
-    alert_id: int,
+    alert_id: Id,
     viewer: Responding,
     hours: Annotated[int, Form()] = 2,
     back: Annotated[str, Form()] = "",
@@ -140,14 +139,14 @@ def _text(value: str) -> str:
     text = value.strip()
     if not text:
         raise HTTPException(400, _("Write something first."))
-    return text[: crisis.MAX_TEXT]
+    return check_text("text", text[: crisis.MAX_TEXT], crisis.MAX_TEXT)
 
 
 @router.post("/w/{slug}/alerts/{alert_id}/assign")
 def assign_task(
     request: Request,
     slug: str,
-    alert_id: int,
+    alert_id: Id,
     viewer: Responding,
     to: Annotated[str, Form()] = "",
     task: Annotated[str, Form()] = "",
@@ -165,7 +164,7 @@ def assign_task(
 def add_note(
     request: Request,
     slug: str,
-    alert_id: int,
+    alert_id: Id,
     viewer: Responding,
     text: Annotated[str, Form()] = "",
 ) -> Response:
@@ -180,7 +179,7 @@ def add_note(
 def statement_copied(
     request: Request,
     slug: str,
-    alert_id: int,
+    alert_id: Id,
     viewer: Responding,
     statement: Annotated[str, Form()] = "",
     language: Annotated[str, Form()] = "",

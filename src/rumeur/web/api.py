@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from rumeur.web import crisis
 from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
-from rumeur.web.filters import StreamFilters, read_keyset, reasons_for
+from rumeur.web.filters import Id, StreamFilters, read_keyset, reasons_for
 from rumeur.web.permissions import ROLE_PERMISSIONS, Permission
 from rumeur.web.views import export_lines, read_dashboard, read_post, read_stream
 
@@ -169,7 +169,7 @@ def posts(
 def post(
     request: Request,
     slug: str,
-    post_id: int,
+    post_id: Id,
     viewer: Annotated[Viewer, Depends(api_viewer(Permission.STREAM))],
 ) -> PostDetail:
     ws = workspace_of(request, slug)
@@ -241,7 +241,7 @@ def alert_list(
 def alert_detail(
     request: Request,
     slug: str,
-    alert_id: int,
+    alert_id: Id,
     viewer: Annotated[Viewer, Depends(api_viewer(Permission.ALERTS))],
 ) -> AlertDetail:
     """One alert, with why it fired and its log (the detectors' and the team's actions)."""

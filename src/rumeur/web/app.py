@@ -17,13 +17,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rumeur import __version__, i18n
+from rumeur import __version__, i18n, logs
 from rumeur.config import Settings
 from rumeur.i18n import _
 from rumeur.store import Store
 from rumeur.web import alerting, api, pages
 from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
-from rumeur.web.filters import FilterError
+from rumeur.web.filters import BAD_INPUT
 from rumeur.web.render import page
 
 log = structlog.get_logger(__name__)
@@ -51,6 +51,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
         docs_url=None,  # Swagger UI would load scripts from a CDN
         redoc_url=None,
     )
+    logs.ensure_configured()
     app.state.rumeur = WebState(settings, store, secure_cookies)
     static = resources.files("rumeur.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -59,8 +60,8 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(api.router)
     app.add_exception_handler(SignInRequired, _sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]
-    app.add_exception_handler(FilterError, _bad_filter)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    for refusal in (*BAD_INPUT, RequestValidationError):
+        app.add_exception_handler(refusal, _bad_input)  # type: ignore[arg-type]
     app.add_middleware(RequestLanguage, default=settings.workspace().locale)
     app.add_middleware(SecurityHeaders)
     return app
@@ -90,7 +91,8 @@ class RequestLanguage:
 class SecurityHeaders:
     """Adds the headers above to every response, static files and errors included. A crash
     becomes a plain 500 page here, inside these headers (Starlette's own error page would be
-    sent from outside every middleware, without them); the traceback goes to the log."""
+    sent from outside every middleware, without them); the traceback goes to the log, without
+    its frames' variables (`logs.py`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -112,9 +114,10 @@ class SecurityHeaders:
             await self.app(scope, receive, with_headers)
         except Exception:
             log.exception("request failed", path=scope.get("path"))
-            if started:
-                raise
-            await _crashed(scope, receive, with_headers)
+            # Not raised further: the server would log the traceback again, its own way. A
+            # response already started is left unfinished, and the server closes it.
+            if not started:
+                await _crashed(scope, receive, with_headers)
 
 
 async def _crashed(scope: Scope, receive: Receive, send: Send) -> None:
@@ -156,19 +159,28 @@ def _error(request: Request, exc: HTTPException) -> Response:
     return _error_page(exc.status_code, str(exc.detail))
 
 
-def _bad_filter(request: Request, exc: FilterError) -> Response:
+def _bad_input(request: Request, exc: Exception) -> Response:
+    """Every refusal of what a request asks (a filter, a query, an id, a query too costly):
+    400 with one line that says why, in the request's language."""
+    reason = _invalid(exc) if isinstance(exc, RequestValidationError) else str(exc)
+    reason = reason.splitlines()[0] if reason else _message(400)
     if _is_api(request):
-        return JSONResponse({"error": str(exc)}, status_code=400)
-    return _error_page(400, str(exc))
+        return JSONResponse({"error": reason}, status_code=400)
+    return _error_page(400, reason)
 
 
-def _invalid(request: Request, exc: RequestValidationError) -> Response:
+def _invalid(exc: RequestValidationError) -> str:
     first = exc.errors()[0] if exc.errors() else {}
     where = ".".join(str(p) for p in first.get("loc", ()))
-    detail = f"{where}: {first.get('msg', 'invalid')}"
-    if _is_api(request):
-        return JSONResponse({"error": detail}, status_code=422)
-    return _error_page(422, detail)
+    context = first.get("ctx") or {}
+    problems = {
+        "missing": _("missing"),
+        "int_parsing": _("not a whole number"),
+        "greater_than_equal": _("less than {limit}").format(limit=context.get("ge")),
+        "less_than_equal": _("more than {limit}").format(limit=context.get("le")),
+    }
+    problem = problems.get(first.get("type", ""), _("not a valid value"))
+    return _("{where}: {problem}").format(where=where, problem=problem)
 
 
 def _error_page(status: int, detail: str) -> Response:

@@ -8,14 +8,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from fastapi import Path
 from sqlalchemy import ColumnElement, false
 
 from rumeur.config import Workspace
-from rumeur.errors import RumeurError
+from rumeur.errors import QueryTooCostly, RumeurError
 from rumeur.i18n import _
+from rumeur.limits import BIGINT_MAX, LABEL_LENGTH, PLATFORM_LENGTH
 from rumeur.query.ast import Query
 from rumeur.query.fields import EMOTIONS, SENTIMENTS
 from rumeur.query.parser import QueryError, parse
@@ -25,13 +28,23 @@ from rumeur.web.accounts import Role, User
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_PERIOD = "30d"
-PLATFORM = re.compile(r"^[a-z0-9_-]{1,32}$")
-LANGUAGE = re.compile(r"^([a-z]{2}|unknown)$")
 MAX_QUERY = 2000
+# The store's limits (`limits.py`): its columns' sizes, its ids (signed 64 bits), and days
+# whose midnight exists in every time zone and in UTC, a period's length away included.
+MAX_ID = BIGINT_MAX
+FIRST_DAY, LAST_DAY = date(2, 1, 1), date(9998, 12, 31)
+MAX_PARAM = 200  # any other parameter: a day, a page position, a period's name
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class FilterError(RumeurError):
     """A parameter of the page's address cannot be read."""
+
+
+# Every refusal of what a request asks: the one error handler answers each with a 400.
+BAD_INPUT: tuple[type[Exception], ...] = (FilterError, QueryError, QueryTooCostly)
+# An id in an address: a row of the store, so a positive signed 64-bit integer.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def reasons_for(user: User, ws: Workspace) -> tuple[str, ...] | None:
@@ -70,12 +83,14 @@ class StreamFilters:
     def check(self) -> None:
         if len(self.q) > MAX_QUERY:
             raise FilterError(_("q: the query is longer than {n} characters").format(n=MAX_QUERY))
+        check_text("q", self.q)
         for name in ("since", "until"):
             read_day(name, getattr(self, name))
         _one_of("sentiment", self.sentiment, SENTIMENTS)
         _one_of("emotion", self.emotion, EMOTIONS)
-        _pattern("platform", self.platform, PLATFORM)
-        _pattern("language", self.language, LANGUAGE)
+        # Any platform or language the store may hold: imports name their own platforms.
+        check_text("platform", self.platform, PLATFORM_LENGTH)
+        check_text("language", self.language, LABEL_LENGTH)
 
     def query(self) -> Query | None:
         """The parsed boolean query, or None; a malformed one raises `FilterError`."""
@@ -117,15 +132,51 @@ class StreamFilters:
         return any(getattr(self, f.name) for f in fields(self))
 
 
+def check_text(name: str, value: str, limit: int = MAX_PARAM) -> str:
+    """A parameter as the store can compare it: no NUL or other control character, no lone
+    surrogate, at most `limit` characters."""
+    if len(value) > limit:
+        raise FilterError(_("{name}: longer than {n} characters").format(name=name, n=limit))
+    if _CONTROL.search(value):
+        raise FilterError(_("{name}: holds a control character").format(name=name))
+    return value
+
+
+def field_query(field: str, value: str) -> str:
+    """A query for one value of `field`, quoted so that a value holding spaces stays one
+    (`author:"jean dupont"`); the query language has no escape for a quote inside one."""
+    return f'{field}:"{value.replace(chr(34), "")}"'
+
+
+def stream_link(slug: str, **values: str) -> str | None:
+    """The stream's address for these filter values, checked as the stream checks them (the
+    query parsed too), so that a link never leads to a refusal; None when the stream would
+    refuse them: the figure is then shown without a link."""
+    try:
+        filters = StreamFilters.read(values)
+        filters.query()
+    except BAD_INPUT:
+        return None
+    return f"/w/{slug}/stream?{filters.params()}"
+
+
 def read_day(name: str, value: str) -> date | None:
     if not value:
         return None
+    check_text(name, value)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FilterError(
             _("{name}: {value!r} is not a date such as 2015-02-22").format(name=name, value=value)
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FilterError(
+            _("{name}: {value} is not a day from {first} to {last}").format(
+                name=name, value=value, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+            )
+        )
+    return day
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -136,13 +187,15 @@ def read_keyset(value: str | None) -> Keyset | None:
     """The `before` parameter of a stream page: `<ISO time>_<id>`, as `keyset_param` writes it."""
     if not value:
         return None
-    when, _sep, ident = value.rpartition("_")
+    when, _sep, ident = check_text("before", value).rpartition("_")
     try:
         moment = datetime.fromisoformat(when)
         number = int(ident)
     except ValueError:
         raise FilterError(_("before: not a page position")) from None
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise FilterError(_("before: not a page position"))
+    if not -MAX_ID <= number <= MAX_ID:
         raise FilterError(_("before: not a page position"))
     return Keyset(moment.astimezone(UTC), number)
 
@@ -184,7 +237,7 @@ class DashboardPeriod:
             if until < since:
                 raise FilterError(_("until: the period ends before it starts"))
             return cls._make("custom", since, until, zone)
-        name = params.get("period") or DEFAULT_PERIOD
+        name = check_text("period", params.get("period") or DEFAULT_PERIOD)
         if name not in PERIODS:
             raise FilterError(
                 _("period: {value!r} is not one of {known}").format(
@@ -209,16 +262,9 @@ class DashboardPeriod:
 
 
 def _one_of(name: str, value: str, known: tuple[str, ...]) -> None:
-    if value and value not in known:
+    if value and check_text(name, value) not in known:
         raise FilterError(
             _("{name}: {value!r} is not one of {known}").format(
                 name=name, value=value, known=", ".join(known)
             )
-        )
-
-
-def _pattern(name: str, value: str, pattern: re.Pattern[str]) -> None:
-    if value and not pattern.match(value):
-        raise FilterError(
-            _("{name}: {value!r} is not a valid value").format(name=name, value=value)
         )

@@ -24,6 +24,7 @@ from rumeur.web.accounts import (
     set_disabled,
     set_language,
     set_password,
+    well_formed,
 )
 from rumeur.web.auth import (
     CSRF_COOKIE,
@@ -37,7 +38,14 @@ from rumeur.web.auth import (
     workspace_of,
 )
 from rumeur.web.crisis import open_count
-from rumeur.web.filters import FilterError, StreamFilters, read_keyset, reasons_for
+from rumeur.web.filters import (
+    BAD_INPUT,
+    MAX_QUERY,
+    Id,
+    StreamFilters,
+    read_keyset,
+    reasons_for,
+)
 from rumeur.web.permissions import Permission, allowed
 from rumeur.web.render import page
 from rumeur.web.views import read_dashboard, read_post, read_stream
@@ -101,6 +109,8 @@ def _local_next(value: str | None) -> str:
     """Where to go after sign-in: a path of this site only, never another site."""
     if not value or not value.startswith("/") or value.startswith("//"):
         return "/"
+    if len(value) > MAX_QUERY or not value.isprintable():
+        return "/"
     parts = urlsplit(value)
     return "/" if parts.scheme or parts.netloc or "\\" in value else value
 
@@ -131,15 +141,13 @@ def signin(
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not same(csrf, cookie):
         return _signin_error(request, wanted, _("The form has expired: please try again."), 403)
-    address = request.client.host if request.client else "unknown"
-    keys = throttle.keys(name_key(name.strip()), address)
-    until = throttle.locked_until(store, keys)
-    if until is not None:
-        zone = state(request).settings.workspace().zone
-        message = _("Too many failed attempts: try again after {time}.").format(
-            time=moment(until, zone, "short")
-        )
-        return _signin_error(request, wanted, message, 429)
+    if not well_formed(name, password):
+        message = _("No account has such a name or password: check what was typed.")
+        return _signin_error(request, wanted, message, 400)
+    keys = _throttle_keys(request, name)
+    locked = _locked(request, keys)
+    if locked is not None:
+        return _signin_error(request, wanted, locked, 429)
     user = authenticate(store, name, password)
     if user is None:
         throttle.failed(store, keys)
@@ -155,6 +163,22 @@ def signin(
         _cookie(request, response, LANG_COOKIE, found.language, max_age=YEAR)
     _forget(request, response, CSRF_COOKIE)
     return response
+
+
+def _throttle_keys(request: Request, name: str) -> list[str]:
+    address = request.client.host if request.client else "unknown"
+    return throttle.keys(name_key(name.strip()), address)
+
+
+def _locked(request: Request, keys: list[str]) -> str | None:
+    """The message that says until when these keys are locked, if they are."""
+    until = throttle.locked_until(state(request).store, keys)
+    if until is None:
+        return None
+    zone = state(request).settings.workspace().zone
+    return _("Too many failed attempts: try again after {time}.").format(
+        time=moment(until, zone, "short")
+    )
 
 
 def _signin_error(request: Request, wanted: str, message: str, status: int) -> Response:
@@ -224,19 +248,25 @@ def stream_page(
     try:
         filters = StreamFilters.read(params)
         found = read_stream(state(request), ws, viewer, filters, read_keyset(before))
-    except FilterError as exc:  # a malformed query or filter: said on the page, kept in the form
-        error, found = str(exc), None
-        filters = StreamFilters(q=params.get("q", "")[:2000])
+    except BAD_INPUT as exc:  # a malformed query or filter: said on the page, kept in the form
+        error, found = str(exc).splitlines()[0], None
+        filters = StreamFilters(q=_shown_query(params.get("q", "")))
     context = _context(request, viewer, ws=ws, filters=filters, found=found, error=error)
     fragment = request.headers.get("hx-request") and before
     return page("stream_page.html" if fragment else "stream.html", context, 400 if error else 200)
+
+
+def _shown_query(q: str) -> str:
+    """A refused query as the form shows it again, to be corrected: cut to the longest
+    accepted, without the control characters a page cannot show."""
+    return "".join(c if c.isprintable() or c in "\t\n" else "\ufffd" for c in q[:MAX_QUERY])
 
 
 @router.get("/w/{slug}/posts/{post_id}")
 def post_page(
     request: Request,
     slug: str,
-    post_id: int,
+    post_id: Id,
     viewer: Annotated[Viewer, Depends(page_viewer(Permission.STREAM))],
 ) -> Response:
     ws = workspace_of(request, slug)
@@ -286,20 +316,11 @@ def change_password(
 ) -> Response:
     """A new password, given the current one; every other session of the user ends."""
     store = state(request).store
-    has = tokens.has_token(store, viewer.user.id)
-    problem = None
-    if authenticate(store, viewer.user.name, current) is None:
-        problem = _("The current password is wrong.")
-    elif new != repeat:
-        problem = _("The two new passwords differ.")
-    else:
-        try:
-            set_password(store, viewer.user.id, new)
-        except AccountError as exc:
-            problem = str(exc)
-    if problem is not None:
-        context = _context(request, viewer, has_token=has, new_token=None, error=problem)
-        return page("account.html", context, status=400)
+    refused = _password_problem(request, viewer, current, new, repeat)
+    if refused is not None:
+        has = tokens.has_token(store, viewer.user.id)
+        context = _context(request, viewer, has_token=has, new_token=None, error=refused[0])
+        return page("account.html", context, status=refused[1])
     sessions.end_all(store, viewer.user.id)
     token = sessions.start(store, viewer.user.id)
     response = RedirectResponse("/account?changed=1", status_code=303)
@@ -307,6 +328,30 @@ def change_password(
         request, response, SESSION_COOKIE, token, max_age=int(sessions.LIFETIME.total_seconds())
     )
     return response
+
+
+def _password_problem(
+    request: Request, viewer: Viewer, current: str, new: str, repeat: str
+) -> tuple[str, int] | None:
+    """Why the password cannot be changed, and the status that says it; None once it is.
+    Wrong current passwords are throttled as sign-in failures are, on the same keys, so that
+    a stolen session cannot try passwords faster than the sign-in form."""
+    store = state(request).store
+    keys = _throttle_keys(request, viewer.user.name)
+    locked = _locked(request, keys)
+    if locked is not None:
+        return locked, 429
+    if authenticate(store, viewer.user.name, current) is None:
+        throttle.failed(store, keys)
+        return _("The current password is wrong."), 400
+    throttle.succeeded(store, name_key(viewer.user.name))
+    if new != repeat:
+        return _("The two new passwords differ."), 400
+    try:
+        set_password(store, viewer.user.id, new)
+    except AccountError as exc:
+        return str(exc), 400
+    return None
 
 
 @router.post("/account/token")
@@ -372,7 +417,7 @@ def users_add(
 @router.post("/admin/users/{user_id}/disabled")
 def users_disable(
     request: Request,
-    user_id: int,
+    user_id: Id,
     viewer: Annotated[Viewer, Depends(csrf_checked(Permission.USERS))],
     disabled: Annotated[str, Form()] = "1",
 ) -> Response:

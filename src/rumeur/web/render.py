@@ -31,6 +31,7 @@ def environment() -> Environment:
     from rumeur.query.fields import EMOTIONS, SENTIMENTS
     from rumeur.web import labels
     from rumeur.web.figures import charts
+    from rumeur.web.filters import field_query, stream_link
 
     env.globals.update(
         _=_,
@@ -42,6 +43,8 @@ def environment() -> Environment:
         sentiments=SENTIMENTS,
         emotions=EMOTIONS,
         dashboard_charts=charts,
+        stream_link=stream_link,
+        field_query=field_query,
     )
     env.filters.update(number=_number, percent=_percent, moment=_moment, day=i18n.day)
     return env
