@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
-from typing import TYPE_CHECKING, Any
 
 import typer
 
 from rumeur.config import Settings
 from rumeur.i18n import _
 from rumeur.store import Store
-from rumeur.store.budget import interrupt_all
-
-if TYPE_CHECKING:
-    import uvicorn
 
 DEMO_USER = "demo"
-# Once asked to stop, the server gives running requests this long to answer. A request reading
-# the store is interrupted at once; without that, its worker thread, which nothing can cancel,
-# would hold the process until its statement ended (minutes, before the time budget).
-GRACE_S = 5
 
 
 def demo_account(store: Store) -> tuple[str, str]:
@@ -54,6 +44,7 @@ def serve(
     import uvicorn
 
     from rumeur.web.app import create_app
+    from rumeur.web.server import GRACE_S, stopping_server
 
     app = create_app(settings, store)
     shown = f"[{host}]" if ":" in host else host
@@ -79,25 +70,3 @@ def serve(
         timeout_graceful_shutdown=GRACE_S,
     )
     stopping_server(config).run()
-
-
-def stopping_server(config: uvicorn.Config) -> uvicorn.Server:
-    """uvicorn's server, which interrupts the store reads still running while it stops."""
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        async def shutdown(self, sockets: Any = None) -> None:
-            reads = asyncio.create_task(_interrupt_reads())
-            try:
-                await super().shutdown(sockets)
-            finally:
-                reads.cancel()
-
-    return Server(config)
-
-
-async def _interrupt_reads() -> None:
-    # Again and again: a request may start a read after the first sweep.
-    while True:
-        interrupt_all()
-        await asyncio.sleep(0.1)

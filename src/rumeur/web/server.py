@@ -1,15 +1,28 @@
-"""The web app on uvicorn in a background thread, for the browser tests and the screenshots
-script: started on a free port of 127.0.0.1, stopped when the block ends."""
+"""The uvicorn server that `rumeur serve` runs, which interrupts the store reads still running
+when it stops; and the web app on it in a background thread, for the browser tests and the
+screenshots script: started on a free port of 127.0.0.1, stopped when the block ends."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+
+from rumeur.store.budget import interrupt_all
+
+if TYPE_CHECKING:
+    import uvicorn
+
+# Once asked to stop, the server gives running requests this long to answer. A request reading
+# the store is interrupted at once: its worker thread, which nothing can cancel, would otherwise
+# hold the process until its statement ended (minutes, before reads had a time budget).
+GRACE_S = 5
 
 # Headless Chromium on a machine without a network: no sandbox as root, no background calls home.
 CHROMIUM_ARGS = [
@@ -30,7 +43,10 @@ def background(app: FastAPI, host: str = "127.0.0.1", timeout: float = 20) -> It
     import uvicorn
 
     port = free_port(host)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACE_S
+    )
+    server = stopping_server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout
@@ -43,3 +59,25 @@ def background(app: FastAPI, host: str = "127.0.0.1", timeout: float = 20) -> It
     finally:
         server.should_exit = True
         thread.join(timeout)
+
+
+def stopping_server(config: uvicorn.Config) -> uvicorn.Server:
+    """uvicorn's server, which interrupts the store reads still running while it stops."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: Any = None) -> None:
+            reads = asyncio.create_task(_interrupt_reads())
+            try:
+                await super().shutdown(sockets)
+            finally:
+                reads.cancel()
+
+    return Server(config)
+
+
+async def _interrupt_reads() -> None:
+    # Again and again: a request may start a read after the first sweep.
+    while True:
+        interrupt_all()
+        await asyncio.sleep(0.1)
