@@ -176,3 +176,23 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(
     assert client.get("/account").status_code == 200  # this browser stays signed in
     assert other.get("/account").status_code == 303  # the other one is signed out
     sign_in(fresh.client(), "ana", "y" * 14)
+
+
+def test_wrong_current_passwords_are_throttled_like_sign_in(fresh: Site) -> None:
+    client = fresh.client("ana")
+    csrf = csrf_of(client.get("/account").text)
+    guess = {"csrf": csrf, "current": "a guess, wrong", "new": "z" * 14, "repeat": "z" * 14}
+    statuses = [
+        client.post("/account/password", data=guess).status_code
+        for _ in range(throttle.FREE["name"] + 1)
+    ]
+    assert statuses == [400] * (throttle.FREE["name"] + 1)
+    locked = client.post("/account/password", data={**guess, "current": PASSWORD})
+    assert locked.status_code == 429  # even the right password waits
+    assert "Too many failed attempts" in locked.text
+    browser = fresh.client()  # the sign-in form counts the same failures
+    form = browser.get("/signin")
+    signin = browser.post(
+        "/signin", data={"name": "ana", "password": PASSWORD, "csrf": csrf_of(form.text)}
+    )
+    assert signin.status_code == 429
