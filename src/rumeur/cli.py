@@ -686,7 +686,7 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return app(args=argv, prog_name="rumeur")
     except RumeurError as exc:
-        typer.echo(f"rumeur: {_('error')}: {exc}", err=True)
+        typer.echo(f"rumeur: {_('error')}: {logs.redact_text(str(exc))}", err=True)
         sys.exit(1)
     finally:
         while _opened:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, insert, or_, select, update
 
 from rumeur.alerts.notify.deliver import Outcome
+from rumeur.logs import redact_text
 from rumeur.store import Store
 from rumeur.store.schema import alert_deliveries, alerts
 
@@ -112,7 +113,7 @@ def give_up(store: Store, row_id: int, error: str) -> None:
         conn.execute(
             update(alert_deliveries)
             .where(d.id == row_id, d.status == "pending")
-            .values(status="failed", last_error=error[:MAX_ERROR], next_at=None)
+            .values(status="failed", last_error=redact_text(error)[:MAX_ERROR], next_at=None)
         )
 
 
@@ -158,7 +159,7 @@ class StoreDeliveryLog:
             if attempts is None:  # enqueue writes every row first: not ours to invent
                 return
             total = attempts + outcome.attempts
-            error = outcome.error[:MAX_ERROR] if outcome.error else None
+            error = redact_text(outcome.error)[:MAX_ERROR] if outcome.error else None
             values: dict[str, Any] = {"attempts": total, "last_error": error}
             if outcome.status == "delivered":
                 values.update(status="delivered", delivered_at=now, next_at=None)

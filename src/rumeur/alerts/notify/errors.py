@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from rumeur.errors import RumeurError
+from rumeur.logs import redact_text
 from rumeur.sources.net.ratelimit import retry_after as parse_retry_after
 
 # Statuses that say "later": a timeout and a rate limit, though 4xx, are not the sender's fault.
@@ -26,7 +27,8 @@ class NotifyError(RumeurError):
         retry_after: float | None = None,
     ) -> None:
         where = f"{channel} {host}" if host else channel
-        super().__init__(f"{where}: {message}", permanent=permanent)
+        # Redacted where it is made: stored as the delivery's last error, logged and printed.
+        super().__init__(redact_text(f"{where}: {message}"), permanent=permanent)
         self.channel = channel
         self.host = host
         self.retry_after = retry_after

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from rumeur.errors import RumeurError
+from rumeur.logs import redact_text
 
 
 class SourceError(RumeurError):
     """A network source failed. `permanent` says whether trying again could help."""
 
     def __init__(self, source: str, message: str, *, permanent: bool = True) -> None:
-        super().__init__(f"{source}: {message}", permanent=permanent)
+        # Redacted here, where every source's error is made: it is printed, logged and stored
+        # as the source's last error, and a feed's path or an API's answer may hold a token.
+        super().__init__(redact_text(f"{source}: {message}"), permanent=permanent)
         self.source = source
 
 
