@@ -99,17 +99,18 @@ def _texts(post: Post) -> Iterator[tuple[str, str | None, int | None]]:
     yield from (
         ("platform", post.platform, PLATFORM_LENGTH),
         ("native_id", post.native_id, ID_LENGTH),
+        ("author", a.handle, HANDLE_LENGTH),
+        ("author_name", a.display_name, None),
+        ("author_location", a.location, None),
+        ("author_id", a.native_id, ID_LENGTH),
         ("text", post.text, None),
-        ("url", post.url, None),
         ("title", post.title, None),
         ("language", post.language, LABEL_LENGTH),
         ("reply_to", post.reply_to, ID_LENGTH),
         ("quote_of", post.quote_of, ID_LENGTH),
         ("location", post.location, None),
-        ("author", a.handle, HANDLE_LENGTH),
-        ("author_name", a.display_name, None),
-        ("author_location", a.location, None),
-        ("author_id", a.native_id, ID_LENGTH),
+        # Last: a file's url may be made of the id and the handle (`url_template`).
+        ("url", post.url, None),
     )
     yield from (("brand", brand, BRAND_LENGTH) for brand in post.brands)
     for label in post.labels:

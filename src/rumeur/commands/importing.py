@@ -54,7 +54,7 @@ def import_file(
     if restart:
         store.forget_source(cursor_key(ws, source), ws.slug, source.label)
     models = enrichers(settings, ws) if enrich else []
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     with _progress(console) as progress:
         task = progress.add_task(path.name, total=path.stat().st_size, rate="")
         shown = [0]
@@ -144,7 +144,7 @@ def reenrich_posts(
     if unknown:
         raise ConfigError(f"--task {unknown[0]}: expected one of {', '.join(TASKS)}")
     models = enrichers(settings, ws, tasks or TASKS)
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     with console.status(_("Enriching stored posts…")) as status:
         report = reenrich(
             store, ws, models, batch_size,

@@ -4,6 +4,7 @@ printed as it opens, and sent to the workspace's notification targets (alerts/di
 from __future__ import annotations
 
 from datetime import datetime
+from typing import IO
 
 from rich.console import Console
 
@@ -41,7 +42,7 @@ def replay_file(
     speed: float | None,
 ) -> ReplayReport:
     models = enrichers(settings, ws) if enrich else []
-    console = Console(stderr=True, highlight=False)
+    console = console_for_alerts()
     totals = EngineReport()
     seen = _known_alerts(store, ws.slug)
     dispatcher = Dispatcher(store, ws)
@@ -76,6 +77,11 @@ def replay_file(
         soft_wrap=True,
     )
     return result
+
+
+def console_for_alerts(file: IO[str] | None = None) -> Console:
+    # No emoji codes: rich would print the `:x:` of a subject `post:x:123` as an emoji.
+    return Console(file=file, stderr=file is None, highlight=False, emoji=False)
 
 
 def _known_alerts(store: Store, workspace: str) -> set[int]:

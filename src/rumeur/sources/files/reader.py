@@ -169,7 +169,7 @@ def read_jsonl(
 
 def _parse_json(record: Record, encoding: str) -> None:
     try:
-        value = json.loads(record.raw.decode(encoding))
+        value = json.loads(record.raw.decode(encoding).lstrip("\ufeff"))
     except UnicodeDecodeError as exc:
         record.error = RowError("(row)", f"broken encoding: not {encoding} at byte {exc.start}")
     except json.JSONDecodeError as exc:
