@@ -4,10 +4,14 @@ Each is refused in the parser, in one line with a caret, before anything runs.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from conftest import REPO
 from rumeur.i18n import using
 from rumeur.query.ast import Phrase
+from rumeur.query.fields import MAX_NUMBER
 from rumeur.query.parser import (
     MAX_CHARS,
     MAX_DEPTH,
@@ -16,6 +20,9 @@ from rumeur.query.parser import (
     QueryError,
     parse,
 )
+from rumeur.store.budget import DEFAULT_SECONDS, ENV
+
+NAMED_TEST = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`")
 
 
 def refusal(query: str) -> QueryError:
@@ -116,3 +123,20 @@ def test_the_refusals_are_in_french_too() -> None:
     assert "une expression vide" in empty
     assert "plus grand" in number
     assert "n’est pas du texte" in nul
+
+
+@pytest.mark.parametrize(
+    ("doc", "title"), [("queries.md", "Size and cost"), ("queries.fr.md", "Taille et coût")]
+)
+def test_the_docs_state_each_limit_and_the_test_behind_it(doc: str, title: str) -> None:
+    text = (REPO / "docs" / doc).read_text(encoding="utf-8")
+    section = text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+    chars = f"{MAX_CHARS:,}".replace(",", "," if doc == "queries.md" else " ")
+    values = [chars, MAX_DEPTH, MAX_PHRASE_WORDS, MIN_WILDCARD_STEM, MAX_NUMBER, ENV]
+    for value in [*values, f"{DEFAULT_SECONDS:g} s"]:
+        assert str(value) in section, f"docs/{doc} does not state {value}"
+    named = NAMED_TEST.findall(section)
+    assert len({name for _, name in named if name}) >= 8
+    for path, name in named:
+        source = (REPO / path).read_text(encoding="utf-8")
+        assert not name or f"def {name}(" in source, f"docs/{doc} names {path}::{name}"
