@@ -122,3 +122,17 @@ def test_export_takes_a_query(
     assert ran.code == 0, ran.err
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert sorted(r["text"][:9] for r in rows) == ["Les paque", "Mon colis"]
+
+
+@pytest.mark.parametrize("query", ['""', '"" OR ""', "(" * 999 + "a" + ")" * 999, "a?b"])
+def test_a_saved_query_the_parser_refuses_is_one_line_of_the_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
+    config = tmp_path / "rumeur.toml"
+    escaped = query.replace('"', '\\"')
+    config.write_text(CONFIG.replace("'laposte AND sentiment:negative'", f'"{escaped}"'))
+    assert f'"{escaped}"' in config.read_text()
+    ran = rumeur(capsys, "search", "colis", "--config", str(config), "--db", str(tmp_path / "r.db"))
+    assert ran.code == 1
+    assert "Traceback" not in ran.err and len(ran.err.strip().splitlines()) == 1
+    assert "queries[2].query" in ran.err
