@@ -41,3 +41,23 @@ def test_every_command_is_in_both_getting_started_guides() -> None:
         text = (REPO / "docs" / guide).read_text(encoding="utf-8")
         missing = [c for c in commands if f"rumeur {c}" not in text]
         assert missing == [], f"docs/{guide} does not mention: {missing}"
+
+
+def test_every_test_a_doc_names_exists() -> None:
+    """A promise in the docs names the test that keeps it (`tests/x.py::test_y`): that test must
+    exist, so that a renamed or deleted test cannot leave a promise unbacked."""
+    named = {
+        (doc.name, path, test)
+        for doc in sorted((REPO / "docs").glob("*.md"))
+        for path, test in re.findall(
+            r"(tests/[\w/]+\.py)::(test_\w+)", doc.read_text(encoding="utf-8")
+        )
+    }
+    assert any(path == "tests/test_secrets.py" for _doc, path, _test in named)
+    missing = [
+        f"{doc}: {path}::{test}"
+        for doc, path, test in sorted(named)
+        if not (REPO / path).is_file()
+        or not re.search(rf"^def {test}\(", (REPO / path).read_text(encoding="utf-8"), re.M)
+    ]
+    assert missing == []
