@@ -233,6 +233,29 @@ def test_hostile_sign_ins_are_refused_on_the_form(served: Served) -> None:
     assert _failures(served, {400}) == []
 
 
+def test_hostile_form_fields_are_refused_without_a_500(served: Served) -> None:
+    served.answers.clear()
+    csrf = csrf_of(served.client.get("/account").text)
+    nul = "a long enough value \x00 with a NUL"
+    forms = [
+        ("/language", {"language": "\x00", "back": "/\x00"}),
+        ("/account/password", {"current": "\x00", "new": nul, "repeat": nul}),
+        ("/admin/users", {"name": "eve\x00", "role": "analyst", "password": nul}),
+        ("/admin/users", {"name": "eve", "role": "analyst", "password": nul}),
+        ("/admin/users", {"name": "eve", "role": "\x00", "password": "x" * 100_000}),
+        (f"/admin/users/{BIG}/disabled", {"disabled": "1"}),
+        (f"/w/united/alerts/{BIG}/ack", {}),
+        (f"/w/united/alerts/{BIG}/mute", {"hours": BIG}),
+        ("/w/united/alerts/1/mute", {"hours": BIG}),
+        ("/w/united/alerts/1/note", {"text": "\x00"}),
+        ("/w/united/alerts/1/assign", {"to": "ada\x00", "task": "\x00"}),
+        ("/w/united/alerts/1/copied", {"statement": "\x00", "language": "fr"}),
+    ]
+    for path, data in forms:
+        served.ask(served.client, "POST", path, data={**data, "csrf": csrf})
+    assert _failures(served, {303, 400, 404}) == []
+
+
 def test_the_server_still_answers_and_its_log_holds_no_secret(served: Served) -> None:
     assert served.client.get("/w/united/stream", params={"q": "luggage"}).status_code == 200
     assert served.api.get("/api/me").status_code == 200
