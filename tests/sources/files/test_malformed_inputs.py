@@ -174,6 +174,8 @@ def field_cases() -> list[Case]:
             rejects("empty-text", fmt, {"text": "  "}, "text"),
             rejects("bad-date", fmt, {"date": "2015-02-31T10:00:00-08:00"}, "date"),
             rejects("date-out-of-range", fmt, {"date": "1900-01-01T00:00:00Z"}, "date"),
+            rejects("date-year-1-at-plus-14", fmt, {"date": "0001-01-01T00:00:00+14:00"}, "date"),
+            rejects("date-offset-25h", fmt, {"date": "2015-02-24T11:35:00+25:00"}, "date"),
         ]
     for fmt in ("csv", "jsonl"):
         out += [

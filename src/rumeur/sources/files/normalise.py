@@ -91,20 +91,23 @@ class RowNormaliser:
         if not raw:
             raise RowError(key, "empty date")
         try:
-            value = datetime.fromisoformat(raw)
-        except ValueError:
-            try:
-                value = dateparser.parse(raw, dayfirst=self.mapping.dayfirst)
-            except (ValueError, OverflowError):
-                raise RowError(
-                    key, f"bad date {raw[:40]!r} (expected e.g. 2015-02-24T11:35:00-08:00)"
-                ) from None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=self.zone)
-        value = value.astimezone(UTC)
+            value = self._utc(raw)
+        except (ValueError, OverflowError):  # an offset of 25 h, year 1 at +14:00 ...
+            raise RowError(
+                key, f"bad date {raw[:40]!r} (expected e.g. 2015-02-24T11:35:00-08:00)"
+            ) from None
         if not EARLIEST <= value <= datetime.now(UTC) + timedelta(days=1):
             raise RowError(key, f"date {raw[:40]!r} is out of range (before 1990 or in the future)")
         return value
+
+    def _utc(self, raw: str) -> datetime:
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            value = dateparser.parse(raw, dayfirst=self.mapping.dayfirst)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.zone)
+        return value.astimezone(UTC)
 
     def count(self, row: dict[str, Any], key: str | None) -> int:
         raw = self._get(row, key).strip()
