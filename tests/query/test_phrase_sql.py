@@ -54,6 +54,11 @@ def test_only_a_short_match_is_probed_row_by_row() -> None:
     assert "EXISTS" not in long and re.search(r"posts\.id IN \(SELECT", long)
     merged = parse("united AND delta AND jetblue AND southwest AND american").root
     assert "EXISTS" not in compiled_sql(merged, "sqlite", probe=True)[0]
+    # The search then skips its first step over the newest posts: it would read them all too.
+    assert not compile_query(the(PROBE_TOKENS), "sqlite", probe=True).reads_all
+    assert compile_query(the(PROBE_TOKENS + 1), "sqlite", probe=True).reads_all
+    assert compile_query(merged, "sqlite", probe=True).reads_all
+    assert not compile_query(merged, "sqlite").reads_all
 
 
 TEXTS = [

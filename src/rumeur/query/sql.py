@@ -99,6 +99,9 @@ class Compiled:
 
     clause: ColumnElement[bool]
     exact: bool
+    # SQLite, probing: some full-text condition reads all its matches (a prefix, a long MATCH)
+    # instead of being tested row by row, so a first step over the newest posts saves nothing.
+    reads_all: bool = False
 
 
 def compile_query(node: Node | Query, dialect_name: str, probe: bool = False) -> Compiled:
@@ -108,7 +111,8 @@ def compile_query(node: Node | Query, dialect_name: str, probe: bool = False) ->
     root = node.root if isinstance(node, Query) else node
     compiler: _Compiler = _Sqlite(probe) if dialect_name == "sqlite" else _Postgres()
     part = compiler.node(root)
-    return Compiled(compiler.finish(part), part.exact)
+    clause = compiler.finish(part)
+    return Compiled(clause, part.exact, compiler.reads_all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,8 @@ TRUE_SUPERSET = _const(True, exact=False)
 
 
 class _Compiler:
+    reads_all = False
+
     def node(self, node: Node) -> _Part:
         match node:
             case And(children):
@@ -308,6 +314,7 @@ class _Sqlite(_Compiler):
         if self.probe and '"*' not in part.fts and _token_count(part.fts) <= PROBE_TOKENS:
             found = exists().where(match, FTS.c.rowid == posts.c.id)
             return not_(found) if part.fts_negated else found
+        self.reads_all = self.reads_all or self.probe
         rowids = select(FTS.c.rowid).where(match)
         return posts.c.id.not_in(rowids) if part.fts_negated else posts.c.id.in_(rowids)
 

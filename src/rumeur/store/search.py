@@ -107,12 +107,14 @@ def search(
         found = [r for r in candidates if _accepts(node, r)]
     older: ColumnElement[bool] = true()
     if conn.dialect.name == "sqlite":
-        cutoff = _cutoff(conn, period, where)
+        probed = compile_query(node, "sqlite", probe=True)
+        cutoff = None if probed.reads_all else _cutoff(conn, period, where)
         if cutoff is not None:
             # First the newest posts only, each tested in turn: enough when the query is
-            # common, and then far cheaper than reading all its matches to sort them.
+            # common, and then far cheaper than reading all its matches to sort them. (Not when a
+            # condition reads all its matches anyway: both steps would read them.)
             recent = base.where(posts.c.created_at >= cutoff)
-            window = _matching(conn, recent, node, compile_query(node, "sqlite", probe=True), limit)
+            window = _matching(conn, recent, node, probed, limit)
             found += window
             if len(window) >= limit:
                 return _newest(found, limit)
