@@ -66,7 +66,9 @@ def import_file(
                 shown[0] += 1
             if step.progress is not None:
                 rate = _("{n} rows/s").format(n=number(step.report.rate))
-                progress.update(task, completed=step.progress.done, rate=rate)
+                # The total of the bytes read: a UTF-16 file is read through a smaller UTF-8 copy.
+                done, total = step.progress.done, step.progress.total
+                progress.update(task, completed=done, total=total, rate=rate)
 
         report = run(source, store, ws, models, batch_size, on_step)
     if shown[0] > SHOWN_REJECTS:

@@ -126,10 +126,13 @@ class FileSource:
         fd, name = tempfile.mkstemp(prefix="rumeur-", suffix=".utf8")
         weakref.finalize(self, os.unlink, name)
         decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        with path.open("rb") as src, os.fdopen(fd, "wb") as out:
-            while chunk := src.read(1 << 20):
-                out.write(decoder.decode(chunk).encode("utf-8"))
-            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        try:
+            with path.open("rb") as src, os.fdopen(fd, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    out.write(decoder.decode(chunk).encode("utf-8"))
+                out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
         return Path(name), "utf-8"
 
     def _check_columns(self) -> None:
@@ -155,7 +158,10 @@ class FileSource:
     def _reject(self, record: Record) -> Rejected:
         assert record.error is not None
         # Whole and undecoded bytes kept as `\xNN` (the writer escapes them, limits.storable).
-        raw = record.raw.decode(self._encoding, errors="surrogateescape")
+        try:
+            raw = record.raw.decode(self._encoding, errors="surrogateescape")
+        except UnicodeDecodeError:  # a multibyte codec failing on an ASCII byte
+            raw = record.raw.decode(self._encoding, errors="backslashreplace")
         return Rejected(self.label, record.line, record.error.field, record.error.reason, raw)
 
     def _batch(
