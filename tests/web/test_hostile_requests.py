@@ -68,6 +68,17 @@ DASHBOARD_PARAMS: list[dict[str, str]] = [
     {"since": "0001-01-01", "until": "9999-12-31"},
     {"until": "0001-01-05"},
     {"period": "\x00"},
+    {"since": "1000-01-01"},  # a thousand years of days to draw
+    {"since": "2015-02-01", "until": "9998-12-31"},
+]
+# The edges of the range: served, however far from the data.
+EDGES: list[tuple[str, dict[str, str]]] = [
+    ("/w/united/dashboard", {"since": "1000-01-01", "until": "1002-12-31"}),
+    ("/w/united/dashboard", {"since": "9996-01-01", "until": "9998-12-31"}),
+    ("/w/united/dashboard", {"until": "1000-01-01"}),
+    ("/w/united/stream", {"since": "1000-01-01", "until": "9998-12-31"}),
+    ("/w/united/stream", {"before": "1000-01-01T00:00:00+14:00_1"}),
+    ("/w/united/stream", {"before": f"9998-12-31T23:59:59-14:00_{2**63 - 1}"}),
 ]
 IDS = [BIG, "9223372036854775808", "-" + BIG, "0", "1e30"]
 
@@ -198,6 +209,14 @@ def test_parameters_beyond_the_store_s_range_are_refused_with_a_400(served: Serv
     served.ask(served.api, "GET", "/api/w/united/posts", params={"limit": BIG})
     served.ask(served.api, "GET", "/api/w/united/alerts", params={"limit": BIG})
     assert _failures(served, {400}) == []
+
+
+def test_the_edges_of_the_range_are_served(served: Served) -> None:
+    served.answers.clear()
+    for path, params in EDGES:
+        served.ask(served.client, "GET", path, params=params)
+        served.ask(served.api, "GET", "/api" + path.replace("stream", "posts"), params=params)
+    assert _failures(served, {200}) == []
 
 
 def test_ids_beyond_64_bits_are_refused_with_a_400(served: Served) -> None:

@@ -30,9 +30,11 @@ PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_PERIOD = "30d"
 MAX_QUERY = 2000
 # The store's limits (`limits.py`): its columns' sizes, its ids (signed 64 bits), and days
-# whose midnight exists in every time zone and in UTC, a period's length away included.
+# whose midnight exists in every time zone and in UTC, with room for a dashboard's previous
+# period (as long as the period itself) before them.
 MAX_ID = BIGINT_MAX
-FIRST_DAY, LAST_DAY = date(2, 1, 1), date(9998, 12, 31)
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(9998, 12, 31)
+MAX_DASHBOARD_DAYS = 1096  # three years of daily points in each chart
 MAX_PARAM = 200  # any other parameter: a day, a page position, a period's name
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -236,6 +238,10 @@ class DashboardPeriod:
             since = since or until - timedelta(days=PERIODS[DEFAULT_PERIOD] - 1)
             if until < since:
                 raise FilterError(_("until: the period ends before it starts"))
+            if (until - since).days >= MAX_DASHBOARD_DAYS:
+                raise FilterError(
+                    _("until: a period of at most {n} days").format(n=MAX_DASHBOARD_DAYS)
+                )
             return cls._make("custom", since, until, zone)
         name = check_text("period", params.get("period") or DEFAULT_PERIOD)
         if name not in PERIODS:
