@@ -42,7 +42,7 @@ followers, engagement, verified                   E           E
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import product
 
@@ -264,8 +264,9 @@ class _Sqlite(_Compiler):
         exact = all(p.exact for p in parts)
         if any(p.const is False and p.exact for p in parts):
             return _const(False)
-        positive = [p.fts for p in parts if p.fts is not None and not p.fts_negated]
-        negative = [p.fts for p in parts if p.fts is not None and p.fts_negated]
+        # A repeated condition once: FTS5 would evaluate each copy in full.
+        positive = _once(p.fts for p in parts if p.fts is not None and not p.fts_negated)
+        negative = _once(p.fts for p in parts if p.fts is not None and p.fts_negated)
         others = [p for p in parts if p.fts is None and p.const is not True]
         if positive:
             # One MATCH: `(a) AND (b) NOT (c)`, FTS5's own AND and NOT.
@@ -290,7 +291,7 @@ class _Sqlite(_Compiler):
         exact = all(p.exact for p in parts)
         if any(p.const is True for p in parts):
             return _const(True, exact)
-        positive = [p.fts for p in parts if p.fts is not None and not p.fts_negated]
+        positive = _once(p.fts for p in parts if p.fts is not None and not p.fts_negated)
         others = [p for p in parts if p.const is not False and not (p.fts and not p.fts_negated)]
         if positive:
             others.append(_Part(exact, fts=" OR ".join(f"({f})" for f in positive)))
@@ -370,6 +371,10 @@ class _Sqlite(_Compiler):
         if not found:
             return _const(False)
         return _Part(exact, fts=" OR ".join(f"({f})" for f in found))
+
+
+def _once(expressions: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(expressions))
 
 
 _FTS_QUOTED = re.compile(r'"(?:[^"]|"")*"')
