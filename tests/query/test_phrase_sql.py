@@ -98,3 +98,11 @@ def test_long_and_repeated_phrases_agree_with_the_evaluator(
             expected = [p.native_id for p in reversed(posts) if matches(node, from_post(p))]
             found = [r["native_id"] for r in search(conn, "ws", node, limit=100)]
             assert found == expected, text
+
+
+def test_a_repeated_phrase_enters_the_match_once() -> None:
+    phrase = '"' + " ".join(["the"] * 20) + '"'
+    for joined in (" OR ", " AND "):
+        _, params = compiled_sql(parse(joined.join([phrase] * 90)).root, "sqlite")
+        assert len(params) == 1 and isinstance(params[0], str)
+        assert params[0].count('"the"') == 20
