@@ -97,3 +97,17 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_a_wrong_read_budget_stops_rumeur_serve_at_its_start(tmp_path: Path) -> None:
+    started = subprocess.run(
+        [sys.executable, "-m", "rumeur", "serve", "--db", str(tmp_path / "s.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "RUMEUR_LANG": "en", "RUMEUR_READ_BUDGET": "soon"},
+    )
+    assert started.returncode == 1
+    assert started.stderr.strip().splitlines() == [
+        "rumeur: error: RUMEUR_READ_BUDGET: a number of seconds above 0 is expected, not 'soon'"
+    ]

@@ -43,9 +43,11 @@ def serve(
 ) -> None:
     import uvicorn
 
+    from rumeur.store.budget import default_seconds
     from rumeur.web.app import create_app
     from rumeur.web.server import GRACE_S, stopping_server
 
+    default_seconds()  # a wrong RUMEUR_READ_BUDGET stops the start, not each request
     app = create_app(settings, store)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(
