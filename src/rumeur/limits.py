@@ -24,6 +24,9 @@ REASON_LENGTH = 64  # a complaint reason; also any label in `enrichments`
 MODEL_LENGTH = 128  # who gave a label (a model's name, a mapping's `label_origin`)
 FIELD_LENGTH = 128  # the field named by a rejected row
 INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL
+# Likes, reposts, replies and quotes: their sum, a post's engagement, which queries compute in
+# the columns' own type (INTEGER on PostgreSQL), must fit too.
+COUNT_MAX = INT_MAX // 4
 BIGINT_MAX = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
 MAX_DEPTH = 64  # nesting of a raw payload (JSON objects and arrays)
 
@@ -125,7 +128,7 @@ def _texts(post: Post) -> Iterator[tuple[str, str | None, int | None]]:
 def _clamp_counts(post: Post) -> None:
     m, a = post.metrics, post.author
     for name in _COUNTS:
-        setattr(m, name, _clamp(getattr(m, name), INT_MAX))
+        setattr(m, name, _clamp(getattr(m, name), COUNT_MAX))
     m.views = None if m.views is None else _clamp(m.views, BIGINT_MAX)
     a.followers = None if a.followers is None else _clamp(a.followers, INT_MAX)
     a.following = None if a.following is None else _clamp(a.following, INT_MAX)

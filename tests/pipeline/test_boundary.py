@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from factories import make_post
 from rumeur.config import load_settings
-from rumeur.limits import BIGINT_MAX, INT_MAX, check_post, storable
+from rumeur.limits import BIGINT_MAX, COUNT_MAX, INT_MAX, check_post, storable
 from rumeur.model import Media, Post, RawItem
 from rumeur.pipeline import normalise, run
 from rumeur.pipeline.runner import ANALYZE_AFTER
@@ -65,7 +65,12 @@ def test_counts_are_clamped_to_their_columns() -> None:
     post.author.followers = 2**31
     check_post(post)
     m = post.metrics
-    assert (m.likes, m.reposts, m.views, post.author.followers) == (INT_MAX, 0, BIGINT_MAX, INT_MAX)
+    assert (m.likes, m.reposts, m.views, post.author.followers) == (
+        COUNT_MAX,
+        0,
+        BIGINT_MAX,
+        INT_MAX,
+    )
 
 
 def test_limits_at_the_edge_pass() -> None:
@@ -99,7 +104,7 @@ def test_a_bad_network_item_is_stored_aside_and_the_batch_goes_on(store: Store) 
     assert report.written.inserted == 4
     with store.engine.connect() as conn:
         likes = set(conn.execute(select(posts.c.likes)).scalars())
-    assert likes == {INT_MAX}
+    assert likes == {COUNT_MAX}
     [row] = store.rejected_rows()
     assert (row["field"], row["line"]) == ("text", 0)
     assert '"bad": "\\x80"' in row["raw"] and "raw text escaped" in row["reason"]

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from clirun import rumeur
-from rumeur.limits import BIGINT_MAX, INT_MAX, MAX_DEPTH
+from rumeur.limits import BIGINT_MAX, COUNT_MAX, INT_MAX, MAX_DEPTH
 from rumeur.store import Store
 from rumeur.store.schema import authors, posts
 
@@ -165,9 +165,9 @@ def field_cases() -> list[Case]:
             rejects("nul-in-author", fmt, {"author": "bo\x00b"}, "author"),
             rejects("nul-in-reason", fmt, {"reason": "Late\x00Flight"}, "reason"),
             stores("nul-in-unmapped-column", fmt, {"extra": "a\x00b"}),
-            stores("count-2^31", fmt, {"reposts": 2**31}, reposts=INT_MAX),
-            stores("count-20-digits", fmt, {"reposts": "99999999999999999999"}, reposts=INT_MAX),
-            stores("count-1e30", fmt, {"reposts": "1e30"}, reposts=INT_MAX),
+            stores("count-2^31", fmt, {"reposts": 2**31}, reposts=COUNT_MAX),
+            stores("count-20-digits", fmt, {"reposts": "99999999999999999999"}, reposts=COUNT_MAX),
+            stores("count-1e30", fmt, {"reposts": "1e30"}, reposts=COUNT_MAX),
             rejects("count-1e400", fmt, {"reposts": "1e400"}, "reposts"),
             rejects("count-negative", fmt, {"reposts": "-3"}, "reposts"),
             rejects("count-words", fmt, {"reposts": "many"}, "reposts"),
@@ -207,8 +207,8 @@ def json_cases() -> list[Case]:
         stores("float-id-whole", "jsonl", {"id": 42.0}, "42"),
         rejects("likes-is-true", "jsonl", {"likes": True}, "likes"),
         rejects("author-is-object", "jsonl", {"author": {"x": 1}}, "author"),
-        stores("likes-json-1e30", "jsonl", {"likes": 1e30}, likes=INT_MAX),
-        stores("likes-json-2^63", "jsonl", {"likes": 2**63}, likes=INT_MAX),
+        stores("likes-json-1e30", "jsonl", {"likes": 1e30}, likes=COUNT_MAX),
+        stores("likes-json-2^63", "jsonl", {"likes": 2**63}, likes=COUNT_MAX),
         stores("null-counts", "jsonl", {"likes": None, "views": None}, likes=0, views=None),
     ]
 
@@ -366,10 +366,14 @@ def check_values(store: Store, case: Case) -> None:
     wanted = case.check
     if not wanted:
         return
-    query = select(posts, authors.c.followers).join(authors, posts.c.author_id == authors.c.id)
+    # Engagement as queries compute it, in the columns' type: clamped counts must not overflow.
+    engagement = (posts.c.likes + posts.c.reposts + posts.c.replies + posts.c.quotes).label("e")
+    query = select(posts, authors.c.followers, engagement)
+    query = query.join(authors, posts.c.author_id == authors.c.id)
     with store.engine.connect() as conn:
         row = conn.execute(query.where(posts.c.native_id == case.bad_id)).mappings().one()
     assert {k: row[k] for k in wanted} == wanted
+    assert row["e"] == row["likes"] + row["reposts"] + row["replies"] + row["quotes"]
 
 
 def test_a_rejected_garbage_line_is_kept_whole_and_recoverable(
@@ -477,3 +481,23 @@ def test_a_broken_setting_is_one_line_naming_it(
     lines = ran.err.strip().splitlines()
     assert ran.code == 1 and len(lines) == 1, ran.err
     assert lines[0].startswith("rumeur: error: ") and expected in lines[0]
+
+
+REPLAYED = [c for c in CASES if c.name in ("nul-in-text-airline", "count-1e30-csv",
+            "surrogate-in-text-jsonl", "stray-quote-119-from-end-airline")]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", REPLAYED, ids=lambda c: c.name)
+def test_a_malformed_file_replays_without_its_bad_rows(
+    case: Case, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, how = write_case(case, tmp_path)
+    ran = rumeur(capsys, "replay", str(path), *how, "--no-enrich", "--db", db_url)
+    assert ran.code == 0 and "Traceback" not in ran.err, ran.err
+    store = Store.open(db_url)
+    try:
+        assert stored_ids(store) == case.stored
+        found = {r["line"]: r["field"] for r in store.rejected_rows()}
+    finally:
+        store.close()
+    assert found == {line: case.column(f) for line, f in case.rejected.items()}
