@@ -8,6 +8,7 @@ Lengths are in characters, as PostgreSQL's `varchar(n)` counts them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,7 @@ LABEL_LENGTH = 16  # language, sentiment, emotion
 REASON_LENGTH = 64  # a complaint reason; also any label in `enrichments`
 MODEL_LENGTH = 128  # who gave a label (a model's name, a mapping's `label_origin`)
 FIELD_LENGTH = 128  # the field named by a rejected row
+SOURCE_LENGTH = 512  # a source's cursor key, a rejected row's source (a path, a URL...)
 INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL
 # Likes, reposts, replies and quotes: their sum, a post's engagement, which queries compute in
 # the columns' own type (INTEGER on PostgreSQL), must fit too.
@@ -86,6 +88,15 @@ def storable(text: str) -> tuple[str, bool]:
     if not _UNSTORABLE.search(text):
         return text, False
     return _ESCAPED.sub(_escape, text), True
+
+
+def fitted(text: str, length: int) -> str:
+    """`text` storable and at most `length` characters: a longer one keeps its head and ends
+    with a digest of the whole, so that two long texts stay apart."""
+    text = storable(text)[0]
+    if len(text) <= length:
+        return text
+    return f"{text[: length - 17]}~{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -12,8 +12,15 @@ from sqlalchemy import select, text
 
 from factories import make_post
 from rumeur.config import load_settings
-from rumeur.limits import BIGINT_MAX, COUNT_MAX, INT_MAX, check_post, storable
-from rumeur.model import Media, Post, RawItem
+from rumeur.limits import (
+    BIGINT_MAX,
+    COUNT_MAX,
+    INT_MAX,
+    SOURCE_LENGTH,
+    check_post,
+    storable,
+)
+from rumeur.model import Media, Post, RawItem, Rejected
 from rumeur.pipeline import normalise, run
 from rumeur.pipeline.runner import ANALYZE_AFTER
 from rumeur.sources.base import Batch
@@ -119,3 +126,18 @@ def test_a_bulk_load_ends_with_fresh_statistics(store: Store) -> None:
         else:
             stats = conn.execute(text("SELECT tbl, stat FROM sqlite_stat1")).all()
             assert {"posts", "authors", "rollups_hourly"} <= {tbl for tbl, _ in stats}
+
+
+def test_rejected_items_with_long_or_unstorable_origins_are_kept(store: Store) -> None:
+    long_a, long_b = "https://feed/" + "a" * 600, "https://feed/" + "a" * 599 + "b"
+    rejects = [
+        Rejected(long_a, 1, "text", "empty text", "{}"),
+        Rejected(long_b, 1, "text", "empty text", "{}"),
+        Rejected("mastodon:x#\x00\ud800", None, "f" * 200, "why", "raw"),
+        Rejected("mastodon:x#\x00\ud800", None, "text", "twice", "raw"),  # the same key again
+    ]
+    assert store.write("default", [], rejects=rejects).rejected == 3
+    rows = store.rejected_rows()
+    assert len({r["source"] for r in rows}) == 3
+    assert all(len(r["source"]) <= SOURCE_LENGTH and len(r["field"]) <= 128 for r in rows)
+    assert {r["reason"] for r in rows} == {"empty text", "twice"}

@@ -42,6 +42,7 @@ from rumeur.limits import (
     MODEL_LENGTH,
     PLATFORM_LENGTH,
     REASON_LENGTH,
+    SOURCE_LENGTH,
 )
 
 metadata = MetaData(
@@ -253,7 +254,7 @@ author_rollups = Table(
 source_cursors = Table(
     "source_cursors",
     metadata,
-    Column("source", String(512), primary_key=True),
+    Column("source", String(SOURCE_LENGTH), primary_key=True),
     Column("workspace", String(64), nullable=False),
     Column("cursor", JSON, nullable=False),
     Column("items", BigInteger, nullable=False, default=0),
@@ -266,7 +267,7 @@ rejected = Table(
     "rejected",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("source", String(512), nullable=False),
+    Column("source", String(SOURCE_LENGTH), nullable=False),
     Column("workspace", String(64), nullable=False),
     Column("line", Integer, nullable=False),
     Column("field", String(FIELD_LENGTH), nullable=False),

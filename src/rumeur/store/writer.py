@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 
-from rumeur.limits import FIELD_LENGTH, storable
+from rumeur.limits import FIELD_LENGTH, SOURCE_LENGTH, fitted, storable
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
 from rumeur.store.bulk import execute_many, greatest, one_of, upsert
@@ -534,7 +534,13 @@ def upsert_enrichments(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def _write_rejected(
     conn: Connection, workspace: str, rejects: Sequence[Rejected], now: datetime
 ) -> int:
-    rows = [_rejected_row(r, workspace, now) for r in rejects]
+    # One row per (source, line): a network may name two items alike, and one statement may
+    # not update a row twice.
+    keyed: dict[tuple[str, int], dict[str, Any]] = {}
+    for reject in rejects:
+        row = _rejected_row(reject, workspace, now)
+        keyed[(row["source"], row["line"])] = row
+    rows = list(keyed.values())
     upsert(
         conn,
         rejected,
@@ -553,10 +559,10 @@ def _rejected_row(reject: Rejected, workspace: str, now: datetime) -> dict[str, 
     if escaped:
         reason += " (raw text escaped: \\\\ for \\, \\xNN for a NUL or undecodable byte)"
     return {
-        "source": reject.source,
+        "source": fitted(reject.source, SOURCE_LENGTH),
         "workspace": workspace,
         "line": reject.line or 0,
-        "field": storable(reject.field)[0][:FIELD_LENGTH],
+        "field": fitted(reject.field, FIELD_LENGTH),
         "reason": reason,
         "raw": raw,
         "created_at": now,

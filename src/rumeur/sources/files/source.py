@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rumeur.errors import ConfigError, InputError
+from rumeur.limits import SOURCE_LENGTH
 from rumeur.model import Post, RawItem, Rejected
 from rumeur.sources.base import Batch, Progress
 from rumeur.sources.files.mapping import Mapping
@@ -25,6 +26,7 @@ from rumeur.sources.files.reader import (
     read_jsonl,
 )
 
+PATH_LENGTH = SOURCE_LENGTH - 80
 # Fields a post derives from another column (its text).
 _DERIVED = {"mentions": "text", "hashtags": "text", "links": "text"}
 
@@ -42,6 +44,8 @@ class FileSource:
         self.path = path
         self.mapping = mapping
         self.name = f"file:{path.resolve()}"
+        if len(self.name) > PATH_LENGTH:  # the cursor's key holds it, after the workspace's slug
+            raise InputError(f"{path}: the path is too long (at most {PATH_LENGTH} characters)")
         # Rejected rows name the file by its absolute path: two `export.csv` never mix.
         self.label = str(path.resolve())
         self._normalise = RowNormaliser(mapping, brands)
