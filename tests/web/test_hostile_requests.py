@@ -61,6 +61,8 @@ STREAM_PARAMS: list[dict[str, str]] = [
     {"sentiment": "negative\x00"},
     {"since": "2015-02-2\x00"},
     {"platform": "x" * 100},
+    {"before": "2015-02-30T00:00:00+00:00_1"},
+    {"before": "\x00"},
 ]
 DASHBOARD_PARAMS: list[dict[str, str]] = [
     {"since": "0001-01-01"},
@@ -80,6 +82,7 @@ EDGES: list[tuple[str, dict[str, str]]] = [
     ("/w/united/stream", {"before": "1000-01-01T00:00:00+14:00_1"}),
     ("/w/united/stream", {"before": f"9998-12-31T23:59:59-14:00_{2**63 - 1}"}),
 ]
+HTMX = {"hx-request": "true"}  # the stream's next page, as htmx asks for it
 IDS = [BIG, "9223372036854775808", "-" + BIG, "0", "1e30"]
 
 
@@ -200,6 +203,7 @@ def test_parameters_beyond_the_store_s_range_are_refused_with_a_400(served: Serv
     served.answers.clear()
     for params in STREAM_PARAMS:
         served.ask(served.client, "GET", "/w/united/stream", params=params)
+        served.ask(served.client, "GET", "/w/united/stream", params=params, headers=HTMX)
         served.ask(served.api, "GET", "/api/w/united/posts", params=params)
         if "before" not in params:  # the export takes no page position
             served.ask(served.api, "GET", "/api/w/united/export.csv", params=params)

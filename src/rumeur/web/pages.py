@@ -252,7 +252,8 @@ def stream_page(
         error, found = str(exc).splitlines()[0], None
         filters = StreamFilters(q=_shown_query(params.get("q", "")))
     context = _context(request, viewer, ws=ws, filters=filters, found=found, error=error)
-    fragment = request.headers.get("hx-request") and before
+    # htmx asks for the next page only: a refusal comes whole (htmx swaps no 400 into the list).
+    fragment = request.headers.get("hx-request") and before and error is None
     return page("stream_page.html" if fragment else "stream.html", context, 400 if error else 200)
 
 
