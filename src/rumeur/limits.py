@@ -9,6 +9,7 @@ Lengths are in characters, as PostgreSQL's `varchar(n)` counts them.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -62,8 +63,9 @@ def check_text(field: str, value: str | None, limit: int | None = None) -> None:
 
 
 def check_payload(field: str, payload: Any) -> None:
-    """A raw payload is stored as JSON: no lone surrogate in it, no nesting past MAX_DEPTH.
-    (A NUL is fine there: JSON writes it as \\u0000.)"""
+    """A raw payload is stored as JSON: no lone surrogate in it, no NaN or Infinity (which
+    PostgreSQL's JSON refuses), no nesting past MAX_DEPTH. (A NUL is fine: JSON writes it as
+    \\u0000.)"""
     stack: list[tuple[Any, int, str]] = [(payload, 0, field)]
     while stack:
         value, depth, where = stack.pop()
@@ -72,6 +74,8 @@ def check_payload(field: str, payload: Any) -> None:
         if isinstance(value, str):
             if _SURROGATE.search(value):
                 raise RowError(where, "holds a lone surrogate (such as a JSON \\ud800 escape)")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise RowError(where, "not a finite number (NaN or Infinity): JSON cannot hold it")
         elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and _SURROGATE.search(key):
@@ -133,7 +137,8 @@ def _texts(post: Post) -> Iterator[tuple[str, str | None, int | None]]:
     for name in ("mentions", "hashtags", "links"):
         yield from ((name, value, None) for value in getattr(post, name))
     for media in post.media:
-        yield from (("media", media.url, None), ("media", media.alt_text, None))
+        yield from (("media", media.kind, None), ("media", media.url, None))
+        yield "media", media.alt_text, None
 
 
 def _clamp_counts(post: Post) -> None:

@@ -210,6 +210,9 @@ def json_cases() -> list[Case]:
         stores("likes-json-1e30", "jsonl", {"likes": 1e30}, likes=COUNT_MAX),
         stores("likes-json-2^63", "jsonl", {"likes": 2**63}, likes=COUNT_MAX),
         stores("null-counts", "jsonl", {"likes": None, "views": None}, likes=0, views=None),
+        rejects("nan-in-unmapped", "jsonl", {"extra": {"score": float("nan")}}, "score"),
+        rejects("infinity-in-unmapped", "jsonl", {"extra": float("-inf")}, "extra"),
+        rejects("nan-likes", "jsonl", {"likes": float("nan")}, "likes"),
     ]
 
 
