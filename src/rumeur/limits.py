@@ -1,8 +1,8 @@
 """What the store can hold, in one place: the schema declares its columns with these sizes and
-`check_post` holds every post to them at the boundary (docs/sources.md, "Limits").
+`check_post` holds every post to them at the boundary (docs/sources.md, "What a post may hold").
 
 A post that breaks a limit is rejected alone, naming the field; a count too large for its column
-is clamped to the largest the column holds (the post is worth more than a corrupt count).
+is clamped to the largest it may hold (the post is worth more than a corrupt count).
 Lengths are in characters, as PostgreSQL's `varchar(n)` counts them.
 """
 
@@ -71,18 +71,27 @@ def check_payload(field: str, payload: Any) -> None:
         value, depth, where = stack.pop()
         if depth > MAX_DEPTH:
             raise RowError(where, f"nested deeper than {MAX_DEPTH} levels")
-        if isinstance(value, str):
-            if _SURROGATE.search(value):
-                raise RowError(where, "holds a lone surrogate (such as a JSON \\ud800 escape)")
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise RowError(where, "not a finite number (NaN or Infinity): JSON cannot hold it")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(key, str) and _SURROGATE.search(key):
-                    raise RowError(where, "a key holds a lone surrogate")
-                stack.append((item, depth + 1, str(key)[:FIELD_LENGTH]))
-        elif isinstance(value, list | tuple):
-            stack.extend((item, depth + 1, where) for item in value)
+        _check_leaf(where, value)
+        stack.extend((item, depth + 1, name) for name, item in _children(where, value))
+
+
+def _check_leaf(where: str, value: Any) -> None:
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise RowError(where, "holds a lone surrogate (such as a JSON \\ud800 escape)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RowError(where, "not a finite number (NaN or Infinity): JSON cannot hold it")
+
+
+def _children(where: str, value: Any) -> list[tuple[str, Any]]:
+    """An object's items named by their keys, an array's by the array's name."""
+    if isinstance(value, list | tuple):
+        return [(where, item) for item in value]
+    if not isinstance(value, dict):
+        return []
+    for key in value:
+        if isinstance(key, str) and _SURROGATE.search(key):
+            raise RowError(where, "a key holds a lone surrogate")
+    return [(str(key)[:FIELD_LENGTH], item) for key, item in value.items()]
 
 
 def storable(text: str) -> tuple[str, bool]:
