@@ -133,3 +133,11 @@ def test_redact_text_hides_secret_looking_url_parts_and_keeps_the_rest(
 ) -> None:
     assert logs.redact_text(text) == shown
     assert logs.redact_url(text) == shown
+
+
+def test_a_viewer_s_repr_holds_neither_its_session_token_nor_its_form_token() -> None:
+    from rumeur.web.auth import Viewer
+
+    shown = repr(Viewer(None, "en", "form-token-value", "session-token-value"))  # type: ignore[arg-type]
+    assert "form-token-value" not in shown and "session-token-value" not in shown
+    assert "language='en'" in shown

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import HTTPException, Request
 
@@ -40,8 +40,10 @@ def state(request: Request) -> WebState:
 class Viewer:
     user: User
     language: str
-    csrf: str  # "" for API calls
-    token: str = ""  # the session cookie's token, for sign-out
+    # Secrets, left out of the repr, so that no message or log line that shows a viewer
+    # shows them.
+    csrf: str = field(repr=False)  # "" for API calls
+    token: str = field(default="", repr=False)  # the session cookie's token, for sign-out
 
 
 class SignInRequired(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -26,7 +26,7 @@ TOUCH_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
 @dataclass(frozen=True, slots=True)
 class Session:
     user: User
-    csrf: str
+    csrf: str = field(repr=False)  # a secret: never in a message or a log line
     language: str | None
 
 
