@@ -112,12 +112,22 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, with_headers)
-        except Exception:
-            log.exception("request failed", path=scope.get("path"))
+        except Exception as exc:
             # Not raised further: the server would log the traceback again, its own way. A
             # response already started is left unfinished, and the server closes it.
+            _log_failure(scope, exc, started)
             if not started:
                 await _crashed(scope, receive, with_headers)
+
+
+def _log_failure(scope: Scope, exc: Exception, started: bool) -> None:
+    refused = exc if isinstance(exc, BAD_INPUT) else exc.__cause__
+    if started and isinstance(refused, BAD_INPUT):
+        # A refusal once the answer began (an export over its budget) is no fault; Starlette
+        # wraps it in a RuntimeError, as it can no longer be answered with a 400.
+        log.warning("request refused midway", path=scope.get("path"), reason=_line(refused))
+    else:
+        log.exception("request failed", path=scope.get("path"))
 
 
 async def _crashed(scope: Scope, receive: Receive, send: Send) -> None:
@@ -162,11 +172,16 @@ def _error(request: Request, exc: HTTPException) -> Response:
 def _bad_input(request: Request, exc: Exception) -> Response:
     """Every refusal of what a request asks (a filter, a query, an id, a query too costly):
     400 with one line that says why, in the request's language."""
-    reason = _invalid(exc) if isinstance(exc, RequestValidationError) else str(exc)
-    reason = reason.splitlines()[0] if reason else _message(400)
+    reason = _invalid(exc) if isinstance(exc, RequestValidationError) else _line(exc)
     if _is_api(request):
         return JSONResponse({"error": reason}, status_code=400)
     return _error_page(400, reason)
+
+
+def _line(exc: Exception) -> str:
+    """The first line of a refusal (a query's error has a caret under it on the next ones)."""
+    text = str(exc)
+    return text.splitlines()[0] if text else _message(400)
 
 
 def _invalid(exc: RequestValidationError) -> str:
