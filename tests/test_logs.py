@@ -141,3 +141,21 @@ def test_a_viewer_s_repr_holds_neither_its_session_token_nor_its_form_token() ->
     shown = repr(Viewer(None, "en", "form-token-value", "session-token-value"))  # type: ignore[arg-type]
     assert "form-token-value" not in shown and "session-token-value" not in shown
     assert "language='en'" in shown
+
+
+def test_the_web_app_configures_logging_when_the_program_did_not(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rumeur.config import load_settings
+    from rumeur.store import Store
+    from rumeur.web.app import create_app
+
+    structlog.reset_defaults()  # structlog's own defaults: Rich tracebacks with their locals
+    store = Store.open(str(tmp_path / "w.db"))
+    try:
+        create_app(load_settings(), store)
+        assert structlog.is_configured()
+        renderer = structlog.get_config()["processors"][-1]
+        assert logs.exception_processor in structlog.get_config()["processors"]
+        assert getattr(renderer, "exception_formatter", logs._plain) is logs._plain
+    finally:
+        store.close()
+        structlog.reset_defaults()
