@@ -53,7 +53,7 @@ COMMENT: /<<<.*?>>>/s
 _PIECE = re.compile(r"(?:[^\W_]|[*?])+|[\u2190-\u2bff\u3030\u303d\U0001f000-\U0001faff]")
 _LOWER_OPERATORS = {"and": "AND", "or": "OR", "not": "NOT"}
 MAX_NEAR = 1000
-# Caps on what one query may cost, checked before anything is built (docs/queries.md, "Limits").
+# Caps on what one query may cost, checked before it runs (docs/queries.md, "Size and cost").
 # The longest real query in the Brandwatch fixtures is about 4,000 characters, nested 5 deep.
 MAX_CHARS = 8_000
 MAX_DEPTH = 20  # parentheses, or NOTs in a row: deeper would overflow Python's stack
