@@ -46,6 +46,11 @@ QUERIES = [
     "a?b",
     "\x00",
     "luggage " * 5_000,
+    # Accepted, yet costly: the longest phrase of a common word, broad wildcards, proximity.
+    '"' + " ".join(["the"] * 20) + '"',
+    " OR ".join(['"' + " ".join(["to", "the"] * 10) + '"'] * 8),
+    "the?zz OR fli* OR a* OR t*",
+    '("the flight" NEAR/100 "to the") OR (the NEAR/100 to)',
 ]
 # Parameters out of the store's range, each refused with a 400.
 STREAM_PARAMS: list[dict[str, str]] = [
