@@ -352,10 +352,9 @@ def test_a_malformed_file_loses_only_its_bad_rows(
             assert row["raw"] and "\n" not in row["reason"]
         check_values(store, case)
         before = (store.count_posts(), len(found))
+        # Read again from its first byte: every row stored or rejected once already.
         run_import(capsys, path, how, db_url, "--restart")
         assert (store.count_posts(), len(store.rejected_rows())) == before
-        again = run_import(capsys, path, how, db_url)
-        assert "nothing new since the last import" in " ".join(again.split())
     finally:
         store.close()
 
