@@ -33,6 +33,15 @@ def test_bad_input_is_a_400_in_the_reader_s_language(site: Site) -> None:
     assert "n’est pas un jour entre le 1000-01-01 et le 9998-12-31" in day.text
 
 
+def test_a_long_query_is_read_up_to_the_stream_s_limit(site: Site) -> None:
+    client = site.client("ana")
+    words = " OR ".join(f"word{n}" for n in range(300))[:1990].rsplit(" OR ", 1)[0]
+    assert len(words) > 1900
+    assert client.get("/w/united/stream", params={"q": words}).status_code == 200
+    longer = client.get("/w/united/stream", params={"q": words + " OR x" * 30})
+    assert longer.status_code == 400 and "longer than 2000 characters" in longer.text
+
+
 def test_an_export_refused_midway_is_a_warning_without_a_traceback(
     site: Site, log: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:

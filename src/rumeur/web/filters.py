@@ -85,7 +85,7 @@ class StreamFilters:
     def check(self) -> None:
         if len(self.q) > MAX_QUERY:
             raise FilterError(_("q: the query is longer than {n} characters").format(n=MAX_QUERY))
-        check_text("q", self.q)
+        check_text("q", self.q, MAX_QUERY)
         for name in ("since", "until"):
             read_day(name, getattr(self, name))
         _one_of("sentiment", self.sentiment, SENTIMENTS)
