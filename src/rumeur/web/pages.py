@@ -317,7 +317,7 @@ def change_password(
 ) -> Response:
     """A new password, given the current one; every other session of the user ends."""
     store = state(request).store
-    refused = _password_problem(request, viewer, current, new, repeat)
+    refused = _try_password_change(request, viewer, current, new, repeat)
     if refused is not None:
         has = tokens.has_token(store, viewer.user.id)
         context = _context(request, viewer, has_token=has, new_token=None, error=refused[0])
@@ -331,7 +331,7 @@ def change_password(
     return response
 
 
-def _password_problem(
+def _try_password_change(
     request: Request, viewer: Viewer, current: str, new: str, repeat: str
 ) -> tuple[str, int] | None:
     """Why the password cannot be changed, and the status that says it; None once it is.
