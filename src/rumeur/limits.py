@@ -153,11 +153,17 @@ def _texts(post: Post) -> Iterator[tuple[str, str | None, int | None]]:
 def _clamp_counts(post: Post) -> None:
     m, a = post.metrics, post.author
     for name in _COUNTS:
-        setattr(m, name, _clamp(getattr(m, name), COUNT_MAX))
-    m.views = None if m.views is None else _clamp(m.views, BIGINT_MAX)
-    a.followers = None if a.followers is None else _clamp(a.followers, INT_MAX)
-    a.following = None if a.following is None else _clamp(a.following, INT_MAX)
+        setattr(m, name, _clamp(name, getattr(m, name), COUNT_MAX))
+    m.views = None if m.views is None else _clamp("views", m.views, BIGINT_MAX)
+    if a.followers is not None:
+        a.followers = _clamp("author_followers", a.followers, INT_MAX)
+    if a.following is not None:
+        a.following = _clamp("author_following", a.following, INT_MAX)
 
 
-def _clamp(value: int, top: int) -> int:
+def _clamp(field: str, value: Any, top: int) -> int:
+    # A network's payload may give anything: only a finite number is a count.
+    finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+    if isinstance(value, bool) or not finite:
+        raise RowError(field, f"not a whole number: {str(value)[:20]!r}")
     return min(max(int(value), 0), top)

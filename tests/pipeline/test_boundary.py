@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 
 from factories import make_post
 from rumeur.config import load_settings
+from rumeur.errors import RowError
 from rumeur.limits import (
     BIGINT_MAX,
     COUNT_MAX,
@@ -78,6 +79,15 @@ def test_counts_are_clamped_to_their_columns() -> None:
         BIGINT_MAX,
         INT_MAX,
     )
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "12", None, True])
+def test_a_count_that_is_no_number_rejects_its_post(value: Any) -> None:
+    post = make_post("1")
+    post.metrics.quotes = value
+    with pytest.raises(RowError) as caught:
+        check_post(post)
+    assert caught.value.field == "quotes"
 
 
 def test_limits_at_the_edge_pass() -> None:
