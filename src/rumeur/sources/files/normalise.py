@@ -182,16 +182,16 @@ def _as_text(key: str, value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool | dict | list):
-        raise RowError(key, f"expected text or a number, found {_kinds(value)}")
+        raise RowError(key, f"expected text or a number, found {_kind(value)}")
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _kinds(value: Any) -> str:
+def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a JSON object"
-    return "a JSON array" if isinstance(value, list) else f"{str(value).lower()}"
+    return "a JSON array" if isinstance(value, list) else str(value).lower()
 
 
 def _decimal(raw: str) -> float | None:
