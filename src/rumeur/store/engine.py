@@ -31,7 +31,7 @@ def database_url(target: str) -> str:
         return f"sqlite:///{Path(target).expanduser().resolve()}"
     try:
         url = make_url(target)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise StoreError(f"--db {redact_url(target)}: not a database URL") from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
@@ -47,7 +47,7 @@ def redact_url(target: str) -> str:
     """The URL with its password hidden, for messages and logs."""
     try:
         return make_url(target).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unreadable URL>"
 
 
