@@ -16,6 +16,7 @@ READS = [
     "/w/united/export.csv?q=luggage",
     "/w/united/dashboard",
     "/w/united/posts/1",
+    "/w/united/alerts",
 ]
 
 
@@ -31,7 +32,11 @@ def test_every_read_of_a_request_is_held_to_the_budget(
         answer = client.get(address)
         assert answer.status_code == 400, address
         assert "query too costly: it ran past its budget of 1e-06 s" in answer.text, address
-    for address in ("/api/w/united/posts?q=luggage", "/api/w/united/export.csv"):
+    for address in (
+        "/api/w/united/posts?q=luggage",
+        "/api/w/united/export.csv",
+        "/api/w/united/alerts",
+    ):
         answer = api.get(address)
         assert answer.status_code == 400, address
         assert answer.json()["error"].startswith("query too costly: "), address

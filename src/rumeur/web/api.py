@@ -246,7 +246,7 @@ def alert_detail(
 ) -> AlertDetail:
     """One alert, with why it fired and its log (the detectors' and the team's actions)."""
     ws = workspace_of(request, slug)
-    with state(request).store.engine.connect() as conn:
+    with state(request).store.read() as conn:
         row = crisis.read_alert(conn, ws.slug, alert_id)
         events = crisis.read_events(conn, alert_id)
     return AlertDetail(

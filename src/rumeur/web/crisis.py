@@ -37,7 +37,7 @@ def open_count(store: Store, workspace: str) -> int:
     """The workspace's open alerts, for the top bar (the status index answers it)."""
     a = alerts.c
     query = select(func.count()).where(a.workspace == workspace, a.status == "open")
-    with store.engine.connect() as conn:
+    with store.read() as conn:
         return int(conn.execute(query).scalar_one())
 
 
@@ -51,7 +51,7 @@ def read_alerts(store: Store, workspace: str, limit: int = LISTED) -> list[dict[
         .order_by(order, a.updated_at.desc(), a.id.desc())
         .limit(limit)
     )
-    with store.engine.connect() as conn:
+    with store.read() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
@@ -119,7 +119,7 @@ def window(alert: dict[str, Any]) -> tuple[datetime, datetime]:
 
 
 def read_room(store: Store, ws: Workspace, alert_id: int, team: list[str]) -> Room:
-    with store.engine.connect() as conn:
+    with store.read() as conn:
         alert = read_alert(conn, ws.slug, alert_id)
         subject = rollup_subject(alert)
         since, until = window(alert)
