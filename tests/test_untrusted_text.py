@@ -15,6 +15,7 @@ HOSTILE = [
     ("2", "\x1b[2J\x1b[31mscreen wiped @united"),
     ("3", '=HYPERLINK("http://evil","click") @united'),
     ("4", "'); DROP TABLE posts; -- @united"),
+    ("5", "a stray [/x] and :thumbs_up: @united"),
 ]
 
 
@@ -41,6 +42,20 @@ def test_the_terminal_shows_markup_and_escapes_literally(
     assert "[bold red]pwned[/bold red]" in flat
     assert "\x1b" not in out
     assert "\\x1b[2J\\x1b[31mscreen" in flat
+    assert "a stray [/x] and :thumbs_up: @united" in flat  # no markup, no emoji code
+
+
+def test_the_sources_table_shows_a_network_error_literally(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rumeur.commands.collecting import _print_sources
+    from rumeur.config import load_settings
+
+    row = {"name": "feed", "type": "rss", "cursor": None, "items": 0, "last_success": None}
+    row |= {"last_error": "answered [/x] :fire: 500", "quota_remaining": None}
+    _print_sources([row], load_settings().workspace(), as_json=False)
+    out = capsys.readouterr().out  # the column wraps: look for each part
+    assert "[/x]" in out and ":fire:" in out and "🔥" not in out
 
 
 def test_exports_neutralise_formulas_and_keep_the_text(
@@ -58,4 +73,5 @@ def test_sql_looking_text_is_stored_as_text(
 ) -> None:
     found = rumeur(capsys, "search", "DROP TABLE", "--db", hostile_db, "--json").out
     assert "DROP TABLE posts" in found
-    assert '"posts": 4' in rumeur(capsys, "summary", "--db", hostile_db, "--json").out
+    summary = rumeur(capsys, "summary", "--db", hostile_db, "--json").out
+    assert f'"posts": {len(HOSTILE)}' in summary

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from rumeur.alerts.actions import ack, list_alerts, mute
 from rumeur.alerts.dispatch import Dispatcher, DispatchReport, Sent
+from rumeur.commands.consoles import make_console
 from rumeur.commands.reporting import shown
 from rumeur.config import Workspace
 from rumeur.errors import ConfigError
@@ -35,7 +35,7 @@ def print_alerts(store: Store, ws: Workspace, as_json: bool, everything: bool) -
         for row in rows:
             print(json.dumps({k: row[k] for k in JSON_FIELDS}, ensure_ascii=False, default=str))
         return
-    console = Console(highlight=False)
+    console = make_console()
     if not rows:
         console.print(_("No alerts (--all lists the closed ones too)."))
         return

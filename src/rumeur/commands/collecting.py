@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
 from rumeur.errors import ConfigError, RumeurError
 from rumeur.i18n import _, number
@@ -79,7 +80,7 @@ def collect(
     enrich: bool = True,
 ) -> list[Outcome]:
     """Run each chosen source from its stored cursor; every source runs even if another fails."""
-    console = Console(stderr=True, highlight=False)
+    console = make_console(stderr=True)
     lines = _Lines()
     models = enrichers(settings, ws) if enrich else []
     with console.status("") as status:
@@ -201,7 +202,7 @@ def _print_sources(rows: list[dict[str, Any]], ws: Workspace, as_json: bool) -> 
             row["name"], row["type"], number(row["items"]), _cursor(row["cursor"]),
             _when(row["last_success"], ws), row["last_error"] or "", _quota(row, ws),
         )  # fmt: skip
-    Console(highlight=False).print(table)
+    make_console().print(table)
 
 
 def _cursor(cursor: dict[str, Any] | None) -> str:

@@ -16,6 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
 from rumeur.errors import ConfigError, InputError
 from rumeur.i18n import _, number
@@ -54,7 +55,7 @@ def import_file(
     if restart:
         store.forget_source(cursor_key(ws, source), ws.slug, source.label)
     models = enrichers(settings, ws) if enrich else []
-    console = Console(stderr=True, highlight=False, emoji=False)
+    console = make_console(stderr=True)
     with _progress(console) as progress:
         task = progress.add_task(path.name, total=path.stat().st_size, rate="")
         shown = [0]
@@ -146,7 +147,7 @@ def reenrich_posts(
     if unknown:
         raise ConfigError(f"--task {unknown[0]}: expected one of {', '.join(TASKS)}")
     models = enrichers(settings, ws, tasks or TASKS)
-    console = Console(stderr=True, highlight=False, emoji=False)
+    console = make_console(stderr=True)
     with console.status(_("Enriching stored posts…")) as status:
         report = reenrich(
             store, ws, models, batch_size,

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from rumeur.alerts.dispatch import Dispatcher
 from rumeur.alerts.engine import EngineReport, run_detectors
+from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
 from rumeur.errors import ConfigError
 from rumeur.i18n import _, number
@@ -81,7 +82,7 @@ def replay_file(
 
 def console_for_alerts(file: IO[str] | None = None) -> Console:
     # No emoji codes: rich would print the `:x:` of a subject `post:x:123` as an emoji.
-    return Console(file=file, stderr=file is None, highlight=False, emoji=False)
+    return make_console(stderr=True, file=file)
 
 
 def _known_alerts(store: Store, workspace: str) -> set[int]:

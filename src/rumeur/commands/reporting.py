@@ -8,11 +8,11 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from rumeur.analytics import Summary, summarise
+from rumeur.commands.consoles import make_console
 from rumeur.commands.dates import parse_period
 from rumeur.config import Workspace
 from rumeur.i18n import _, day, number, percent
@@ -37,7 +37,7 @@ def print_summary(store: Store, ws: Workspace, as_json: bool = False) -> Summary
     if as_json:
         print(json.dumps(asdict(figures), default=_json_default, ensure_ascii=False))
         return figures
-    console = Console(highlight=False)
+    console = make_console()
     console.print(_headline(ws, figures))
     for table in (
         _brand_table(figures),
@@ -148,7 +148,7 @@ def print_search(
         for row in found:
             print(json.dumps(row, default=_json_default, ensure_ascii=False))
         return found
-    console = Console(highlight=False)
+    console = make_console()
     table = Table(title=_("{n} posts found").format(n=number(len(found))), title_justify="left")
     for header in (_("Date"), _("Author"), _("Platform"), _("Text")):
         table.add_column(header)
