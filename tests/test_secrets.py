@@ -147,6 +147,34 @@ def test_a_failing_feed_prints_and_stores_its_error_without_the_url_s_secrets(
     assert segment not in seen and query not in seen
 
 
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Private</title><link>https://forum.example/</link>
+<item><guid>a1</guid><link>https://forum.example/t/1</link><title>Vol annulé</title>
+<description>Mon vol Feeds annulé sans explication</description>
+<pubDate>Wed, 17 Oct 2018 10:30:00 GMT</pubDate></item>
+<item><guid>{long}</guid><link>https://forum.example/t/2</link><title>Vol retardé</title>
+<pubDate>Wed, 17 Oct 2018 11:30:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def test_a_feed_read_through_a_secret_url_stores_and_prints_no_part_of_it(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    segment, query = uuid.uuid4().hex, _planted("q")
+    with ReplayServer() as server:
+        path = f"/private/{segment}/rss"
+        body = FEED.format(long="x" * 300)  # an id too long for the store: a rejected row
+        server.serve("GET", path, body=body, content_type="application/rss+xml")
+        ran = _collect(capsys, tmp_path, db_url, f"{server.url(path)}?token={query}")
+        config = str(tmp_path / "feeds.toml")
+        listed = rumeur(capsys, "sources", "--json", "--db", db_url, "--config", config)
+    assert ran.code == 0, ran.err
+    stored = every_table(db_url)
+    assert "Mon vol Feeds" in stored and "/private/[redacted]/rss" in stored  # the rejected row
+    seen = ran.out + ran.err + listed.out + listed.err + stored
+    assert segment not in seen and query not in seen
+
+
 def _notify(capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, target: str) -> Ran:
     demo = resources.files("rumeur").joinpath("demo.toml").read_text("utf-8")
     config = tmp_path / "notify.toml"

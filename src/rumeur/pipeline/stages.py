@@ -17,6 +17,7 @@ import numpy as np
 from rumeur.config import Workspace
 from rumeur.errors import RowError
 from rumeur.limits import check_post
+from rumeur.logs import redact_text
 from rumeur.model import EnrichmentResult, Post, RawItem, Rejected, current_labels
 from rumeur.nlp.base import Enricher
 from rumeur.nlp.features import shared_features
@@ -58,7 +59,8 @@ def normalise(
 
 def _rejected(item: RawItem, field: str, reason: str) -> Rejected:
     # Whole, however long: the writer escapes what a store could not hold (limits.storable).
-    return Rejected(item.origin, item.line, field, reason, _as_text(item.payload))
+    # Its origin may be a request URL: stored, it must hold no secret.
+    return Rejected(redact_text(item.origin), item.line, field, reason, _as_text(item.payload))
 
 
 def deduplicate(posts: Sequence[Post]) -> list[Post]:

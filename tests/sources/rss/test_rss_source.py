@@ -14,7 +14,7 @@ from rumeur.config import Workspace
 from rumeur.pipeline.runner import run
 from rumeur.sources.context import SourceContext
 from rumeur.sources.net.errors import AuthError
-from rumeur.sources.rss.source import build
+from rumeur.sources.rss.source import build, feed_digest
 from rumeur.sources.settings import RssSettings
 from rumeur.store import Store
 from rumeur.store.schema import posts, rejected
@@ -180,4 +180,4 @@ def test_a_redirect_is_followed_and_the_settings_keep_their_url(server: ReplaySe
     rss = build(RssSettings(type="rss", name="moved", url=server.url("/old")), FakeTime().context())
     batches = list(rss.batches(None, 100))
     assert sum(len(b.items) for b in batches) == 10
-    assert batches[-1].cursor["url"] == server.url("/old")
+    assert batches[-1].cursor["feed"] == feed_digest(server.url("/old"))

@@ -1,9 +1,11 @@
 """`RssSource`: one feed, polled with conditional GETs, yielding only the entries not seen yet.
 
-The cursor: `{"url", "etag", "last_modified", "seen", "pending"}`. Feeds show only their latest
-entries, so `seen` keeps the keys of the last `SEEN` entries (more when the feed is longer).
-The validators of a poll are written with its last batch only: a process killed mid-poll reads
-again the page it was on (`pending`), skips what it had stored, and goes on (RFC 5005 pages).
+The cursor: `{"feed", "etag", "last_modified", "seen", "pending"}`, where `feed` is a digest of
+the feed's URL (a URL may hold a secret: a cursor is a stored row, printed by `rumeur sources`).
+Feeds show only their latest entries, so `seen` keeps the keys of the last `SEEN` entries (more
+when the feed is longer). The validators of a poll are written with its last batch only: a
+process killed mid-poll reads again the page it was on (`pending`), skips what it had stored,
+and goes on (RFC 5005 pages).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from rumeur.logs import redact_url
 from rumeur.model import Post, RawItem
 from rumeur.sources.base import Batch, Progress
 from rumeur.sources.context import SourceContext
@@ -40,13 +43,17 @@ class _State:
         if not cursor:
             return cls()
         # Validators belong to one URL: a feed moved in the settings is read whole again.
-        same = cursor.get("url") == url
+        same = cursor.get("feed") == feed_digest(url) or cursor.get("url") == url
         return cls(
             cursor.get("etag") if same else None,
             cursor.get("last_modified") if same else None,
             [str(k) for k in cursor.get("seen") or []],
             cursor.get("pending") if same else None,
         )
+
+
+def feed_digest(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
 
 
 class RssSource:
@@ -109,7 +116,8 @@ class RssSource:
             shown += keys
             known = set(state.seen)
             new = [e for e, k in zip(page.entries, keys, strict=True) if k not in known]
-            state.pending = page.url
+            # The page to resume from, unless its address holds a secret (read from the top then).
+            state.pending = page.url if redact_url(page.url) == page.url else None
             for start in range(0, len(new), size):
                 chunk = new[start : start + size]
                 stored += len(chunk)
@@ -132,11 +140,11 @@ class RssSource:
     def _items(self, page: Page, entries: list[dict[str, Any]]) -> list[RawItem]:
         fetched_at = datetime.now(UTC)
         payloads = [{"entry": e, "feed": page.feed, "fetched_at": fetched_at} for e in entries]
-        return [RawItem(p, page.url) for p in payloads]
+        return [RawItem(p, redact_url(page.url)) for p in payloads]
 
     def _cursor(self, state: _State) -> dict[str, Any]:
         return {
-            "url": self.settings.url,
+            "feed": feed_digest(self.settings.url),
             "etag": state.etag,
             "last_modified": state.last_modified,
             "seen": state.seen,
