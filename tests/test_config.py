@@ -114,3 +114,17 @@ def test_the_database_flag_wins_over_environment_and_file(
     monkeypatch.setenv("RUMEUR_DB", "from-env.db")
     assert resolve_db(None, settings) == "from-env.db"
     assert resolve_db("flag.db", settings) == "flag.db"
+
+
+def test_a_refused_value_is_shown_without_its_secret(tmp_path: Path) -> None:
+    secret = "7d3f9a2c41e8b6d0a5f2c9e1b4a7"
+    source = (
+        '[[workspaces.sources]]\ntype = "rss"\nname = "private"\n'
+        f'url = "forum.example/feeds/rss?token={secret}"\n'
+    )
+    path = write(tmp_path, GOOD + source)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "workspaces[0].sources[0]" in message and "token=[redacted]" in message
+    assert secret not in message

@@ -29,6 +29,7 @@ from pydantic import (
 from rumeur.alerts.notify.settings import Target
 from rumeur.alerts.settings import AlertSettings
 from rumeur.errors import ConfigError
+from rumeur.logs import redact_text
 from rumeur.sources.settings import SourceSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -278,7 +279,8 @@ def _one_line(source: str, exc: ValidationError) -> str:
     # pydantic's "Input should be..." reads better in lower case; "OR needs..." must stay.
     if message[1:2].islower():
         message = message[0].lower() + message[1:]
-    return f"{source}: {where}: {message}{shown}{tail}"
+    # A value may be a URL with a secret in it (a webhook's path, a feed's token).
+    return redact_text(f"{source}: {where}: {message}{shown}{tail}")
 
 
 def key_path(loc: tuple[Any, ...]) -> str:
