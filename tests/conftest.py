@@ -3,15 +3,18 @@ be there under CI=true (elsewhere its tests skip when no server answers)."""
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from rumeur import logs
 from rumeur.store import Store
 
 # The web app's fixtures (a demo site with one account per role), for tests/web.
@@ -71,6 +74,15 @@ def airline() -> Path:
     if not AIRLINE.is_file():
         pytest.fail(f"the airline data set is missing: {AIRLINE}")
     return AIRLINE
+
+
+@pytest.fixture
+def log() -> Iterator[io.StringIO]:
+    """Everything rumeur logs during the test, at every level, as text."""
+    written = io.StringIO()
+    logs.configure(level="DEBUG", stream=written)
+    yield written
+    structlog.reset_defaults()
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import pytest
-import structlog
 from fastapi import Depends
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
@@ -23,7 +21,6 @@ from sqlalchemy import insert, select
 from alerting_support import store_with_one_alert
 from clirun import Ran, rumeur
 from replay import ReplayServer
-from rumeur import logs
 from rumeur.config import load_settings
 from rumeur.store import Store
 from rumeur.store.schema import metadata, signin_failures
@@ -38,14 +35,6 @@ from website import PASSWORD, csrf_of, sign_in
 def _planted(what: str) -> str:
     # Made at run time, so that no source line a traceback quotes holds the secret itself.
     return f"{what}{uuid.uuid4().hex}"
-
-
-@pytest.fixture
-def log() -> Iterator[io.StringIO]:
-    written = io.StringIO()
-    logs.configure(level="DEBUG", stream=written)
-    yield written
-    structlog.reset_defaults()
 
 
 def every_table(db: str) -> str:

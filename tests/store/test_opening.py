@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from killing import start
 from opening import open_in_rounds
 from rumeur.errors import StoreError
 from rumeur.store import Store, engine
@@ -149,15 +150,8 @@ def _serve(db: Path, port: int) -> subprocess.Popen[str]:
 
 
 def _import(db: Path, csv: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "rumeur", "import", str(csv), "--preset", "airline"]
-    command += ["--db", str(db), "--no-enrich", "--batch-size", "50"]
-    return subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "RUMEUR_LANG": "en"},
-    )
+    return start("import", str(csv), "--preset", "airline", "--db", str(db), "--no-enrich",
+                 "--batch-size", "50")  # fmt: skip
 
 
 def _answer(process: subprocess.Popen[str], port: int) -> httpx.Response:

@@ -7,19 +7,9 @@ import io
 from collections.abc import Iterator
 
 import pytest
-import structlog
 
-from rumeur import logs
 from rumeur.errors import QueryTooCostly
 from website import Site
-
-
-@pytest.fixture
-def log() -> Iterator[io.StringIO]:
-    written = io.StringIO()
-    logs.configure(level="WARNING", stream=written)
-    yield written
-    structlog.reset_defaults()
 
 
 def test_bad_input_is_a_400_in_the_reader_s_language(site: Site) -> None:
