@@ -51,6 +51,17 @@ BRANDWATCH_ONLY = frozenset(
     }
 )  # fmt: skip
 
+# A value of each field, shown when a query leaves a field without one (`lang:`).
+EXAMPLES = {
+    "title": '"a phrase"', "lang": "fr", "author": "laposte", "platform": "bluesky",
+    "site": "lemonde.fr", "url": '"lemonde.fr/economie"', "location": "lyon",
+    "sentiment": "negative", "emotion": "anger", "reason": '"late flight"',
+    "followers": ">10000", "engagement": ">50", "verified": "true", "type": "reply",
+    "language": "fr", "authorFollowers": ">10000", "authorVerified": "true",
+    "engagementType": "REPLY", "links": "lemonde.fr", "country": "france",
+    "region": "gbr.england", "city": "lyon", "continent": "europe",
+}  # fmt: skip
+
 MAX_NUMBER = 2**63 - 1  # the store's integers are 64 bits wide
 _COMPARE = re.compile(r"^(>=|<=|>|<)?(\d+)$")
 _RANGE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$")

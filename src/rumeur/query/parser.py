@@ -19,7 +19,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
 from rumeur.query.ast import And, Near, Node, Not, Or, Phrase, Query, Stream, Tag, Term, Within
-from rumeur.query.fields import FieldError, canonical, filter_node
+from rumeur.query.fields import EXAMPLES, FieldError, canonical, filter_node
 from rumeur.query.tokens import fold, fold_tag
 
 # An operator is a capitalised keyword standing alone; `ANDROID` is a word.
@@ -62,6 +62,9 @@ MIN_WILDCARD_STEM = 3  # letters before a wildcard inside a word, checked post b
 _UNSEARCHABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and halves of a surrogate pair
 _NESTING = re.compile(r'"[^"]*"|<<<.*?>>>|\{[^{}]*\}|\[[^\]]*\]|[()]', re.S)
 _SHOWN = 100  # characters of a long line shown around the caret
+# A word that is a field's name and its colon: the lexer reads `name:value` as a field, so the
+# value is missing (`lang:`), apart (`lang: fr`) or a group (`lang:(fr OR en)`).
+_BARE_FIELD = re.compile(r"[A-Za-z][A-Za-z_]*:")
 
 
 class QueryError(RumeurError):
@@ -269,7 +272,30 @@ class _Builder:
                 raise self.fail(
                     _("a range needs a field"), offset, _("write authorFollowers:[1000 TO 5000]")
                 )
+        self.check_operator_like(value, offset)
         return self.word(value, offset, "any")
+
+    def check_operator_like(self, value: str, offset: int) -> None:
+        """Refuse a word that is a field or a NEAR gone wrong (`lang:`, `NEAR/x`), as Brandwatch
+        does: read as words, it would silently search for `lang` or `near`."""
+        if _BARE_FIELD.fullmatch(value):
+            self.bare_field(value[:-1], offset)
+        if value[:5].lower() == "near/":
+            raise self.fail(
+                _("'{word}' is not a proximity operator").format(word=value),
+                offset,
+                _(
+                    "write NEAR in capitals and a number of words: "
+                    "NEAR/5, or NEAR/5f to keep the order"
+                ),
+            )
+
+    def bare_field(self, name: str, offset: int) -> None:
+        try:
+            canonical(name)  # an unknown field is refused by name, as `colour:red` is
+        except FieldError as exc:
+            raise self.fail(str(exc), offset) from None
+        raise _bare_field(name, self.source, offset)
 
     def near(self, items: list[Node], offsets: list[int], conn: _Conn) -> Node:
         token = conn.token
@@ -517,8 +543,32 @@ def _syntax_error(exc: Exception, source: str) -> QueryError:
     return QueryError(_("unexpected '{text}'").format(text=token.value), source, offset)
 
 
+def _bare_field(name: str, source: str, offset: int) -> QueryError:
+    """The refusal of field `name` (known) at `offset` written without its value."""
+    after = offset + len(name) + 1
+    if source[after : after + 1] == "(":
+        return QueryError(
+            _("{field}: takes one value, not a group").format(field=name),
+            source,
+            offset,
+            _("repeat the field: ({field}:a OR {field}:b)").format(field=name),
+        )
+    return QueryError(
+        _("{field}: needs a value").format(field=name),
+        source,
+        offset,
+        _("write the value right after the colon, with no space: {example}").format(
+            example=f"{name}:{EXAMPLES[name]}"
+        ),
+    )
+
+
 def _bad_character(source: str, offset: int) -> QueryError:
     char = source[offset]
+    # `followers: >10` stops the lexer at `>`, before the builder sees the field left bare.
+    bare = re.search(r"(?:^|[\s(])([A-Za-z][A-Za-z_]*):\s+$", source[:offset])
+    if bare is not None and bare.group(1) in EXAMPLES:
+        return _bare_field(bare.group(1), source, bare.start(1))
     rest = source[offset:]
     if rest.startswith("<<<"):
         return QueryError(_("a comment opened with <<< is not closed with >>>"), source, offset)
