@@ -34,7 +34,10 @@ from rumeur.sources.settings import SourceSettings
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_DB = "rumeur.db"
-DEFAULT_LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl", "ar"]
+# Every language the shipped language model was trained on (the `classes` of
+# nlp/models/language.json, a test checks it), and Dutch, which lingua reads alone:
+# `[nlp] languages` narrows this set, never the other way round.
+DEFAULT_LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "nl", "ar", "hi"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 
 
