@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from rumeur.metrics import engagement
+
 
 @dataclass(slots=True)
 class Author:
@@ -35,7 +37,7 @@ class Metrics:
     @property
     def engagement(self) -> int:
         """Interactions a reader made with the post; views are reach, not engagement."""
-        return self.likes + self.reposts + self.replies + self.quotes
+        return engagement(self.likes, self.reposts, self.replies, self.quotes)
 
 
 @dataclass(slots=True)

@@ -29,6 +29,7 @@ from rumeur.alerts.baseline import (
 )
 from rumeur.alerts.settings import AlertSettings
 from rumeur.config import Workspace
+from rumeur.metrics import engagement_sql
 from rumeur.store.schema import authors, post_brands, post_queries, posts, rollups_hourly
 from rumeur.store.writer import ALL
 
@@ -194,7 +195,7 @@ def watch_words(
 
 def engagement() -> ColumnElement[int]:
     p = posts.c
-    return p.likes + p.reposts + p.replies + p.quotes
+    return engagement_sql(p.likes, p.reposts, p.replies, p.quotes)
 
 
 def viral_posts(conn: Connection, ws: Workspace, now: datetime, s: AlertSettings) -> list[Fire]:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from rumeur.alerts.detectors import NEGATIVE, WATCH, Fire
+from rumeur.metrics import engagement
 from rumeur.store.facets import words
 from rumeur.store.schema import authors, post_brands, post_queries, posts
 from rumeur.store.writer import ALL
@@ -21,11 +22,11 @@ SCANNED = 500  # the window's most engaging posts that the terms and authors are
 
 def explain(conn: Connection, workspace: str, fire: Fire, top: int) -> dict[str, Any]:
     rows = _window_posts(conn, workspace, fire)
-    engagement = [(r.likes + r.reposts + r.replies + r.quotes, r) for r in rows]
-    engagement.sort(key=lambda pair: (-pair[0], -pair[1].id))
+    engaging = [(engagement(r.likes, r.reposts, r.replies, r.quotes), r) for r in rows]
+    engaging.sort(key=lambda pair: (-pair[0], -pair[1].id))
     terms: Counter[str] = Counter()
     people: Counter[str] = Counter()
-    for _, r in engagement:
+    for _, r in engaging:
         terms.update(set(words(r.text)))
         people[r.handle] += 1
     return {
@@ -39,7 +40,7 @@ def explain(conn: Connection, workspace: str, fire: Fire, top: int) -> dict[str,
         **fire.why,
         "posts": [
             {"id": r.id, "native_id": r.native_id, "text": r.text[:280], "engagement": e}
-            for e, r in engagement[:top]
+            for e, r in engaging[:top]
         ],
         "terms": [t for t, _ in terms.most_common(top)],
         "authors": [h for h, _ in people.most_common(top)],

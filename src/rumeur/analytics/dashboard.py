@@ -27,9 +27,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Integer, cast, func, select
 
+from rumeur.metrics import ENGAGEMENT, engagement_of
 from rumeur.store.facets import facets
 from rumeur.store.schema import authors, facet_rollups, post_brands, posts, rollups_hourly
-from rumeur.store.writer import ALL, ENGAGEMENT, NO_REASON, UNKNOWN
+from rumeur.store.writer import ALL, NO_REASON, UNKNOWN
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -307,7 +308,7 @@ def dashboard_by_scan(
     by_author: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for post, brands in _scanned(conn, scope, period):
         hour = _floor_hour(post["created_at"])
-        engagement = sum(post[m] for m in ENGAGEMENT)
+        engagement = engagement_of(post)
         if period.previous <= hour < period.lo:
             sums.previous += 1
         if period.lo <= hour < period.hi:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from rumeur.metrics import ENGAGEMENT, engagement, engagement_of
 from rumeur.model import Post
 from rumeur.query.tokens import Tokens, fold_tag, hashtags, mentions, tokenize
 
@@ -91,7 +92,7 @@ def from_post(post: Post, labels: Mapping[str, str] | None = None) -> Document:
         author=post.author.handle,
         followers=post.author.followers,
         verified=post.author.verified,
-        engagement=m.likes + m.reposts + m.replies + m.quotes,
+        engagement=engagement(m.likes, m.reposts, m.replies, m.quotes),
         sentiment=labels.get("sentiment"),
         emotion=labels.get("emotion"),
         reason=labels.get("reason"),
@@ -106,9 +107,9 @@ def from_mapping(row: Mapping[str, Any]) -> Document:
     author = get("author")
     if isinstance(author, Mapping):
         author = author.get("handle")
-    engagement = get("engagement")
-    if engagement is None and any(k in row for k in ("likes", "reposts", "replies", "quotes")):
-        engagement = sum(int(get(k) or 0) for k in ("likes", "reposts", "replies", "quotes"))
+    total = get("engagement")
+    if total is None and any(k in row for k in ENGAGEMENT):
+        total = engagement_of(row)
     kind = get("type") or post_type(get("text"), get("reply_to"), get("quote_of"))
     return document(
         text=get("text"),
@@ -121,7 +122,7 @@ def from_mapping(row: Mapping[str, Any]) -> Document:
         author=author,
         followers=get("followers", get("authorFollowers")),
         verified=get("verified", get("authorVerified")),
-        engagement=engagement,
+        engagement=total,
         sentiment=get("sentiment"),
         emotion=get("emotion"),
         reason=get("reason"),

@@ -66,6 +66,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from rumeur.metrics import engagement_sql
 from rumeur.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Query, Tag, Term, Within
 from rumeur.query.evaluate import clauses
 from rumeur.query.tokens import fold, folded
@@ -622,7 +623,8 @@ def _string_filter(column: ColumnElement[str], op: str, value: object, pattern: 
 def _number_column(field: str) -> ColumnElement[int]:
     if field == "followers":
         return authors.c.followers
-    return posts.c.likes + posts.c.reposts + posts.c.replies + posts.c.quotes
+    p = posts.c
+    return engagement_sql(p.likes, p.reposts, p.replies, p.quotes)
 
 
 def _number_filter(column: ColumnElement[int], op: str, value: object) -> _Part:

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from rumeur.metrics import ENGAGEMENT
 from rumeur.store.schema import facet_rollups, post_brands, posts, rollups_hourly
 from rumeur.store.writer import (
-    ENGAGEMENT,
     FACET_COLUMNS,
     FACET_KEY,
     HOURLY_KEY,

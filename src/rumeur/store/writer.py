@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 
 from rumeur.limits import FIELD_LENGTH, SOURCE_LENGTH, fitted, storable
+from rumeur.metrics import engagement_of
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
 from rumeur.store.bulk import execute_many, greatest, one_of, upsert
@@ -46,7 +47,6 @@ SOURCE_VERSION = "source"  # the version of a label given by the source, not by 
 ALL = "*"  # the rollup row of a workspace's whole volume; no brand may be named so
 METRICS = ("likes", "reposts", "replies", "quotes", "views")
 FACET_COLUMNS = ("text", "title", "hashtags", "mentions", "links")  # and author_id
-ENGAGEMENT = ("likes", "reposts", "replies", "quotes")  # views are reach, not engagement
 MUTABLE = (
     "text", "title", "url", "language", "sentiment", "emotion", "reason", *METRICS,
     "reply_to", "quote_of", "mentions", "hashtags", "links", "media", "location", "raw",
@@ -374,7 +374,7 @@ def _state(
         language=row["language"] or UNKNOWN,
         emotion=row["emotion"] or UNKNOWN,
         reason=row["reason"] or NO_REASON,
-        engagement=sum(row[m] or 0 for m in ENGAGEMENT),
+        engagement=engagement_of(row),
         author_id=row["author_id"],
         created_at=created,
         facets=post_facets,
