@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rumeur.config import read_toml_text, validate_toml
 from rumeur.errors import ConfigError
+from rumeur.i18n import _
 
 PRESETS = ("airline", "listening-export")
 TEMPLATE_FIELDS = ("author", "native_id")  # what a `url_template` may name
@@ -69,6 +70,13 @@ class Mapping(_Strict):
         default_factory=dict
     )
 
+    def read_columns(self) -> list[str]:
+        """The columns the mapping reads: each field's, then each label's and its score's."""
+        wanted = [v for v in self.columns.model_dump().values() if v is not None]
+        for spec in self.labels.values():
+            wanted += [spec.column, spec.score] if spec.score else [spec.column]
+        return list(dict.fromkeys(wanted))
+
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, value: str) -> str:
@@ -110,3 +118,23 @@ def load_mapping(preset: str | None = None, path: Path | None = None) -> Mapping
 
 def parse_mapping(text: str, source: str) -> Mapping:
     return validate_toml(Mapping, text, source)
+
+
+def preset_hint(header: list[str], mapping: Mapping) -> str | None:
+    """What to run instead when a CSV header that `mapping` cannot read is the one a shipped
+    preset reads (the airline file imported without `--preset airline`), else None."""
+    name = next((n for n in PRESETS if n != mapping.name and _reads(n, header)), None)
+    if name is None:
+        return None
+    if mapping.name in PRESETS:  # the default or another preset, not --mapping FILE
+        return _("the header is the one the preset {name} reads: add --preset {name}").format(
+            name=name
+        )
+    return _(
+        "the header is the one the preset {name} reads: use --preset {name} instead of --mapping"
+    ).format(name=name)
+
+
+def _reads(preset: str, header: list[str]) -> bool:
+    mapping = load_mapping(preset)
+    return mapping.format == "csv" and set(mapping.read_columns()) <= set(header)

@@ -12,10 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rumeur.errors import ConfigError, InputError
+from rumeur.i18n import _
 from rumeur.limits import SOURCE_LENGTH
 from rumeur.model import Post, RawItem, Rejected
 from rumeur.sources.base import Batch, Progress
-from rumeur.sources.files.mapping import Mapping
+from rumeur.sources.files.mapping import Mapping, preset_hint
 from rumeur.sources.files.normalise import RowNormaliser
 from rumeur.sources.files.reader import (
     Record,
@@ -140,24 +141,27 @@ class FileSource:
         return Path(name), "utf-8"
 
     def _check_columns(self) -> None:
-        wanted = {f: v for f, v in self.mapping.columns.model_dump().items() if v is not None}
-        for spec in self.mapping.labels.values():
-            wanted[spec.column] = spec.column
-            if spec.score:
-                wanted[spec.score] = spec.score
-        twice = sorted({col for col in wanted.values() if self._header.count(col) > 1})
+        wanted = self.mapping.read_columns()
+        twice = sorted({col for col in wanted if self._header.count(col) > 1})
         if twice:
             raise InputError(
                 f"{self.path}:1: column {twice[0]!r} appears {self._header.count(twice[0])} "
                 f"times in the header; mapping {self.mapping.name!r} reads it: rename one"
             )
-        missing = [f"{col!r}" for col in wanted.values() if col not in self._header]
+        missing = [f"{col!r}" for col in wanted if col not in self._header]
         if missing:
-            found = ", ".join(self._header[:20])
-            raise InputError(
-                f"{self.path}:1: column {', '.join(missing)} of mapping {self.mapping.name!r} "
-                f"not in the header (found: {found})"
+            message = _(
+                "{path}:1: column {columns} of mapping {mapping} not in the header (found: {found})"
+            ).format(
+                path=self.path,
+                columns=", ".join(missing),
+                mapping=repr(self.mapping.name),
+                found=", ".join(self._header[:20]),
             )
+            # Both `rumeur import` and `rumeur replay` open the file here: one hint for both.
+            if (hint := preset_hint(self._header, self.mapping)) is not None:
+                message = _("{message}; {hint}").format(message=message, hint=hint)
+            raise InputError(message)
 
     def _reject(self, record: Record) -> Rejected:
         assert record.error is not None
