@@ -17,8 +17,8 @@ from rumeur.model import EnrichmentResult, Label
 from rumeur.pipeline import deduplicate
 from rumeur.store import Store
 from rumeur.store.facets import facets
+from rumeur.store.rollups import ALL
 from rumeur.store.schema import facet_rollups, post_brands, posts, rollups_hourly
-from rumeur.store.writer import ALL
 
 START = datetime(2015, 2, 16, 22, tzinfo=UTC)
 WORKSPACES = ("one", "two")

@@ -30,8 +30,8 @@ from rumeur.alerts.baseline import (
 from rumeur.alerts.settings import AlertSettings
 from rumeur.config import Workspace
 from rumeur.metrics import engagement_sql
+from rumeur.store.rollups import ALL
 from rumeur.store.schema import authors, post_brands, post_queries, posts, rollups_hourly
-from rumeur.store.writer import ALL
 
 VOLUME = "volume_spike"
 NEGATIVE = "negative_surge"

@@ -14,8 +14,8 @@ from sqlalchemy import Connection, select
 from rumeur.alerts.detectors import NEGATIVE, WATCH, Fire
 from rumeur.metrics import engagement
 from rumeur.store.facets import words
+from rumeur.store.rollups import ALL
 from rumeur.store.schema import authors, post_brands, post_queries, posts
-from rumeur.store.writer import ALL
 
 SCANNED = 500  # the window's most engaging posts that the terms and authors are counted over
 

@@ -29,8 +29,8 @@ from sqlalchemy import Connection, Integer, cast, func, select
 
 from rumeur.metrics import ENGAGEMENT, engagement_of
 from rumeur.store.facets import facets
+from rumeur.store.rollups import ALL, NO_REASON, UNKNOWN
 from rumeur.store.schema import authors, facet_rollups, post_brands, posts, rollups_hourly
-from rumeur.store.writer import ALL, NO_REASON, UNKNOWN
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

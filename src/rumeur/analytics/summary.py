@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select
 
 from rumeur.model import Rejected
+from rumeur.store.rollups import ALL
 from rumeur.store.schema import author_rollups, authors, post_queries, rejected, rollups_hourly
-from rumeur.store.writer import ALL
 
 
 @dataclass(slots=True)

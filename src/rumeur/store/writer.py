@@ -22,6 +22,7 @@ from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
 from rumeur.store.bulk import execute_many, greatest, one_of, upsert
 from rumeur.store.facets import Facet, facets
+from rumeur.store.rollups import ALL, NO_REASON, UNKNOWN
 from rumeur.store.schema import (
     author_rollups,
     authors,
@@ -41,10 +42,7 @@ SEARCH_COLUMNS = ("search_title", "search_text", "search_place", "search_overflo
 
 CHUNK = 500  # rows per IN (...) list, well under every dialect's parameter limit
 LABEL_TASKS = ("language", "sentiment", "emotion", "reason")
-UNKNOWN = "unknown"
-NO_REASON = ""  # the rollups' reason of a post without a complaint reason
 SOURCE_VERSION = "source"  # the version of a label given by the source, not by a model
-ALL = "*"  # the rollup row of a workspace's whole volume; no brand may be named so
 METRICS = ("likes", "reposts", "replies", "quotes", "views")
 FACET_COLUMNS = ("text", "title", "hashtags", "mentions", "links")  # and author_id
 MUTABLE = (

@@ -17,8 +17,8 @@ from rumeur.alerts.detectors import WATCH
 from rumeur.config import HoldingStatement, Workspace
 from rumeur.i18n import _
 from rumeur.store import Store
+from rumeur.store.rollups import ALL
 from rumeur.store.schema import alert_events, alerts, authors, post_brands, posts, rollups_hourly
-from rumeur.store.writer import ALL
 
 HOUR = timedelta(hours=1)
 BEFORE = HOUR * 24  # the timeline starts a day before the alert...
