@@ -3,7 +3,10 @@ for every network, so that a malformed item is rejected with the same kind of li
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+from dateutil import parser as dateparser
 
 from rumeur.errors import RowError
 
@@ -35,3 +38,21 @@ def count_or_none(obj: dict[str, Any], key: str) -> int | None:
 def count(obj: dict[str, Any], key: str) -> int:
     value = count_or_none(obj, key)
     return 0 if value is None else value
+
+
+def parse_time(value: Any, name: str) -> datetime:
+    """A network's ISO 8601 time in UTC; one without an offset is read as UTC, the networks'
+    own zone. Python reads up to six decimals; dateutil reads the longer ones some clients
+    write, so every network accepts what any of them sends."""
+    if not isinstance(value, str) or not value:
+        raise RowError(name, "missing time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = dateparser.isoparse(value)
+        except ValueError:
+            raise RowError(name, f"bad time {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

@@ -47,6 +47,7 @@ from rumeur.sources.bluesky import types
 from rumeur.sources.bluesky.client import Account, BlueskyClient, Page
 from rumeur.sources.context import SourceContext
 from rumeur.sources.net import SourceError, Unavailable
+from rumeur.sources.payload import parse_time
 from rumeur.sources.settings import BlueskySettings, bluesky_post, secret
 
 SEGMENT = 5_000  # posts read below one `until` before narrowing it (the AppView stops near 10k)
@@ -451,7 +452,7 @@ def _iso(at: datetime) -> str:
 def _time(value: Any) -> str | None:
     """A payload time, normalised so that times compare as strings; None when unreadable."""
     try:
-        return _iso(types.parse_time(value, "indexedAt"))
+        return _iso(parse_time(value, "indexedAt"))
     except RowError:
         return None
 

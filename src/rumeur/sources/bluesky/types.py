@@ -18,12 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dateutil import parser as dateparser
-
 from rumeur import entities
 from rumeur.errors import RowError
 from rumeur.model import Author, Media, Metrics, Post
-from rumeur.sources.payload import count, count_or_none, need_dict, need_str
+from rumeur.sources.payload import count, count_or_none, need_dict, need_str, parse_time
 
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -296,21 +294,6 @@ def record_media(embed: Any, did: str) -> list[Media]:
     if kind == "app.bsky.embed.external":
         return _external_media(embed.get("external"))
     return []
-
-
-def parse_time(value: Any, name: str) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise RowError(name, "missing time")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:  # more than 6 decimals, as some clients write
-            parsed = dateparser.isoparse(value)
-        except ValueError:
-            raise RowError(name, f"bad time {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)  # the AppView writes UTC
-    return parsed.astimezone(UTC)
 
 
 def _time_us(value: Any) -> datetime:

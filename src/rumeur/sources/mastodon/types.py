@@ -21,14 +21,13 @@ Decisions:
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 from rumeur.errors import RowError
 from rumeur.model import Author, Media, Metrics, Post
-from rumeur.sources.payload import count, count_or_none, need_dict, need_str
+from rumeur.sources.payload import count, count_or_none, need_dict, need_str, parse_time
 
 PLATFORM = "mastodon"
 # Notification types whose `status` was written by someone else, about or to us.
@@ -148,18 +147,6 @@ def author_from_account(account: dict[str, Any], host: str) -> Author:
         following=count_or_none(account, "following_count"),
         native_id=account.get("uri") or account.get("url"),
     )
-
-
-def parse_time(value: Any, name: str) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise RowError(name, "missing time")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise RowError(name, f"bad time {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def _quoted(quote: Any, base: str) -> str | None:
