@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from replay import ReplayServer, load_cassette
-from rumeur.sources.context import SourceContext
 from rumeur.sources.settings import BlueskySettings
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
@@ -99,20 +98,3 @@ def write_workspace(tmp_path: Path, server: ReplayServer, name: str = "laposte")
     path = tmp_path / "rumeur.toml"
     path.write_text(WORKSPACE.format(name=name, service=server.base_url), encoding="utf-8")
     return path
-
-
-class Clock:
-    """A fake `context.sleep`: records each wait instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.told: list[tuple[str, datetime]] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-    def on_wait(self, why: str, until: datetime) -> None:
-        self.told.append((why, until))
-
-    def context(self, store: Any = None, follow: bool = False) -> SourceContext:
-        return SourceContext(store=store, follow=follow, on_wait=self.on_wait, sleep=self.sleep)

@@ -14,7 +14,6 @@ from bluesky_replay import (
     PASSWORD,
     REFRESH,
     SEARCH,
-    Clock,
     recorded_search,
     serve_search,
     settings,
@@ -22,6 +21,7 @@ from bluesky_replay import (
 )
 
 from clirun import rumeur
+from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import parse_settings
 from rumeur.errors import ConfigError
@@ -36,7 +36,7 @@ NOTIFICATIONS = "/xrpc/app.bsky.notification.listNotifications"
 ENV = "RUMEUR_BLUESKY_LAPOSTE_PASSWORD"
 
 
-def collect(tmp_path: Path, server: ReplayServer, clock: Clock, **changes: object):
+def collect(tmp_path: Path, server: ReplayServer, clock: FakeTime, **changes: object):
     ws = parse_settings(write_workspace(tmp_path, server).read_text(), "test").workspace()
     store = Store.open(str(tmp_path / "x.db"))
     try:
@@ -62,16 +62,16 @@ def test_a_429_is_waited_out_until_the_reset_the_headers_give_then_collection_go
 ) -> None:
     recorded, headers = recorded_search()
     reset = int(time.time()) + 60
-    clock = Clock()
+    clock = FakeTime()
     with ReplayServer() as server:
         serve_search(server, recorded, per_page=25, headers=headers)
         server.fail_next(f"GET {SEARCH}", 429, headers=quota_headers(0, reset))
         report, count, _ = collect(tmp_path, server, clock)
     assert count == 25 and report.read == 25
     assert [r.status for r in server.requests_to(SEARCH)] == [429, 200]
-    assert 55 < clock.waits[0] <= 62  # until the reset, not a blind backoff
-    assert max(clock.waits) <= 62
-    why, until = clock.told[0]
+    assert 55 < clock.sleeps[0] <= 62  # until the reset, not a blind backoff
+    assert max(clock.sleeps) <= 62
+    why, until = clock.waits[0]
     assert "rate limited" in why
     assert until.timestamp() == pytest.approx(reset + 1, abs=2)
 
@@ -79,7 +79,7 @@ def test_a_429_is_waited_out_until_the_reset_the_headers_give_then_collection_go
 def test_a_spent_quota_is_waited_out_before_the_network_says_429(tmp_path: Path) -> None:
     made, _ = recorded_search()
     reset = int(time.time()) + 30
-    clock = Clock()
+    clock = FakeTime()
     with ReplayServer() as server:
         serve_search(server, made[:10], per_page=10, headers=quota_headers(0, reset), more=True)
         server.serve(
@@ -88,22 +88,22 @@ def test_a_spent_quota_is_waited_out_before_the_network_says_429(tmp_path: Path)
         _, count, _ = collect(tmp_path, server, clock)
     assert count == 25
     assert all(r.status == 200 for r in server.requests_to(SEARCH))
-    assert len(clock.waits) == 1 and 25 < clock.waits[0] <= 31
-    why, until = clock.told[0]
+    assert len(clock.sleeps) == 1 and 25 < clock.sleeps[0] <= 31
+    why, until = clock.waits[0]
     assert why == "bluesky:127.0.0.1:anonymous: quota spent"
     assert until == datetime.fromtimestamp(reset, UTC)
 
 
 def test_a_5xx_is_retried_and_the_page_then_stored(tmp_path: Path) -> None:
     recorded, _ = recorded_search()
-    clock = Clock()
+    clock = FakeTime()
     with ReplayServer() as server:
         serve_search(server, recorded, per_page=25)
         server.fail_next(f"GET {SEARCH}", 502, times=2)
         _, count, _ = collect(tmp_path, server, clock)
     assert count == 25
     assert [r.status for r in server.requests_to(SEARCH)] == [502, 502, 200]
-    assert len(clock.waits) == 2
+    assert len(clock.sleeps) == 2
 
 
 def test_a_malformed_post_is_rejected_and_the_others_stored(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_a_malformed_post_is_rejected_and_the_others_stored(tmp_path: Path) -> N
     del broken["record"]
     with ReplayServer() as server:
         serve_search(server, [*recorded[:3], broken, "not a post", *recorded[4:]], per_page=30)
-        report, count, rejected = collect(tmp_path, server, Clock())
+        report, count, rejected = collect(tmp_path, server, FakeTime())
     assert count == 24
     assert len(report.rejects) == 2
     assert sorted(r["field"] for r in rejected) == ["post", "record"]
@@ -135,7 +135,7 @@ def test_an_expired_access_token_is_refreshed_without_logging_in_again(
         account(server)
         expired = {"error": "ExpiredToken", "message": "Token has expired"}
         server.fail_next(f"GET {NOTIFICATIONS}", 400, json=expired)
-        collect(tmp_path, server, Clock(), search=[], handle="laposte.fr")
+        collect(tmp_path, server, FakeTime(), search=[], handle="laposte.fr")
     assert len(server.requests_to(LOGIN)) == 1
     (refresh,) = server.requests_to(REFRESH_PATH)
     assert refresh.headers["authorization"] == f"Bearer {REFRESH}"
@@ -158,7 +158,7 @@ def test_a_refused_app_password_says_which_variable_to_set_and_never_shows_it(
         server.serve("POST", LOGIN, status=401, json=refused)
         server.serve("GET", SEARCH, json={"posts": []})
         with pytest.raises(AuthError) as caught:
-            collect(tmp_path, server, Clock(), handle="laposte.fr")
+            collect(tmp_path, server, FakeTime(), handle="laposte.fr")
         config = tmp_path / "owned.toml"
         text = write_workspace(tmp_path, server).read_text()
         config.write_text(text + 'handle = "laposte.fr"\npds = "' + server.base_url + '"\n')
@@ -181,5 +181,5 @@ def test_a_missing_app_password_names_the_variable_before_any_call(
     monkeypatch.delenv(ENV, raising=False)
     missing = f"bluesky:laposte: no app password; set {ENV}"
     with ReplayServer() as server, pytest.raises(ConfigError, match=missing):
-        collect(tmp_path, server, Clock(), handle="laposte.fr")
+        collect(tmp_path, server, FakeTime(), handle="laposte.fr")
     assert server.requests == []

@@ -13,7 +13,6 @@ from bluesky_replay import (
     PROFILES,
     REFRESH,
     SEARCH,
-    Clock,
     made_posts,
     recorded_search,
     serve_search,
@@ -23,6 +22,7 @@ from bluesky_replay import (
 from sqlalchemy import select
 
 from clirun import rumeur
+from fake_time import FakeTime
 from replay import ReplayServer, ReplayWebsocket, load_cassette
 from rumeur.config import parse_settings
 from rumeur.pipeline.runner import run
@@ -51,7 +51,7 @@ def test_a_search_is_stored_with_its_cursor_and_a_second_run_asks_only_for_newer
         ws = workspace(tmp_path, server)
         store = Store.open(db_url)
         try:
-            source = build(settings(server), Clock().context(store))
+            source = build(settings(server), FakeTime().context(store))
             first = run(source, store, ws, batch_size=100)
             rows = stored(store)
             assert first.read == 25 and len(rows) == 25
@@ -117,7 +117,7 @@ def test_after_narrowing_until_a_long_search_restarts_its_cursor_below_the_oldes
         serve_search(server, made[20:], per_page=10, extra={"until": until})
         store = Store.open(str(tmp_path / "x.db"))
         try:
-            run(build(settings(server), Clock().context()), store, workspace(tmp_path, server))
+            run(build(settings(server), FakeTime().context()), store, workspace(tmp_path, server))
             assert store.count_posts() == 30
         finally:
             store.close()
@@ -134,7 +134,7 @@ def test_authors_get_their_follower_counts_from_their_profiles(tmp_path: Path) -
         server.serve("GET", PROFILES, json={"profiles": [profile]})
         store = Store.open(str(tmp_path / "x.db"))
         try:
-            source = build(settings(server, profiles=True), Clock().context())
+            source = build(settings(server, profiles=True), FakeTime().context())
             run(source, store, workspace(tmp_path, server))
             with store.engine.connect() as conn:
                 followers = conn.execute(
@@ -163,7 +163,7 @@ def test_an_owned_account_logs_in_once_and_reads_its_mentions_replies_and_quotes
             "notifications": notes})  # fmt: skip
         store = Store.open(str(tmp_path / "x.db"))
         try:
-            source = build(settings(server, search=[], handle="laposte.fr"), Clock().context())
+            source = build(settings(server, search=[], handle="laposte.fr"), FakeTime().context())
             assert source.quota_key == "bluesky:127.0.0.1:laposte.fr"
             report = run(source, store, workspace(tmp_path, server))
         finally:
@@ -192,7 +192,8 @@ def test_an_author_feed_is_read_down_to_the_previous_pass(tmp_path: Path) -> Non
         store = Store.open(str(tmp_path / "x.db"))
         try:
             source = build(
-                settings(server, search=[], authors=["chriskenny.bsky.social"]), Clock().context()
+                settings(server, search=[], authors=["chriskenny.bsky.social"]),
+                FakeTime().context(),
             )
             report = run(source, store, workspace(tmp_path, server))
             cursor = store.cursor("laposte:bluesky:laposte")
@@ -219,7 +220,7 @@ def test_jetstream_posts_are_stored_and_a_dropped_stream_resumes_from_the_last_t
     tmp_path: Path,
 ) -> None:
     creations = [json.loads(x) for x in jetstream_posts() if '"operation":"create"' in x]
-    clock = Clock()
+    clock = FakeTime()
     with ReplayWebsocket("bluesky/jetstream-v1.152-events.jsonl", drop_after=8) as ws:
         with ReplayServer() as server:
             source = build(settings(server, jetstream=ws.url, search=[]), clock.context())
@@ -237,7 +238,7 @@ def test_jetstream_posts_are_stored_and_a_dropped_stream_resumes_from_the_last_t
     assert first.param("wantedCollections") == "app.bsky.feed.post"
     assert first.param("cursor") is None and first.dropped
     assert int(second.param("cursor")) > 0  # resumed, not started over
-    assert len(clock.waits) == 1  # one backoff before reconnecting, through context.sleep
+    assert len(clock.sleeps) == 1  # one backoff before reconnecting, through context.sleep
     served = [json.loads(x) for x in ws.events]
     served = [e for e in served if (e.get("commit") or {}).get("collection", POST) == POST]
     assert cursor == {"time_us": max(e["time_us"] for e in served)}
@@ -255,7 +256,7 @@ def test_jetstream_keeps_only_the_posts_that_match_the_workspace_words(tmp_path:
         if len(w) > 5 and w.isalpha()
     )
     with ReplayWebsocket("bluesky/jetstream-v1.152-events.jsonl") as ws, ReplayServer() as server:
-        source = build(settings(server, jetstream=ws.url, search=[word]), Clock().context())
+        source = build(settings(server, jetstream=ws.url, search=[word]), FakeTime().context())
         source.idle = 0.3
         store = Store.open(str(tmp_path / "x.db"))
         try:

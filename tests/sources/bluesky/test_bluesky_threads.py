@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bluesky_replay import Clock, settings, write_workspace
+from bluesky_replay import settings, write_workspace
 from sqlalchemy import select
 
+from fake_time import FakeTime
 from replay import FIXTURES, ReplayServer, load_cassette
 from rumeur.config import parse_settings
 from rumeur.errors import ConfigError
@@ -38,7 +39,7 @@ def recorded(name: str) -> dict[str, Any]:
 def collect(tmp_path: Path, server: ReplayServer, threads: list[str], **changes: Any) -> RunReport:
     """One pass over `threads` into the store at tmp_path/x.db."""
     ws = parse_settings(write_workspace(tmp_path, server).read_text(), "test").workspace()
-    source = build(settings(server, search=[], threads=threads, **changes), Clock().context())
+    source = build(settings(server, search=[], threads=threads, **changes), FakeTime().context())
     store = Store.open(str(tmp_path / "x.db"))
     try:
         return run(source, store, ws, batch_size=20)

@@ -13,6 +13,7 @@ from fake_mastodon import TOKEN, ratelimit, serve_timeline, statuses, workspace_
 from sqlalchemy import func, select
 
 from clirun import rumeur
+from fake_time import FakeTime
 from replay.server import ReplayServer
 from rumeur.config import parse_settings
 from rumeur.pipeline.runner import run
@@ -113,24 +114,10 @@ def collect(source: MastodonSource, store: Store, size: int = 20) -> Any:
     return run(source, store, config.workspace(), batch_size=size)
 
 
-class Clock:
-    """`context.sleep` and `on_wait` that record instead of waiting."""
-
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.waits: list[tuple[str, datetime]] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    def on_wait(self, why: str, until: datetime) -> None:
-        self.waits.append((why, until))
-
-
 def test_a_429_waits_until_the_reset_the_headers_give_then_goes_on(
     tmp_path: Path, store: Store
 ) -> None:
-    clock = Clock()
+    clock = FakeTime()
     items = statuses(30)
     reset = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=40)
     with ReplayServer() as server:
@@ -154,7 +141,7 @@ def test_a_429_waits_until_the_reset_the_headers_give_then_goes_on(
 def test_a_spent_quota_waits_for_its_reset_before_the_next_call(
     tmp_path: Path, store: Store
 ) -> None:
-    clock = Clock()
+    clock = FakeTime()
     items = statuses(30)
     with ReplayServer() as server:
         # The newest page says the quota is spent for the next 20 s.
@@ -171,7 +158,7 @@ def test_a_spent_quota_waits_for_its_reset_before_the_next_call(
 
 
 def test_a_5xx_is_retried_and_collection_goes_on(tmp_path: Path, store: Store) -> None:
-    clock = Clock()
+    clock = FakeTime()
     with ReplayServer() as server:
         serve_timeline(server, TAG_PATH, statuses(10), page=20)
         server.fail_next(f"GET {TAG_PATH}", 503, times=2)

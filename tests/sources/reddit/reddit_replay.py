@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from replay import ReplayServer, load_cassette
-from rumeur.sources.context import SourceContext
 from rumeur.sources.settings import RedditSettings
 
 CLIENT_ID = "the-client-id"
@@ -86,23 +85,6 @@ def settings(server: ReplayServer, **changes: Any) -> RedditSettings:
         "user_agent": "rumeur-tests:v1 (by /u/rumeur)",
     }
     return RedditSettings(**{**fields, **changes})
-
-
-class FakeTime:
-    """`context.sleep` and `on_wait` that record instead of waiting."""
-
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.waits: list[tuple[str, Any]] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    def on_wait(self, why: str, until: Any) -> None:
-        self.waits.append((why, until))
-
-    def context(self, store: Any = None, follow: bool = False) -> SourceContext:
-        return SourceContext(store=store, follow=follow, on_wait=self.on_wait, sleep=self.sleep)
 
 
 def workspace_toml(tmp_path: Path, server: ReplayServer, **source: Any) -> Path:

@@ -16,7 +16,6 @@ from reddit_replay import (
     PASSWORD,
     QUOTA,
     TOKEN,
-    FakeTime,
     recorded,
     serve_pages,
     serve_token,
@@ -26,6 +25,7 @@ from reddit_replay import (
 )
 
 from clirun import rumeur
+from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import Workspace
 from rumeur.pipeline.runner import run

@@ -14,7 +14,6 @@ from reddit_replay import (
     PASSWORD,
     QUOTA,
     TOKEN,
-    FakeTime,
     listing,
     name,
     newer,
@@ -28,6 +27,7 @@ from reddit_replay import (
 from sqlalchemy import select
 
 from clirun import rumeur
+from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import Workspace
 from rumeur.pipeline.runner import cursor_key, run

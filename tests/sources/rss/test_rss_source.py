@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import Workspace
 from rumeur.pipeline.runner import run
-from rumeur.sources.context import SourceContext
 from rumeur.sources.net.errors import AuthError
 from rumeur.sources.rss.source import build, feed_digest
 from rumeur.sources.settings import RssSettings
@@ -22,16 +22,6 @@ from rumeur.store.schema import posts, rejected
 CERCLE = "rss/le-cercle-psy.fr.iso-8859-1.no-xml-decl.rss2.xml"
 LATIN1 = "application/rss+xml; charset=ISO-8859-1"
 STAMP = "Wed, 17 Oct 2018 10:30:00 GMT"
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.waits: list[tuple[str, Any]] = []
-
-    def context(self, store: Any = None) -> SourceContext:
-        return SourceContext(store=store, on_wait=lambda w, u: self.waits.append((w, u)),
-                             sleep=self.sleeps.append)  # fmt: skip
 
 
 @pytest.fixture
