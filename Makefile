@@ -42,8 +42,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
+# WRITE_RATE_ARGS="--posts 200000" for a shorter run than the million posts by default.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_throughput.py
+	$(BIN)/python benchmarks/write_rate.py $(WRITE_RATE_ARGS)
 	$(BIN)/python benchmarks/enrichment_throughput.py
 	$(BIN)/python benchmarks/search_latency.py
 	$(BIN)/python benchmarks/query_matching.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,11 +28,42 @@ ANALYZED = (
     "rollups_hourly", "facet_rollups", "author_rollups",
 )  # fmt: skip
 WRITER_LOCK = 0x72756D65  # "rume": the advisory lock that serialises writers on PostgreSQL
+# Taken with the lock, for the transaction only: psycopg prepares a statement after 5 runs and
+# PostgreSQL then may keep a generic plan made while the tables were empty (a sequential scan
+# of `authors` for `handle = ANY(...)`, a second per batch at 140,000 posts). A writer's
+# statements are few and big: planning each for its values costs little.
+LOCK_SQL = (
+    "SELECT pg_advisory_xact_lock(:key), set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
+
+
+@dataclass(slots=True)
+class Growth:
+    """When a writer refreshes the planner's statistics: each time the posts it has inserted
+    since the last refresh reach `factor - 1` times what the store held then (and at least
+    `floor`), so that a load of a million posts analyzes about log2(1000) times, not at every
+    batch, and never plans on statistics of a table many times smaller."""
+
+    factor: float = 2.0
+    floor: int = 1000
+    size: int | None = None  # posts in the store at the last refresh (or when first seen)
+    written: int = 0  # posts inserted since
+
+    def due(self, inserted: int) -> bool:
+        """Count `inserted` new posts; True when the statistics should be refreshed now."""
+        assert self.size is not None, "the store's size must be known first"
+        self.written += inserted
+        if self.written < max(self.floor, self.size * (self.factor - 1)):
+            return False
+        self.size += self.written
+        self.written = 0
+        return True
 
 
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.growth = Growth()
 
     @classmethod
     def open(cls, target: str) -> Store:
@@ -72,9 +104,7 @@ class Store:
                 conn.execution_options(**{WRITE_OPTION: True})
                 with conn.begin():
                     if self.dialect == "postgresql":
-                        conn.execute(
-                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK}
-                        )
+                        conn.execute(text(LOCK_SQL), {"key": WRITER_LOCK})
                     yield conn
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0]
@@ -92,7 +122,20 @@ class Store:
         """Store a batch, its rejected rows and the source's new cursor atomically.
         `documents` (one per post) spare the index from reading the posts again."""
         with self.transaction() as conn:
-            return write_batch(conn, workspace, batch, results, rejects, cursor, documents)
+            written = write_batch(conn, workspace, batch, results, rejects, cursor, documents)
+        self._analyze_on_growth(written.inserted)
+        return written
+
+    def _analyze_on_growth(self, inserted: int) -> None:
+        """ANALYZE once the posts table has grown by `growth.factor` since the last time: a
+        bulk load (and PostgreSQL without autovacuum all the time) otherwise plans its lookups
+        on statistics of a far smaller table."""
+        if not inserted:
+            return
+        if self.growth.size is None:
+            self.growth.size = self.count_posts() - inserted
+        if self.growth.due(inserted):
+            self.analyze()
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk load: PostgreSQL plans the stream's

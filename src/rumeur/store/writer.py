@@ -20,7 +20,7 @@ from rumeur.limits import FIELD_LENGTH, SOURCE_LENGTH, fitted, storable
 from rumeur.metrics import engagement_of
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
-from rumeur.store.bulk import execute_many, greatest, one_of, upsert
+from rumeur.store.bulk import execute_many, greatest, insert_rows, one_of, upsert
 from rumeur.store.facets import Facet, facets
 from rumeur.store.rollups import ALL, NO_REASON, UNKNOWN
 from rumeur.store.schema import (
@@ -324,7 +324,7 @@ def _write_posts(
         member_adds += [{"post_id": pid, "workspace": w, "brand": b} for w, b in brands - mine]
         member_drops += [(pid, w, b) for w, b in mine - brands]
     if fresh:
-        execute_many(conn, posts.insert(), posts, [rows[i] for i in fresh])
+        insert_rows(conn, posts, [rows[i] for i in fresh])
         new_ids = _post_ids(conn, [batch[i].key for i in fresh])
         for i in fresh:
             ids[i] = pid = new_ids[batch[i].key]
