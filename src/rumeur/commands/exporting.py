@@ -7,23 +7,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from rumeur.commands.dates import parse_period
 from rumeur.config import Workspace
 from rumeur.errors import ConfigError
 from rumeur.query.ast import Query
 from rumeur.store import Store
+from rumeur.store.export import CSV_COLUMNS, csv_cells, json_row
 from rumeur.store.search import export_rows
-
-CSV_COLUMNS = (
-    "platform", "native_id", "url", "created_at", "author", "brands", "title", "text",
-    "language", "sentiment", "emotion", "reason", "likes", "reposts", "replies", "quotes",
-    "views", "hashtags", "mentions", "links",
-)  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_posts(
@@ -49,35 +42,9 @@ def export_posts(
                 count += 1
         else:
             for row in rows:
-                out.write(json.dumps(_jsonable(row), ensure_ascii=False) + "\n")
+                out.write(json.dumps(json_row(row), ensure_ascii=False) + "\n")
                 count += 1
     return count
-
-
-def csv_cells(row: dict[str, Any]) -> list[str]:
-    """A post's CSV cells, in `CSV_COLUMNS` order, each safe to open in a spreadsheet."""
-    return [safe_cell(_cell(row[c])) for c in CSV_COLUMNS]
-
-
-def safe_cell(value: str) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)  # brands have spaces: "US Airways; United"
-    return str(value)
-
-
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in row.items() if k != "id"}
-    out["created_at"] = row["created_at"].astimezone(UTC).isoformat()
-    return out
 
 
 @contextmanager

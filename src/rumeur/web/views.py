@@ -14,11 +14,11 @@ from typing import Any
 from fastapi import HTTPException
 
 from rumeur.analytics.dashboard import Dashboard, Scope, dashboard, data_span
-from rumeur.commands.exporting import CSV_COLUMNS, csv_cells
 from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.nlp.why import TaskWhy, explain_post
 from rumeur.store.detail import post_detail
+from rumeur.store.export import CSV_COLUMNS, csv_cells
 from rumeur.store.search import Keyset, export_rows, latest, search
 from rumeur.web.auth import Viewer, WebState
 from rumeur.web.filters import (
@@ -101,7 +101,7 @@ def export_lines(
     state: WebState, ws: Workspace, viewer: Viewer, filters: StreamFilters
 ) -> Iterator[str]:
     """The filtered view as CSV text, a chunk at a time; cells that a spreadsheet would run as a
-    formula are neutralised (see `commands/exporting.py`)."""
+    formula are neutralised (see `store/export.py`)."""
     query = filters.query()  # read before the response starts: a bad query is a 400
     where = filters.conditions(reasons_for(viewer.user, ws))
     period = filters.period(ws.zone)
