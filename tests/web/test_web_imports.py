@@ -68,3 +68,19 @@ def test_the_check_sees_every_way_of_importing_the_command_line() -> None:
         "rumeur.commands.dates",
         "rumeur.commands.querying",
     }
+
+
+def test_no_module_of_the_web_app_imports_a_private_name_of_another() -> None:
+    """What two pages share is a public function of a shared module (the pages' context is
+    `render.page_context`), not one page module reaching into another's privates."""
+    private = {
+        str(path.relative_to(WEB)): sorted(
+            f"{node.module}.{alias.name}"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rumeur.web")
+            for alias in node.names
+            if alias.name.startswith("_") and not alias.name.startswith("__")
+        )
+        for path in sorted(WEB.rglob("*.py"))
+    }
+    assert {name: found for name, found in private.items() if found} == {}

@@ -17,9 +17,8 @@ from rumeur.web.accounts import list_users
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
 from rumeur.web.crisis_figures import room_charts
 from rumeur.web.filters import Id, check_text, stream_link
-from rumeur.web.pages import _context
 from rumeur.web.permissions import Permission, allowed
-from rumeur.web.render import page
+from rumeur.web.render import page, page_context
 
 router = APIRouter(include_in_schema=False)
 Seeing = Annotated[Viewer, Depends(page_viewer(Permission.ALERTS))]
@@ -34,7 +33,7 @@ def _now() -> datetime:
 def alerts_page(request: Request, slug: str, viewer: Seeing) -> Response:
     ws = workspace_of(request, slug)
     found = crisis.read_alerts(state(request).store, ws.slug)
-    context = _context(request, viewer, ws=ws, alerts=found, mute_hours=crisis.MUTE_HOURS)
+    context = page_context(request, viewer, ws=ws, alerts=found, mute_hours=crisis.MUTE_HOURS)
     return page("alerts.html", context)
 
 
@@ -55,7 +54,7 @@ def _room(request: Request, slug: str, alert_id: int) -> tuple[Any, crisis.Room]
 @router.get("/w/{slug}/alerts/{alert_id}")
 def room_page(request: Request, slug: str, alert_id: Id, viewer: Seeing) -> Response:
     ws, room = _room(request, slug, alert_id)
-    context = _context(
+    context = page_context(
         request,
         viewer,
         ws=ws,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -37,17 +37,15 @@ from rumeur.web.auth import (
     state,
     workspace_of,
 )
-from rumeur.web.crisis import open_count
 from rumeur.web.filters import (
     BAD_INPUT,
     MAX_QUERY,
     Id,
     StreamFilters,
     read_keyset,
-    reasons_for,
 )
-from rumeur.web.permissions import Permission, allowed
-from rumeur.web.render import page
+from rumeur.web.permissions import Permission
+from rumeur.web.render import page, page_context
 from rumeur.web.views import read_dashboard, read_post, read_stream
 
 router = APIRouter(include_in_schema=False)
@@ -85,26 +83,6 @@ def _forget(request: Request, response: Response, name: str) -> None:
     response.delete_cookie(name, path="/", secure=_secure(request), httponly=True)
 
 
-def _context(request: Request, viewer: Viewer | None, **more: Any) -> dict[str, Any]:
-    settings = state(request).settings
-    can = {p.value: viewer is not None and allowed(viewer.user.role, p) for p in Permission}
-    # A department user is offered only the workspaces that have their department.
-    shown = [
-        ws for ws in settings.workspaces if viewer is None or reasons_for(viewer.user, ws) != ()
-    ]
-    ws = more.get("ws")
-    alerting = ws is not None and can[Permission.ALERTS.value]
-    return {
-        "viewer": viewer,
-        "can": can,
-        "open_alerts": open_count(state(request).store, ws.slug) if alerting else 0,
-        "workspaces": shown,
-        "path": request.url.path,
-        "query_string": request.url.query,
-        **more,
-    }
-
-
 def _local_next(value: str | None) -> str:
     """Where to go after sign-in: a path of this site only, never another site."""
     if not value or not value.startswith("/") or value.startswith("//"):
@@ -122,7 +100,7 @@ def _local_next(value: str | None) -> str:
 def signin_form(request: Request, next: str | None = None) -> Response:
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = page(
-        "signin.html", _context(request, None, csrf=token, next=_local_next(next), error=None)
+        "signin.html", page_context(request, None, csrf=token, next=_local_next(next), error=None)
     )
     _cookie(request, response, CSRF_COOKIE, token)
     return response
@@ -183,7 +161,7 @@ def _locked(request: Request, keys: list[str]) -> str | None:
 
 def _signin_error(request: Request, wanted: str, message: str, status: int) -> Response:
     token = secrets.token_urlsafe(24)
-    context = _context(request, None, csrf=token, next=wanted, error=message)
+    context = page_context(request, None, csrf=token, next=wanted, error=message)
     response = page("signin.html", context, status=status)
     _cookie(request, response, CSRF_COOKIE, token)
     return response
@@ -232,7 +210,7 @@ def dashboard_page(
 ) -> Response:
     ws = workspace_of(request, slug)
     view = read_dashboard(state(request), ws, viewer, dict(request.query_params))
-    return page("dashboard.html", _context(request, viewer, ws=ws, view=view, d=view.figures))
+    return page("dashboard.html", page_context(request, viewer, ws=ws, view=view, d=view.figures))
 
 
 @router.get("/w/{slug}/stream")
@@ -251,7 +229,7 @@ def stream_page(
     except BAD_INPUT as exc:  # a malformed query or filter: said on the page, kept in the form
         error, found = str(exc).splitlines()[0], None
         filters = StreamFilters(q=_shown_query(params.get("q", "")))
-    context = _context(request, viewer, ws=ws, filters=filters, found=found, error=error)
+    context = page_context(request, viewer, ws=ws, filters=filters, found=found, error=error)
     # htmx asks for the next page only: a refusal comes whole (htmx swaps no 400 into the list).
     fragment = request.headers.get("hx-request") and before and error is None
     return page("stream_page.html" if fragment else "stream.html", context, 400 if error else 200)
@@ -272,7 +250,7 @@ def post_page(
 ) -> Response:
     ws = workspace_of(request, slug)
     view = read_post(state(request), ws, viewer, post_id)
-    return page("post.html", _context(request, viewer, ws=ws, post=view.post, why=view.why))
+    return page("post.html", page_context(request, viewer, ws=ws, post=view.post, why=view.why))
 
 
 @router.get("/w/{slug}/export.csv")
@@ -303,7 +281,7 @@ def account_page(
 ) -> Response:
     has = tokens.has_token(state(request).store, viewer.user.id)
     changed = request.query_params.get("changed") == "1"
-    context = _context(request, viewer, has_token=has, new_token=None, changed=changed)
+    context = page_context(request, viewer, has_token=has, new_token=None, changed=changed)
     return page("account.html", context)
 
 
@@ -320,7 +298,7 @@ def change_password(
     refused = _try_password_change(request, viewer, current, new, repeat)
     if refused is not None:
         has = tokens.has_token(store, viewer.user.id)
-        context = _context(request, viewer, has_token=has, new_token=None, error=refused[0])
+        context = page_context(request, viewer, has_token=has, new_token=None, error=refused[0])
         return page("account.html", context, status=refused[1])
     sessions.end_all(store, viewer.user.id)
     token = sessions.start(store, viewer.user.id)
@@ -360,7 +338,7 @@ def new_token(
     request: Request, viewer: Annotated[Viewer, Depends(csrf_checked(Permission.ACCOUNT))]
 ) -> Response:
     token = tokens.issue(state(request).store, viewer.user.id)
-    response = page("account.html", _context(request, viewer, has_token=True, new_token=token))
+    response = page("account.html", page_context(request, viewer, has_token=True, new_token=token))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -387,7 +365,7 @@ def _users(
     departments = sorted(
         {d.slug for ws in state(request).settings.workspaces for d in ws.departments}
     )
-    context = _context(
+    context = page_context(
         request,
         viewer,
         users=list_users(store),

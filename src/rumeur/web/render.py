@@ -10,11 +10,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from rumeur import __version__, i18n
 from rumeur.i18n import _
+from rumeur.web.auth import Viewer, state
+from rumeur.web.crisis import open_count
+from rumeur.web.filters import reasons_for
+from rumeur.web.permissions import Permission, allowed
 
 HTMX = "htmx-2.0.11.min.js"
 
@@ -54,6 +59,28 @@ def page(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Template `name` rendered in the request's language."""
     html = environment().get_template(name).render(language=i18n.language(), **context)
     return HTMLResponse(html, status_code=status)
+
+
+def page_context(request: Request, viewer: Viewer | None, **more: Any) -> dict[str, Any]:
+    """What every page's template reads (who is asking, what they may do, the workspaces
+    they are offered, the open alerts' count), with the page's own values in `more`."""
+    settings = state(request).settings
+    can = {p.value: viewer is not None and allowed(viewer.user.role, p) for p in Permission}
+    # A department user is offered only the workspaces that have their department.
+    shown = [
+        ws for ws in settings.workspaces if viewer is None or reasons_for(viewer.user, ws) != ()
+    ]
+    ws = more.get("ws")
+    alerting = ws is not None and can[Permission.ALERTS.value]
+    return {
+        "viewer": viewer,
+        "can": can,
+        "open_alerts": open_count(state(request).store, ws.slug) if alerting else 0,
+        "workspaces": shown,
+        "path": request.url.path,
+        "query_string": request.url.query,
+        **more,
+    }
 
 
 def _number(value: float | None, digits: int = 0) -> str:
