@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,7 +12,7 @@ import structlog
 
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
-from rumeur.model import EnrichmentResult, Post, Rejected
+from rumeur.model import Rejected
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.stages import (
     attribute_brands,
@@ -23,7 +22,6 @@ from rumeur.pipeline.stages import (
     match_queries,
     normalise,
 )
-from rumeur.query.document import Document
 from rumeur.sources.base import Batch, Progress, Source
 from rumeur.store import CursorUpdate, Store, WriteResult
 
@@ -66,82 +64,28 @@ def run(
     batch_size: int = 1000,
     on_step: Callable[[Step], None] | None = None,
 ) -> RunReport:
-    """Run `source` into `store` for `workspace` from where it last stopped.
-
-    Batch N+1 is read and prepared while batch N is written by a writer thread: the database
-    works without Python's lock (SQLite's steps, PostgreSQL's round trips), so the two overlap.
-    Writes stay one at a time and in order, and a failure in reading a later batch waits for
-    the batch before it to be stored, as a run one batch at a time would have."""
+    """Run `source` into `store` for `workspace` from where it last stopped."""
     key = cursor_key(workspace, source)
     cursor = store.cursor(key)
     report = RunReport(source=source.name, resumed=bool(cursor))
     started = time.perf_counter()
-    pending: _Pending | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rumeur-writer") as writer:
-        try:
-            for batch in source.batches(cursor, batch_size):
-                prepared = _prepare(workspace, source, batch, enrichers, key)
-                if pending is not None:
-                    done, pending = pending, None
-                    _report(done, report, started, on_step)
-                pending = _Pending(batch, prepared, writer.submit(_write, store, prepared))
-            if pending is not None:
-                done, pending = pending, None
-                _report(done, report, started, on_step)
-        except RumeurError as exc:
-            error = _first_error(exc, pending, report, started, on_step)
-            store.record_error(key, workspace.slug, str(error), datetime.now(UTC))
-            if error is exc:
-                raise
-            raise error from None
+    try:
+        for batch in source.batches(cursor, batch_size):
+            stored = _store_batch(store, workspace, source, batch, enrichers, key)
+            report.read += len(batch.items) + len(batch.rejects)
+            report.written.add(stored.written)
+            report.rejects += stored.rejects
+            report.batches += 1
+            report.seconds = time.perf_counter() - started
+            if on_step is not None:
+                on_step(Step(report, batch.progress, stored.rejects))
+    except RumeurError as exc:
+        store.record_error(key, workspace.slug, str(exc), datetime.now(UTC))
+        raise
     if report.written.inserted + report.written.updated >= ANALYZE_AFTER:
         store.analyze()
     report.seconds = time.perf_counter() - started
     return report
-
-
-@dataclass(slots=True)
-class _Pending:
-    batch: Batch
-    prepared: _Prepared
-    future: Future[WriteResult]
-
-
-def _first_error(
-    exc: RumeurError,
-    pending: _Pending | None,
-    report: RunReport,
-    started: float,
-    on_step: Callable[[Step], None] | None,
-) -> RumeurError:
-    """Reading or preparing a batch failed while the one before was being written: that one
-    is counted first, as a run one batch at a time would have, and its own error wins."""
-    if pending is None:
-        return exc
-    try:
-        _report(pending, report, started, on_step)
-    except RumeurError as earlier:
-        return earlier
-    return exc
-
-
-def _report(
-    pending: _Pending,
-    report: RunReport,
-    started: float,
-    on_step: Callable[[Step], None] | None,
-) -> None:
-    """Wait for a batch's write (raising its error) and count it."""
-    written = pending.future.result()
-    batch, rejects = pending.batch, pending.prepared.rejects
-    log.debug("batch stored", posts=len(pending.prepared.posts), rejected=len(rejects))
-    report.read += len(batch.items) + len(batch.rejects)
-    report.written.add(written)
-    report.rejects += rejects
-    report.batches += 1
-    report.seconds = time.perf_counter() - started
-    if on_step is not None:
-        on_step(Step(report, batch.progress, rejects))
 
 
 def cursor_key(workspace: Workspace, source: Source) -> str:
@@ -150,24 +94,19 @@ def cursor_key(workspace: Workspace, source: Source) -> str:
 
 
 @dataclass(slots=True)
-class _Prepared:
-    """A batch ready for the store: its posts, their models' answers and documents."""
-
-    workspace: str
-    posts: list[Post]
-    results: list[EnrichmentResult]
+class _Stored:
+    written: WriteResult
     rejects: list[Rejected]
-    update: CursorUpdate
-    documents: list[Document]
 
 
-def _prepare(
+def _store_batch(
+    store: Store,
     workspace: Workspace,
     source: Source,
     batch: Batch,
     enrichers: Sequence[Enricher],
     key: str,
-) -> _Prepared:
+) -> _Stored:
     normalised = normalise(batch.items, source.normalise, getattr(source, "column", None))
     posts = attribute_brands(deduplicate(normalised.posts), workspace)
     results = enrich(posts, enrichers)
@@ -175,9 +114,6 @@ def _prepare(
     match_queries(posts, docs, workspace)
     rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
     update = CursorUpdate(key, batch.cursor)
-    return _Prepared(workspace.slug, posts, results, rejects, update, docs)
-
-
-def _write(store: Store, prepared: _Prepared) -> WriteResult:
-    p = prepared
-    return store.write(p.workspace, p.posts, p.results, p.rejects, p.update, documents=p.documents)
+    written = store.write(workspace.slug, posts, results, rejects, update, documents=docs)
+    log.debug("batch stored", source=source.name, posts=len(posts), rejected=len(rejects))
+    return _Stored(written, rejects)
