@@ -88,7 +88,10 @@ def _overflows(tokens: Tokens) -> bool:
     norms = tokens.norms
     if len(norms) > MAX_POSITION:
         return True
-    if any(len(n) > MAX_LEXEME_BYTES // 4 and len(n.encode()) > MAX_LEXEME_BYTES for n in norms):
+    # Cheap test first: no word of more than 15 characters has more than 60 bytes.
+    if max(map(len, norms), default=0) > MAX_LEXEME_BYTES // 4 and any(
+        len(n.encode()) > MAX_LEXEME_BYTES for n in norms
+    ):
         return True
     # Cheap test first: fewer words than the cap cannot repeat one beyond it.
     return len(norms) > MAX_REPEATS and max(Counter(norms).values()) > MAX_REPEATS
