@@ -172,6 +172,8 @@ _COUNTS = ("likes", "reposts", "replies", "quotes")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 200, 1\u202f200, 1'200 (Swiss)
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+$")  # 1,200 in an English export
 _DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")  # 1.234.567 (German, Italian)
+_PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")  # 0.6614, 1, -3.5: read as they are
+_EXACT_DIGITS = 15  # digits a float holds exactly: longer counts take the slow path as before
 
 
 def _as_text(key: str, value: Any) -> str:
@@ -196,6 +198,8 @@ def _kind(value: Any) -> str:
 
 def _decimal(raw: str) -> float | None:
     """0.9, 0,9 (French) and 1 200,5 all read as numbers."""
+    if _PLAIN_DECIMAL.fullmatch(raw):  # most cells: none of the rewrites below applies
+        return float(raw)
     text = _SPACES.sub("", raw)
     if _DOTTED.match(text):
         text = text.replace(".", "")
@@ -209,6 +213,8 @@ def _decimal(raw: str) -> float | None:
 
 def _whole_number(raw: str) -> int | None:
     """12, 1 200, 1,200, 1.2K and 3M (as listening tools export them) read as counts."""
+    if len(raw) <= _EXACT_DIGITS and raw.isascii() and raw.isdigit():
+        return int(raw)  # most cells; what the float below reads exactly
     text = _SPACES.sub("", raw)
     scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
     value = _decimal(text[:-1] if scale > 1 else text)
