@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rumeur.sources.net.ratelimit import Limiter, QuotaStore
-from rumeur.sources.net.retry import RetryPolicy
+from rumeur.net.ratelimit import Limiter, QuotaStore
+from rumeur.net.retry import RetryPolicy
 
 OnWait = Callable[[str, datetime], None]  # (why, until): "waiting for the rate limit until 14:05"
 

@@ -25,9 +25,9 @@ from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import parse_settings
 from rumeur.errors import ConfigError
+from rumeur.net import AuthError
 from rumeur.pipeline.runner import run
 from rumeur.sources.bluesky.source import build
-from rumeur.sources.net import AuthError
 from rumeur.store import Store
 
 LOGIN = "/xrpc/com.atproto.server.createSession"

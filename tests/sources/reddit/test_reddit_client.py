@@ -28,8 +28,8 @@ from clirun import rumeur
 from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import Workspace
+from rumeur.net import AuthError
 from rumeur.pipeline.runner import run
-from rumeur.sources.net import AuthError
 from rumeur.sources.reddit.client import RedditClient, credentials
 from rumeur.sources.reddit.errors import Forbidden
 from rumeur.sources.reddit.source import build

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import Workspace
+from rumeur.net.errors import AuthError
 from rumeur.pipeline.runner import run
-from rumeur.sources.net.errors import AuthError
 from rumeur.sources.rss.source import build, feed_digest
 from rumeur.sources.settings import RssSettings
 from rumeur.store import Store

@@ -53,7 +53,7 @@ from rumeur.alerts.notify.settings import (
     TeamsTarget,
     WebhookTarget,
 )
-from rumeur.sources.net.retry import RetryPolicy
+from rumeur.net.retry import RetryPolicy
 
 log = structlog.get_logger(__name__)
 Status = Literal["delivered", "already_delivered", "failed", "pending"]

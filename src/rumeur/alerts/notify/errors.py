@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from rumeur.errors import RumeurError
 from rumeur.logs import redact_text
-from rumeur.sources.net.ratelimit import retry_after as parse_retry_after
+from rumeur.net.ratelimit import retry_after as parse_retry_after
 
 # Statuses that say "later": a timeout and a rate limit, though 4xx, are not the sender's fault.
 RETRYABLE_4XX = frozenset({408, 429})

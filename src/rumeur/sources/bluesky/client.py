@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from rumeur.sources.net import AuthError, Http, Limiter, RetryPolicy, SourceError
-from rumeur.sources.net.ratelimit import ratelimit_headers
+from rumeur.net import AuthError, Http, Limiter, RetryPolicy, SourceError
+from rumeur.net.ratelimit import ratelimit_headers
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 AUTHOR_FEED = "/xrpc/app.bsky.feed.getAuthorFeed"

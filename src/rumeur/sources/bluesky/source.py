@@ -38,6 +38,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from rumeur.errors import ConfigError, RowError
 from rumeur.model import Post, RawItem, Rejected
+from rumeur.net import SourceError, Unavailable
 from rumeur.query.ast import Query
 from rumeur.query.document import document
 from rumeur.query.evaluate import matches
@@ -46,7 +47,6 @@ from rumeur.sources.base import Batch, Progress, Source
 from rumeur.sources.bluesky import types
 from rumeur.sources.bluesky.client import Account, BlueskyClient, Page
 from rumeur.sources.context import SourceContext
-from rumeur.sources.net import SourceError, Unavailable
 from rumeur.sources.payload import parse_time
 from rumeur.sources.settings import BlueskySettings, bluesky_post, secret
 

@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import structlog
 
-from rumeur.sources.net.errors import AuthError, SourceError, Unavailable
-from rumeur.sources.net.http import Http
-from rumeur.sources.net.ratelimit import Limiter, x_ratelimit_headers
-from rumeur.sources.net.retry import RetryPolicy
+from rumeur.net.errors import AuthError, SourceError, Unavailable
+from rumeur.net.http import Http
+from rumeur.net.ratelimit import Limiter, x_ratelimit_headers
+from rumeur.net.retry import RetryPolicy
 
 log = structlog.get_logger(__name__)
 PAGE = 40  # the most Mastodon returns per page of statuses

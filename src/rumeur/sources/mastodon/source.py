@@ -26,11 +26,11 @@ import structlog
 
 from rumeur.errors import RowError
 from rumeur.model import Post, RawItem
+from rumeur.net.errors import SourceError
 from rumeur.sources.base import Batch
 from rumeur.sources.context import SourceContext
 from rumeur.sources.mastodon import types
 from rumeur.sources.mastodon.client import PAGE, MastodonClient, Page, newest
-from rumeur.sources.net.errors import SourceError
 from rumeur.sources.settings import MastodonSettings, secret
 
 log = structlog.get_logger(__name__)

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from rumeur.net import AuthError, Http, SourceError
+from rumeur.net.ratelimit import reddit_headers
 from rumeur.sources.context import SourceContext
-from rumeur.sources.net import AuthError, Http, SourceError
-from rumeur.sources.net.ratelimit import reddit_headers
 from rumeur.sources.reddit.errors import Forbidden
 from rumeur.sources.settings import RedditSettings, secret
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rumeur.sources.net import AuthError
+from rumeur.net import AuthError
 
 
 class Forbidden(AuthError):

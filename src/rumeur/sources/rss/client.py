@@ -18,9 +18,9 @@ import feedparser
 import httpx
 import structlog
 
-from rumeur.sources.net.errors import RateLimited
-from rumeur.sources.net.http import Http
-from rumeur.sources.net.ratelimit import retry_after
+from rumeur.net.errors import RateLimited
+from rumeur.net.http import Http
+from rumeur.net.ratelimit import retry_after
 from rumeur.sources.rss.errors import NotAFeed
 
 log = structlog.get_logger(__name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rumeur.sources.net.errors import SourceError
+from rumeur.net.errors import SourceError
 
 
 class NotAFeed(SourceError):

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 from rumeur.logs import redact_url
 from rumeur.model import Post, RawItem
+from rumeur.net.ratelimit import ratelimit_headers
 from rumeur.sources.base import Batch, Progress
 from rumeur.sources.context import SourceContext
-from rumeur.sources.net.ratelimit import ratelimit_headers
 from rumeur.sources.rss import types
 from rumeur.sources.rss.client import FeedClient, FeedHttp, Page
 from rumeur.sources.settings import RssSettings, secret

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import structlog
 
-from rumeur.sources.net.errors import RateLimited, SourceError
+from rumeur.net.errors import RateLimited, SourceError
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from rumeur import __version__
-from rumeur.sources.net.errors import AuthError, RateLimited, SourceError, Unavailable
-from rumeur.sources.net.ratelimit import HeaderReader, Limiter, retry_after
-from rumeur.sources.net.retry import RetryPolicy
+from rumeur.net.errors import AuthError, RateLimited, SourceError, Unavailable
+from rumeur.net.ratelimit import HeaderReader, Limiter, retry_after
+from rumeur.net.retry import RetryPolicy
 
 USER_AGENT = f"rumeur/{__version__} (self-hosted social listening)"
 

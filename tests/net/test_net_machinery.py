@@ -9,18 +9,18 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from rumeur.sources.settings import secret
 
 from rumeur.errors import ConfigError
 from rumeur.model import Quota
-from rumeur.sources.net import AuthError, Http, Limiter, RateLimited, RetryPolicy, Unavailable
-from rumeur.sources.net.errors import SourceError
-from rumeur.sources.net.ratelimit import (
+from rumeur.net import AuthError, Http, Limiter, RateLimited, RetryPolicy, Unavailable
+from rumeur.net.errors import SourceError
+from rumeur.net.ratelimit import (
     ratelimit_headers,
     reddit_headers,
     retry_after,
     x_ratelimit_headers,
 )
-from rumeur.sources.settings import secret
 from rumeur.store import Store
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
