@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_throughput import find_data, machine
 from rumeur.alerts.dispatch import Dispatcher
 from rumeur.alerts.engine import run_detectors
-from rumeur.alerts.notify.settings import WebhookTarget
 from rumeur.commands.importing import file_source
 from rumeur.config import NotifySettings, Workspace, load_settings
 from rumeur.model import Post
 from rumeur.pipeline.replay import _hour, _read
+from rumeur.settings.notify import WebhookTarget
 from rumeur.store import Store
 
 HOUR = timedelta(hours=1)

@@ -104,9 +104,9 @@ def rumeur_run(lines: list[str], folder: Path, batch: int) -> Measure:
     from rumeur.config import load_settings
     from rumeur.nlp.registry import enrichers
     from rumeur.pipeline.runner import run
+    from rumeur.settings.sources import BlueskySettings
     from rumeur.sources.bluesky.source import JetstreamSource
     from rumeur.sources.context import SourceContext
-    from rumeur.sources.settings import BlueskySettings
     from rumeur.store import Store
 
     settings = load_settings(None)

@@ -26,11 +26,11 @@ from pydantic import (
     model_validator,
 )
 
-from rumeur.alerts.notify.settings import Target
-from rumeur.alerts.settings import AlertSettings
 from rumeur.errors import ConfigError
 from rumeur.logs import redact_text
-from rumeur.sources.settings import SourceSettings
+from rumeur.settings.alerts import AlertSettings
+from rumeur.settings.notify import Target
+from rumeur.settings.sources import SourceSettings
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_DB = "rumeur.db"

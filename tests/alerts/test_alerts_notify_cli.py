@@ -19,8 +19,8 @@ from rumeur.alerts import deliveries
 from rumeur.alerts.notify import mattermost, slack, teams, webhook
 from rumeur.alerts.notify.email import build
 from rumeur.alerts.notify.message import render_html, render_text
-from rumeur.alerts.notify.settings import EmailTarget
 from rumeur.config import load_settings
+from rumeur.settings.notify import EmailTarget
 from rumeur.store import Store
 
 SECRET_ENV = "RUMEUR_TEST_HOOK_SECRET"

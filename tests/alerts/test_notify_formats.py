@@ -9,7 +9,7 @@ from notify_support import alert
 
 from rumeur.alerts.notify import mattermost, slack, teams, webhook
 from rumeur.alerts.notify.http import json_body
-from rumeur.alerts.notify.settings import MattermostTarget
+from rumeur.settings.notify import MattermostTarget
 
 
 def roundtrip(payload: object) -> object:

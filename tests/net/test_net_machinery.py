@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from rumeur.sources.settings import secret
 
 from rumeur.errors import ConfigError
 from rumeur.model import Quota
@@ -21,6 +20,7 @@ from rumeur.net.ratelimit import (
     retry_after,
     x_ratelimit_headers,
 )
+from rumeur.settings.sources import secret
 from rumeur.store import Store
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

@@ -27,9 +27,9 @@ from rumeur.alerts.baseline import (
     share_z,
     window_sum,
 )
-from rumeur.alerts.settings import AlertSettings
 from rumeur.config import Workspace
 from rumeur.metrics import engagement_sql
+from rumeur.settings.alerts import AlertSettings
 from rumeur.store.rollups import ALL
 from rumeur.store.schema import authors, post_brands, post_queries, posts, rollups_hourly
 

@@ -37,8 +37,8 @@ from rumeur.alerts.notify import email
 from rumeur.alerts.notify.deliver import deliver
 from rumeur.alerts.notify.http import new_client
 from rumeur.alerts.notify.message import AlertMessage, number
-from rumeur.alerts.notify.settings import Target
 from rumeur.config import Workspace
+from rumeur.settings.notify import Target
 from rumeur.store import Store
 from rumeur.store.schema import alert_deliveries, alert_events, alerts
 

@@ -20,10 +20,10 @@ from rumeur.i18n import _, number
 from rumeur.nlp.registry import enrichers
 from rumeur.pipeline import RunReport, Step, run
 from rumeur.pipeline.runner import cursor_key
+from rumeur.settings.sources import SourceSettings
 from rumeur.sources import registry
 from rumeur.sources.base import Source
 from rumeur.sources.context import SourceContext
-from rumeur.sources.settings import SourceSettings
 from rumeur.store import Store
 from rumeur.store.schema import source_cursors
 

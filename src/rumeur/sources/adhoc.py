@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from rumeur.sources.settings import (
+from rumeur.settings.sources import (
     BlueskySettings,
     MastodonSettings,
     RedditSettings,

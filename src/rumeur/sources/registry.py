@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from rumeur.settings.sources import SourceSettings
 from rumeur.sources.base import Source
 from rumeur.sources.context import SourceContext
-from rumeur.sources.settings import SourceSettings
 
 NETWORKS = ("rss", "mastodon", "bluesky", "reddit")
 

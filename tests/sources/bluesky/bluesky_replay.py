@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from replay import ReplayServer, load_cassette
-from rumeur.sources.settings import BlueskySettings
+from rumeur.settings.sources import BlueskySettings
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"

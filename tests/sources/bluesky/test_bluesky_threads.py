@@ -19,8 +19,8 @@ from replay import FIXTURES, ReplayServer, load_cassette
 from rumeur.config import parse_settings
 from rumeur.errors import ConfigError
 from rumeur.pipeline.runner import RunReport, run
+from rumeur.settings.sources import BlueskySettings
 from rumeur.sources.bluesky.source import build
-from rumeur.sources.settings import BlueskySettings
 from rumeur.store import Store
 from rumeur.store.schema import posts, rejected
 

@@ -17,9 +17,9 @@ from fake_time import FakeTime
 from replay.server import ReplayServer
 from rumeur.config import parse_settings
 from rumeur.pipeline.runner import run
+from rumeur.settings.sources import MastodonSettings
 from rumeur.sources.context import SourceContext
 from rumeur.sources.mastodon.source import MastodonSource
-from rumeur.sources.settings import MastodonSettings
 from rumeur.store import Store
 from rumeur.store.schema import posts, rejected
 

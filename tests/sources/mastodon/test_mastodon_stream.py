@@ -9,10 +9,10 @@ from typing import Any
 from fake_mastodon import ratelimit, serve_timeline, statuses
 
 from replay.server import Event, ReplayServer
+from rumeur.settings.sources import MastodonSettings
 from rumeur.sources.context import SourceContext
 from rumeur.sources.mastodon.client import parse_events
 from rumeur.sources.mastodon.source import MastodonSource
-from rumeur.sources.settings import MastodonSettings
 
 TAG_PATH = "/api/v1/timelines/tag/rumeur"
 STREAM_PATH = "/api/v1/streaming/hashtag"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from replay import ReplayServer, load_cassette
-from rumeur.sources.settings import RedditSettings
+from rumeur.settings.sources import RedditSettings
 
 CLIENT_ID = "the-client-id"
 CLIENT_SECRET = "s3cret-CLIENT-value"

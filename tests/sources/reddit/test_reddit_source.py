@@ -67,7 +67,7 @@ def test_build_does_no_io_and_names_the_source() -> None:
 
 
 def settings_for(base: str, **changes):
-    from rumeur.sources.settings import RedditSettings
+    from rumeur.settings.sources import RedditSettings
 
     return RedditSettings(type="reddit", name="brand", api=base, auth=base, **changes)
 

@@ -14,8 +14,8 @@ from replay import ReplayServer
 from rumeur.config import Workspace
 from rumeur.net.errors import AuthError
 from rumeur.pipeline.runner import run
+from rumeur.settings.sources import RssSettings
 from rumeur.sources.rss.source import build, feed_digest
-from rumeur.sources.settings import RssSettings
 from rumeur.store import Store
 from rumeur.store.schema import posts, rejected
 

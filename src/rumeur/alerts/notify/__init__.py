@@ -11,7 +11,7 @@ from rumeur.alerts.notify.deliver import (
 )
 from rumeur.alerts.notify.errors import NotifyError
 from rumeur.alerts.notify.message import AlertMessage, render_html, render_text
-from rumeur.alerts.notify.settings import (
+from rumeur.settings.notify import (
     EmailTarget,
     MattermostTarget,
     SlackTarget,

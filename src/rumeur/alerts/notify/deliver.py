@@ -42,10 +42,11 @@ import httpx
 import structlog
 
 from rumeur.alerts.notify import email, mattermost, slack, teams, webhook
-from rumeur.alerts.notify.errors import NotifyError
+from rumeur.alerts.notify.errors import NotifyError, config_error
 from rumeur.alerts.notify.http import host_of, new_client
 from rumeur.alerts.notify.message import AlertMessage
-from rumeur.alerts.notify.settings import (
+from rumeur.net.retry import RetryPolicy
+from rumeur.settings.notify import (
     EmailTarget,
     MattermostTarget,
     SlackTarget,
@@ -53,7 +54,7 @@ from rumeur.alerts.notify.settings import (
     TeamsTarget,
     WebhookTarget,
 )
-from rumeur.net.retry import RetryPolicy
+from rumeur.settings.secrets import SecretMissing
 
 log = structlog.get_logger(__name__)
 Status = Literal["delivered", "already_delivered", "failed", "pending"]
@@ -95,6 +96,13 @@ class Channels:
 
 def send(message: AlertMessage, target: Target, channels: Channels) -> None:
     """One try at one target; NotifyError if it failed."""
+    try:
+        _send(message, target, channels)
+    except SecretMissing as exc:  # the settings layer cannot raise a notifier's error itself
+        raise config_error(exc.owner, "", exc.detail) from None
+
+
+def _send(message: AlertMessage, target: Target, channels: Channels) -> None:
     match target:
         case EmailTarget():
             email.send(message, target, channels.smtp)
@@ -236,5 +244,5 @@ def shown_host(target: Target) -> str:
         return target.host
     try:
         return host_of(target.resolve_url())
-    except NotifyError:
+    except SecretMissing:
         return "?"

@@ -19,7 +19,7 @@ import structlog
 
 from rumeur.alerts.notify.errors import NotifyError, config_error
 from rumeur.alerts.notify.message import AlertMessage, one_line, render_html, render_text
-from rumeur.alerts.notify.settings import EmailTarget
+from rumeur.settings.notify import EmailTarget
 
 log = structlog.get_logger(__name__)
 ALERT_HEADER = "X-Rumeur-Alert"

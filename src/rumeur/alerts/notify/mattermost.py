@@ -13,7 +13,7 @@ import httpx
 
 from rumeur.alerts.notify.http import json_body, post
 from rumeur.alerts.notify.message import MAX_POST_CHARS, AlertMessage, is_web_url, one_line
-from rumeur.alerts.notify.settings import MattermostTarget
+from rumeur.settings.notify import MattermostTarget
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:])")
 WORD_JOINER = "\u2060"  # invisible, and it stops `@all` from being read as a mention

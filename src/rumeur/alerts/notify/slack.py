@@ -16,7 +16,7 @@ from rumeur.alerts.notify.message import (
     is_web_url,
     one_line,
 )
-from rumeur.alerts.notify.settings import SlackTarget
+from rumeur.settings.notify import SlackTarget
 
 MAX_HEADER = 150  # Slack refuses a header block's plain text beyond 150 characters
 MAX_SECTION = 3000  # and a section's text beyond 3,000

@@ -12,7 +12,7 @@ import httpx
 
 from rumeur.alerts.notify.http import json_body, post
 from rumeur.alerts.notify.message import MAX_POST_CHARS, AlertMessage, is_web_url, one_line
-from rumeur.alerts.notify.settings import TeamsTarget
+from rumeur.settings.notify import TeamsTarget
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"  # what Teams' webhooks render everywhere, mobile included

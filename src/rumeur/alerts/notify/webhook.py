@@ -14,7 +14,7 @@ import httpx
 
 from rumeur.alerts.notify.http import json_body, post
 from rumeur.alerts.notify.message import AlertMessage
-from rumeur.alerts.notify.settings import WebhookTarget
+from rumeur.settings.notify import WebhookTarget
 
 SIGNATURE_HEADER = "X-Rumeur-Signature"
 

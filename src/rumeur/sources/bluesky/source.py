@@ -43,12 +43,12 @@ from rumeur.query.ast import Query
 from rumeur.query.document import document
 from rumeur.query.evaluate import matches
 from rumeur.query.parser import QueryError, parse
+from rumeur.settings.sources import BlueskySettings, bluesky_post, secret
 from rumeur.sources.base import Batch, Progress, Source
 from rumeur.sources.bluesky import types
 from rumeur.sources.bluesky.client import Account, BlueskyClient, Page
 from rumeur.sources.context import SourceContext
 from rumeur.sources.payload import parse_time
-from rumeur.sources.settings import BlueskySettings, bluesky_post, secret
 
 SEGMENT = 5_000  # posts read below one `until` before narrowing it (the AppView stops near 10k)
 PROFILE_CACHE = 50_000

@@ -27,11 +27,11 @@ import structlog
 from rumeur.errors import RowError
 from rumeur.model import Post, RawItem
 from rumeur.net.errors import SourceError
+from rumeur.settings.sources import MastodonSettings, secret
 from rumeur.sources.base import Batch
 from rumeur.sources.context import SourceContext
 from rumeur.sources.mastodon import types
 from rumeur.sources.mastodon.client import PAGE, MastodonClient, Page, newest
-from rumeur.sources.settings import MastodonSettings, secret
 
 log = structlog.get_logger(__name__)
 Kind = Literal["status", "notification", "conversation"]

@@ -20,9 +20,9 @@ import httpx
 
 from rumeur.net import AuthError, Http, SourceError
 from rumeur.net.ratelimit import reddit_headers
+from rumeur.settings.sources import RedditSettings, secret
 from rumeur.sources.context import SourceContext
 from rumeur.sources.reddit.errors import Forbidden
-from rumeur.sources.settings import RedditSettings, secret
 
 PAGE = 100  # Reddit's largest page
 MORE_BATCH = 100  # ids per /api/morechildren call, Reddit's limit

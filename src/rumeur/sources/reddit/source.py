@@ -35,11 +35,11 @@ import httpx
 
 from rumeur.errors import RowError
 from rumeur.model import Post, RawItem
+from rumeur.settings.sources import RedditSettings
 from rumeur.sources.base import Batch, Progress
 from rumeur.sources.context import SourceContext
 from rumeur.sources.reddit.client import RedditClient, credentials, quota_key
 from rumeur.sources.reddit.types import is_gone, more_stub, post_from_thing
-from rumeur.sources.settings import RedditSettings
 
 TREE_LIMIT = 500  # comments asked for in one /comments call
 MORE_CALLS = 3  # /api/morechildren calls per submission: the tree's first ~800 comments

@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 from rumeur.logs import redact_url
 from rumeur.model import Post, RawItem
 from rumeur.net.ratelimit import ratelimit_headers
+from rumeur.settings.sources import RssSettings, secret
 from rumeur.sources.base import Batch, Progress
 from rumeur.sources.context import SourceContext
 from rumeur.sources.rss import types
 from rumeur.sources.rss.client import FeedClient, FeedHttp, Page
-from rumeur.sources.settings import RssSettings, secret
 
 SEEN = 500  # entry keys remembered: more than any feed shows at once
 PAGES = 10  # RFC 5005 `next` pages read in one poll, while they still hold new entries

@@ -42,14 +42,12 @@ They are the `targets` of a workspace's `[workspaces.notify]` (`config.NotifySet
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rumeur.alerts.notify.errors import config_error
-from rumeur.alerts.notify.http import host_of
+from rumeur.settings.secrets import read_secret as _read
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
@@ -70,19 +68,9 @@ def _refuse_inline(data: Any, key: str, instead: str) -> Any:
 
 
 def read_secret(target: str, what: str, env: str | None, file: Path | None) -> str:
-    """A secret from its file or environment variable; the value never appears in a message."""
-    if file is not None:
-        try:
-            value = file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            message = f"{what} file {file} cannot be read ({exc.strerror})"
-            raise config_error(target, "", message) from None
-        if value:
-            return value
-    if env and os.environ.get(env, "").strip():
-        return os.environ[env].strip()
-    where = f"set {env}" if env else f"give {what}_env or {what}_file"
-    raise config_error(target, "", f"no {what}; {where}")
+    """A secret from its file or environment variable; SecretMissing (a ConfigError, which
+    `deliver` turns into the target's permanent NotifyError) if there is none."""
+    return _read(target, what, env, file, give=f"give {what}_env or {what}_file")
 
 
 class _UrlTarget(_Target):
@@ -105,10 +93,6 @@ class _UrlTarget(_Target):
         if self.url is not None:
             return self.url
         return read_secret(f"{self.kind} {self.name}", "url", self.url_env, self.url_file)
-
-    def host(self) -> str:
-        """What logs and errors may show of the target: its host, when it is known already."""
-        return host_of(self.url) if self.url is not None else "(url from the environment)"
 
 
 class WebhookTarget(_UrlTarget):

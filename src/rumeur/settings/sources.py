@@ -6,14 +6,13 @@ starts. Every source has a base URL, which tests point at a local server."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from rumeur.errors import ConfigError
+from rumeur.settings.secrets import read_secret
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 EnvName = Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")]
@@ -114,16 +113,5 @@ SourceSettings = Annotated[
 def secret(source: str, what: str, env: str | None, file: Path | None) -> str:
     """A credential from its environment variable or file, or ConfigError saying where to put
     it. The value itself never appears in a message."""
-    if file is not None:
-        try:
-            value = file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(
-                f"{source}: {what} file {file} cannot be read ({exc.strerror})"
-            ) from None
-        if value:
-            return value
-    if env and os.environ.get(env, "").strip():
-        return os.environ[env].strip()
-    where = f"set {env}" if env else f"give {what.replace(' ', '_')}_env in the source's settings"
-    raise ConfigError(f"{source}: no {what}; {where}")
+    give = f"give {what.replace(' ', '_')}_env in the source's settings"
+    return read_secret(source, what, env, file, give=give)

@@ -4,8 +4,7 @@ The defaults were tuned on the shape of the demo's airline set only (six brands,
 posts a day each, eight days of February 2015): see docs/alerts.md. A workspace with much more
 or much less traffic should check them against its own history.
 
-Kept apart from config.py's models, which import this module, so that it imports nothing of
-rumeur's own.
+In the config layer (`rumeur.settings`), so that reading a settings file loads no detector.
 """
 
 from __future__ import annotations
