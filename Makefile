@@ -36,11 +36,13 @@ chromium:
 test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/lint-imports
 
 # WRITE_RATE_ARGS="--posts 200000" for a shorter run than the million posts by default.
 bench: $(STAMP)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rumeur.config import Settings, Workspace
 from rumeur.errors import ConfigError
 from rumeur.nlp.base import Classifier
+
+if TYPE_CHECKING:  # annotations only: nlp sits below config in the layers
+    from rumeur.config import Settings, Workspace
 
 TASKS = ("language", "sentiment", "emotion", "reason")
 

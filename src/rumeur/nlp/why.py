@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rumeur.config import Settings, Workspace
 from rumeur.nlp.explain import Explanation
 from rumeur.nlp.registry import TASKS, model_for
+
+if TYPE_CHECKING:  # annotations only: nlp sits below config in the layers
+    from rumeur.config import Settings, Workspace
 
 SOURCE_VERSION = "source"
 
