@@ -17,8 +17,8 @@ from rumeur.model import Author, Label, Metrics, Post
 from rumeur.query.document import from_post
 from rumeur.query.monitor import Monitor
 from rumeur.query.parser import parse
-from rumeur.query.sql import compile_query
 from rumeur.store import Store
+from rumeur.store.compiler import compile_query
 from rumeur.store.search import search
 
 WORDS = [

@@ -15,8 +15,8 @@ from rumeur.query.ast import Node, Phrase, Term
 from rumeur.query.document import from_post
 from rumeur.query.evaluate import matches
 from rumeur.query.parser import parse
-from rumeur.query.sql import PROBE_TOKENS, compile_query
 from rumeur.store import Store
+from rumeur.store.compiler import PROBE_TOKENS, compile_query
 from rumeur.store.search import search
 
 START = datetime(2026, 5, 1, tzinfo=UTC)

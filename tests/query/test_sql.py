@@ -18,9 +18,9 @@ from rumeur.model import Author, Label, Metrics, Post
 from rumeur.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Tag, Term, Within
 from rumeur.query.document import from_post
 from rumeur.query.evaluate import matches
-from rumeur.query.sql import compile_query
 from rumeur.query.tokens import tokenize
 from rumeur.store import Store
+from rumeur.store.compiler import compile_query
 from rumeur.store.engine import make_engine
 from rumeur.store.migrate import alembic_config
 from rumeur.store.schema import post_queries, post_terms, posts

@@ -1,4 +1,4 @@
-"""Archive search: a parsed query compiled to SQL (`query/sql.py`), and the stream of posts for
+"""Archive search: a parsed query compiled to SQL (`store/compiler.py`), and the stream of posts for
 export.
 
 When the compiled clause is exact, the database alone answers. When it only narrows the posts
@@ -36,9 +36,9 @@ from sqlalchemy import (
 from rumeur.query.ast import And, Node, Phrase, Query, Term
 from rumeur.query.document import from_mapping
 from rumeur.query.evaluate import matches
-from rumeur.query.sql import Compiled, compile_query
 from rumeur.query.tokens import folded
 from rumeur.store import budget
+from rumeur.store.compiler import Compiled, compile_query
 from rumeur.store.schema import authors, enrichments, post_brands, posts
 
 COLUMNS = (

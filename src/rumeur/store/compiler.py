@@ -1,5 +1,6 @@
 """A parsed query compiled to SQL over `posts` (joined to `authors`), agreeing with
-`evaluate.matches`, the reference semantics.
+`query.evaluate.matches`, the reference semantics. It lives in store/, which owns the tables and
+every SQL statement; the query language below it knows nothing of SQL.
 
 Every node compiles to a clause that selects either EXACTLY the posts the evaluator accepts, or a
 SUPERSET of them (then `Compiled.exact` is False and `store.search` verifies each candidate with
