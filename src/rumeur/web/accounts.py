@@ -15,11 +15,9 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
-from rumeur.store.schema import users
+from rumeur.store import accounts as rows
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -117,24 +115,23 @@ def add_user(
     _check_password(password)
     password_hash = hash_password(password)
     now = now or datetime.now(UTC)
-    with store.transaction() as conn:
-        taken = conn.execute(
-            select(users.c.name).where(users.c.name_key == name_key(name))
-        ).scalar_one_or_none()
-        if taken is not None:
-            raise AccountError(_("a user named {name!r} already exists").format(name=taken))
-        row = {
-            "name": name,
-            "name_key": name_key(name),
-            "role": checked.value,
-            "department": department,
-            "password_hash": password_hash,
-            "api_token_hash": None,
-            "created_at": now,
-            "updated_at": now,
-            "disabled": False,
-        }
-        new_id = conn.execute(users.insert().values(row).returning(users.c.id)).scalar_one()
+    row = {
+        "name": name,
+        "name_key": name_key(name),
+        "role": checked.value,
+        "department": department,
+        "password_hash": password_hash,
+        "api_token_hash": None,
+        "created_at": now,
+        "updated_at": now,
+        "disabled": False,
+    }
+    try:
+        new_id = rows.insert_user(store, row)
+    except rows.NameTaken as taken:
+        raise AccountError(
+            _("a user named {name!r} already exists").format(name=taken.name)
+        ) from None
     return User(new_id, name, checked, department, now, False)
 
 
@@ -187,24 +184,15 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     verification too, so the answer's timing does not tell whether a name exists."""
     if not well_formed(name, password):
         return None
-    with store.engine.connect() as conn:
-        row = (
-            conn.execute(select(users).where(users.c.name_key == name_key(name.strip())))
-            .mappings()
-            .one_or_none()
-        )
+    row = rows.user_named(store, name_key(name.strip()))
     if row is None:
         verify_password(_dummy_hash(), password)
         return None
     if not verify_password(row["password_hash"], password) or row["disabled"]:
         return None
     if needs_rehash(row["password_hash"]):
-        with store.transaction() as conn:
-            conn.execute(
-                users.update()
-                .where(users.c.id == row["id"])
-                .values(password_hash=hash_password(password), updated_at=datetime.now(UTC))
-            )
+        values = {"password_hash": hash_password(password), "updated_at": datetime.now(UTC)}
+        rows.update_user(store, row["id"], values)
     return row_user(row)
 
 
@@ -212,12 +200,7 @@ def find_user(store: Store, name: str) -> User:
     """The account named `name` (in any case), or an AccountError."""
     if not NAME.match(name.strip()):
         raise AccountError(_("no user named {name!r}").format(name=name))
-    with store.engine.connect() as conn:
-        row = (
-            conn.execute(select(users).where(users.c.name_key == name_key(name.strip())))
-            .mappings()
-            .one_or_none()
-        )
+    row = rows.user_named(store, name_key(name.strip()))
     if row is None:
         raise AccountError(_("no user named {name!r}").format(name=name))
     return row_user(row)
@@ -225,9 +208,7 @@ def find_user(store: Store, name: str) -> User:
 
 def list_users(store: Store) -> list[User]:
     """Every account, by name."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(users).order_by(users.c.name_key)).mappings().all()
-    return [row_user(r) for r in rows]
+    return [row_user(r) for r in rows.all_users(store)]
 
 
 def row_user(row: Any) -> User:
@@ -243,32 +224,18 @@ def row_user(row: Any) -> User:
 
 def set_password(store: Store, user_id: int, password: str) -> None:
     _check_password(password)
-    with store.transaction() as conn:
-        conn.execute(
-            users.update()
-            .where(users.c.id == user_id)
-            .values(password_hash=hash_password(password), updated_at=datetime.now(UTC))
-        )
+    values = {"password_hash": hash_password(password), "updated_at": datetime.now(UTC)}
+    rows.update_user(store, user_id, values)
 
 
 def set_language(store: Store, user_id: int, language: str) -> None:
-    with store.transaction() as conn:
-        conn.execute(
-            users.update()
-            .where(users.c.id == user_id)
-            .values(language=language, updated_at=datetime.now(UTC))
-        )
+    rows.update_user(store, user_id, {"language": language, "updated_at": datetime.now(UTC)})
 
 
 def set_disabled(store: Store, user_id: int, disabled: bool) -> User | None:
     """Disable or enable an account; a disabled account's sessions and token stop working."""
-    with store.transaction() as conn:
-        conn.execute(
-            users.update()
-            .where(users.c.id == user_id)
-            .values(disabled=disabled, updated_at=datetime.now(UTC))
-        )
-        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().one_or_none()
+    values = {"disabled": disabled, "updated_at": datetime.now(UTC)}
+    row = rows.update_user_row(store, user_id, values)
     return None if row is None else row_user(row)
 
 

@@ -12,10 +12,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
-
 from rumeur.store import Store
-from rumeur.store.schema import users, web_sessions
+from rumeur.store import sessions as rows
 from rumeur.web.accounts import User, row_user
 
 IDLE = timedelta(hours=12)
@@ -46,9 +44,7 @@ def start(store: Store, user_id: int, now: datetime | None = None) -> str:
         "last_seen_at": now,
         "expires_at": now + LIFETIME,
     }
-    with store.transaction() as conn:
-        conn.execute(web_sessions.delete().where(web_sessions.c.expires_at < now))
-        conn.execute(web_sessions.insert().values(row))
+    rows.insert_session(store, row, now)
     return token
 
 
@@ -58,34 +54,23 @@ def find(store: Store, token: str | None, now: datetime | None = None) -> Sessio
         return None
     now = now or datetime.now(UTC)
     key = digest(token)
-    query = (
-        select(web_sessions, users)
-        .join(users, users.c.id == web_sessions.c.user_id)
-        .where(web_sessions.c.id_hash == key)
-    )
-    with store.engine.connect() as conn:
-        row = conn.execute(query).mappings().one_or_none()
+    row = rows.session_with_user(store, key)
     if row is None:
         return None
     if row["disabled"] or row["expires_at"] <= now or row["last_seen_at"] + IDLE <= now:
         end(store, token)
         return None
     if now - row["last_seen_at"] >= TOUCH_EVERY:
-        with store.transaction() as conn:
-            conn.execute(
-                update(web_sessions).where(web_sessions.c.id_hash == key).values(last_seen_at=now)
-            )
+        rows.touch_session(store, key, now)
     user = row_user({**row, "id": row["user_id"]})
     return Session(user, row["csrf"], row["language"])
 
 
 def end(store: Store, token: str | None) -> None:
     if token:
-        with store.transaction() as conn:
-            conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == digest(token)))
+        rows.delete_session(store, digest(token))
 
 
 def end_all(store: Store, user_id: int) -> None:
     """Sign a user out everywhere (the account was disabled)."""
-    with store.transaction() as conn:
-        conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
+    rows.delete_user_sessions(store, user_id)

@@ -8,14 +8,11 @@ office behind one address is not locked out by a single person's typos.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
-
-from rumeur.store import Store
-from rumeur.store.bulk import upsert
-from rumeur.store.schema import signin_failures
+from rumeur.store import Store, signin
 
 WINDOW = timedelta(minutes=15)
 FREE = {"name": 5, "ip": 20}
@@ -30,23 +27,14 @@ def keys(name_key: str, address: str) -> list[str]:
 def locked_until(store: Store, keys: Sequence[str], now: datetime | None = None) -> datetime | None:
     """When the latest lock on any of `keys` ends, if one is in force."""
     now = now or datetime.now(UTC)
-    query = select(signin_failures.c.locked_until).where(
-        signin_failures.c.key.in_(list(keys)), signin_failures.c.locked_until > now
-    )
-    with store.engine.connect() as conn:
-        ends = [t for t in conn.execute(query).scalars() if t is not None]
+    ends = signin.lock_ends(store, keys, now)
     return max(ends) if ends else None
 
 
 def failed(store: Store, keys: Sequence[str], now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
-    with store.transaction() as conn:
-        found = {
-            r.key: r
-            for r in conn.execute(
-                select(signin_failures).where(signin_failures.c.key.in_(list(keys)))
-            )
-        }
+
+    def count(found: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows = []
         for key in keys:
             old = found.get(key)
@@ -61,22 +49,13 @@ def failed(store: Store, keys: Sequence[str], now: datetime | None = None) -> No
                     "locked_until": _lock(key, failures, now),
                 }
             )
-        upsert(
-            conn,
-            signin_failures,
-            rows,
-            ["key"],
-            lambda new: {
-                "failures": new.failures,
-                "first_at": new.first_at,
-                "locked_until": new.locked_until,
-            },
-        )
+        return rows
+
+    signin.count_failures(store, keys, count)
 
 
 def succeeded(store: Store, name_key: str) -> None:
-    with store.transaction() as conn:
-        conn.execute(delete(signin_failures).where(signin_failures.c.key == f"name:{name_key}"))
+    signin.clear_failures(store, f"name:{name_key}")
 
 
 def _locked(row: object, now: datetime) -> bool:

@@ -8,10 +8,8 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from rumeur.store import Store
-from rumeur.store.schema import users
+from rumeur.store import accounts as rows
 from rumeur.web.accounts import User, row_user
 
 PREFIX = "rmr_"
@@ -32,30 +30,18 @@ def revoke(store: Store, user_id: int) -> None:
 
 
 def has_token(store: Store, user_id: int) -> bool:
-    with store.engine.connect() as conn:
-        query = select(users.c.api_token_hash).where(users.c.id == user_id)
-        return conn.execute(query).scalar_one_or_none() is not None
+    return rows.token_hash(store, user_id) is not None
 
 
 def user_of(store: Store, token: str) -> User | None:
     """The enabled user a bearer token belongs to, or None."""
     if not token.startswith(PREFIX):
         return None
-    with store.engine.connect() as conn:
-        row = (
-            conn.execute(select(users).where(users.c.api_token_hash == _digest(token)))
-            .mappings()
-            .one_or_none()
-        )
+    row = rows.user_with_token(store, _digest(token))
     if row is None or row["disabled"]:
         return None
     return row_user(row)
 
 
 def _save(store: Store, user_id: int, digest: str | None) -> None:
-    with store.transaction() as conn:
-        conn.execute(
-            users.update()
-            .where(users.c.id == user_id)
-            .values(api_token_hash=digest, updated_at=datetime.now(UTC))
-        )
+    rows.update_user(store, user_id, {"api_token_hash": digest, "updated_at": datetime.now(UTC)})
