@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Row
 
 from rumeur.alerts.notify.deliver import Outcome
 from rumeur.logs import redact_text
 from rumeur.store import Store
-from rumeur.store.schema import alert_deliveries, alerts
+from rumeur.store import deliveries as rows
 
 LEASE = timedelta(minutes=5)  # how long a claimed row is left to its sender
 FIRST_WAIT = 15.0  # seconds before a pending row is tried again, doubled with each attempt
@@ -50,71 +50,31 @@ class Pending:
     message: dict[str, Any]  # AlertMessage.as_dict()
 
 
-def enqueue(conn: Connection, rows: Iterable[Pending], now: datetime) -> int:
+def enqueue(conn: Connection, pending: Iterable[Pending], now: datetime) -> int:
     """Insert the rows that are not there yet (run inside the writers' transaction)."""
-    d = alert_deliveries.c
     added = 0
-    for row in rows:
-        there = select(d.id).where(
-            d.alert_id == row.alert_id, d.revision == row.revision, d.target == row.target
-        )
-        if conn.execute(there).first() is not None:
-            continue
-        conn.execute(
-            insert(alert_deliveries).values(
-                alert_id=row.alert_id, revision=row.revision, target=row.target,
-                reason=row.reason, status="pending", attempts=0, observed=row.observed,
-                message=row.message, created_at=now, next_at=now,
-            )
-        )  # fmt: skip
-        added += 1
+    for row in pending:
+        values = {
+            "reason": row.reason, "status": "pending", "attempts": 0, "observed": row.observed,
+            "message": row.message, "created_at": now, "next_at": now,
+        }  # fmt: skip
+        added += rows.add_new(conn, (row.alert_id, row.revision, row.target), values)
     return added
 
 
 def due(store: Store, workspace: str, now: datetime) -> list[Row[Any]]:
     """The workspace's pending rows whose time has come, oldest first."""
-    d = alert_deliveries.c
-    query = (
-        select(alert_deliveries, alerts.c.status.label("alert_status"))
-        .join(alerts, alerts.c.id == d.alert_id)
-        .where(
-            alerts.c.workspace == workspace,
-            d.status == "pending",
-            or_(d.next_at.is_(None), d.next_at <= now),
-        )
-        .order_by(d.id)
-    )
-    with store.engine.connect() as conn:
-        return list(conn.execute(query))
+    return rows.due(store, workspace, now)
 
 
 def claim(store: Store, row_id: int, now: datetime, lease: timedelta = LEASE) -> bool:
     """Take a due pending row for this process; False if another one took it first."""
-    d = alert_deliveries.c
-    with store.transaction() as conn:
-        result = conn.execute(
-            update(alert_deliveries)
-            .where(
-                and_(
-                    d.id == row_id,
-                    d.status == "pending",
-                    or_(d.next_at.is_(None), d.next_at <= now),
-                )
-            )
-            .values(next_at=now + lease)
-        )
-        return result.rowcount == 1
+    return rows.claim(store, row_id, now, lease)
 
 
 def give_up(store: Store, row_id: int, error: str) -> None:
     """A row that can never be sent (its target is gone from the settings)."""
-    d = alert_deliveries.c
-    with store.transaction() as conn:
-        conn.execute(
-            update(alert_deliveries)
-            .where(d.id == row_id, d.status == "pending")
-            .values(status="failed", last_error=redact_text(error)[:MAX_ERROR], next_at=None)
-        )
+    rows.fail(store, row_id, redact_text(error)[:MAX_ERROR])
 
 
 def retry_wait(attempts: int, retry_after: float | None) -> float:
@@ -138,24 +98,13 @@ class StoreDeliveryLog:
     clock: Callable[[], datetime] = wall_clock
 
     def delivered(self, key: str, target: str) -> bool:
-        alert_id, revision = parse_key(key)
-        d = alert_deliveries.c
-        query = select(d.status).where(
-            d.alert_id == alert_id, d.revision == revision, d.target == target
-        )
-        with self.store.engine.connect() as conn:
-            return conn.execute(query).scalar() == "delivered"
+        return rows.status(self.store, (*parse_key(key), target)) == "delivered"
 
     def record(self, key: str, target: str, outcome: Outcome) -> None:
-        alert_id, revision = parse_key(key)
-        d = alert_deliveries.c
+        row = (*parse_key(key), target)
         now = self.clock()
         with self.store.transaction() as conn:
-            attempts = conn.execute(
-                select(d.attempts).where(
-                    d.alert_id == alert_id, d.revision == revision, d.target == target
-                )
-            ).scalar()
+            attempts = rows.attempts(conn, row)
             if attempts is None:  # enqueue writes every row first: not ours to invent
                 return
             total = attempts + outcome.attempts
@@ -168,21 +117,9 @@ class StoreDeliveryLog:
             else:
                 wait = retry_wait(total, outcome.retry_after)
                 values.update(next_at=now + timedelta(seconds=wait))
-            conn.execute(
-                update(alert_deliveries)
-                .where(d.alert_id == alert_id, d.revision == revision, d.target == target)
-                .values(**values)
-            )
+            rows.change(conn, row, values)
 
 
 def rows_of(store: Store, alert_id: int) -> list[dict[str, Any]]:
     """An alert's delivery rows, oldest first (the crisis room's "notified" list, tests)."""
-    d = alert_deliveries.c
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                d.revision, d.target, d.reason, d.status, d.attempts, d.last_error,
-                d.delivered_at,
-            ).where(d.alert_id == alert_id).order_by(d.id)
-        )  # fmt: skip
-        return [dict(row._mapping) for row in rows]
+    return rows.rows_of(store, alert_id)

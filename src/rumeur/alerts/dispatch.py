@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection
 
 from rumeur.alerts import deliveries
 from rumeur.alerts.deliveries import Pending, StoreDeliveryLog, wall_clock
@@ -40,7 +40,8 @@ from rumeur.alerts.notify.message import AlertMessage, number
 from rumeur.config import Workspace
 from rumeur.settings.notify import Target
 from rumeur.store import Store
-from rumeur.store.schema import alert_deliveries, alert_events, alerts
+from rumeur.store import alerts as alert_rows
+from rumeur.store import deliveries as delivery_rows
 
 NOTIFIED = ("open", "acked")
 REGULAR = ("new", "grew")
@@ -168,10 +169,7 @@ class Dispatcher:
             )  # fmt: skip
 
     def _enqueue(self, conn: Connection, now: datetime) -> int:
-        a = alerts.c
-        live = conn.execute(
-            select(alerts).where(a.workspace == self.ws.slug, a.status.in_(NOTIFIED))
-        ).all()
+        live = alert_rows.live(conn, self.ws.slug, NOTIFIED)
         sent = _sent(conn, [row.id for row in live])
         rows: list[Pending] = []
         for alert in live:
@@ -195,32 +193,11 @@ class Dispatcher:
         names = self.ws.notify.escalation
         if not names:
             return 0
-        a, e = alerts.c, alert_events.c
-        opened = (
-            select(e.alert_id, func.min(e.at).label("at"))
-            .where(e.what == "opened")
-            .group_by(e.alert_id)
-            .subquery()
-        )
-        already = select(e.alert_id).where(e.what == "escalated")
-        late = conn.execute(
-            select(alerts)
-            .join(opened, opened.c.alert_id == a.id)
-            .where(
-                a.workspace == self.ws.slug,
-                a.status == "open",
-                opened.c.at <= now - self.ws.notify.escalate_after,
-                a.id.not_in(already),
-            )
-        ).all()
+        late = alert_rows.open_since(conn, self.ws.slug, now - self.ws.notify.escalate_after)
         for alert in late:
             minutes = int(self.ws.notify.escalate_after.total_seconds() // 60)
             detail = {"targets": list(names), "after_minutes": minutes}
-            conn.execute(
-                insert(alert_events).values(
-                    alert_id=alert.id, at=now, what="escalated", by=None, detail=detail
-                )
-            )
+            alert_rows.log(conn, alert.id, now, "escalated", None, detail)
             deliveries.enqueue(conn, self._pending(alert, "escalated", names), self.clock())
         return len(late)
 
@@ -240,14 +217,8 @@ def _sent(conn: Connection, ids: list[int]) -> dict[int, list[Any]]:
     """The delivery rows of these alerts, one per (revision, reason)."""
     if not ids:
         return {}
-    d = alert_deliveries.c
-    rows = conn.execute(
-        select(d.alert_id, d.revision, d.reason, func.max(d.observed).label("observed"))
-        .where(d.alert_id.in_(ids))
-        .group_by(d.alert_id, d.revision, d.reason)
-    )
     out: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
+    for row in delivery_rows.sent(conn, ids):
         out[row.alert_id].append(row)
     return out
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from rumeur.alerts.baseline import HOUR
 from rumeur.alerts.detectors import (
@@ -36,7 +36,7 @@ from rumeur.alerts.detectors import (
 from rumeur.alerts.explain import explain
 from rumeur.config import Workspace
 from rumeur.store import Store
-from rumeur.store.schema import alert_events, alerts
+from rumeur.store import alerts as rows
 
 LIVE = ("open", "acked", "muted")
 
@@ -65,11 +65,7 @@ def _apply(
     conn: Connection, ws: Workspace, now: datetime, fires: list[tuple[Fire, dict[str, Any]]]
 ) -> EngineReport:
     report = EngineReport()
-    a = alerts.c
-    live = {
-        (row.kind, row.subject): row
-        for row in conn.execute(select(alerts).where(a.workspace == ws.slug, a.status.in_(LIVE)))
-    }
+    live = {(row.kind, row.subject): row for row in rows.live(conn, ws.slug, LIVE)}
     for fire, why in fires:
         row = live.pop((fire.kind, fire.subject), None)
         if row is None:
@@ -83,8 +79,8 @@ def _apply(
         if row.status == "muted" and row.muted_until and row.muted_until > now:
             continue
         if now - row.updated_at >= cooldown:
-            conn.execute(update(alerts).where(a.id == row.id).values(status="closed"))
-            _event(conn, row.id, now, "closed", None, {"quiet_since": row.updated_at.isoformat()})
+            rows.change(conn, row.id, status="closed")
+            rows.log(conn, row.id, now, "closed", None, {"quiet_since": row.updated_at.isoformat()})
             report.closed += 1
     return report
 
@@ -105,8 +101,8 @@ def _open(conn: Connection, workspace: str, fire: Fire, why: dict[str, Any]) -> 
         "explanation": why,
         "revision": 1,
     }
-    alert_id = conn.execute(insert(alerts).values(**values).returning(alerts.c.id)).scalar_one()
-    _event(conn, alert_id, fire.until, "opened", None, _figures(fire))
+    alert_id = rows.insert_alert(conn, values)
+    rows.log(conn, alert_id, fire.until, "opened", None, _figures(fire))
 
 
 def _update(conn: Connection, row: Any, fire: Fire, why: dict[str, Any], now: datetime) -> None:
@@ -122,17 +118,9 @@ def _update(conn: Connection, row: Any, fire: Fire, why: dict[str, Any], now: da
         values["observed"] = row.observed + fire.observed  # a fire counts only new matches
     if row.status == "muted" and (row.muted_until is None or row.muted_until <= now):
         values.update(status="open", muted_until=None)
-        _event(conn, row.id, now, "unmuted", None, {})
-    conn.execute(update(alerts).where(alerts.c.id == row.id).values(**values))
-    _event(conn, row.id, fire.until, "updated", None, _figures(fire))
-
-
-def _event(
-    conn: Connection, alert_id: int, at: datetime, what: str, by: str | None, detail: dict
-) -> None:
-    conn.execute(
-        insert(alert_events).values(alert_id=alert_id, at=at, what=what, by=by, detail=detail)
-    )
+        rows.log(conn, row.id, now, "unmuted", None, {})
+    rows.change(conn, row.id, **values)
+    rows.log(conn, row.id, fire.until, "updated", None, _figures(fire))
 
 
 def _figures(fire: Fire) -> dict[str, Any]:
@@ -141,10 +129,4 @@ def _figures(fire: Fire) -> dict[str, Any]:
 
 def _last_watched(conn: Connection, workspace: str) -> dict[str, datetime]:
     """Where each watch query's last alert stopped counting: only newer matches fire."""
-    a = alerts.c
-    rows = conn.execute(
-        select(a.subject, a.updated_at)
-        .where(a.workspace == workspace, a.kind == WATCH)
-        .order_by(a.updated_at)
-    )
-    return {subject: at for subject, at in rows}
+    return rows.last_updates(conn, workspace, WATCH)
