@@ -18,7 +18,7 @@ from rumeur.nlp.registry import enrichers
 from rumeur.pipeline.replay import ReplayReport, replay
 from rumeur.sources.files.source import FileSource
 from rumeur.store import Store
-from rumeur.store.schema import alerts
+from rumeur.store.crisis import alerts_by_id
 
 
 def parse_speed(text: str) -> float | None:
@@ -86,22 +86,16 @@ def console_for_alerts(file: IO[str] | None = None) -> Console:
 
 
 def _known_alerts(store: Store, workspace: str) -> set[int]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(alerts.select().where(alerts.c.workspace == workspace))
-        return {row.id for row in rows}
+    return {row.id for row in alerts_by_id(store, workspace)}
 
 
 def _print_new(console: Console, store: Store, workspace: str, seen: set[int]) -> None:
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            alerts.select().where(alerts.c.workspace == workspace).order_by(alerts.c.id)
-        )
-        for row in rows:
-            if row.id in seen:
-                continue
-            seen.add(row.id)
-            line = _("{at}: alert {id} {kind} {subject}: {observed} against {expected}").format(
-                at=row.started_at.isoformat(), id=row.id, kind=row.kind, subject=row.subject,
-                observed=number(row.observed, 2), expected=number(row.expected, 2),
-            )  # fmt: skip
-            console.print(line, markup=False, soft_wrap=True)
+    for row in alerts_by_id(store, workspace):
+        if row.id in seen:
+            continue
+        seen.add(row.id)
+        line = _("{at}: alert {id} {kind} {subject}: {observed} against {expected}").format(
+            at=row.started_at.isoformat(), id=row.id, kind=row.kind, subject=row.subject,
+            observed=number(row.observed, 2), expected=number(row.expected, 2),
+        )  # fmt: skip
+        console.print(line, markup=False, soft_wrap=True)

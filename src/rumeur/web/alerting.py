@@ -97,10 +97,7 @@ def _back(slug: str, alert_id: int | None = None) -> RedirectResponse:
 def _live(request: Request, slug: str, alert_id: int) -> str:
     """The workspace's slug, once the alert is found there and is not closed."""
     ws = workspace_of(request, slug)
-    with state(request).store.engine.connect() as conn:
-        alert = crisis.read_alert(conn, ws.slug, alert_id)
-    if alert["status"] == "closed":
-        raise HTTPException(400, _("This alert is closed."))
+    crisis.live_alert(state(request).store, ws.slug, alert_id)
     return ws.slug
 
 

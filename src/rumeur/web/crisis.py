@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection
 
 from rumeur.alerts.detectors import WATCH
 from rumeur.config import HoldingStatement, Workspace
 from rumeur.i18n import _
 from rumeur.store import Store
+from rumeur.store import crisis as rows
 from rumeur.store.rollups import ALL
-from rumeur.store.schema import alert_events, alerts, authors, post_brands, posts, rollups_hourly
 
 HOUR = timedelta(hours=1)
 BEFORE = HOUR * 24  # the timeline starts a day before the alert...
@@ -35,43 +35,35 @@ MAX_TEXT = 2000
 
 def open_count(store: Store, workspace: str) -> int:
     """The workspace's open alerts, for the top bar (the status index answers it)."""
-    a = alerts.c
-    query = select(func.count()).where(a.workspace == workspace, a.status == "open")
     with store.read() as conn:
-        return int(conn.execute(query).scalar_one())
+        return rows.open_count(conn, workspace)
 
 
 def read_alerts(store: Store, workspace: str, limit: int = LISTED) -> list[dict[str, Any]]:
     """Open alerts first, then acked, muted and closed ones; the newest first in each."""
-    a = alerts.c
-    order = case(STATUS_ORDER, value=a.status, else_=len(STATUS_ORDER))
-    query = (
-        select(alerts)
-        .where(a.workspace == workspace)
-        .order_by(order, a.updated_at.desc(), a.id.desc())
-        .limit(limit)
-    )
     with store.read() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+        return rows.alerts_by_status(conn, workspace, STATUS_ORDER, limit)
 
 
 def read_alert(conn: Connection, workspace: str, alert_id: int) -> dict[str, Any]:
-    a = alerts.c
-    row = conn.execute(select(alerts).where(a.id == alert_id, a.workspace == workspace)).first()
+    row = rows.alert_row(conn, workspace, alert_id)
     if row is None:
         raise HTTPException(404, _("no such alert in this workspace"))
-    return dict(row._mapping)
+    return row
+
+
+def live_alert(store: Store, workspace: str, alert_id: int) -> None:
+    """Raise a 404 when the workspace has no such alert, a 400 when it is closed."""
+    status = rows.alert_status(store, workspace, alert_id)
+    if status is None:
+        raise HTTPException(404, _("no such alert in this workspace"))
+    if status == "closed":
+        raise HTTPException(400, _("This alert is closed."))
 
 
 def read_events(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
     """The alert's log, newest first."""
-    e = alert_events.c
-    query = (
-        select(e.id, e.at, e.what, e.by, e.detail)
-        .where(e.alert_id == alert_id)
-        .order_by(e.at.desc(), e.id.desc())
-    )
-    return [dict(row._mapping) for row in conn.execute(query)]
+    return rows.alert_log(conn, alert_id)
 
 
 @dataclass(slots=True)
@@ -128,8 +120,8 @@ def read_room(store: Store, ws: Workspace, alert_id: int, team: list[str]) -> Ro
             alert=alert,
             why=alert["explanation"] or {},
             timeline=_timeline(conn, ws.slug, subject, since, until),
-            platforms=_platforms(conn, ws.slug, subject, *heat),
-            authors=_authors(conn, ws.slug, subject, *heat),
+            platforms=rows.top_platforms(conn, ws.slug, subject, *heat, TOP),
+            authors=rows.top_authors(conn, ws.slug, subject, *heat, TOP),
             events=read_events(conn, alert_id),
             statements=list(ws.statements),
             team=team,
@@ -150,12 +142,6 @@ def _floor(at: datetime) -> datetime:
 def _timeline(
     conn: Connection, workspace: str, subject: str, since: datetime, until: datetime
 ) -> Timeline:
-    r = rollups_hourly.c
-    query = (
-        select(r.hour, r.sentiment, func.sum(r.posts))
-        .where(r.workspace == workspace, r.brand == subject, r.hour >= since, r.hour <= until)
-        .group_by(r.hour, r.sentiment)
-    )
     hours = []
     at = since
     while at <= until:
@@ -163,47 +149,10 @@ def _timeline(
         at += HOUR
     index = {h: i for i, h in enumerate(hours)}
     counts = {s: [0] * len(hours) for s in SENTIMENTS}
-    for hour, sentiment, n in conn.execute(query):
+    for hour, sentiment, n in rows.hourly_sentiment(conn, workspace, subject, since, until):
         key = sentiment if sentiment in counts else "unknown"
-        counts[key][index[_floor(hour)]] += int(n or 0)
+        counts[key][index[_floor(hour)]] += n
     return Timeline(hours, counts)
-
-
-def _platforms(
-    conn: Connection, workspace: str, subject: str, since: datetime, until: datetime
-) -> list[tuple[str, int]]:
-    r = rollups_hourly.c
-    total = func.sum(r.posts)
-    query = (
-        select(r.platform, total)
-        .where(r.workspace == workspace, r.brand == subject, r.hour >= since, r.hour < until)
-        .group_by(r.platform)
-        .order_by(total.desc())
-        .limit(TOP)
-    )
-    return [(p, int(n or 0)) for p, n in conn.execute(query)]
-
-
-def _authors(
-    conn: Connection, workspace: str, subject: str, since: datetime, until: datetime
-) -> list[tuple[str, int]]:
-    """The most active authors of the subject's posts during the alert (one grouped query over
-    the alert's hours, on the brand index)."""
-    p, b = posts.c, post_brands.c
-    n = func.count(func.distinct(p.id))
-    query = (
-        select(authors.c.handle, n)
-        .select_from(posts)
-        .join(authors, authors.c.id == p.author_id)
-        .join(post_brands, b.post_id == p.id)
-        .where(b.workspace == workspace, p.created_at >= since, p.created_at < until)
-        .group_by(authors.c.handle)
-        .order_by(n.desc(), authors.c.handle)
-        .limit(TOP)
-    )
-    if subject != ALL:
-        query = query.where(b.brand == subject)
-    return [(handle, int(count)) for handle, count in conn.execute(query)]
 
 
 def log_event(
@@ -218,6 +167,4 @@ def log_event(
     """One of the team's actions (assigned, note, statement_copied) in the alert's log."""
     with store.transaction() as conn:
         read_alert(conn, workspace, alert_id)
-        conn.execute(
-            insert(alert_events).values(alert_id=alert_id, at=now, what=what, by=by, detail=detail)
-        )
+        rows.add_event(conn, alert_id, now, what, by, detail)
