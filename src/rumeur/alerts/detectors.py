@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, func, select
+from sqlalchemy import Connection, Row
 
 from rumeur.alerts.baseline import (
     DAY,
@@ -28,10 +28,9 @@ from rumeur.alerts.baseline import (
     window_sum,
 )
 from rumeur.config import Workspace
-from rumeur.metrics import engagement_sql
 from rumeur.settings.alerts import AlertSettings
+from rumeur.store import detection as reads
 from rumeur.store.rollups import ALL
-from rumeur.store.schema import authors, post_brands, post_queries, posts, rollups_hourly
 
 VOLUME = "volume_spike"
 NEGATIVE = "negative_surge"
@@ -69,13 +68,7 @@ class Counts:
 
 
 def read_counts(conn: Connection, workspace: str, now: datetime, days: int) -> Counts:
-    r = rollups_hourly.c
-    since = now - DAY * (days + 1)
-    rows = conn.execute(
-        select(r.hour, r.brand, r.sentiment, func.sum(r.posts))
-        .where(r.workspace == workspace, r.hour >= since, r.hour < now)
-        .group_by(r.hour, r.brand, r.sentiment)
-    )
+    rows = reads.hourly_counts(conn, workspace, now - DAY * (days + 1), now)
     all_posts: dict[str, dict[datetime, float]] = defaultdict(lambda: defaultdict(float))
     negative: dict[str, dict[datetime, float]] = defaultdict(lambda: defaultdict(float))
     for hour, brand, sentiment, n in rows:
@@ -84,10 +77,7 @@ def read_counts(conn: Connection, workspace: str, now: datetime, days: int) -> C
         all_posts[brand][hour] += n
         if sentiment == "negative":
             negative[brand][hour] += n
-    start = conn.execute(
-        select(func.min(r.hour)).where(r.workspace == workspace, r.brand == ALL, r.hour < now)
-    ).scalar()
-    return Counts(all_posts, negative, start)
+    return Counts(all_posts, negative, reads.first_hour(conn, workspace, now))
 
 
 def subjects(ws: Workspace) -> list[str]:
@@ -179,23 +169,12 @@ def watch_words(
     for query in (q.name for q in ws.queries if q.watch):
         since = max(after.get(query, now - HOUR * s.watch_lookback_hours),
                     now - HOUR * s.watch_lookback_hours)  # fmt: skip
-        q, p = post_queries.c, posts.c
-        first, count = conn.execute(
-            select(func.min(p.created_at), func.count())
-            .select_from(post_queries.join(posts, posts.c.id == q.post_id))
-            .where(q.workspace == ws.slug, q.query == query)
-            .where(p.created_at > since, p.created_at <= now)
-        ).one()
+        first, count = reads.query_matches(conn, ws.slug, query, since, now)
         if count:
             first = first if first.tzinfo else first.replace(tzinfo=now.tzinfo)
             fires.append(Fire(WATCH, query, count, 0.0, float(count), first, now,
                               {"query": query}))  # fmt: skip
     return fires
-
-
-def engagement() -> ColumnElement[int]:
-    p = posts.c
-    return engagement_sql(p.likes, p.reposts, p.replies, p.quotes)
 
 
 def viral_posts(conn: Connection, ws: Workspace, now: datetime, s: AlertSettings) -> list[Fire]:
@@ -220,40 +199,9 @@ def viral_posts(conn: Connection, ws: Workspace, now: datetime, s: AlertSettings
 def _engaging_posts(
     conn: Connection, workspace: str, since: datetime, now: datetime, floor: int
 ) -> list[tuple[Row[Any], list[str]]]:
-    p = posts.c
-    rows = list(
-        conn.execute(
-            select(p.id, p.platform, p.native_id, p.created_at, p.likes, p.reposts, p.replies,
-                   p.quotes, engagement().label("engagement"))
-            .where(p.created_at >= since, p.created_at < now, engagement() >= floor)
-            .where(_in_workspace(workspace))
-            .order_by(p.id)
-        )
-    )  # fmt: skip
-    brands = _brands_of(conn, workspace, [row.id for row in rows])
+    rows = reads.engaging_posts(conn, workspace, since, now, floor)
+    brands = reads.brands_of(conn, workspace, [row.id for row in rows])
     return [(row, brands[row.id]) for row in rows]
-
-
-def _in_workspace(workspace: str) -> ColumnElement[bool]:
-    """The post names a brand of the workspace. A correlated EXISTS on post_brands' key, so
-    that the scan is driven by the posts' time (or author) index, never by the workspace's
-    whole history in `ix_post_brands_workspace_brand`."""
-    b = post_brands.c
-    return select(b.post_id).where(b.post_id == posts.c.id, b.workspace == workspace).exists()
-
-
-def _brands_of(conn: Connection, workspace: str, ids: list[int]) -> dict[int, list[str]]:
-    b = post_brands.c
-    out: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        rows = conn.execute(
-            select(b.post_id, b.brand)
-            .where(b.post_id.in_(ids), b.workspace == workspace)
-            .order_by(b.post_id, b.brand)
-        )
-        for post_id, brand in rows:
-            out[post_id].append(brand)
-    return out
 
 
 def _usual_speed(
@@ -262,15 +210,8 @@ def _usual_speed(
     """(engagements an hour, sample size): the `viral_quantile` of the engagement of the
     workspace's last posts of the baseline days before the window, spread over the window's
     hours (an upper bound of how fast a usual post gathered it)."""
-    p = posts.c
-    sample = (
-        select(engagement())
-        .where(p.created_at >= since - DAY * s.baseline_days, p.created_at < since)
-        .where(_in_workspace(workspace))
-        .order_by(p.created_at.desc())
-        .limit(VIRAL_SAMPLE)
-    )
-    values = sorted(conn.execute(sample).scalars())
+    earliest = since - DAY * s.baseline_days
+    values = sorted(reads.recent_engagement(conn, workspace, earliest, since, VIRAL_SAMPLE))
     if len(values) < VIRAL_MIN_SAMPLE:
         return None
     level = quantile(values, s.viral_quantile) / s.viral_window_hours
@@ -343,18 +284,8 @@ def _big_voices(
     conn: Connection, workspace: str, since: datetime, now: datetime, followers: int
 ) -> list[Voice]:
     """The posts of the window by authors with that many followers, one per brand named."""
-    p, a = posts.c, authors.c
-    rows = list(
-        conn.execute(
-            select(p.id, p.native_id, p.created_at, p.author_id, a.handle, a.followers,
-                   a.verified)
-            .join(authors, a.id == p.author_id)
-            .where(p.created_at >= since, p.created_at < now, a.followers >= followers)
-            .where(_in_workspace(workspace))
-            .order_by(p.created_at, p.id)
-        )
-    )  # fmt: skip
-    brands = _brands_of(conn, workspace, [row.id for row in rows])
+    rows = reads.posts_of_big_accounts(conn, workspace, since, now, followers)
+    brands = reads.brands_of(conn, workspace, [row.id for row in rows])
     return [Voice(row, brand) for row in rows for brand in brands[row.id]]
 
 
@@ -362,15 +293,8 @@ def _named_before(
     conn: Connection, workspace: str, author_ids: set[int], since: datetime, until: datetime
 ) -> set[tuple[int, str]]:
     """The (author, brand) pairs of those authors' posts in [since, until)."""
-    p = posts.c
-    rows = list(
-        conn.execute(
-            select(p.id, p.author_id)
-            .where(p.author_id.in_(author_ids), p.created_at >= since, p.created_at < until)
-            .where(_in_workspace(workspace))
-        )
-    )
-    brands = _brands_of(conn, workspace, [post_id for post_id, _ in rows])
+    rows = reads.posts_by(conn, workspace, author_ids, since, until)
+    brands = reads.brands_of(conn, workspace, [post_id for post_id, _ in rows])
     return {(author, brand) for post_id, author in rows for brand in brands[post_id]}
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from rumeur.alerts.detectors import NEGATIVE, WATCH, Fire
 from rumeur.metrics import engagement
+from rumeur.store.detection import window_posts
 from rumeur.store.facets import words
-from rumeur.store.rollups import ALL
-from rumeur.store.schema import authors, post_brands, post_queries, posts
 
 SCANNED = 500  # the window's most engaging posts that the terms and authors are counted over
 
@@ -48,27 +47,12 @@ def explain(conn: Connection, workspace: str, fire: Fire, top: int) -> dict[str,
 
 
 def _window_posts(conn: Connection, workspace: str, fire: Fire) -> list[Any]:
-    p = posts.c
-    query = (
-        select(p.id, p.native_id, p.text, p.likes, p.reposts, p.replies, p.quotes,
-               p.created_at, authors.c.handle)
-        .join(authors, authors.c.id == p.author_id)
-        .where(p.created_at >= fire.since, p.created_at < fire.until)
-        .order_by(p.created_at.desc())
-        .limit(SCANNED)
+    # A viral post, the newcomers' posts: the fire's own posts only; a watch word, the posts
+    # its query matched; the others, the posts naming the fire's brand (or any brand).
+    return window_posts(
+        conn, workspace, fire.since, fire.until, SCANNED,
+        post_ids=fire.post_ids,
+        query=fire.subject if fire.kind == WATCH else None,
+        brand=fire.subject,
+        negative=fire.kind == NEGATIVE,
     )  # fmt: skip
-    if fire.post_ids:  # a viral post, the newcomers' posts: the fire's own posts only
-        return list(conn.execute(query.where(p.id.in_(fire.post_ids))))
-    if fire.kind == WATCH:
-        q = post_queries.c
-        query = query.join(post_queries, q.post_id == p.id).where(
-            q.workspace == workspace, q.query == fire.subject
-        )
-    else:
-        b = post_brands.c
-        query = query.join(post_brands, b.post_id == p.id).where(b.workspace == workspace)
-        # The whole volume counts a post once, whatever the brands it names.
-        query = query.distinct() if fire.subject == ALL else query.where(b.brand == fire.subject)
-    if fire.kind == NEGATIVE:
-        query = query.where(p.sentiment == "negative")
-    return list(conn.execute(query))
