@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Path
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 
 from rumeur.config import Workspace
 from rumeur.errors import QueryTooCostly, RumeurError
@@ -22,7 +22,7 @@ from rumeur.limits import BIGINT_MAX, LABEL_LENGTH, PLATFORM_LENGTH
 from rumeur.query.ast import Query
 from rumeur.query.fields import EMOTIONS, SENTIMENTS
 from rumeur.query.parser import QueryError, parse
-from rumeur.store.schema import posts
+from rumeur.store.conditions import stream_conditions
 from rumeur.store.search import Keyset, Period
 from rumeur.web.accounts import Role, User
 
@@ -58,12 +58,6 @@ def reasons_for(user: User, ws: Workspace) -> tuple[str, ...] | None:
         if department.slug == user.department:
             return tuple(department.reasons)
     return ()
-
-
-def reason_condition(reasons: tuple[str, ...] | None) -> list[ColumnElement[bool]]:
-    if reasons is None:
-        return []
-    return [posts.c.reason.in_(reasons)] if reasons else [false()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,19 +105,9 @@ class StreamFilters:
         )
 
     def conditions(self, reasons: tuple[str, ...] | None) -> list[ColumnElement[bool]]:
-        found = reason_condition(reasons)
-        for column, value in (
-            (posts.c.platform, self.platform),
-            (posts.c.sentiment, self.sentiment),
-            (posts.c.emotion, self.emotion),
-        ):
-            if value:
-                found.append(column == value)
-        if self.language == "unknown":
-            found.append(posts.c.language.is_(None))
-        elif self.language:
-            found.append(posts.c.language == self.language)
-        return found
+        return stream_conditions(
+            reasons, self.platform, self.sentiment, self.emotion, self.language
+        )
 
     def params(self, **changes: str) -> str:
         """The query string of these filters (with `changes`), empty values left out."""

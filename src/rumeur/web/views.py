@@ -17,6 +17,7 @@ from rumeur.analytics.dashboard import Dashboard, Scope, dashboard, data_span
 from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.nlp.why import TaskWhy, explain_post
+from rumeur.store.conditions import reason_condition
 from rumeur.store.detail import post_detail
 from rumeur.store.export import CSV_COLUMNS, csv_cells
 from rumeur.store.search import Keyset, export_rows, latest, search
@@ -25,7 +26,6 @@ from rumeur.web.filters import (
     DashboardPeriod,
     StreamFilters,
     keyset_param,
-    reason_condition,
     reasons_for,
 )
 
