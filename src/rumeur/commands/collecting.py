@@ -25,7 +25,7 @@ from rumeur.sources import registry
 from rumeur.sources.base import Source
 from rumeur.sources.context import SourceContext
 from rumeur.store import Store
-from rumeur.store.schema import source_cursors
+from rumeur.store.sources import source_states
 
 BATCH = 100  # items stored together: small enough for a live stream to show up at once
 
@@ -162,13 +162,7 @@ def list_sources(store: Store, ws: Workspace, as_json: bool) -> list[dict[str, A
     rows = []
     quotas = store.quotas()
     context = SourceContext()
-    with store.engine.connect() as conn:
-        stored = {
-            r["source"]: dict(r)
-            for r in conn.execute(
-                source_cursors.select().where(source_cursors.c.workspace == ws.slug)
-            ).mappings()
-        }
+    stored = source_states(store, ws.slug)
     for config in ws.sources:
         source: Source = registry.build(config, context)
         state = stored.get(cursor_key(ws, source), {})
