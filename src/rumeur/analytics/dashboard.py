@@ -17,7 +17,6 @@ tests and the baseline of the benchmark.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -25,12 +24,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, cast, func, select
+from sqlalchemy import Connection
 
-from rumeur.metrics import ENGAGEMENT, engagement_of
+from rumeur.metrics import engagement_of
+from rumeur.store import dashboard as reads
+from rumeur.store.dashboard import Span, data_span  # data_span: offered beside the dashboard
 from rumeur.store.facets import facets
-from rumeur.store.rollups import ALL, NO_REASON, UNKNOWN
-from rumeur.store.schema import authors, facet_rollups, post_brands, posts, rollups_hourly
+from rumeur.store.rollups import NO_REASON, UNKNOWN
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -147,20 +147,18 @@ class _Period:
         day_hi = _floor_hour(hi - timedelta(microseconds=1)).replace(hour=0) + DAY
         return cls(lo, hi, lo.replace(hour=0), day_hi if hi > lo else lo, lo - (hi - lo))
 
+    def hours(self, scope: Scope) -> Span:
+        return Span(scope.workspace, self.lo, self.hi, scope.reasons)
+
+    def before(self, scope: Scope) -> Span:
+        return Span(scope.workspace, self.previous, self.lo, scope.reasons)
+
+    def days(self, scope: Scope) -> Span:
+        return Span(scope.workspace, self.day_lo, self.day_hi, scope.reasons)
+
 
 def _floor_hour(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def data_span(conn: Connection, workspace: str) -> tuple[datetime, datetime] | None:
-    """The first and the last hour (UTC) with posts in the workspace."""
-    r = rollups_hourly
-    query = select(r.c.hour).where(r.c.workspace == workspace, r.c.brand == ALL, r.c.posts > 0)
-    first = conn.execute(query.order_by(r.c.hour).limit(1)).scalar()
-    if first is None:
-        return None
-    last = conn.execute(query.order_by(r.c.hour.desc()).limit(1)).scalar_one()
-    return first, last
 
 
 def dashboard(
@@ -172,8 +170,8 @@ def dashboard(
     sums = _Sums()
     _read_hourly(conn, scope, period, names, brand, sums)
     for kind in TOP_KINDS:
-        sums.tops[kind] = _read_top(conn, scope, period, kind, top)
-    sums.authors = _read_leaders(conn, scope, period, top + LEADER_MARGIN)
+        sums.tops[kind] = reads.top_facets(conn, period.days(scope), kind, top)
+    sums.authors = reads.top_authors(conn, period.days(scope), top + LEADER_MARGIN)
     return _assemble(conn, scope, period, names, sums, top)
 
 
@@ -181,116 +179,18 @@ def _brand_names(brand: str, competitors: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([brand, *competitors]))
 
 
-def _hourly_where(scope: Scope, lo: datetime, hi: datetime) -> list[Any]:
-    r = rollups_hourly
-    where = [r.c.workspace == scope.workspace, r.c.hour >= lo, r.c.hour < hi]
-    if scope.reasons is not None:
-        where.append(r.c.reason.in_(scope.reasons))
-    return where
-
-
 def _read_hourly(
     conn: Connection, scope: Scope, period: _Period, names: list[str], own: str, sums: _Sums
 ) -> None:
-    r = rollups_hourly
-    n, e = func.sum(r.c.posts), func.sum(r.c.engagement)
-    where = _hourly_where(scope, period.lo, period.hi)
-    whole = [*where, r.c.brand == ALL]
-    rows = conn.execute(
-        select(r.c.hour, r.c.sentiment, n, e).where(*whole).group_by(r.c.hour, r.c.sentiment)
-    )
-    sums.whole = {(h, s): [int(p), int(g)] for h, s, p, g in rows}
-    dims = (r.c.platform, r.c.language, r.c.emotion, r.c.reason)
-    rows = conn.execute(select(*dims, n, e).where(*whole).group_by(*dims))
-    sums.dims = {(pl, la, em, re): [int(p), int(g)] for pl, la, em, re, p, g in rows}
-    named = [*where, r.c.brand.in_(names)]
-    keys = (r.c.hour, r.c.brand)  # sentiment apart: fewer rows (and times to parse) to read
-    for h, b, p, g in conn.execute(select(*keys, n, e).where(*named).group_by(*keys)):
-        sums.brand_hours[(h, b)] = int(p)
-        sums.brand_engagement[b] += int(g)
-    negative = [*named, r.c.sentiment == "negative"]
-    for b, p in conn.execute(select(r.c.brand, n).where(*negative).group_by(r.c.brand)):
-        sums.brand_negative[b] = int(p)
-    mine = [*where, r.c.brand == own]
-    for platform, p in conn.execute(select(r.c.platform, n).where(*mine).group_by(r.c.platform)):
-        sums.brand_platforms[platform] = int(p)
-    before = [*_hourly_where(scope, period.previous, period.lo), r.c.brand == ALL]
-    sums.previous = int(conn.execute(select(n).where(*before)).scalar() or 0)
-
-
-def _facet_where(scope: Scope, period: _Period, kind: str) -> list[Any]:
-    f = facet_rollups
-    where = [f.c.workspace == scope.workspace, f.c.kind == kind]
-    where += [f.c.day >= period.day_lo, f.c.day < period.day_hi]
-    if scope.reasons is not None:
-        where.append(f.c.reason.in_(scope.reasons))
-    return where
-
-
-def _bytewise(conn: Connection, column: Any) -> Any:
-    """Order by code point, as Python does, whatever the database's collation."""
-    return column.collate("C") if conn.dialect.name == "postgresql" else column
-
-
-def _read_top(
-    conn: Connection, scope: Scope, period: _Period, kind: str, top: int
-) -> list[tuple[str, int]]:
-    f = facet_rollups
-    n = func.sum(f.c.posts)
-    query = (
-        select(f.c.value, n)
-        .where(*_facet_where(scope, period, kind))
-        .group_by(f.c.value)
-        .having(n > 0)
-        .order_by(n.desc(), _bytewise(conn, f.c.value))
-        .limit(top)
-    )
-    return [(value, int(count)) for value, count in conn.execute(query)]
-
-
-def _read_leaders(
-    conn: Connection, scope: Scope, period: _Period, limit: int
-) -> list[tuple[int, int, int]]:
-    f = facet_rollups
-    _need_log10(conn)
-    grouped = (
-        select(
-            cast(f.c.value, Integer).label("author_id"),
-            func.sum(f.c.posts).label("posts"),
-            func.sum(f.c.engagement).label("engagement"),
-        )
-        .where(*_facet_where(scope, period, "author"))
-        .group_by(f.c.value)
-        .subquery()
-    )
-    followers = func.coalesce(authors.c.followers, 0)
-    score = grouped.c.engagement + grouped.c.posts * (1 + func.log10(1 + followers))
-    query = (
-        select(grouped.c.author_id, grouped.c.posts, grouped.c.engagement)
-        .join(authors, authors.c.id == grouped.c.author_id)
-        .where(grouped.c.posts > 0)
-        .order_by(score.desc(), _bytewise(conn, authors.c.handle))
-        .limit(limit)
-    )
-    return [(int(a), int(p), int(e)) for a, p, e in conn.execute(query)]
-
-
-def _sqlite_has_log10() -> bool:
-    try:
-        sqlite3.connect(":memory:").execute("SELECT log10(1)")
-    except sqlite3.OperationalError:
-        return False
-    return True
-
-
-_SQLITE_LOG10 = _sqlite_has_log10()
-
-
-def _need_log10(conn: Connection) -> None:
-    """SQLite has log10 only when built with its math functions: lend Python's otherwise."""
-    if conn.dialect.name == "sqlite" and not _SQLITE_LOG10:
-        raw = conn.connection.driver_connection
-        raw.create_function("log10", 1, math.log10, deterministic=True)
+    hours = period.hours(scope)
+    sums.whole = reads.by_hour_and_sentiment(conn, hours)
+    sums.dims = reads.by_dimensions(conn, hours)
+    for h, b, p, g in reads.by_hour_and_brand(conn, hours, names):
+        sums.brand_hours[(h, b)] = p
+        sums.brand_engagement[b] += g
+    sums.brand_negative.update(reads.negative_by_brand(conn, hours, names))
+    sums.brand_platforms.update(reads.platforms_of(conn, hours, own))
+    sums.previous = reads.volume(conn, period.before(scope))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,19 +233,10 @@ def _scanned(
     conn: Connection, scope: Scope, period: _Period
 ) -> Iterable[tuple[dict[str, Any], set[str]]]:
     """The workspace's posts of the period (and of the one before), each with its brands."""
-    pb = post_brands
-    columns = [posts.c[c] for c in ("id", "created_at", "platform", "sentiment", "language",
-               "emotion", "reason", *ENGAGEMENT, "text", "title", "hashtags", "mentions",
-               "links", "author_id")]  # fmt: skip
-    query = (
-        select(*columns, pb.c.brand)
-        .join(pb, pb.c.post_id == posts.c.id)
-        .where(pb.c.workspace == scope.workspace)
-        .where(posts.c.created_at >= min(period.previous, period.day_lo))
-        .where(posts.c.created_at < max(period.hi, period.day_hi))
-    )
+    since = min(period.previous, period.day_lo)
+    until = max(period.hi, period.day_hi)
     found: dict[int, tuple[dict[str, Any], set[str]]] = {}
-    for row in conn.execute(query).mappings():
+    for row in reads.posts_with_brands(conn, scope.workspace, since, until):
         entry = found.setdefault(row["id"], (dict(row), set()))
         entry[1].add(row["brand"])
     for post, brands in found.values():
@@ -482,11 +373,7 @@ def _platforms(by: dict[str, Any], sums: _Sums) -> list[PlatformFigures]:
 def _leaders(conn: Connection, candidates: list[tuple[int, int, int]], top: int) -> list[Leader]:
     """Opinion leaders: reach and engagement together, not followers alone."""
     wanted = {a: (n, e) for a, n, e in candidates if n > 0}
-    people = {}
-    ids = list(wanted)
-    for start in range(0, len(ids), 500):
-        query = select(authors).where(authors.c.id.in_(ids[start : start + 500]))
-        people.update({row.id: row for row in conn.execute(query)})
+    people = reads.authors_by_id(conn, list(wanted))
     leaders = [_leader(people[a], n, e) for a, (n, e) in wanted.items() if a in people]
     leaders.sort(key=lambda x: (-x.score, x.handle))
     return leaders[:top]

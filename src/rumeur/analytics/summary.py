@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from rumeur.model import Rejected
+from rumeur.store import summary as reads
 from rumeur.store.rollups import ALL
-from rumeur.store.schema import author_rollups, authors, post_queries, rejected, rollups_hourly
 
 
 @dataclass(slots=True)
@@ -49,22 +49,9 @@ class Summary:
 
 
 def summarise(conn: Connection, workspace: str, zone: ZoneInfo, top: int = 10) -> Summary:
-    r = rollups_hourly
-    mine = r.c.workspace == workspace
-    rows = conn.execute(
-        select(r.c.brand, r.c.sentiment, func.sum(r.c.posts), func.sum(r.c.engagement))
-        .where(mine)
-        .group_by(r.c.brand, r.c.sentiment)
-    ).all()
-    hours = conn.execute(
-        select(r.c.hour, func.sum(r.c.posts)).where(mine, r.c.brand == ALL).group_by(r.c.hour)
-    ).all()
-    languages = conn.execute(
-        select(r.c.language, func.sum(r.c.posts))
-        .where(mine, r.c.brand == ALL)
-        .group_by(r.c.language)
-        .order_by(func.sum(r.c.posts).desc())
-    ).all()
+    rows = reads.by_brand_and_sentiment(conn, workspace)
+    hours = reads.posts_per_hour(conn, workspace)
+    languages = reads.posts_per_language(conn, workspace)
     total = sum(n for b, _, n, _ in rows if b == ALL)
     return Summary(
         workspace=workspace,
@@ -75,22 +62,10 @@ def summarise(conn: Connection, workspace: str, zone: ZoneInfo, top: int = 10) -
         languages=[(lang, n) for lang, n in languages if n],
         sentiments=sorted(((s, n) for b, s, n, _ in rows if b == ALL and n), key=lambda x: -x[1]),
         authors=_authors(conn, workspace, top),
-        rejected=_rejected_count(conn, workspace),
+        rejected=reads.rejected_count(conn, workspace),
         rejected_examples=_rejected_examples(conn, workspace, 5),
-        queries=_queries(conn, workspace),
+        queries=reads.query_matches(conn, workspace),
     )
-
-
-def _queries(conn: Connection, workspace: str) -> list[tuple[str, int]]:
-    q = post_queries
-    count = func.count().label("posts")
-    rows = conn.execute(
-        select(q.c.query, count)
-        .where(q.c.workspace == workspace)
-        .group_by(q.c.query)
-        .order_by(count.desc(), q.c.query)
-    )
-    return [(name, n) for name, n in rows]
 
 
 def _brands(rows: list) -> list[BrandFigures]:
@@ -120,29 +95,11 @@ def _days(hours: list, zone: ZoneInfo) -> list[tuple[date, int]]:
 
 
 def _authors(conn: Connection, workspace: str, top: int) -> list[AuthorFigures]:
-    a = author_rollups
-    query = (
-        select(authors.c.handle, authors.c.platform, a.c.posts, a.c.engagement, authors.c.followers)
-        .join(authors, authors.c.id == a.c.author_id)
-        .where(a.c.workspace == workspace, a.c.posts > 0)
-        .order_by(a.c.posts.desc(), a.c.engagement.desc(), authors.c.handle)
-        .limit(top)
-    )
-    return [AuthorFigures(*row) for row in conn.execute(query)]
-
-
-def _rejected_count(conn: Connection, workspace: str) -> int:
-    query = select(func.count()).select_from(rejected).where(rejected.c.workspace == workspace)
-    return conn.execute(query).scalar_one()
+    return [AuthorFigures(*row) for row in reads.top_authors(conn, workspace, top)]
 
 
 def _rejected_examples(conn: Connection, workspace: str, limit: int) -> list[str]:
-    query = (
-        select(rejected.c.source, rejected.c.line, rejected.c.field, rejected.c.reason)
-        .where(rejected.c.workspace == workspace)
-        .order_by(rejected.c.source, rejected.c.line)
-        .limit(limit)
-    )
     return [
-        Rejected(s, line, f, reason, "").message() for s, line, f, reason in conn.execute(query)
+        Rejected(s, line, f, reason, "").message()
+        for s, line, f, reason in reads.rejected_rows(conn, workspace, limit)
     ]

@@ -1,0 +1,218 @@
+"""The reads of the dashboard (`rumeur.analytics.dashboard`): grouped queries on the primary keys
+of `rollups_hourly` and `facet_rollups`, the authors of the opinion leaders, and the scan of the
+period's posts that the tests and the benchmark compare the rollups with. The figures (buckets,
+shares, scores) are made in analytics; this module only reads.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, RowMapping, cast, func, select
+
+from rumeur.metrics import ENGAGEMENT
+from rumeur.store.rollups import ALL
+from rumeur.store.schema import authors, facet_rollups, post_brands, posts, rollups_hourly
+
+AUTHORS_PER_QUERY = 500  # ids per IN list when the leaders' authors are read
+
+Pair = list[int]  # posts, engagement
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Rollup rows of a workspace in [lo, hi): whole hours, or whole UTC days for the facets;
+    only the given reasons when `reasons` is set (a department's view)."""
+
+    workspace: str
+    lo: datetime
+    hi: datetime
+    reasons: tuple[str, ...] | None = None
+
+
+def data_span(conn: Connection, workspace: str) -> tuple[datetime, datetime] | None:
+    """The first and the last hour (UTC) with posts in the workspace."""
+    r = rollups_hourly
+    query = select(r.c.hour).where(r.c.workspace == workspace, r.c.brand == ALL, r.c.posts > 0)
+    first = conn.execute(query.order_by(r.c.hour).limit(1)).scalar()
+    if first is None:
+        return None
+    last = conn.execute(query.order_by(r.c.hour.desc()).limit(1)).scalar_one()
+    return first, last
+
+
+def _hourly_where(span: Span) -> list[Any]:
+    r = rollups_hourly
+    where = [r.c.workspace == span.workspace, r.c.hour >= span.lo, r.c.hour < span.hi]
+    if span.reasons is not None:
+        where.append(r.c.reason.in_(span.reasons))
+    return where
+
+
+def _sums() -> tuple[Any, Any]:
+    r = rollups_hourly
+    return func.sum(r.c.posts), func.sum(r.c.engagement)
+
+
+def by_hour_and_sentiment(conn: Connection, span: Span) -> dict[tuple[datetime, str], Pair]:
+    """The whole volume's posts and engagement per (hour, sentiment)."""
+    r = rollups_hourly
+    n, e = _sums()
+    whole = [*_hourly_where(span), r.c.brand == ALL]
+    rows = conn.execute(
+        select(r.c.hour, r.c.sentiment, n, e).where(*whole).group_by(r.c.hour, r.c.sentiment)
+    )
+    return {(h, s): [int(p), int(g)] for h, s, p, g in rows}
+
+
+def by_dimensions(conn: Connection, span: Span) -> dict[tuple[str, str, str, str], Pair]:
+    """The whole volume's posts and engagement per (platform, language, emotion, reason)."""
+    r = rollups_hourly
+    n, e = _sums()
+    whole = [*_hourly_where(span), r.c.brand == ALL]
+    dims = (r.c.platform, r.c.language, r.c.emotion, r.c.reason)
+    rows = conn.execute(select(*dims, n, e).where(*whole).group_by(*dims))
+    return {(pl, la, em, re): [int(p), int(g)] for pl, la, em, re, p, g in rows}
+
+
+def by_hour_and_brand(
+    conn: Connection, span: Span, names: Sequence[str]
+) -> Iterable[tuple[datetime, str, int, int]]:
+    """Posts and engagement per (hour, brand) of the brands named."""
+    r = rollups_hourly
+    n, e = _sums()
+    named = [*_hourly_where(span), r.c.brand.in_(names)]
+    keys = (r.c.hour, r.c.brand)  # sentiment apart: fewer rows (and times to parse) to read
+    for h, b, p, g in conn.execute(select(*keys, n, e).where(*named).group_by(*keys)):
+        yield h, b, int(p), int(g)
+
+
+def negative_by_brand(conn: Connection, span: Span, names: Sequence[str]) -> dict[str, int]:
+    r = rollups_hourly
+    n, _ = _sums()
+    negative = [*_hourly_where(span), r.c.brand.in_(names), r.c.sentiment == "negative"]
+    rows = conn.execute(select(r.c.brand, n).where(*negative).group_by(r.c.brand))
+    return {b: int(p) for b, p in rows}
+
+
+def platforms_of(conn: Connection, span: Span, brand: str) -> dict[str, int]:
+    """Posts naming `brand`, per platform."""
+    r = rollups_hourly
+    n, _ = _sums()
+    mine = [*_hourly_where(span), r.c.brand == brand]
+    rows = conn.execute(select(r.c.platform, n).where(*mine).group_by(r.c.platform))
+    return {platform: int(p) for platform, p in rows}
+
+
+def volume(conn: Connection, span: Span) -> int:
+    """The whole volume's posts."""
+    n, _ = _sums()
+    before = [*_hourly_where(span), rollups_hourly.c.brand == ALL]
+    return int(conn.execute(select(n).where(*before)).scalar() or 0)
+
+
+def _facet_where(span: Span, kind: str) -> list[Any]:
+    f = facet_rollups
+    where = [f.c.workspace == span.workspace, f.c.kind == kind]
+    where += [f.c.day >= span.lo, f.c.day < span.hi]
+    if span.reasons is not None:
+        where.append(f.c.reason.in_(span.reasons))
+    return where
+
+
+def _bytewise(conn: Connection, column: Any) -> Any:
+    """Order by code point, as Python does, whatever the database's collation."""
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
+def top_facets(conn: Connection, days: Span, kind: str, top: int) -> list[tuple[str, int]]:
+    """The `top` values of a facet kind by posts, then by value."""
+    f = facet_rollups
+    n = func.sum(f.c.posts)
+    query = (
+        select(f.c.value, n)
+        .where(*_facet_where(days, kind))
+        .group_by(f.c.value)
+        .having(n > 0)
+        .order_by(n.desc(), _bytewise(conn, f.c.value))
+        .limit(top)
+    )
+    return [(value, int(count)) for value, count in conn.execute(query)]
+
+
+def top_authors(conn: Connection, days: Span, limit: int) -> list[tuple[int, int, int]]:
+    """(author id, posts, engagement) of the `limit` authors with the best leader's score."""
+    f = facet_rollups
+    _need_log10(conn)
+    grouped = (
+        select(
+            cast(f.c.value, Integer).label("author_id"),
+            func.sum(f.c.posts).label("posts"),
+            func.sum(f.c.engagement).label("engagement"),
+        )
+        .where(*_facet_where(days, "author"))
+        .group_by(f.c.value)
+        .subquery()
+    )
+    followers = func.coalesce(authors.c.followers, 0)
+    score = grouped.c.engagement + grouped.c.posts * (1 + func.log10(1 + followers))
+    query = (
+        select(grouped.c.author_id, grouped.c.posts, grouped.c.engagement)
+        .join(authors, authors.c.id == grouped.c.author_id)
+        .where(grouped.c.posts > 0)
+        .order_by(score.desc(), _bytewise(conn, authors.c.handle))
+        .limit(limit)
+    )
+    return [(int(a), int(p), int(e)) for a, p, e in conn.execute(query)]
+
+
+def _sqlite_has_log10() -> bool:
+    try:
+        sqlite3.connect(":memory:").execute("SELECT log10(1)")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+_SQLITE_LOG10 = _sqlite_has_log10()
+
+
+def _need_log10(conn: Connection) -> None:
+    """SQLite has log10 only when built with its math functions: lend Python's otherwise."""
+    if conn.dialect.name == "sqlite" and not _SQLITE_LOG10:
+        raw = conn.connection.driver_connection
+        raw.create_function("log10", 1, math.log10, deterministic=True)
+
+
+def authors_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
+    """The author rows of these ids."""
+    people = {}
+    for start in range(0, len(ids), AUTHORS_PER_QUERY):
+        chunk = ids[start : start + AUTHORS_PER_QUERY]
+        query = select(authors).where(authors.c.id.in_(chunk))
+        people.update({row.id: row for row in conn.execute(query)})
+    return people
+
+
+def posts_with_brands(
+    conn: Connection, workspace: str, since: datetime, until: datetime
+) -> Iterable[RowMapping]:
+    """The workspace's posts of [since, until), one row per (post, brand named): a scan of the
+    posts, for the reference reader that the rollups are checked against."""
+    pb = post_brands
+    columns = [posts.c[c] for c in ("id", "created_at", "platform", "sentiment", "language",
+               "emotion", "reason", *ENGAGEMENT, "text", "title", "hashtags", "mentions",
+               "links", "author_id")]  # fmt: skip
+    query = (
+        select(*columns, pb.c.brand)
+        .join(pb, pb.c.post_id == posts.c.id)
+        .where(pb.c.workspace == workspace)
+        .where(posts.c.created_at >= since)
+        .where(posts.c.created_at < until)
+    )
+    return conn.execute(query).mappings()
