@@ -66,11 +66,18 @@ def alert_log(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
 
 
 def add_event(
-    conn: Connection, alert_id: int, at: datetime, what: str, by: str, detail: dict[str, Any]
-) -> None:
-    conn.execute(
-        insert(alert_events).values(alert_id=alert_id, at=at, what=what, by=by, detail=detail)
-    )
+    store: Store,
+    workspace: str,
+    alert_id: int,
+    event: Mapping[str, Any],
+) -> bool:
+    """Log `event` (at, what, by, detail) on the alert; False, logging nothing, when the
+    workspace has no such alert. The check and the insert share one write transaction."""
+    with store.transaction() as conn:
+        if alert_row(conn, workspace, alert_id) is None:
+            return False
+        conn.execute(insert(alert_events).values(alert_id=alert_id, **event))
+    return True
 
 
 def hourly_sentiment(

@@ -165,6 +165,6 @@ def log_event(
     now: datetime,
 ) -> None:
     """One of the team's actions (assigned, note, statement_copied) in the alert's log."""
-    with store.transaction() as conn:
-        read_alert(conn, workspace, alert_id)
-        rows.add_event(conn, alert_id, now, what, by, detail)
+    event = {"at": now, "what": what, "by": by, "detail": detail}
+    if not rows.add_event(store, workspace, alert_id, event):
+        raise HTTPException(404, _("no such alert in this workspace"))
