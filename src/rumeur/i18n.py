@@ -58,15 +58,32 @@ def gettext(message: str) -> str:
 _ = gettext
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` as translated in `context` (a `msgctxt` of the catalogue): for the few English
+    words that two parts of the app translate differently."""
+    lang = language()
+    if lang == "en":
+        return message
+    return _entries(lang).get((context, message)) or message
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
+    """The translations of `lang` without a context, by message."""
+    return {m: text for (context, m), text in _entries(lang).items() if context is None}
+
+
+@cache
+def _entries(lang: str) -> dict[tuple[str | None, str], str]:
     # Imported here: English (and so `rumeur --help` in English) never reads a catalogue.
     from babel.messages.pofile import read_po
 
     path = resources.files("rumeur") / "locale" / lang / "LC_MESSAGES" / "rumeur.po"
     with path.open("rb") as fh:
         catalog = read_po(fh)
-    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+    return {
+        (m.context, m.id): m.string for m in catalog if m.id and isinstance(m.id, str) and m.string
+    }
 
 
 def number(value: float, digits: int = 0) -> str:

@@ -27,17 +27,11 @@ from rumeur.alerts.baseline import (
     share_z,
     window_sum,
 )
+from rumeur.alerts.kinds import INFLUENCER, NEGATIVE, VIRAL, VOLUME, WATCH
 from rumeur.config import Workspace
 from rumeur.settings.alerts import AlertSettings
 from rumeur.store import detection as reads
 from rumeur.store.rollups import ALL
-
-VOLUME = "volume_spike"
-NEGATIVE = "negative_surge"
-WATCH = "watch_word"
-VIRAL = "viral_post"
-INFLUENCER = "influencer"
-KINDS = (VOLUME, NEGATIVE, VIRAL, INFLUENCER, WATCH)
 
 MIN_AGE = HOUR / 4  # a post younger than this counts as this old: no division by a second
 VIRAL_SAMPLE = 2000  # the most recent posts of the baseline days that the usual speed is read from

@@ -38,6 +38,7 @@ from rumeur.alerts.notify.deliver import deliver
 from rumeur.alerts.notify.http import new_client
 from rumeur.alerts.notify.message import AlertMessage, number
 from rumeur.config import Workspace
+from rumeur.i18n import _, using
 from rumeur.settings.notify import Target
 from rumeur.store import Store
 from rumeur.store import alerts as alert_rows
@@ -45,10 +46,6 @@ from rumeur.store import deliveries as delivery_rows
 
 NOTIFIED = ("open", "acked")
 REGULAR = ("new", "grew")
-SUMMARY = {
-    "en": "{observed} against {expected} expected, from {since} to {until} UTC",
-    "fr": "{observed} contre {expected} attendus, de {since} à {until} UTC",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,12 +230,13 @@ def build_message(alert: Any, ws: Workspace, escalated: bool = False) -> AlertMe
     `escalated` for the escalation targets (its heading says so)."""
     why: dict[str, Any] = alert.explanation or {}
     subject = ws.name if alert.subject == "*" else alert.subject
-    summary = SUMMARY.get(ws.locale, SUMMARY["en"]).format(
-        observed=number(alert.observed),
-        expected=number(alert.expected),
-        since=f"{alert.started_at:%Y-%m-%d %H:%M}",
-        until=f"{alert.updated_at:%Y-%m-%d %H:%M}",
-    )
+    with using(ws.locale):
+        summary = _("{observed} against {expected} expected, from {since} to {until} UTC").format(
+            observed=number(alert.observed),
+            expected=number(alert.expected),
+            since=f"{alert.started_at:%Y-%m-%d %H:%M}",
+            until=f"{alert.updated_at:%Y-%m-%d %H:%M}",
+        )
     return AlertMessage(
         alert_id=alert.id,
         revision=alert.revision,

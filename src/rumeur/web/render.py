@@ -33,6 +33,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from rumeur.alerts import kinds
     from rumeur.query.fields import EMOTIONS, SENTIMENTS
     from rumeur.web import labels
     from rumeur.web.figures import charts
@@ -50,6 +51,7 @@ def environment() -> Environment:
         dashboard_charts=charts,
         stream_link=stream_link,
         field_query=field_query,
+        alert_kind=kinds.label,  # the one naming of the alert kinds, as the notifications
     )
     env.filters.update(number=_number, percent=_percent, moment=_moment, day=i18n.day)
     return env

@@ -4,7 +4,7 @@ renderings.
 An alert that grows is sent again with a higher `revision`; `idempotency_key` names one
 revision, so a receiver that sees the same key twice knows it is a resend. An escalation (the
 same revision, sent to the escalation targets) has `escalated` set, and every rendering's
-heading starts with `Escalated: ` (`Escalade : `). Post texts, terms
+heading starts with `Escalated: ` (`Escalade : `, from the catalogue). Post texts, terms
 and author names come from strangers: the HTML rendering escapes every one of them, and each
 chat format escapes them in its own way (slack.py, mattermost.py, teams.py).
 """
@@ -13,50 +13,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from markupsafe import Markup, escape
 
-AlertKind = Literal["volume_spike", "negative_surge", "viral_post", "influencer", "watch_word"]
+from rumeur.alerts.kinds import label as kind_label
+from rumeur.i18n import _, pgettext, using
 
-# The few words the channels add around an alert. They live here rather than in the gettext
-# catalogue because an alert is rendered in the workspace's language, not the process's.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "volume_spike": "Volume spike",
-        "negative_surge": "Negative surge",
-        "viral_post": "Viral post",
-        "influencer": "Influencer",
-        "watch_word": "Watch word",
-        "observed": "Observed",
-        "expected": "Expected",
-        "since": "Since",
-        "updated": "Updated",
-        "posts": "Top posts",
-        "terms": "Top terms",
-        "authors": "Top authors",
-        "open": "Open the crisis room",
-        "revision": "update",
-        "escalated": "Escalated",
-    },
-    "fr": {
-        "volume_spike": "Pic de volume",
-        "negative_surge": "Poussée négative",
-        "viral_post": "Publication virale",
-        "influencer": "Influenceur",
-        "watch_word": "Mot surveillé",
-        "observed": "Observé",
-        "expected": "Attendu",
-        "since": "Depuis",
-        "updated": "Mis à jour",
-        "posts": "Publications principales",
-        "terms": "Termes principaux",
-        "authors": "Auteurs principaux",
-        "open": "Ouvrir la salle de crise",
-        "revision": "mise à jour",
-        "escalated": "Escalade",
-    },
-}
+AlertKind = str  # one of rumeur.alerts.kinds.KINDS, where each kind is named
+
+
+def _words() -> dict[str, str]:
+    """The few words the channels add around an alert, in the current language (the message's:
+    `AlertMessage.label` reads them inside `i18n.using(language)`)."""
+    return {
+        "posts": _("Top posts"),
+        "terms": _("Top terms"),
+        # The web's "Top authors" (its leaders) reads otherwise in French: a context apart.
+        "authors": pgettext("alert", "Top authors"),
+        "open": _("Open the crisis room"),
+    }
+
+
 MAX_POST_CHARS = 280  # a chat line, not an essay: the crisis room shows the whole post
 
 
@@ -91,24 +69,28 @@ class AlertMessage:
         return f"rumeur-alert-{self.alert_id}-{self.revision}"
 
     def label(self, key: str) -> str:
-        return LABELS.get(self.language, LABELS["en"])[key]
+        """A word around the alert (posts, terms, authors, open) in the message's language."""
+        with using(self.language):
+            return _words()[key]
 
     def heading(self) -> str:
         """`[Volume spike] title`, plus `(update 2)` once the alert has grown, after
         `Escalated: ` when it is sent to the escalation targets."""
-        tail = f" ({self.label('revision')} {self.revision})" if self.revision > 1 else ""
-        head = f"[{self.label(self.kind)}] {one_line(self.title)}{tail}"
-        if not self.escalated:
-            return head
-        colon = " : " if self.language == "fr" else ": "
-        return f"{self.label('escalated')}{colon}{head}"
+        with using(self.language):
+            head = f"[{kind_label(self.kind)}] {one_line(self.title)}"
+            if self.revision > 1:
+                head += " " + _("(update {revision})").format(revision=self.revision)
+            if not self.escalated:
+                return head
+            return _("Escalated: {heading}").format(heading=head)
 
     def figures(self) -> str:
-        return (
-            f"{self.label('observed')}: {number(self.observed)} · "
-            f"{self.label('expected')}: {number(self.expected)} · "
-            f"{self.label('since')}: {self.started_at:%Y-%m-%d %H:%M} UTC"
-        )
+        with using(self.language):
+            return _("Observed: {observed} · Expected: {expected} · Since: {since} UTC").format(
+                observed=number(self.observed),
+                expected=number(self.expected),
+                since=f"{self.started_at:%Y-%m-%d %H:%M}",
+            )
 
     def as_dict(self) -> dict[str, Any]:
         """The whole alert as JSON-ready data (the generic webhook's body)."""
@@ -144,6 +126,8 @@ def one_line(text: str, limit: int | None = None) -> str:
 
 
 def number(value: float) -> str:
+    """An alert's figure as its messages have always written it, in every language (38, 6.2):
+    no grouping and a decimal point, unlike `i18n.number` (receivers and tests read these)."""
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
