@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Row
 
 from rumeur.alerts.errors import NoSuchAlert
 from rumeur.store import Store
@@ -31,20 +31,16 @@ def as_dict(row: Row[Any]) -> dict[str, Any]:
 
 
 def ack(store: Store, workspace: str, alert_id: int, by: str, now: datetime) -> None:
-    with store.transaction() as conn:
-        _find(conn, workspace, alert_id)
-        rows.change(conn, alert_id, status="acked", acked_by=by, acked_at=now)
-        rows.log(conn, alert_id, now, "acked", by, {})
+    values = {"status": "acked", "acked_by": by, "acked_at": now}
+    _act(store, workspace, alert_id, values, (now, "acked", by, {}))
 
 
 def mute(
     store: Store, workspace: str, alert_id: int, for_: timedelta, by: str | None, now: datetime
 ) -> datetime:
     until = now + for_
-    with store.transaction() as conn:
-        _find(conn, workspace, alert_id)
-        rows.change(conn, alert_id, status="muted", muted_until=until)
-        rows.log(conn, alert_id, now, "muted", by, {"until": until.isoformat()})
+    values = {"status": "muted", "muted_until": until}
+    _act(store, workspace, alert_id, values, (now, "muted", by, {"until": until.isoformat()}))
     return until
 
 
@@ -52,8 +48,6 @@ def events(store: Store, alert_id: int) -> list[dict[str, Any]]:
     return rows.events(store, alert_id)
 
 
-def _find(conn: Connection, workspace: str, alert_id: int) -> Row[Any]:
-    row = rows.find(conn, workspace, alert_id)
-    if row is None:
+def _act(store: Store, workspace: str, alert_id: int, values: dict[str, Any], event: tuple) -> None:
+    if not rows.act(store, workspace, alert_id, values, event):
         raise NoSuchAlert(alert_id, workspace)
-    return row

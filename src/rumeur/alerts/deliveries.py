@@ -101,23 +101,24 @@ class StoreDeliveryLog:
         return rows.status(self.store, (*parse_key(key), target)) == "delivered"
 
     def record(self, key: str, target: str, outcome: Outcome) -> None:
-        row = (*parse_key(key), target)
         now = self.clock()
-        with self.store.transaction() as conn:
-            attempts = rows.attempts(conn, row)
-            if attempts is None:  # enqueue writes every row first: not ours to invent
-                return
-            total = attempts + outcome.attempts
-            error = redact_text(outcome.error)[:MAX_ERROR] if outcome.error else None
-            values: dict[str, Any] = {"attempts": total, "last_error": error}
-            if outcome.status == "delivered":
-                values.update(status="delivered", delivered_at=now, next_at=None)
-            elif outcome.status == "failed":
-                values.update(status="failed", next_at=None)
-            else:
-                wait = retry_wait(total, outcome.retry_after)
-                values.update(next_at=now + timedelta(seconds=wait))
-            rows.change(conn, row, values)
+        # A row enqueue did not write is left alone (not ours to invent): rows.record skips it.
+        rows.record(self.store, (*parse_key(key), target), lambda n: _after(n, outcome, now))
+
+
+def _after(attempts: int, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """A row's new values once `outcome` is known, `attempts` tries having been made before."""
+    total = attempts + outcome.attempts
+    error = redact_text(outcome.error)[:MAX_ERROR] if outcome.error else None
+    values: dict[str, Any] = {"attempts": total, "last_error": error}
+    if outcome.status == "delivered":
+        values.update(status="delivered", delivered_at=now, next_at=None)
+    elif outcome.status == "failed":
+        values.update(status="failed", next_at=None)
+    else:
+        wait = retry_wait(total, outcome.retry_after)
+        values.update(next_at=now + timedelta(seconds=wait))
+    return values
 
 
 def rows_of(store: Store, alert_id: int) -> list[dict[str, Any]]:

@@ -32,6 +32,23 @@ def find(conn: Connection, workspace: str, alert_id: int) -> Row[Any] | None:
     return conn.execute(select(alerts).where(a.id == alert_id, a.workspace == workspace)).first()
 
 
+def act(
+    store: Store,
+    workspace: str,
+    alert_id: int,
+    values: dict[str, Any],
+    event: tuple[datetime, str, str | None, dict],
+) -> bool:
+    """Change a workspace's alert and log what was done (`event`: at, what, by, detail), in
+    one transaction; False, and nothing written, when the workspace has no such alert."""
+    with store.transaction() as conn:
+        if find(conn, workspace, alert_id) is None:
+            return False
+        change(conn, alert_id, **values)
+        log(conn, alert_id, *event)
+        return True
+
+
 def live(conn: Connection, workspace: str, statuses: tuple[str, ...]) -> list[Row[Any]]:
     """The workspace's alerts whose status is one of `statuses`."""
     a = alerts.c

@@ -5,7 +5,7 @@ revision, target). When a row is enqueued, retried or given up is the dispatcher
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,13 +83,14 @@ def status(store: Store, key: Key) -> str | None:
         return conn.execute(select(alert_deliveries.c.status).where(_is(key))).scalar()
 
 
-def attempts(conn: Connection, key: Key) -> int | None:
-    """The attempts made so far on the row of `key`; None when there is no such row."""
-    return conn.execute(select(alert_deliveries.c.attempts).where(_is(key))).scalar()
-
-
-def change(conn: Connection, key: Key, values: Mapping[str, Any]) -> None:
-    conn.execute(update(alert_deliveries).where(_is(key)).values(**values))
+def record(store: Store, key: Key, outcome: Callable[[int], Mapping[str, Any]]) -> None:
+    """Update the row of `key` with `outcome(attempts made so far)`, in one transaction, so
+    that two senders never count the same attempts; nothing when there is no such row."""
+    with store.transaction() as conn:
+        attempts = conn.execute(select(alert_deliveries.c.attempts).where(_is(key))).scalar()
+        if attempts is None:
+            return
+        conn.execute(update(alert_deliveries).where(_is(key)).values(**outcome(attempts)))
 
 
 def sent(conn: Connection, ids: list[int]) -> list[Row[Any]]:
