@@ -107,13 +107,13 @@ def postgres_run(tweets: list[dict[str, str]], args: argparse.Namespace) -> Run:
 
 def report(runs: list[Run], args: argparse.Namespace) -> None:
     marks = [m for m in MARKS if args.window <= m < args.posts] + [args.posts]
-    head = "".join(f"{f'/s at {m:,}':>16}" for m in marks)
+    head = "".join(f"{f'/s at {m:,}':>18}" for m in marks)
     print(f"\n{'store':<12}{head}{'ratio':>8}  goal (>= {GOAL_RATIO:.2f})")
     for run in runs:
         rates = [run.rate(m, args.window) for m in marks]
         ratio = rates[-1] / rates[0]
         verdict = "met" if ratio >= GOAL_RATIO else "missed"
-        cells = "".join(f"{r:>16,.0f}" for r in rates)
+        cells = "".join(f"{r:>18,.0f}" for r in rates)
         print(f"{run.name:<12}{cells}{ratio:>8.2f}  {verdict} ({run.times[-1]:,.0f} s in all)")
     print(f"(posts/s over the last {args.window:,} posts written before each mark, batches of")
     print(f" {args.batch:,}; ratio: the rate at {args.posts:,} over the rate at {marks[0]:,})")
