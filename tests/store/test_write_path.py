@@ -127,3 +127,10 @@ def test_the_writer_plans_each_statement_for_its_values(pg_url: str) -> None:
     with store.read() as conn:  # only the writer's transaction: readers keep the default
         assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
     store.close()
+
+
+def test_a_sqlite_writer_has_a_bigger_page_cache(tmp_path: Path) -> None:
+    store = Store.open(str(tmp_path / "c.db"))
+    with store.transaction() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65536
+    store.close()
