@@ -23,10 +23,10 @@ from rumeur.limits import (
 )
 from rumeur.model import Media, Post, RawItem, Rejected
 from rumeur.pipeline import normalise, run
-from rumeur.pipeline.runner import ANALYZE_AFTER
 from rumeur.sources.base import Batch
 from rumeur.store import Store
 from rumeur.store.schema import posts
+from rumeur.store.store import Growth
 
 BREAKERS: dict[str, Callable[[Post], None]] = {
     "native_id": lambda p: setattr(p, "native_id", "a" * 129),
@@ -128,7 +128,7 @@ def test_a_bad_network_item_is_stored_aside_and_the_batch_goes_on(store: Store) 
 
 
 def test_a_bulk_load_ends_with_fresh_statistics(store: Store) -> None:
-    run(_Feed(ANALYZE_AFTER + 1), store, load_settings().workspace(), batch_size=500)
+    run(_Feed(Growth().floor + 1), store, load_settings().workspace(), batch_size=500)
     with store.engine.connect() as conn:
         if store.dialect == "postgresql":
             query = "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'posts'"

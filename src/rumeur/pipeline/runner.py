@@ -27,10 +27,6 @@ from rumeur.store import CursorUpdate, Store, WriteResult
 
 log = structlog.get_logger(__name__)
 
-# Posts written by one run after which the store's statistics are refreshed (Store.analyze):
-# a bulk load leaves the planner with plans for an empty table.
-ANALYZE_AFTER = 1000
-
 
 @dataclass(slots=True)
 class RunReport:
@@ -82,8 +78,6 @@ def run(
     except RumeurError as exc:
         store.record_error(key, workspace.slug, str(exc), datetime.now(UTC))
         raise
-    if report.written.inserted + report.written.updated >= ANALYZE_AFTER:
-        store.analyze()
     report.seconds = time.perf_counter() - started
     return report
 
