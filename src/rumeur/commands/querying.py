@@ -114,7 +114,7 @@ def _read(line_no: int, raw: bytes) -> tuple[dict[str, Any] | None, str]:
 
 def apply_queries(store: Store, ws: Workspace, names: list[str], out: IO[str]) -> list[Applied]:
     """Recompute the stored matches of the workspace's saved queries (all, or `names`)."""
-    from rumeur.store.matched import apply_query, forget_other_queries
+    from rumeur.store.matched import apply_queries as apply_matches
 
     saved = {q.name: q for q in ws.queries}
     unknown = [n for n in names if n not in saved]
@@ -125,11 +125,8 @@ def apply_queries(store: Store, ws: Workspace, names: list[str], out: IO[str]) -
                 name=unknown[0], workspace=ws.slug, known=known
             )
         )
-    done = []
-    with store.transaction() as conn:
-        for name in names or list(saved):
-            done.append(apply_query(conn, ws.slug, name, parse(saved[name].query).root))
-        dropped = [] if names else forget_other_queries(conn, ws.slug, set(saved))
+    chosen = [(name, parse(saved[name].query).root) for name in names or list(saved)]
+    done, dropped = apply_matches(store, ws.slug, chosen, forget_others=not names)
     for applied in done:
         out.write(
             _("{name}: {posts} posts ({added} added, {removed} removed)").format(

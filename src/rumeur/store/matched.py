@@ -5,7 +5,9 @@ archive to the same answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, select
 
@@ -14,6 +16,9 @@ from rumeur.store.bulk import upsert
 from rumeur.store.schema import post_queries
 from rumeur.store.search import export_rows
 
+if TYPE_CHECKING:
+    from rumeur.store import Store
+
 
 @dataclass(slots=True)
 class Applied:
@@ -21,6 +26,22 @@ class Applied:
     posts: int  # matched now
     added: int
     removed: int
+
+
+def apply_queries(
+    store: Store,
+    workspace: str,
+    queries: Sequence[tuple[str, Node]],
+    forget_others: bool = False,
+) -> tuple[list[Applied], list[str]]:
+    """Make the stored matches of each query (name, parsed query) those it matches now, in one
+    transaction; with `forget_others`, drop those of the queries not among them. Returns what each
+    query matches, and the names whose matches were dropped."""
+    with store.transaction() as conn:
+        done = [apply_query(conn, workspace, name, node) for name, node in queries]
+        keep = {name for name, _node in queries}
+        dropped = forget_other_queries(conn, workspace, keep) if forget_others else []
+    return done, dropped
 
 
 def apply_query(conn: Connection, workspace: str, name: str, node: Node) -> Applied:
