@@ -3,13 +3,11 @@ printed as it opens, and sent to the workspace's notification targets (alerts/di
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import IO
 
 from rich.console import Console
 
-from rumeur.alerts.dispatch import Dispatcher
-from rumeur.alerts.engine import EngineReport, run_detectors
+from rumeur.alerts.replay import HourlyAlerts
 from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
 from rumeur.errors import ConfigError
@@ -44,22 +42,11 @@ def replay_file(
 ) -> ReplayReport:
     models = enrichers(settings, ws) if enrich else []
     console = console_for_alerts()
-    totals = EngineReport()
     seen = _known_alerts(store, ws.slug)
-    dispatcher = Dispatcher(store, ws)
-
-    def on_hour(end: datetime) -> EngineReport:
-        report = run_detectors(store, ws, end)
-        dispatcher.run(end)  # the replayed clock: escalation waits replayed time
-        totals.opened += report.opened
-        totals.updated += report.updated
-        totals.closed += report.closed
-        if report.opened:
-            _print_new(console, store, ws.slug, seen)
-        return report
-
+    alerting = HourlyAlerts(store, ws, lambda _opened: _print_new(console, store, ws.slug, seen))
     with console.status(_("Replaying {file}…").format(file=source.path.name)):
-        result = replay(source, store, ws, models, speed, on_hour)
+        result = replay(source, store, ws, models, speed, alerting)
+    totals = alerting.totals
     console.print(
         _(
             "{file}: {posts} posts replayed from {first} to {last} in {secs} s; "
