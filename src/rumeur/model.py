@@ -5,14 +5,16 @@ Times are timezone-aware and in UTC. `Post.raw` keeps the payload as the source 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from rumeur.metrics import engagement
+
+if TYPE_CHECKING:  # numpy loads with the first model's answer, not with every command
+    import numpy as np
 
 
 @dataclass(slots=True)
@@ -141,6 +143,8 @@ class EnrichmentResult:
     scores: np.ndarray
 
     def __post_init__(self) -> None:
+        import numpy as np
+
         self.labels = np.asarray(self.labels, dtype=object)
         self.scores = np.asarray(
             [np.nan if s is None else s for s in self.scores], dtype=np.float64
@@ -155,7 +159,7 @@ class EnrichmentResult:
 
     def score(self, index: int) -> float | None:
         value = float(self.scores[index])
-        return None if np.isnan(value) else value
+        return None if math.isnan(value) else value
 
 
 def current_labels(post: Post, index: int, results: Sequence[EnrichmentResult]) -> dict[str, str]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from rumeur.model import EnrichmentResult
-from rumeur.nlp.explain import Explanation
+
+if TYPE_CHECKING:  # numpy and the models load only when a model is asked for
+    import numpy as np
+
+    from rumeur.nlp.explain import Explanation
 
 
 class Enricher(Protocol):

@@ -12,15 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-import numpy as np
-
 from rumeur.config import Workspace
 from rumeur.errors import RowError
 from rumeur.limits import check_post
 from rumeur.logs import redact_text
 from rumeur.model import EnrichmentResult, Post, RawItem, Rejected, current_labels
 from rumeur.nlp.base import Enricher
-from rumeur.nlp.features import shared_features
 from rumeur.query.document import Document, from_post
 from rumeur.query.monitor import Monitor
 from rumeur.query.parser import parse
@@ -97,13 +94,15 @@ def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[Enrichm
     whose network did not declare their language (Bluesky's `langs`, Mastodon's `language`):
     the author's own choice is better than a guess, and detection is the costliest model.
     """
-    if not posts:
+    if not posts or not enrichers:
         return []
     texts = [p.text if not p.title else f"{p.title}\n{p.text}" for p in posts]
     given = [{label.task: label.label for label in p.labels} for p in posts]
     for post, labels in zip(posts, given, strict=True):
         if post.language:
             labels.setdefault("language", post.language)
+    from rumeur.nlp.features import shared_features  # numpy and scipy, for the models only
+
     results: list[EnrichmentResult] = []
     with shared_features():  # the models read one batch for about one featurisation
         for enricher in enrichers:
@@ -127,6 +126,8 @@ def _unless_declared(
     asked = [i for i, post in enumerate(posts) if not post.language]
     if len(asked) == len(posts):
         return enricher.predict(texts)
+    import numpy as np
+
     found = enricher.predict([texts[i] for i in asked]) if asked else None
     labels = np.full(len(posts), "", dtype=object)
     scores = np.full(len(posts), np.nan)
@@ -140,6 +141,8 @@ def _unless_declared(
 
 
 def _only_negative(result: EnrichmentResult, given: list[dict[str, str]]) -> EnrichmentResult:
+    import numpy as np
+
     keep = np.array([g.get("sentiment") == "negative" for g in given], dtype=bool)
     labels = np.where(keep, result.labels, "")
     scores = np.where(keep, result.scores, np.nan)

@@ -47,6 +47,54 @@ def upsert(
     execute_many(conn, stmt, table, rows)
 
 
+def upsert_values(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    values: Sequence[tuple[Any, ...]],
+    keys: Sequence[str],
+    update: Callable[[Any], dict[str, ColumnElement[Any]]] | None = None,
+) -> None:
+    """`upsert` for rows given as tuples in the order of `names`: the rollups and the term
+    index write tens of thousands of rows a batch, and a dict per row cost more than SQLite."""
+    if not values:
+        return
+    stmt = insert_for(conn, table)
+    if update is None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    else:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=update(stmt.excluded))
+    execute_values(conn, stmt, table, names, values)
+
+
+def execute_values(
+    conn: Connection,
+    stmt: Insert,
+    table: Table,
+    names: Sequence[str],
+    values: Sequence[tuple[Any, ...]],
+) -> None:
+    """`execute_many` for rows given as tuples in the order of `names`."""
+    if not values:
+        return
+    names = list(names)
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
+    if not compiled.positional or list(compiled.positiontup or []) != names:
+        # Named parameters (psycopg), or values written into the statement: the general path.
+        execute_many(conn, stmt, table, [dict(zip(names, v, strict=True)) for v in values])
+        return
+    steps = [
+        (i, f) for i, n in enumerate(names)
+        if (f := _converter(table.c[n].type, conn.dialect.name)) is not None
+    ]  # fmt: skip
+    if steps:
+        columns: list[Any] = list(zip(*values, strict=True))
+        for i, f in steps:
+            columns[i] = map(f, columns[i])
+        values = list(zip(*columns, strict=True))
+    conn.exec_driver_sql(compiled.string, values)
+
+
 def execute_many(
     conn: Connection, stmt: Insert, table: Table, rows: Sequence[dict[str, Any]]
 ) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, delete
 from rumeur.model import Post
 from rumeur.query.document import Document, document, from_post
 from rumeur.query.tokens import Tokens, search_text
-from rumeur.store.bulk import execute_many, upsert
+from rumeur.store.bulk import execute_values, upsert_values
 from rumeur.store.schema import post_queries, post_terms
 
 # PostgreSQL's tsvector: positions 1..16383, at most 256 positions per lexeme, lexemes under
@@ -109,14 +109,13 @@ def replace_terms(
             chunk = ids[start : start + CHUNK]
             conn.execute(delete(post_terms).where(post_terms.c.post_id.in_(chunk)))
     rows = [
-        {"post_id": pid, "kind": kind, "term": term}
-        for pid, found in zip(ids, terms, strict=True)
-        for kind, term in found
+        (pid, kind, term) for pid, found in zip(ids, terms, strict=True) for kind, term in found
     ]
-    execute_many(conn, post_terms.insert(), post_terms, rows)
+    execute_values(conn, post_terms.insert(), post_terms, ("post_id", "kind", "term"), rows)
 
 
 def add_queries(conn: Connection, workspace: str, matched: Iterable[tuple[int, str]]) -> None:
     """Remember the workspace queries posts matched; earlier matches stay (a union)."""
-    rows = [{"post_id": pid, "workspace": workspace, "query": q} for pid, q in set(matched)]
-    upsert(conn, post_queries, rows, ["post_id", "workspace", "query"])
+    rows = [(pid, workspace, q) for pid, q in set(matched)]
+    keys = ("post_id", "workspace", "query")
+    upsert_values(conn, post_queries, keys, rows, keys)

@@ -20,7 +20,14 @@ from rumeur.limits import FIELD_LENGTH, SOURCE_LENGTH, fitted, storable
 from rumeur.metrics import engagement_of
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
-from rumeur.store.bulk import execute_many, greatest, insert_rows, one_of, upsert
+from rumeur.store.bulk import (
+    execute_many,
+    greatest,
+    insert_rows,
+    one_of,
+    upsert,
+    upsert_values,
+)
 from rumeur.store.facets import Facet, facets
 from rumeur.store.rollups import ALL, NO_REASON, UNKNOWN
 from rumeur.store.schema import (
@@ -473,14 +480,11 @@ def upsert_sums(
     sums: dict[tuple[Any, ...], list[int]],
 ) -> None:
     """Add summed (posts, engagement) deltas to `table`, one row per key, in one statement."""
-    rows = [
-        {**dict(zip(names, key, strict=True)), "posts": n, "engagement": e}
-        for key, (n, e) in sums.items()
-        if n or e
-    ]
-    upsert(
+    rows = [(*key, n, e) for key, (n, e) in sums.items() if n or e]
+    upsert_values(
         conn,
         table,
+        [*names, "posts", "engagement"],
         rows,
         names,
         lambda new: {
