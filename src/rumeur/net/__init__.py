@@ -7,12 +7,13 @@ A network's package (`sources/<network>/`) has its `client.py` built on `Http`, 
 (payload -> Post) and its `source.py` (the `Source` the runner reads)."""
 
 from rumeur.net.errors import AuthError, RateLimited, SourceError, Unavailable
-from rumeur.net.http import Http
+from rumeur.net.http import Closing, Http
 from rumeur.net.ratelimit import Limiter, Quota
 from rumeur.net.retry import RetryPolicy
 
 __all__ = [
     "AuthError",
+    "Closing",
     "Http",
     "Limiter",
     "Quota",

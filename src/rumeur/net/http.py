@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -20,7 +20,21 @@ from rumeur.net.retry import RetryPolicy
 USER_AGENT = f"rumeur/{__version__} (self-hosted social listening)"
 
 
-class Http:
+class Closing:
+    """What holds connections (`Http` and the clients built on it): closed by `close()`, or at
+    the end of a `with` block."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Http(Closing):
     def __init__(
         self,
         source: str,
@@ -48,12 +62,6 @@ class Http:
 
     def close(self) -> None:
         self.client.close()
-
-    def __enter__(self) -> Http:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """The response of a successful call (2xx or 304), after retries; else SourceError."""

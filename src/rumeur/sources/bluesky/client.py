@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from rumeur.net import AuthError, Http, Limiter, RetryPolicy, SourceError
+from rumeur.net import AuthError, Closing, Http, Limiter, RetryPolicy, SourceError
 from rumeur.net.ratelimit import ratelimit_headers
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
@@ -46,7 +46,7 @@ class Page:
     cursor: str | None
 
 
-class BlueskyClient:
+class BlueskyClient(Closing):
     def __init__(
         self,
         source: str,
@@ -76,12 +76,6 @@ class BlueskyClient:
 
     def close(self) -> None:
         self.http.close()
-
-    def __enter__(self) -> BlueskyClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import httpx
 import structlog
 
 from rumeur.net.errors import AuthError, SourceError, Unavailable
-from rumeur.net.http import Http
+from rumeur.net.http import Closing, Http
 from rumeur.net.ratelimit import Limiter, x_ratelimit_headers
 from rumeur.net.retry import RetryPolicy
 
@@ -34,7 +34,7 @@ class Page:
     older: str | None
 
 
-class MastodonClient:
+class MastodonClient(Closing):
     def __init__(
         self,
         source: str,
@@ -75,12 +75,6 @@ class MastodonClient:
             responses, self._open = list(self._open), set()
         for response in responses:
             response.close()
-
-    def __enter__(self) -> MastodonClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def page(self, path: str, params: dict[str, Any]) -> Page:
         """A page of statuses, notifications or conversations; search's statuses too."""

@@ -19,7 +19,7 @@ import httpx
 import structlog
 
 from rumeur.net.errors import RateLimited
-from rumeur.net.http import Http
+from rumeur.net.http import Closing, Http
 from rumeur.net.ratelimit import retry_after
 from rumeur.sources.rss.errors import NotAFeed
 
@@ -65,18 +65,12 @@ class FeedHttp(Http):
         super()._check(response, now, reset)
 
 
-class FeedClient:
+class FeedClient(Closing):
     def __init__(self, http: Http) -> None:
         self.http = http
 
     def close(self) -> None:
         self.http.close()
-
-    def __enter__(self) -> FeedClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Page:
         """The page at `url`; with validators, a conditional GET that may say not modified."""
