@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from markupsafe import Markup
@@ -28,9 +29,28 @@ def bucket_labels(buckets: list[datetime]) -> list[str]:
     return [format_datetime(b, "d MMM HH:mm", tzinfo=b.tzinfo, locale=language()) for b in buckets]
 
 
+def sentiment_bars(
+    key: str, title: str, names: Sequence[str], counts: Mapping[str, Sequence[float]]
+) -> Markup:
+    """Posts per bucket stacked by sentiment, in the sentiments' own colours."""
+    return stacked_bars(
+        key,
+        title,
+        names,
+        [Series(labels.sentiment(s), v) for s, v in counts.items()],
+        colors={labels.sentiment(k): c for k, c in SENTIMENT_COLORS.items()},
+        fmt=number,
+        empty_text=_("No posts in this period"),
+    )
+
+
+def counts(key: str, title: str, rows: Sequence[tuple[str, float]]) -> Markup:
+    """Counts as horizontal bars, largest first as given."""
+    return bar_list(key, title, rows, fmt=number, empty_text=_("No posts in this period"))
+
+
 def charts(d: Dashboard) -> dict[str, Markup]:
     names = bucket_labels(d.buckets)
-    none = _("No posts in this period")
     return {
         "volume": line_chart(
             "volume",
@@ -38,32 +58,14 @@ def charts(d: Dashboard) -> dict[str, Markup]:
             names,
             [Series(b.name, b.series) for b in d.brands],
             fmt=number,
-            empty_text=none,
+            empty_text=_("No posts in this period"),
         ),
-        "sentiment": stacked_bars(
-            "sentiment",
-            _("Sentiment over time"),
-            names,
-            [Series(labels.sentiment(s), v) for s, v in d.sentiment.items()],
-            colors={labels.sentiment(k): c for k, c in SENTIMENT_COLORS.items()},
-            fmt=number,
-            empty_text=none,
+        "sentiment": sentiment_bars("sentiment", _("Sentiment over time"), names, d.sentiment),
+        "emotions": counts(
+            "emotions", _("Emotions"), [(labels.emotion(e), n) for e, n in d.emotions]
         ),
-        "emotions": bar_list(
-            "emotions",
-            _("Emotions"),
-            [(labels.emotion(e), n) for e, n in d.emotions],
-            fmt=number,
-            empty_text=none,
-        ),
-        "reasons": bar_list(
-            "reasons", _("Complaint reasons"), d.reasons, fmt=number, empty_text=none
-        ),
-        "languages": bar_list(
-            "languages",
-            _("Languages"),
-            [(labels.language_name(c), n) for c, n in d.languages],
-            fmt=number,
-            empty_text=none,
+        "reasons": counts("reasons", _("Complaint reasons"), d.reasons),
+        "languages": counts(
+            "languages", _("Languages"), [(labels.language_name(c), n) for c, n in d.languages]
         ),
     }
