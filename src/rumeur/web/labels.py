@@ -9,13 +9,8 @@ from rumeur.i18n import _, language
 
 
 def sentiment(value: str | None) -> str:
-    names = {
-        "negative": _("negative"),
-        "neutral": _("neutral"),
-        "positive": _("positive"),
-        "unknown": _("unknown"),
-    }
-    return names.get(value or "unknown", value or "")
+    names = {"negative": _("negative"), "neutral": _("neutral"), "positive": _("positive")}
+    return _coded(value, names)
 
 
 def emotion(value: str | None) -> str:
@@ -24,9 +19,16 @@ def emotion(value: str | None) -> str:
         "joy": _("joy"),
         "optimism": _("optimism"),
         "sadness": _("sadness"),
-        "unknown": _("unknown"),
     }
-    return names.get(value or "unknown", value or "")
+    return _coded(value, names)
+
+
+def _coded(value: str | None, names: dict[str, str]) -> str:
+    """The name of a label the classifiers give: none, or `unknown`, reads "unknown"; a code
+    without a name is shown as it is."""
+    if not value or value == "unknown":
+        return _("unknown")
+    return names.get(value, value)
 
 
 def role(value: str) -> str:
@@ -82,9 +84,7 @@ def platform_choices() -> dict[str, str]:
 
 
 def language_name(code: str | None) -> str:
-    if not code or code == "unknown":
-        return _("unknown")
-    return _language_names(language()).get(code, code)
+    return _coded(code, _language_names(language()))
 
 
 @cache
