@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from rumeur.alerts import actions
+from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.web import crisis
 from rumeur.web.accounts import list_users
@@ -138,6 +139,14 @@ def _text(value: str) -> str:
     return check_text("text", text[: crisis.MAX_TEXT], crisis.MAX_TEXT)
 
 
+def _log(
+    request: Request, ws: Workspace, alert_id: int, what: str, viewer: Viewer, detail: dict
+) -> None:
+    """One of the team's actions, by the viewer now, in the alert's log."""
+    store = state(request).store
+    crisis.log_event(store, ws.slug, alert_id, what, viewer.user.name, detail, _now())
+
+
 @router.post("/w/{slug}/alerts/{alert_id}/assign")
 def assign_task(
     request: Request,
@@ -151,8 +160,7 @@ def assign_task(
         raise HTTPException(400, _("Choose a member of the team."))
     ws = workspace_of(request, slug)
     detail = {"to": to, "task": _text(task)}
-    crisis.log_event(state(request).store, ws.slug, alert_id, "assigned", viewer.user.name,
-                     detail, _now())  # fmt: skip
+    _log(request, ws, alert_id, "assigned", viewer, detail)
     return _back(ws.slug, alert_id)
 
 
@@ -166,8 +174,7 @@ def add_note(
 ) -> Response:
     ws = workspace_of(request, slug)
     detail = {"text": _text(text)}
-    crisis.log_event(state(request).store, ws.slug, alert_id, "note", viewer.user.name, detail,
-                     _now())  # fmt: skip
+    _log(request, ws, alert_id, "note", viewer, detail)
     return _back(ws.slug, alert_id)
 
 
@@ -185,6 +192,5 @@ def statement_copied(
     if statement not in {s.slug for s in ws.statements} or language not in ("fr", "en"):
         raise HTTPException(400, _("There is no such statement."))
     detail = {"statement": statement, "language": language}
-    crisis.log_event(state(request).store, ws.slug, alert_id, "statement_copied",
-                     viewer.user.name, detail, _now())  # fmt: skip
+    _log(request, ws, alert_id, "statement_copied", viewer, detail)
     return JSONResponse({"logged": True})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -279,10 +279,14 @@ def export_page(
 def account_page(
     request: Request, viewer: Annotated[Viewer, Depends(page_viewer(Permission.ACCOUNT))]
 ) -> Response:
+    return _account(request, viewer, changed=request.query_params.get("changed") == "1")
+
+
+def _account(request: Request, viewer: Viewer, status: int = 200, **more: Any) -> HTMLResponse:
+    """The account page, saying whether the user has an API token."""
     has = tokens.has_token(state(request).store, viewer.user.id)
-    changed = request.query_params.get("changed") == "1"
-    context = page_context(request, viewer, has_token=has, new_token=None, changed=changed)
-    return page("account.html", context)
+    context = page_context(request, viewer, has_token=has, new_token=None, **more)
+    return page("account.html", context, status=status)
 
 
 @router.post("/account/password")
@@ -297,9 +301,7 @@ def change_password(
     store = state(request).store
     refused = _try_password_change(request, viewer, current, new, repeat)
     if refused is not None:
-        has = tokens.has_token(store, viewer.user.id)
-        context = page_context(request, viewer, has_token=has, new_token=None, error=refused[0])
-        return page("account.html", context, status=refused[1])
+        return _account(request, viewer, status=refused[1], error=refused[0])
     sessions.end_all(store, viewer.user.id)
     token = sessions.start(store, viewer.user.id)
     response = RedirectResponse("/account?changed=1", status_code=303)
