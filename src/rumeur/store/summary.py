@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import ColumnElement, Connection, Row, func, select
 
 from rumeur.store.rollups import ALL
 from rumeur.store.schema import author_rollups, authors, post_queries, rejected, rollups_hourly
@@ -24,23 +24,27 @@ def by_brand_and_sentiment(conn: Connection, workspace: str) -> list[Row[Any]]:
 
 
 def posts_per_hour(conn: Connection, workspace: str) -> list[tuple[datetime, int]]:
-    r = rollups_hourly
-    return conn.execute(
-        select(r.c.hour, func.sum(r.c.posts))
-        .where(r.c.workspace == workspace, r.c.brand == ALL)
-        .group_by(r.c.hour)
-    ).all()
+    return _posts_by(conn, workspace, rollups_hourly.c.hour)
 
 
 def posts_per_language(conn: Connection, workspace: str) -> list[tuple[str, int]]:
     """(language, posts), most posts first."""
+    return _posts_by(conn, workspace, rollups_hourly.c.language, most_first=True)
+
+
+def _posts_by(
+    conn: Connection, workspace: str, column: ColumnElement[Any], most_first: bool = False
+) -> list[Any]:
+    """(value of `column`, posts) over the workspace's whole history, each post once (the
+    rollups' `ALL` brand)."""
     r = rollups_hourly
-    return conn.execute(
-        select(r.c.language, func.sum(r.c.posts))
-        .where(r.c.workspace == workspace, r.c.brand == ALL)
-        .group_by(r.c.language)
-        .order_by(func.sum(r.c.posts).desc())
-    ).all()
+    total = func.sum(r.c.posts)
+    query = (
+        select(column, total).where(r.c.workspace == workspace, r.c.brand == ALL).group_by(column)
+    )
+    if most_first:
+        query = query.order_by(total.desc())
+    return list(conn.execute(query))
 
 
 def query_matches(conn: Connection, workspace: str) -> list[tuple[str, int]]:
