@@ -8,6 +8,8 @@ run's fires in one); those that take a `Store` open their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,15 +18,21 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from rumeur.store.schema import alert_events, alerts
 from rumeur.store.store import Store
 
+Event = tuple[datetime, str, str | None, dict]  # at, what, by, detail: a line of the log
 
-def workspace_alerts(store: Store, workspace: str, everything: bool) -> list[Row[Any]]:
-    """The workspace's alerts, newest first; closed ones only with `everything`."""
+
+def workspace_alerts(
+    store: Store, workspace: str, everything: bool = True, oldest_first: bool = False
+) -> list[Row[Any]]:
+    """The workspace's alerts, newest first (last updated), or in the order they were opened
+    with `oldest_first`; closed ones only with `everything`."""
     a = alerts.c
     query = select(alerts).where(a.workspace == workspace)
     if not everything:
         query = query.where(a.status != "closed")
+    order = (a.id,) if oldest_first else (a.updated_at.desc(), a.id.desc())
     with store.engine.connect() as conn:
-        return list(conn.execute(query.order_by(a.updated_at.desc(), a.id.desc())))
+        return list(conn.execute(query.order_by(*order)))
 
 
 def find(conn: Connection, workspace: str, alert_id: int) -> Row[Any] | None:
@@ -37,16 +45,51 @@ def act(
     workspace: str,
     alert_id: int,
     values: dict[str, Any],
-    event: tuple[datetime, str, str | None, dict],
+    event: Event,
 ) -> bool:
-    """Change a workspace's alert and log what was done (`event`: at, what, by, detail), in
-    one transaction; False, and nothing written, when the workspace has no such alert."""
+    """Change a workspace's alert (`values`, none for an action that changes nothing but the
+    log) and log what was done (`event`: at, what, by, detail), in one transaction; False, and
+    nothing written, when the workspace has no such alert."""
     with store.transaction() as conn:
         if find(conn, workspace, alert_id) is None:
             return False
-        change(conn, alert_id, **values)
+        if values:
+            change(conn, alert_id, **values)
         log(conn, alert_id, *event)
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What becomes of one alert: a new alert of `values` (`alert_id` None), or the alert
+    `alert_id` with `values` changed (none: only its log grows); then `events` logged, in
+    order."""
+
+    alert_id: int | None
+    values: dict[str, Any]
+    events: tuple[Event, ...] = ()
+
+
+def apply(
+    store: Store,
+    workspace: str,
+    statuses: tuple[str, ...],
+    decide: Callable[[list[Row[Any]]], list[Change]],
+) -> list[Change]:
+    """In one write transaction: read the workspace's alerts whose status is one of
+    `statuses`, ask `decide` what becomes of them (and of the new ones), and write it, in the
+    order `decide` gives. What `decide` gave is returned."""
+    with store.transaction() as conn:
+        changes = decide(live(conn, workspace, statuses))
+        for c in changes:
+            alert_id = c.alert_id
+            if alert_id is None:
+                alert_id = insert_alert(conn, {"workspace": workspace, **c.values})
+            elif c.values:
+                change(conn, alert_id, **c.values)
+            for event in c.events:
+                log(conn, alert_id, *event)
+        return changes
 
 
 def live(conn: Connection, workspace: str, statuses: tuple[str, ...]) -> list[Row[Any]]:

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, case, func, insert, select
+from sqlalchemy import Connection, Row, case, func, select
 
+from rumeur.store import alerts as alert_rows
 from rumeur.store.rollups import ALL
 from rumeur.store.schema import alert_events, alerts, authors, post_brands, posts, rollups_hourly
 
@@ -42,8 +43,7 @@ def alerts_by_status(
 
 
 def alert_row(conn: Connection, workspace: str, alert_id: int) -> dict[str, Any] | None:
-    a = alerts.c
-    row = conn.execute(select(alerts).where(a.id == alert_id, a.workspace == workspace)).first()
+    row = alert_rows.find(conn, workspace, alert_id)
     return None if row is None else dict(row._mapping)
 
 
@@ -73,11 +73,8 @@ def add_event(
 ) -> bool:
     """Log `event` (at, what, by, detail) on the alert; False, logging nothing, when the
     workspace has no such alert. The check and the insert share one write transaction."""
-    with store.transaction() as conn:
-        if alert_row(conn, workspace, alert_id) is None:
-            return False
-        conn.execute(insert(alert_events).values(alert_id=alert_id, **event))
-    return True
+    logged = (event["at"], event["what"], event["by"], event["detail"])
+    return alert_rows.act(store, workspace, alert_id, {}, logged)
 
 
 def hourly_sentiment(
@@ -133,6 +130,4 @@ def top_authors(
 
 def alerts_by_id(store: Store, workspace: str) -> list[Row[Any]]:
     """Every alert of the workspace, the oldest first (the replay prints the new ones)."""
-    a = alerts.c
-    with store.engine.connect() as conn:
-        return list(conn.execute(alerts.select().where(a.workspace == workspace).order_by(a.id)))
+    return alert_rows.workspace_alerts(store, workspace, oldest_first=True)
