@@ -37,6 +37,8 @@ from rumeur.alerts.explain import explain
 from rumeur.config import Workspace
 from rumeur.store import Store
 from rumeur.store import alerts as rows
+from rumeur.store import detection as reads
+from rumeur.store.alerts import Change, Event
 
 LIVE = ("open", "acked", "muted")
 
@@ -51,45 +53,51 @@ class EngineReport:
 def run_detectors(store: Store, ws: Workspace, now: datetime) -> EngineReport:
     """Run every detector of `ws` at `now` and apply its fires to the alerts table."""
     s = ws.alerts
-    with store.engine.connect() as conn:
+    with reads.reading(store) as conn:
         counts = read_counts(conn, ws.slug, now, s.baseline_days)
         fires = volume_spikes(counts, ws, now, s) + negative_surges(counts, ws, now, s)
         fires += viral_posts(conn, ws, now, s) + influencers(conn, ws, now, s)
         fires += watch_words(conn, ws, now, s, _last_watched(conn, ws.slug))
         explained = [(fire, explain(conn, ws.slug, fire, s.top)) for fire in fires]
-    with store.transaction() as conn:
-        return _apply(conn, ws, now, explained)
-
-
-def _apply(
-    conn: Connection, ws: Workspace, now: datetime, fires: list[tuple[Fire, dict[str, Any]]]
-) -> EngineReport:
     report = EngineReport()
-    live = {(row.kind, row.subject): row for row in rows.live(conn, ws.slug, LIVE)}
+    # The live alerts are read, and the changes written, in one transaction.
+    rows.apply(store, ws.slug, LIVE, lambda live: _changes(live, ws, now, explained, report))
+    return report
+
+
+def _changes(
+    live_rows: list[Any],
+    ws: Workspace,
+    now: datetime,
+    fires: list[tuple[Fire, dict[str, Any]]],
+    report: EngineReport,
+) -> list[Change]:
+    """What the fires make of the live alerts: new alerts, updates, and the quiet ones closed."""
+    changes: list[Change] = []
+    live = {(row.kind, row.subject): row for row in live_rows}
     for fire, why in fires:
         row = live.pop((fire.kind, fire.subject), None)
         if row is None:
-            _open(conn, ws.slug, fire, why)
+            changes.append(_open(fire, why))
             report.opened += 1
         else:
-            _update(conn, row, fire, why, now)
+            changes.append(_update(row, fire, why, now))
             report.updated += 1
     cooldown = HOUR * ws.alerts.cooldown_hours
     for row in live.values():
         if row.status == "muted" and row.muted_until and row.muted_until > now:
             continue
         if now - row.updated_at >= cooldown:
-            rows.change(conn, row.id, status="closed")
-            rows.log(conn, row.id, now, "closed", None, {"quiet_since": row.updated_at.isoformat()})
+            quiet = {"quiet_since": row.updated_at.isoformat()}
+            changes.append(Change(row.id, {"status": "closed"}, ((now, "closed", None, quiet),)))
             report.closed += 1
-    return report
+    return changes
 
 
-def _open(conn: Connection, workspace: str, fire: Fire, why: dict[str, Any]) -> None:
+def _open(fire: Fire, why: dict[str, Any]) -> Change:
     # A watch word starts at its first match, a viral post when it was posted, an influencer
     # alert at the first newcomer's post; the others at the start of the window that fired.
     values = {
-        "workspace": workspace,
         "kind": fire.kind,
         "subject": fire.subject,
         "status": "open",
@@ -101,11 +109,10 @@ def _open(conn: Connection, workspace: str, fire: Fire, why: dict[str, Any]) -> 
         "explanation": why,
         "revision": 1,
     }
-    alert_id = rows.insert_alert(conn, values)
-    rows.log(conn, alert_id, fire.until, "opened", None, _figures(fire))
+    return Change(None, values, ((fire.until, "opened", None, _figures(fire)),))
 
 
-def _update(conn: Connection, row: Any, fire: Fire, why: dict[str, Any], now: datetime) -> None:
+def _update(row: Any, fire: Fire, why: dict[str, Any], now: datetime) -> Change:
     values: dict[str, Any] = {
         "updated_at": fire.until,
         "observed": fire.observed,
@@ -114,13 +121,14 @@ def _update(conn: Connection, row: Any, fire: Fire, why: dict[str, Any], now: da
         "explanation": why,
         "revision": row.revision + 1,
     }
+    events: list[Event] = []
     if fire.kind == WATCH:
         values["observed"] = row.observed + fire.observed  # a fire counts only new matches
     if row.status == "muted" and (row.muted_until is None or row.muted_until <= now):
         values.update(status="open", muted_until=None)
-        rows.log(conn, row.id, now, "unmuted", None, {})
-    rows.change(conn, row.id, **values)
-    rows.log(conn, row.id, fire.until, "updated", None, _figures(fire))
+        events.append((now, "unmuted", None, {}))
+    events.append((fire.until, "updated", None, _figures(fire)))
+    return Change(row.id, values, tuple(events))
 
 
 def _figures(fire: Fire) -> dict[str, Any]:

@@ -7,7 +7,8 @@ thresholds and baselines stay in `rumeur.alerts`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,15 @@ from sqlalchemy import ColumnElement, Connection, Row, func, select
 from rumeur.metrics import engagement_sql
 from rumeur.store.rollups import ALL
 from rumeur.store.schema import authors, post_brands, post_queries, posts, rollups_hourly
+from rumeur.store.store import Store
+
+
+@contextmanager
+def reading(store: Store) -> Iterator[Connection]:
+    """The one connection a detection run reads through (the detectors, then the explanation
+    of each fire). Without the time budget of `Store.read`: a run reads what it must."""
+    with store.engine.connect() as conn:
+        yield conn
 
 
 def hourly_counts(
