@@ -29,6 +29,7 @@ from pydantic import (
 from rumeur.errors import ConfigError
 from rumeur.logs import redact_text
 from rumeur.settings.alerts import AlertSettings
+from rumeur.settings.inbox import OwnedAccount, RoutingRule, check_inbox
 from rumeur.settings.notify import Target
 from rumeur.settings.sources import SourceSettings
 
@@ -54,12 +55,6 @@ class Brand(Strict):
         """Lower-cased words and handles that attribute a post to this brand."""
         handles = ["@" + h.lstrip("@") for h in self.handles]
         return [t.lower() for t in [*self.terms, *handles] if t.strip()] or [self.name.lower()]
-
-
-class OwnedAccount(Strict):
-    platform: Annotated[str, Field(min_length=1)]
-    handle: Annotated[str, Field(min_length=1)]
-    department: str | None = None
 
 
 class Department(Strict):
@@ -155,6 +150,7 @@ class Workspace(Strict):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     statements: list[HoldingStatement] = Field(default_factory=list)
+    routing: list[RoutingRule] = Field(default_factory=list)  # docs/inbox.md
 
     @field_validator("timezone")
     @classmethod
@@ -176,6 +172,11 @@ class Workspace(Strict):
         sources = [s.name for s in self.sources]
         if len(set(sources)) != len(sources):
             raise ValueError("source names must differ from each other")
+        return self
+
+    @model_validator(mode="after")
+    def _inbox(self) -> Workspace:
+        check_inbox(self.owned_accounts, self.departments, self.sources, self.routing)
         return self
 
     @property
