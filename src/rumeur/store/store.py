@@ -35,6 +35,11 @@ WRITER_LOCK = 0x72756D65  # "rume": the advisory lock that serialises writers on
 # A writer's SQLite page cache: with the default 2 MB, the rate at a million posts was 2,809/s
 # (0.63 of the rate at 10,000), with 64 MB 3,127/s (0.75).
 WRITER_CACHE_KIB = 65536
+# A writer lets the WAL grow to 16,384 pages (64 MB) before copying it into the database: with
+# SQLite's 1,000, each batch of an import was checkpointed (and synced) at its commit, the same
+# rollup and index pages copied again batch after batch (commits 0.29 s of the airline import,
+# 0.11 s with this).
+WRITER_WAL_PAGES = 16384
 LOCK_SQL = (
     "SELECT pg_advisory_xact_lock(:key), set_config('plan_cache_mode', 'force_custom_plan', true)"
 )
@@ -110,6 +115,7 @@ class Store:
                         conn.execute(text(LOCK_SQL), {"key": WRITER_LOCK})
                     else:  # the indexes a write touches outgrow SQLite's 2 MB default
                         conn.exec_driver_sql(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+                        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {WRITER_WAL_PAGES}")
                     yield conn
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0]
