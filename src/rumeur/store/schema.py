@@ -398,3 +398,111 @@ alert_deliveries = Table(
     UniqueConstraint("alert_id", "revision", "target"),
     Index("ix_alert_deliveries_status_next_at", "status", "next_at"),
 )
+
+# The shared inbox (docs/inbox.md, store/inbox.py). A conversation is what one customer says to
+# one owned account (`account`, its handle) of the workspace, threaded by reply chains, the
+# network's own conversation id (`thread`, a direct message's) and the customer's follow-ups.
+# `route` keeps why it went where it went (inbox/routing.py); `due_at` is the next response's
+# target, `locked_by` and `locked_until` the colleague writing a reply.
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("platform", String(PLATFORM_LENGTH), nullable=False),
+    Column("account", String(HANDLE_LENGTH), nullable=False),
+    Column("customer", String(HANDLE_LENGTH), nullable=False),
+    Column("kind", String(16), nullable=False),  # public or private (direct messages)
+    Column("thread", String(ID_LENGTH)),
+    Column("root_id", String(ID_LENGTH), nullable=False),  # native id of its first message
+    Column("department", String(64)),
+    Column("priority", String(16), nullable=False),  # low, normal, high, urgent
+    Column("tags", JSON, nullable=False),
+    Column("assignee", String(64)),
+    Column("status", String(16), nullable=False),  # new, assigned, waiting, resolved, reopened
+    Column("route", JSON, nullable=False),
+    Column("messages", Integer, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("last_in_at", UTCDateTime),
+    Column("last_out_at", UTCDateTime),
+    Column("first_response_at", UTCDateTime),
+    Column("due_at", UTCDateTime),
+    Column("resolved_at", UTCDateTime),
+    Column("locked_by", String(64)),
+    Column("locked_until", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_conversations_workspace_status", "workspace", "status", "last_at"),
+    Index("ix_conversations_workspace_customer", "workspace", "platform", "customer"),
+    Index("ix_conversations_workspace_thread", "workspace", "platform", "thread"),
+)
+
+# A conversation's messages, in (`in`, from customers) and out (the brand's, sent from rumeur or
+# not). One row per (workspace, platform, native_id), so that reading a message twice adds it
+# once. `local_id` is the id the owned account's server gives it when that differs from
+# `native_id` (a Mastodon status's id on the account's instance, where `native_id` is its URI):
+# what a reply targets. `reply_to` is the parent's id as the network gives it. `extra` holds
+# what the network needs to answer it (a Bluesky post's cid and its thread's root).
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("platform", String(PLATFORM_LENGTH), nullable=False),
+    Column("native_id", String(ID_LENGTH), nullable=False),
+    Column("local_id", String(ID_LENGTH)),
+    Column("direction", String(8), nullable=False),  # in, out
+    Column("kind", String(16), nullable=False),  # mention, reply, quote, direct
+    Column("author", String(HANDLE_LENGTH), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("reply_to", String(ID_LENGTH)),
+    Column("visibility", String(16)),
+    Column("url", Text),
+    Column("at", UTCDateTime, nullable=False),
+    Column("sentiment", String(LABEL_LENGTH)),
+    Column("language", String(LABEL_LENGTH)),
+    Column("outbox_id", Id),  # the outbox row that sent it, for a reply sent from rumeur
+    Column("extra", JSON, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace", "platform", "native_id"),
+    Index("ix_messages_conversation_id", "conversation_id", "at"),
+    Index("ix_messages_workspace_local_id", "workspace", "platform", "local_id"),
+)
+
+# Replies to send (docs/inbox.md, "The outbox"): written in the same transaction as the
+# conversation's change, before anything leaves. A sender claims a queued row by a conditional
+# UPDATE (queued -> claimed), sends it with `idempotency_key` (the same on every try), then records
+# the network's id (sent), the refusal (failed, or queued again with `next_at`), or that the
+# outcome cannot be known (unknown: reconciled by reading the network, never sent blindly again).
+# `request` holds what the network's guard needs, chosen before the first try (a Bluesky record
+# key, the reply's parent and root).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(PLATFORM_LENGTH), nullable=False),
+    Column("account", String(HANDLE_LENGTH), nullable=False),
+    Column("author", String(64)),  # the rumeur user who wrote it
+    Column("text", Text, nullable=False),
+    Column("reply_to", String(ID_LENGTH)),
+    Column("visibility", String(16), nullable=False),  # public, unlisted, private, direct
+    Column("idempotency_key", String(64), nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("state", String(16), nullable=False),  # queued, claimed, sent, failed, unknown
+    Column("claimed_by", String(128)),
+    Column("claimed_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", UTCDateTime),
+    Column("native_id", String(ID_LENGTH)),
+    Column("url", Text),
+    Column("error", String(500)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("idempotency_key"),
+    Index("ix_outbox_state_next_at", "state", "next_at"),
+    Index("ix_outbox_conversation_id", "conversation_id"),
+)
