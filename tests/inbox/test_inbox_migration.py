@@ -1,0 +1,39 @@
+"""Migration 0008 adds the inbox's tables to a store made by an earlier rumeur, and is the head."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import inspect
+
+from rumeur.store import Store
+from rumeur.store.engine import make_engine
+from rumeur.store.inbox import Message, conversation, receive
+from rumeur.store.migrate import HEAD, alembic_config, current_revision
+
+INBOX_TABLES = {"conversations", "messages", "outbox"}
+
+
+def test_0008_is_the_head() -> None:
+    assert HEAD == "0008"
+
+
+def test_a_store_at_0007_gains_the_inbox(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0007")
+    assert current_revision(engine) == "0007"
+    assert not INBOX_TABLES & set(inspect(engine).get_table_names())
+    engine.dispose()
+
+    store = Store.open(db_url)
+    try:
+        assert current_revision(store.engine) == HEAD
+        assert set(inspect(store.engine).get_table_names()) >= INBOX_TABLES
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        hello = Message(platform="reddit", native_id="t1_abc", author="u", text="hi", at=now)
+        talk = receive(store, "ws", "laposte", hello, None, now).conversation_id
+        assert conversation(store, talk)["priority"] == "normal"  # type: ignore[arg-type,index]
+    finally:
+        store.close()
