@@ -4,8 +4,11 @@ department is the fallback. Every value says which rule set it."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
+from conftest import REPO
+from rumeur.config import parse_settings
 from rumeur.inbox.routing import ACCOUNT, DEFAULT, Route, Router
 from rumeur.model import Author, Label, Post
 from rumeur.query.document import document
@@ -188,3 +191,20 @@ def test_many_rules_agree_with_evaluating_each_alone() -> None:
             doc = document(text=text, sentiment=sentiment)
             alone = tuple(r.name for r in rules if matches(parse(r.query).root, doc))
             assert router.route(doc).matched == alone
+
+
+def test_the_docs_example_routes_as_the_docs_say() -> None:
+    text = (REPO / "docs" / "inbox.md").read_text(encoding="utf-8")
+    block = re.search(r"^```toml\n(.*?)^```", text, flags=re.M | re.S).group(1)  # type: ignore[union-attr]
+    ws = parse_settings(block, "docs/inbox.md").workspace()
+    router, account = Router(ws.routing), ws.owned_accounts[0]
+
+    def route(text: str, sentiment: str) -> tuple[object, ...]:
+        got = router.route(document(text=text, sentiment=sentiment), account)
+        return (got.department, got.priority, got.tags, got.assignee)
+
+    late = "ma livraison a une semaine de retard, inadmissible"
+    assert route(late, "negative") == ("colis", "high", (), None)
+    assert route("je porte plainte", "negative") == ("service-client", "high", (), None)
+    press = "Bonjour, je suis journaliste : combien de colis perdus cette année ?"
+    assert route(press, "neutral") == ("service-client", "normal", ("presse",), "camille")
