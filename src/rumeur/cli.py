@@ -6,19 +6,25 @@ the environment at start-up (RUMEUR_LANG, else LC_ALL, LC_MESSAGES, LANG)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from rumeur import logs
-from rumeur.errors import RumeurError
+from rumeur.commands.context import Cli
+from rumeur.errors import ConfigError, RumeurError
 from rumeur.i18n import _
 
 if TYPE_CHECKING:
-    from rumeur.config import Settings, Workspace
-    from rumeur.store import Store
+    from rumeur.settings.sources import SourceSettings
+
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="rumeur",
@@ -57,6 +63,13 @@ Until = Annotated[str | None, typer.Option(help=_("Before this date (YYYY-MM-DD 
 Enrich = Annotated[
     bool, typer.Option(help=_("Find the language, sentiment, emotion and complaint reason."))
 ]
+DataFile = Annotated[
+    Path, typer.Argument(help=_("CSV or JSON-lines file."), exists=True, dir_okay=False)
+]
+Preset = Annotated[str | None, typer.Option(help=_("Column mapping: airline or listening-export."))]
+MappingFile = Annotated[
+    Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
+]
 LinesFile = Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))]
 AsJson = Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))]
 AsOneJson = Annotated[bool, typer.Option("--json", help=_("One JSON object."))]
@@ -72,81 +85,87 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# The options that say where a command works, as `scope` adds them to a command.
+WHERE = {
+    name: inspect.Parameter(
+        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=option
+    )
+    for name, option in (("db", Db), ("config", ConfigFile), ("workspace", WorkspaceSlug))
+}
+
+
+def scope(*names: str, before: str | None = None) -> Callable[[Command], Command]:
+    """Give a command the options that say where it works, `--db`, `--config` and `--workspace`
+    (`names`, all three by default), after its own parameters or before the one named `before`,
+    and hand what they say to the root context object (`Cli.use`) before the command runs. They
+    stay after the command's name, as users type them; the command reaches the settings, the
+    workspace and the store through its `ctx: typer.Context` (`ctx.obj`)."""
+    chosen = names or tuple(WHERE)
+
+    def add(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        own = list(signature.parameters.values())
+        [context] = [p.name for p in own if p.annotation is typer.Context]
+        at = next((i for i, p in enumerate(own) if p.name == before), len(own))
+        params = [*own[:at], *(WHERE[name] for name in chosen), *own[at:]]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> Any:
+            kwargs[context].find_object(Cli).use(**{name: kwargs.pop(name) for name in chosen})
+            return command(**kwargs)
+
+        run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run  # type: ignore[return-value]
+
+    return add
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
-    """The options before the command; the app's help is the one given to `typer.Typer` above."""
-
-
-def _open(
-    db: str | None, config: Path | None, workspace: str | None
-) -> tuple[Settings, Workspace, Store]:
-    settings, ws = _workspace(config, workspace)
-    return settings, ws, _store(db, settings)
-
-
-def _workspace(config: Path | None, workspace: str | None) -> tuple[Settings, Workspace]:
-    from rumeur.config import load_settings
-
-    settings = load_settings(config)
-    return settings, settings.workspace(workspace)
-
-
-# Stores the command opened, closed by `main` when it ends, so that a caller in the same process
-# (a test, a script) gets its database connections back.
-_opened: list[Store] = []
-
-
-def _store(db: str | None, settings: Settings) -> Store:
-    from rumeur.config import resolve_db
-    from rumeur.store import Store
-
-    store = Store.open(resolve_db(db, settings))
-    _opened.append(store)
-    return store
+    """The options before the command; the app's help is the one given to `typer.Typer` above.
+    Makes the one root context object, closed (its store with it) when the command ends."""
+    ctx.obj = Cli()
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command(
     "import", help=_("Import posts from a file, resuming where a previous import of it stopped.")
 )
+@scope()
 def import_(
-    file: Annotated[
-        Path, typer.Argument(help=_("CSV or JSON-lines file."), exists=True, dir_okay=False)
-    ],
-    preset: Annotated[
-        str | None, typer.Option(help=_("Column mapping: airline or listening-export."))
-    ] = None,
-    mapping: Annotated[
-        Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
-    ] = None,
+    ctx: typer.Context,
+    file: DataFile,
+    preset: Preset = None,
+    mapping: MappingFile = None,
     enrich: Enrich = True,
     restart: Annotated[bool, typer.Option(help=_("Read the file from its start again."))] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.importing import file_source, import_file
 
-    settings, ws = _workspace(config, workspace)
+    cli: Cli = ctx.obj
+    ws = cli.workspace()
     source = file_source(ws, file, preset, mapping)  # a bad mapping fails before the database
-    import_file(_store(db, settings), settings, ws, source, enrich, restart, batch_size)
+    import_file(cli.store(), cli.settings(), ws, source, enrich, restart, batch_size)
 
 
 @app.command(help=_("Import the airline data set into the demo workspace and print its summary."))
+@scope("db", "config", before="serve")
 def demo(
+    ctx: typer.Context,
     data: Annotated[
         Path | None,
         typer.Option(
             envvar="RUMEUR_DATA", help=_("Folder of the public data sets."), file_okay=False
         ),
     ] = None,
-    db: Db = None,
-    config: ConfigFile = None,
     serve: Annotated[
         bool, typer.Option("--serve", help=_("Then serve the web app with a demo account."))
     ] = False,
@@ -156,7 +175,8 @@ def demo(
     from rumeur.commands.importing import file_source, find_demo_file, import_file
     from rumeur.commands.reporting import print_summary
 
-    settings, ws, store = _open(db, config, None)
+    cli: Cli = ctx.obj
+    settings, ws, store = cli.settings(), cli.workspace(), cli.store()
     source = find_demo_file(data)
     typer.echo(_("Importing {file} into {db}").format(file=source, db=store.where), err=True)
     import_file(store, settings, ws, file_source(ws, source, "airline"), True, False, 1000)
@@ -169,45 +189,34 @@ def demo(
 
 
 @app.command(help=_("Serve the web app and its REST API."))
-def serve(
-    host: Host = "127.0.0.1",
-    port: Port = 8000,
-    db: Db = None,
-    config: ConfigFile = None,
-) -> None:
+@scope("db", "config")
+def serve(ctx: typer.Context, host: Host = "127.0.0.1", port: Port = 8000) -> None:
     from rumeur.commands.serving import serve as serve_app
-    from rumeur.config import load_settings
 
-    settings = load_settings(config)
-    serve_app(settings, _store(db, settings), host, port)
+    cli: Cli = ctx.obj
+    serve_app(cli.settings(), cli.store(), host, port)
 
 
 @app.command(
     help=_("Volume, share of voice, sentiment, days, languages, top authors, rejected rows.")
 )
-def summary(
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
-    as_json: AsOneJson = False,
-) -> None:
+@scope(before="as_json")
+def summary(ctx: typer.Context, as_json: AsOneJson = False) -> None:
     from rumeur.commands.reporting import print_summary
 
-    _settings, ws, store = _open(db, config, workspace)
-    print_summary(store, ws, as_json=as_json)
+    print_summary(ctx.obj.store(), ctx.obj.workspace(), as_json=as_json)
 
 
 @app.command(help=_("Search the stored posts of a workspace with a boolean query, newest first."))
+@scope(before="as_json")
 def search(
+    ctx: typer.Context,
     text: Annotated[
         str, typer.Argument(help=_("A boolean query, e.g. '\"la poste\" AND retard*'."))
     ],
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 20,
     since: Since = None,
     until: Until = None,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
     as_json: AsJson = False,
 ) -> None:
     from rumeur.commands.reporting import print_search
@@ -216,12 +225,13 @@ def search(
     query = parse(text)  # a malformed query is refused before the store is opened
     for warning in query.warnings:
         typer.echo(_("warning: {warning}").format(warning=warning), err=True)
-    _settings, ws, store = _open(db, config, workspace)
-    print_search(store, ws, query, limit, since, until, as_json)
+    print_search(ctx.obj.store(), ctx.obj.workspace(), query, limit, since, until, as_json)
 
 
 @app.command(help=_("Write the stored posts of a workspace with their enrichments, oldest first."))
+@scope()
 def export(
+    ctx: typer.Context,
     format: Annotated[str, typer.Option("--format", help=_("csv or jsonl."))] = "csv",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help=_("File to write (default: stdout)."))
@@ -232,31 +242,22 @@ def export(
     ] = None,
     since: Since = None,
     until: Until = None,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.exporting import export_posts
     from rumeur.query.parser import parse
 
     parsed = None if query is None else parse(query)
-    _settings, ws, store = _open(db, config, workspace)
-    export_posts(store, ws, format, output, since, until, parsed)
+    export_posts(ctx.obj.store(), ctx.obj.workspace(), format, output, since, until, parsed)
 
 
 @app.command(
     help=_("List the rows that could not be imported, one line each: file, line, field, reason.")
 )
-def rejected(
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
-    as_json: AsJson = False,
-) -> None:
+@scope(before="as_json")
+def rejected(ctx: typer.Context, as_json: AsJson = False) -> None:
     from rumeur.commands.reporting import print_rejected
 
-    _settings, ws, store = _open(db, config, workspace)
-    print_rejected(store, ws, as_json)
+    print_rejected(ctx.obj.store(), ctx.obj.workspace(), as_json)
 
 
 @app.command(
@@ -265,7 +266,9 @@ def rejected(
         "one JSON line per input, in order."
     )
 )
+@scope("config", "workspace")
 def classify(
+    ctx: typer.Context,
     file: LinesFile,
     task: Annotated[
         str, typer.Option(help=_("language, sentiment, emotion or reason."))
@@ -274,13 +277,11 @@ def classify(
         bool, typer.Option("--explain", help=_("Add the features that weighed most."))
     ] = False,
     top: Annotated[int, typer.Option(min=1, max=50, help=_("Features per explanation."))] = 8,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.classifying import classify_lines, open_input
     from rumeur.nlp.registry import model_for
 
-    settings, ws = _workspace(config, workspace)
+    settings, ws = ctx.obj.settings(), ctx.obj.workspace()
     model = model_for(task, settings, ws)
     # The other models read the language first, as in the pipeline.
     language = None if task == "language" else model_for("language", settings, ws)
@@ -291,20 +292,20 @@ def classify(
 @app.command(
     help=_("Run the current models again over the stored posts of a workspace (resumable).")
 )
+@scope()
 def reenrich(
+    ctx: typer.Context,
     task: Annotated[
         list[str] | None,
         typer.Option(help=_("Only this task (language, sentiment, emotion, reason); repeatable.")),
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.importing import reenrich_posts
 
-    settings, ws, store = _open(db, config, workspace)
-    reenrich_posts(store, settings, ws, task or None, batch_size)
+    cli: Cli = ctx.obj
+    ws = cli.workspace()
+    reenrich_posts(cli.store(), cli.settings(), ws, task or None, batch_size)
 
 
 collect_app = typer.Typer(
@@ -318,7 +319,18 @@ app.add_typer(collect_app, name="collect")
 Once = Annotated[bool, typer.Option("--once", help=_("Stop once caught up (the default)."))]
 
 
+@dataclass(slots=True)
+class CollectOptions:
+    """What `rumeur collect` was told, for its subcommands (`ctx.obj` below the group)."""
+
+    sources: list[str]
+    once: bool
+    follow: bool
+    enrich: bool
+
+
 @collect_app.callback()
+@scope()
 def collect(
     ctx: typer.Context,
     source: Annotated[
@@ -329,41 +341,43 @@ def collect(
         bool, typer.Option("--follow", help=_("Keep polling and streaming once caught up."))
     ] = False,
     enrich: Enrich = True,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
+    cli: Cli = ctx.obj
+    options = CollectOptions(source or [], once, follow, enrich)
+    _once_or_follow(options)
     if ctx.invoked_subcommand is not None:
-        ctx.obj = (db, config, workspace, enrich)
+        ctx.obj = options
         return
-    from rumeur.commands.collecting import choose
-    from rumeur.errors import ConfigError
+    from rumeur.pipeline.collection import choose
 
-    if once and follow:
+    _collect(cli, choose(cli.workspace(), options.sources), options)
+
+
+def _once_or_follow(options: CollectOptions) -> None:
+    if options.once and options.follow:
         raise ConfigError(_("--once and --follow: choose one"))
-    settings, ws, store = _open(db, config, workspace)
-    _collect(store, settings, ws, choose(ws, source or []), follow, enrich)
 
 
-def _collect(
-    store: Store,
-    settings: Settings,
-    ws: Workspace,
-    chosen: list[Any],
-    follow: bool,
-    enrich: bool = True,
-) -> None:
-    from rumeur.commands.collecting import collect as run_sources
+def _collect(cli: Cli, chosen: list[SourceSettings], options: CollectOptions) -> None:
+    from rumeur.commands.collecting import collect_sources
 
-    outcomes = run_sources(store, settings, ws, chosen, follow, enrich)
+    store, settings, ws = cli.store(), cli.settings(), cli.workspace()
+    outcomes = collect_sources(store, settings, ws, chosen, options.follow, options.enrich)
     if any(o.error for o in outcomes):
         sys.exit(1)
 
 
-def _adhoc(ctx: typer.Context, made: Any) -> None:
-    db, config, workspace, enrich = ctx.obj or (None, None, None, True)
-    settings, ws, store = _open(db, config, workspace)
-    _collect(store, settings, ws, [made], follow=False, enrich=enrich)
+def _adhoc(ctx: typer.Context, made: SourceSettings) -> None:
+    """One source tried before it is configured, collected as the group's options say: once
+    caught up by default, following with the group's `--follow`. The subcommand's own `--once`,
+    when given, refuses the group's `--follow` as the group's `--once` does."""
+    options: CollectOptions = ctx.obj
+    given = ctx.get_parameter_source("once")  # typer's own click: its enum, compared by name
+    if given is not None and given.name == "COMMANDLINE":
+        _once_or_follow(replace(options, once=True))
+    cli = ctx.find_object(Cli)
+    assert cli is not None
+    _collect(cli, [made], options)
 
 
 @collect_app.command("rss", help=_("Read one RSS, Atom or JSON feed into the workspace."))
@@ -418,16 +432,11 @@ def collect_reddit(
 
 
 @app.command(help=_("List the workspace's sources: cursor, last success, last error, quota."))
-def sources(
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
-    as_json: AsJson = False,
-) -> None:
+@scope(before="as_json")
+def sources(ctx: typer.Context, as_json: AsJson = False) -> None:
     from rumeur.commands.collecting import list_sources
 
-    _settings, ws, store = _open(db, config, workspace)
-    list_sources(store, ws, as_json)
+    list_sources(ctx.obj.store(), ctx.obj.workspace(), as_json)
 
 
 query_app = typer.Typer(help=_("Boolean queries: check one before using it."), no_args_is_help=True)
@@ -458,18 +467,16 @@ def query_check(
         "what each query matches now (after adding a query, or after reenrich)."
     ),
 )
+@scope()
 def query_apply(
+    ctx: typer.Context,
     name: Annotated[
         list[str] | None, typer.Argument(help=_("Saved query names (default: all)."))
     ] = None,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.querying import apply_queries
 
-    _settings, ws, store = _open(db, config, workspace)
-    apply_queries(store, ws, name or [], sys.stdout)
+    apply_queries(ctx.obj.store(), ctx.obj.workspace(), name or [], sys.stdout)
 
 
 @app.command(
@@ -506,7 +513,9 @@ app.add_typer(users_app, name="users")
         "standard input with --password-stdin."
     ),
 )
+@scope()
 def users_add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=_("User name (any case; unique whatever the case)."))],
     role: Annotated[
         str,
@@ -524,29 +533,26 @@ def users_add(
             "--password-stdin", help=_("Read the password from the first line of standard input.")
         ),
     ] = False,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.web.accounts import add_user
 
-    settings, ws = _workspace(config, workspace)
+    ws = ctx.obj.workspace()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt(
             _("Password"), hide_input=True, confirmation_prompt=_("Repeat the password")
         )
-    user = add_user(_store(db, settings), name, role, password, department, ws)
+    user = add_user(ctx.obj.store(), name, role, password, department, ws)
     typer.echo(_("user {name} added ({role})").format(name=user.name, role=user.role))
 
 
 @users_app.command("list", help=_("List the accounts: name, role, department, creation date."))
-def users_list(db: Db = None, config: ConfigFile = None) -> None:
-    from rumeur.config import load_settings
+@scope("db", "config")
+def users_list(ctx: typer.Context) -> None:
     from rumeur.web.accounts import list_users, print_users
 
-    print_users(list_users(_store(db, load_settings(config))))
+    print_users(list_users(ctx.obj.store()))
 
 
 @users_app.command(
@@ -555,16 +561,14 @@ def users_list(db: Db = None, config: ConfigFile = None) -> None:
         "Make a new REST API token for an account and print it once (the old one stops working)."
     ),
 )
+@scope("db", "config")
 def users_token(
-    name: Annotated[str, typer.Argument(help=_("User name."))],
-    db: Db = None,
-    config: ConfigFile = None,
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help=_("User name."))]
 ) -> None:
-    from rumeur.config import load_settings
     from rumeur.web.accounts import find_user
     from rumeur.web.tokens import issue
 
-    store = _store(db, load_settings(config))
+    store = ctx.obj.store()
     typer.echo(issue(store, find_user(store, name).id))
 
 
@@ -574,16 +578,12 @@ def users_token(
         "on the replayed clock."
     )
 )
+@scope()
 def replay(
-    file: Annotated[
-        Path, typer.Argument(help=_("CSV or JSON-lines file."), exists=True, dir_okay=False)
-    ],
-    preset: Annotated[
-        str | None, typer.Option(help=_("Column mapping: airline or listening-export."))
-    ] = None,
-    mapping: Annotated[
-        Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
-    ] = None,
+    ctx: typer.Context,
+    file: DataFile,
+    preset: Preset = None,
+    mapping: MappingFile = None,
     speed: Annotated[
         str,
         typer.Option(
@@ -591,17 +591,15 @@ def replay(
         ),
     ] = "max",
     enrich: Enrich = True,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.importing import file_source
     from rumeur.commands.replaying import parse_speed, replay_file
 
-    settings, ws = _workspace(config, workspace)
+    cli: Cli = ctx.obj
+    ws = cli.workspace()
     factor = parse_speed(speed)
     source = file_source(ws, file, preset, mapping)
-    replay_file(_store(db, settings), settings, ws, source, enrich, factor)
+    replay_file(cli.store(), cli.settings(), ws, source, enrich, factor)
 
 
 alerts_app = typer.Typer(
@@ -612,46 +610,40 @@ AlertId = Annotated[int, typer.Argument(help=_("Alert id (rumeur alerts list).")
 
 
 @alerts_app.command("list", help=_("List the open, acknowledged and muted alerts, newest first."))
+@scope()
 def alerts_list(
+    ctx: typer.Context,
     as_json: AsJson = False,
     everything: Annotated[bool, typer.Option("--all", help=_("Closed alerts too."))] = False,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.alerting import print_alerts
 
-    _settings, ws, store = _open(db, config, workspace)
-    print_alerts(store, ws, as_json, everything)
+    print_alerts(ctx.obj.store(), ctx.obj.workspace(), as_json, everything)
 
 
 @alerts_app.command("ack", help=_("Acknowledge an alert: someone is on it."))
+@scope()
 def alerts_ack(
+    ctx: typer.Context,
     alert_id: AlertId,
     by: Annotated[str, typer.Option(help=_("Who acknowledges it."))] = "cli",
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.alerting import ack_alert
 
-    _settings, ws, store = _open(db, config, workspace)
-    ack_alert(store, ws, alert_id, by)
+    ack_alert(ctx.obj.store(), ctx.obj.workspace(), alert_id, by)
 
 
 @alerts_app.command("mute", help=_("Mute an alert for a while (30m, 2h, 1d)."))
+@scope()
 def alerts_mute(
+    ctx: typer.Context,
     alert_id: AlertId,
     for_: Annotated[str, typer.Option("--for", help=_("How long: 30m, 2h, 1d."))] = "2h",
     by: Annotated[str | None, typer.Option(help=_("Who mutes it."))] = None,
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.alerting import mute_alert
 
-    _settings, ws, store = _open(db, config, workspace)
-    mute_alert(store, ws, alert_id, for_, by)
+    mute_alert(ctx.obj.store(), ctx.obj.workspace(), alert_id, for_, by)
 
 
 @alerts_app.command(
@@ -661,19 +653,17 @@ def alerts_mute(
         "once or every --every until Ctrl-C."
     ),
 )
+@scope()
 def alerts_notify(
+    ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help=_("One sweep, then stop."))] = False,
     every: Annotated[str, typer.Option(help=_("Time between two sweeps: 30s, 5m, 1h."))] = "30s",
-    db: Db = None,
-    config: ConfigFile = None,
-    workspace: WorkspaceSlug = None,
 ) -> None:
     from rumeur.commands.alerting import notify, parse_duration
 
     parse_duration(every, "--every")  # a bad --every is an error before anything is sent
-    _settings, ws, store = _open(db, config, workspace)
     try:
-        report = notify(store, ws, once, every)
+        report = notify(ctx.obj.store(), ctx.obj.workspace(), once, every)
     except KeyboardInterrupt:
         sys.exit(130)  # Ctrl-C: what was sent is recorded; pending rows wait for the next sweep
     if report.failed:
@@ -681,13 +671,11 @@ def alerts_notify(
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`)."""
+    """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`).
+    The root context closes what the command opened (`Cli.close`), failed or not."""
     logs.configure()
     try:
         return app(args=argv, prog_name="rumeur")
     except RumeurError as exc:
         typer.echo(f"rumeur: {_('error')}: {logs.redact_text(str(exc))}", err=True)
         sys.exit(1)
-    finally:
-        while _opened:
-            _opened.pop().close()

@@ -10,31 +10,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
-from rumeur.errors import ConfigError, RumeurError
 from rumeur.i18n import _, number
 from rumeur.nlp.registry import enrichers
-from rumeur.pipeline import RunReport, Step, run
-from rumeur.pipeline.runner import cursor_key
+from rumeur.pipeline.collection import Outcome, collect
+from rumeur.pipeline.runner import Step, cursor_key
 from rumeur.settings.sources import SourceSettings
 from rumeur.sources import registry
 from rumeur.sources.base import Source
 from rumeur.sources.context import SourceContext
 from rumeur.store import Store
 from rumeur.store.sources import source_states
-
-BATCH = 100  # items stored together: small enough for a live stream to show up at once
-
-
-@dataclass(slots=True)
-class Outcome:
-    name: str
-    report: RunReport | None = None
-    error: str | None = None
 
 
 @dataclass(slots=True)
@@ -53,25 +42,7 @@ class _Lines:
             return "\n".join(self.lines.values())
 
 
-def choose(ws: Workspace, names: list[str]) -> list[SourceSettings]:
-    if not ws.sources:
-        raise ConfigError(
-            _("workspace {ws} has no sources: add [[workspaces.sources]] to its settings").format(
-                ws=ws.slug
-            )
-        )
-    known = {s.name: s for s in ws.sources}
-    for name in names:
-        if name not in known:
-            raise ConfigError(
-                _("no source named {name} in workspace {ws} (it has: {known})").format(
-                    name=name, ws=ws.slug, known=", ".join(known)
-                )
-            )
-    return [known[n] for n in names] if names else list(ws.sources)
-
-
-def collect(
+def collect_sources(
     store: Store,
     settings: Settings,
     ws: Workspace,
@@ -79,68 +50,31 @@ def collect(
     follow: bool,
     enrich: bool = True,
 ) -> list[Outcome]:
-    """Run each chosen source from its stored cursor; every source runs even if another fails."""
+    """Collect (pipeline/collection.py) with a status line per source redrawn as it goes, then
+    one line per source: what it read, or its error."""
     console = make_console(stderr=True)
     lines = _Lines()
     models = enrichers(settings, ws) if enrich else []
     with console.status("") as status:
 
-        def redraw() -> None:
+        def on_step(name: str, step: Step) -> None:
+            for reject in step.new_rejects:
+                console.print(f"{name}: {reject.message()}", markup=False, soft_wrap=True)
+            report = step.report
+            lines.set(name, _("{name}: {items} items, {rate} items/s").format(
+                name=name, items=number(report.read), rate=number(report.rate, 1)))  # fmt: skip
             status.update(lines.text())
 
-        def waiting(name: str) -> Any:
-            def on_wait(why: str, until: datetime) -> None:
-                when = until.astimezone(ws.zone).strftime("%H:%M:%S")
-                lines.set(name, _("{name}: waiting until {when} ({why})").format(
-                    name=name, when=when, why=why))  # fmt: skip
-                redraw()
+        def on_wait(name: str, why: str, until: datetime) -> None:
+            when = until.astimezone(ws.zone).strftime("%H:%M:%S")
+            lines.set(name, _("{name}: waiting until {when} ({why})").format(
+                name=name, when=when, why=why))  # fmt: skip
+            status.update(lines.text())
 
-            return on_wait
-
-        def one(config: SourceSettings) -> Outcome:
-            context = SourceContext(store=store, follow=follow, on_wait=waiting(config.name))
-            outcome = Outcome(config.name)
-            try:
-                source = registry.build(config, context)
-                outcome.report = run(
-                    source, store, ws, models, BATCH, _stepper(config.name, lines, redraw, console)
-                )
-            except RumeurError as exc:
-                outcome.error = str(exc)
-            return outcome
-
-        outcomes = _run_all(chosen, one, follow)
+        outcomes = collect(store, ws, chosen, models, follow, on_step, on_wait)
     for outcome in outcomes:
         console.print(_outcome_line(outcome), markup=False, soft_wrap=True)
     return outcomes
-
-
-def _run_all(chosen: list[SourceSettings], one: Any, follow: bool) -> list[Outcome]:
-    if not follow or len(chosen) == 1:
-        return [one(config) for config in chosen]
-    # Following several sources: each in its own thread, so a stream never starves a poll.
-    results: dict[str, Outcome] = {}
-    threads = [
-        threading.Thread(target=lambda c=c: results.__setitem__(c.name, one(c)), daemon=True)
-        for c in chosen
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [results[c.name] for c in chosen if c.name in results]
-
-
-def _stepper(name: str, lines: _Lines, redraw: Any, console: Console) -> Any:
-    def on_step(step: Step) -> None:
-        for reject in step.new_rejects:
-            console.print(f"{name}: {reject.message()}", markup=False, soft_wrap=True)
-        report = step.report
-        lines.set(name, _("{name}: {items} items, {rate} items/s").format(
-            name=name, items=number(report.read), rate=number(report.rate, 1)))  # fmt: skip
-        redraw()
-
-    return on_step
 
 
 def _outcome_line(outcome: Outcome) -> str:

@@ -32,7 +32,7 @@ def export_posts(
         raise ConfigError(f"--format {fmt}: expected csv or jsonl")
     period = parse_period(since, until, ws.zone)
     count = 0
-    with store.engine.connect() as conn, _open(output) as out:
+    with store.engine.connect() as conn, _output(output) as out:
         rows = export_rows(conn, ws.slug, period, query=query)
         if fmt == "csv":
             writer = csv.writer(out)
@@ -48,7 +48,7 @@ def export_posts(
 
 
 @contextmanager
-def _open(output: Path | None) -> Iterator[IO[str]]:
+def _output(output: Path | None) -> Iterator[IO[str]]:
     if output is None:
         yield sys.stdout
         return
