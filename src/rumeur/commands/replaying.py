@@ -43,7 +43,7 @@ def replay_file(
     models = enrichers(settings, ws) if enrich else []
     console = console_for_alerts()
     seen = _known_alerts(store, ws.slug)
-    alerting = HourlyAlerts(store, ws, lambda _opened: _print_new(console, store, ws.slug, seen))
+    alerting = HourlyAlerts(store, ws, lambda _report: _print_new(console, store, ws.slug, seen))
     with console.status(_("Replaying {file}…").format(file=source.path.name)):
         result = replay(source, store, ws, models, speed, alerting)
     totals = alerting.totals
