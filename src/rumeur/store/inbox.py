@@ -120,11 +120,12 @@ class OutboxRow:
 # Threading -----------------------------------------------------------------------------------
 
 
-Route = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+# What a new conversation gets (`inbox.routing.Route.row()`), or a function that gives it.
+RouteValues = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
 
 
 def receive(
-    store: Store, workspace: str, account: str, message: Message, route: Route, now: datetime
+    store: Store, workspace: str, account: str, message: Message, route: RouteValues, now: datetime
 ) -> Received:
     """Store `message`, received by (or sent from) the owned account `account` (its handle),
     in its conversation, opened if need be with `route` (a mapping with `department`,
@@ -384,6 +385,8 @@ def queue_reply(
     when not given): queueing the same key again returns the row it queued, and queues nothing.
     The reply answers, by default, the customer's last message (`reply_to`: its id on the
     account's server), in private for a private conversation, in public otherwise."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"not a conversation status: {status!r}")
     c, m, o = conversations.c, messages.c, outbox.c
     key = key or uuid.uuid4().hex
     with store.transaction() as conn:
