@@ -40,11 +40,17 @@ def open_in_rounds(target: Callable[[int], str], rounds: int, openers: int, busy
 
 
 def _open_each(targets: list[str], barrier: Barrier, results: Any) -> None:
-    from rumeur.store import Store
-
+    # Whatever goes wrong is put as a line, so that a worker that cannot import rumeur or
+    # misses a round says so at once instead of leaving the parent waiting for its answers.
+    try:
+        from rumeur.store import Store
+    except Exception as exc:
+        for _ in targets:  # one line per open the parent waits for
+            results.put(f"import: {type(exc).__name__}: {exc}")
+        return
     for target in targets:
-        barrier.wait(timeout=120)
         try:
+            barrier.wait(timeout=120)
             store = Store.open(target)
             try:
                 with store.engine.connect() as conn:
