@@ -37,14 +37,8 @@ def upsert(
     update: Callable[[Any], dict[str, ColumnElement[Any]]] | None = None,
 ) -> None:
     """Insert `rows`; where `keys` already exist, apply `update(excluded)` or keep the row."""
-    if not rows:
-        return
-    stmt = insert_for(conn, table)
-    if update is None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    else:
-        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=update(stmt.excluded))
-    execute_many(conn, stmt, table, rows)
+    if rows:
+        execute_many(conn, _upsert_statement(conn, table, keys, update), table, rows)
 
 
 def upsert_values(
@@ -57,14 +51,20 @@ def upsert_values(
 ) -> None:
     """`upsert` for rows given as tuples in the order of `names`: the rollups and the term
     index write tens of thousands of rows a batch, and a dict per row cost more than SQLite."""
-    if not values:
-        return
+    if values:
+        execute_values(conn, _upsert_statement(conn, table, keys, update), table, names, values)
+
+
+def _upsert_statement(
+    conn: Connection,
+    table: Table,
+    keys: Sequence[str],
+    update: Callable[[Any], dict[str, ColumnElement[Any]]] | None,
+) -> Insert:
     stmt = insert_for(conn, table)
     if update is None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    else:
-        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=update(stmt.excluded))
-    execute_values(conn, stmt, table, names, values)
+        return stmt.on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=update(stmt.excluded))
 
 
 def execute_values(
