@@ -29,7 +29,7 @@ from pydantic import (
 from rumeur.errors import ConfigError
 from rumeur.logs import redact_text
 from rumeur.settings.alerts import AlertSettings
-from rumeur.settings.inbox import OwnedAccount, RoutingRule, check_inbox
+from rumeur.settings.inbox import BusinessHours, OwnedAccount, RoutingRule, check_inbox
 from rumeur.settings.notify import Target
 from rumeur.settings.sources import SourceSettings
 
@@ -61,6 +61,9 @@ class Department(Strict):
     slug: Slug
     name: Annotated[str, Field(min_length=1)]
     reasons: list[str] = Field(default_factory=list)
+    # Response-time targets in business hours (docs/inbox.md, "Working the inbox").
+    first_response: Duration | None = None
+    next_response: Duration | None = None
 
 
 class WorkspaceNlp(Strict):
@@ -151,6 +154,7 @@ class Workspace(Strict):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     statements: list[HoldingStatement] = Field(default_factory=list)
     routing: list[RoutingRule] = Field(default_factory=list)  # docs/inbox.md
+    business_hours: BusinessHours | None = None  # None: targets count every hour
 
     @field_validator("timezone")
     @classmethod

@@ -13,10 +13,13 @@ the key that is wrong, as every other settings error does:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -35,6 +38,18 @@ INBOX_PLATFORMS = ("mastodon", "bluesky", "reddit")
 
 RuleName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s,]+$")]
+# Business hours: the days a workspace answers on, and the hours of those days (local time).
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clock(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", value):
+        raise ValueError(f"a time of day such as '09:00' or '18:30', not {value!r}")
+    return value
+
+
+Clock = Annotated[str, AfterValidator(_clock)]  # "HH:MM", "24:00" for the end of the day
 
 
 class _Strict(BaseModel):
@@ -112,6 +127,47 @@ class RoutingRule(_Strict):
         return self
 
 
+class BusinessHours(_Strict):
+    """`[workspaces.business_hours]`: when the workspace answers, in its time zone. Response-time
+    targets count only these hours (inbox/hours.py). Without it, they count every hour."""
+
+    days: Annotated[list[Weekday], Field(min_length=1)] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5])
+    )
+    start: Clock = "09:00"
+    end: Clock = "18:00"  # "24:00": until midnight
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("days")
+    @classmethod
+    def _distinct_days(cls, value: list[Weekday]) -> list[Weekday]:
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> BusinessHours:
+        if self.closes <= self.opens:
+            raise ValueError(f"end {self.end!r} must come after start {self.start!r}")
+        return self
+
+    @property
+    def opens(self) -> int:
+        """The opening time, in minutes after midnight."""
+        return _minutes(self.start)
+
+    @property
+    def closes(self) -> int:
+        """The closing time, in minutes after midnight (1440: midnight at the end of the day)."""
+        return _minutes(self.end)
+
+    def open_on(self, day: date) -> bool:
+        return WEEKDAYS[day.weekday()] in self.days and day not in self.holidays
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 class _Named(Protocol):
     @property
     def name(self) -> str: ...
@@ -120,6 +176,12 @@ class _Named(Protocol):
 class _Department(Protocol):
     @property
     def slug(self) -> str: ...
+
+    @property
+    def first_response(self) -> timedelta | None: ...
+
+    @property
+    def next_response(self) -> timedelta | None: ...
 
 
 def check_inbox(
@@ -130,6 +192,11 @@ def check_inbox(
 ) -> None:
     """Check the inbox settings against the rest of the workspace; a ValidationError located
     at the key that is wrong (so that the file's one-line error names it) otherwise."""
+    for i, department in enumerate(departments):
+        for key in ("first_response", "next_response"):
+            target = getattr(department, key)
+            if target is not None and target <= timedelta(0):
+                _fail(("departments", i, key), str(target), "a response time must be positive")
     slugs = [d.slug for d in departments]
     known_slugs = ", ".join(repr(s) for s in slugs) or "none"
     by_name = {s.name: s for s in sources}
