@@ -670,6 +670,112 @@ def alerts_notify(
         sys.exit(1)
 
 
+inbox_app = typer.Typer(
+    help=_("The shared inbox: list conversations, show one, assign, reply, resolve."),
+    no_args_is_help=True,
+)
+app.add_typer(inbox_app, name="inbox")
+ConversationId = Annotated[int, typer.Argument(help=_("Conversation id (rumeur inbox list)."))]
+
+
+@inbox_app.command(
+    "list", help=_("List the conversations, the latest activity first, with their counts.")
+)
+@scope(before="as_json")
+def inbox_list(
+    ctx: typer.Context,
+    department: Annotated[
+        str | None, typer.Option(help=_("Only this department (a slug)."))
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help=_("Only this status: new, assigned, waiting, resolved, reopened.")),
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help=_("Only those whose target has passed."))
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    from rumeur.commands.inboxing import print_list
+
+    print_list(ctx.obj.store(), ctx.obj.workspace(), department, status, as_json, overdue)
+
+
+@inbox_app.command("show", help=_("Show a conversation: its messages, notes and queued replies."))
+@scope(before="as_json")
+def inbox_show(
+    ctx: typer.Context, conversation_id: ConversationId, as_json: AsOneJson = False
+) -> None:
+    from rumeur.commands.inboxing import print_conversation
+
+    print_conversation(ctx.obj.store(), ctx.obj.workspace(), conversation_id, as_json)
+
+
+@inbox_app.command(
+    "assign",
+    help=_(
+        "Give a conversation to a user, or to a member of its department (--policy "
+        "round-robin or least-busy)."
+    ),
+)
+@scope()
+def inbox_assign(
+    ctx: typer.Context,
+    conversation_id: ConversationId,
+    user: Annotated[str | None, typer.Argument(help=_("The user's name."))] = None,
+    policy: Annotated[
+        str | None, typer.Option(help=_("round-robin or least-busy, instead of a user."))
+    ] = None,
+) -> None:
+    from rumeur.commands.inboxing import assign_conversation
+
+    assign_conversation(ctx.obj.store(), ctx.obj.workspace(), conversation_id, user, policy)
+
+
+@inbox_app.command(
+    "reply",
+    help=_(
+        "Queue a reply to a conversation and print its outbox id (rumeur send sends it). Only "
+        "the assignee or an admin may reply."
+    ),
+)
+@scope()
+def inbox_reply(
+    ctx: typer.Context,
+    conversation_id: ConversationId,
+    text: Annotated[str, typer.Option(help=_("The reply."))],
+    as_user: Annotated[
+        str | None, typer.Option("--as", help=_("The rumeur user who replies."))
+    ] = None,
+) -> None:
+    from rumeur.commands.inboxing import reply
+
+    reply(ctx.obj.store(), ctx.obj.workspace(), conversation_id, text, as_user)
+
+
+@inbox_app.command("note", help=_("Add an internal note to a conversation (never sent)."))
+@scope()
+def inbox_note(
+    ctx: typer.Context,
+    conversation_id: ConversationId,
+    text: Annotated[str, typer.Option(help=_("The note."))],
+    as_user: Annotated[
+        str | None, typer.Option("--as", help=_("The rumeur user who writes it."))
+    ] = None,
+) -> None:
+    from rumeur.commands.inboxing import note
+
+    note(ctx.obj.store(), ctx.obj.workspace(), conversation_id, text, as_user)
+
+
+@inbox_app.command("resolve", help=_("Mark a conversation resolved."))
+@scope()
+def inbox_resolve(ctx: typer.Context, conversation_id: ConversationId) -> None:
+    from rumeur.commands.inboxing import resolve
+
+    resolve(ctx.obj.store(), ctx.obj.workspace(), conversation_id)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`).
     The root context closes what the command opened (`Cli.close`), failed or not."""
