@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -91,6 +92,15 @@ class MastodonClient(Closing):
             newer = max(ids, key=id_order, default=None)
             older = min(ids, key=id_order, default=None)
         return Page(items, newer, older)
+
+    def context(self, status_id: str) -> dict[str, Any]:
+        """A status's context (`ancestors`, oldest first, and `descendants`), as the owned
+        account's server sees it: what the inbox reads to make a thread whole."""
+        path = f"/api/v1/statuses/{quote(status_id, safe='')}/context"
+        body = self.http.json(self.http.request("GET", path))
+        if not isinstance(body, dict):
+            raise Unavailable(self.source, f"{path} answered with something that is not an object")
+        return body
 
     def events(self, path: str, params: dict[str, Any]) -> Iterator[tuple[str, str]]:
         """(event, data) of a server-sent event stream until it ends; heartbeats are skipped.
