@@ -1,6 +1,10 @@
 """`rumeur collect` and `rumeur sources`: the workspace's network sources run through the
 pipeline, with a progress line per source (items, rate, "waiting for the rate limit until
-14:05"), and their state: cursor, last success, last error, remaining quota."""
+14:05"), and their state: cursor, last success, last error, remaining quota.
+
+`rumeur collect` also fills the shared inbox from the owned accounts read through the sources
+it runs (`inbox/collect.py`), with one line per account ("piaille (@laposte): 12 messages,
+3 new conversations"); following, it reads them again every minute."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from rich.table import Table
 from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
 from rumeur.i18n import _, number
+from rumeur.inbox.collect import AccountOutcome, collect_inbox, readable
+from rumeur.nlp.base import Enricher
 from rumeur.nlp.registry import enrichers
 from rumeur.pipeline.collection import Outcome, collect
 from rumeur.pipeline.runner import Step, cursor_key
@@ -51,7 +57,8 @@ def collect_sources(
     enrich: bool = True,
 ) -> list[Outcome]:
     """Collect (pipeline/collection.py) with a status line per source redrawn as it goes, then
-    one line per source: what it read, or its error."""
+    one line per source: what it read, or its error; then one line per owned account read
+    into the inbox."""
     console = make_console(stderr=True)
     lines = _Lines()
     models = enrichers(settings, ws) if enrich else []
@@ -71,10 +78,79 @@ def collect_sources(
                 name=name, when=when, why=why))  # fmt: skip
             status.update(lines.text())
 
-        outcomes = collect(store, ws, chosen, models, follow, on_step, on_wait)
+        names = {c.name for c in chosen}
+        inbox = _InboxReader(store, ws, models, names, console, lines, status.update)
+        if follow:
+            inbox.start()
+        try:
+            outcomes = collect(store, ws, chosen, models, follow, on_step, on_wait)
+        finally:
+            inbox.stop()
+        read = [] if follow else inbox.read()
     for outcome in outcomes:
         console.print(_outcome_line(outcome), markup=False, soft_wrap=True)
-    return outcomes
+    for account in read:
+        console.print(account.line(), markup=False, soft_wrap=True)
+    failed = [a for a in [*read, *inbox.failed] if a.error is not None]
+    return outcomes + [Outcome(a.name, error=a.line()) for a in failed]
+
+
+INBOX_EVERY = 60.0  # seconds between two reads of the owned accounts while following
+
+
+class _InboxReader:
+    """The owned accounts read through the chosen sources: once, after the sources, or, while
+    following, every INBOX_EVERY seconds in a thread of its own."""
+
+    def __init__(
+        self,
+        store: Store,
+        ws: Workspace,
+        models: list[Enricher],
+        names: set[str],
+        console: Any,
+        lines: _Lines,
+        redraw: Any,
+    ) -> None:
+        self.store, self.ws, self.models, self.names = store, ws, models, names
+        self.console, self.lines, self.redraw = console, lines, redraw
+        self.failed: list[AccountOutcome] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def read(self) -> list[AccountOutcome]:
+        if not readable(self.ws, self.names):
+            return []
+
+        def on_wait(why: str, until: datetime) -> None:
+            when = until.astimezone(self.ws.zone).strftime("%H:%M:%S")
+            self.lines.set("inbox", _("inbox: waiting until {when} ({why})").format(
+                when=when, why=why))  # fmt: skip
+            self.redraw(self.lines.text())
+
+        context = SourceContext(store=self.store, on_wait=on_wait)
+        return collect_inbox(self.store, self.ws, self.models, self.names, context)
+
+    def start(self) -> None:
+        if not readable(self.ws, self.names):
+            return
+        self._thread = threading.Thread(target=self._follow, name="inbox", daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            for account in self.read():
+                self.lines.set(f"inbox:{account.name}", account.line())
+                if account.error is not None:
+                    self.failed.append(account)
+                    self.console.print(account.line(), markup=False, soft_wrap=True)
+            self.redraw(self.lines.text())
+            self._stop.wait(INBOX_EVERY)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
 
 
 def _outcome_line(outcome: Outcome) -> str:
