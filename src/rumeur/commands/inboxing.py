@@ -99,19 +99,20 @@ def print_list(
         return
     table = Table(box=None)
     headers = (
-        _("id"), _("network"), _("customer"), _("department"), _("priority"), _("status"),
-        _("assignee"), _("messages"), _("last message"), _("due"),
+        _("id"), _("customer"), _("department"), _("priority"), _("status"), _("assignee"),
+        _("messages"), _("last message"), _("due"),
     )  # fmt: skip
     for header in headers:
-        table.add_column(header, no_wrap=True)
+        table.add_column(header, no_wrap=header in (_("id"), _("messages")))
     for row in found:
         due = moment(row["due_at"], ws.zone, "short") if row["due_at"] else ""
         if row["overdue"]:
             due = f"{due} ({_('overdue')})"
+        customer = shown(f"{row['customer']} ({row['platform']})")
         table.add_row(
-            str(row["id"]), row["platform"], shown(row["customer"]), row["department"] or "",
-            _priority(row["priority"]), _status(row["status"]), shown(row["assignee"] or ""),
-            number(row["messages"]), moment(row["last_at"], ws.zone, "short"), due,
+            str(row["id"]), customer, row["department"] or "", _priority(row["priority"]),
+            _status(row["status"]), shown(row["assignee"] or ""), number(row["messages"]),
+            moment(row["last_at"], ws.zone, "short"), due,
         )  # fmt: skip
     console.print(table)
     statuses = ", ".join(f"{number(n)} {_status(s)}" for s, n in sorted(counts.by_status.items()))
@@ -124,7 +125,7 @@ def print_list(
 
 def _status(status: str) -> str:
     labels = {
-        "new": _("new"), "assigned": _("assigned"), "waiting": _("waiting for the customer"),
+        "new": _("new"), "assigned": _("assigned"), "waiting": _("waiting"),
         "resolved": _("resolved"), "reopened": _("reopened"),
     }  # fmt: skip
     return labels.get(status, status)
