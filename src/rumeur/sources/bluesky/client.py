@@ -28,6 +28,10 @@ NOTIFICATIONS = "/xrpc/app.bsky.notification.listNotifications"
 RESOLVE_HANDLE = "/xrpc/com.atproto.identity.resolveHandle"
 CREATE_SESSION = "/xrpc/com.atproto.server.createSession"
 REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
+LIST_CONVOS = "/xrpc/chat.bsky.convo.listConvos"
+GET_MESSAGES = "/xrpc/chat.bsky.convo.getMessages"
+# The chat service, reached through the account's PDS with this header (the PDS proxies).
+CHAT_PROXY = "did:web:api.bsky.chat#bsky_chat"
 PROFILES_PER_CALL = 25  # the lexicon's maximum for getProfiles
 
 
@@ -125,6 +129,40 @@ class BlueskyClient(Closing):
             raise SourceError(self.source, "notifications need an account; set handle")
         body = self._get(NOTIFICATIONS, {"limit": min(limit, 100), **_present(cursor=cursor)})
         return Page(_list(body, "notifications"), body.get("cursor") or None)
+
+    def convos(self, *, cursor: str | None = None, limit: int = 100) -> Page:
+        """The owned account's direct conversations (the chat API, through its PDS), the most
+        recently active first."""
+        params = {"limit": min(limit, 100), **_present(cursor=cursor)}
+        body = self._chat_get(LIST_CONVOS, params)
+        return Page(_list(body, "convos"), body.get("cursor") or None)
+
+    def messages(self, convo: str, *, cursor: str | None = None, limit: int = 100) -> Page:
+        """A direct conversation's messages, newest first."""
+        params = {"convoId": convo, "limit": min(limit, 100), **_present(cursor=cursor)}
+        body = self._chat_get(GET_MESSAGES, params)
+        return Page(_list(body, "messages"), body.get("cursor") or None)
+
+    def _chat_get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A call to the chat service: the account's session, with the proxy header."""
+        if self.account is None:
+            raise SourceError(self.source, "direct messages need an account; set handle")
+        if self._access is None:
+            self._login()
+        proxy = {"atproto-proxy": CHAT_PROXY}
+        try:
+            return self._proxied_get(path, params, proxy)
+        except SourceError as exc:
+            if not _expired(exc):
+                raise
+        self._renew()
+        return self._proxied_get(path, params, proxy)
+
+    def _proxied_get(
+        self, path: str, params: dict[str, Any], extra: dict[str, str]
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self._access}", **extra}
+        return _object(self.http.get_json(path, params=params, headers=headers), self.source, path)
 
     # -- the session -------------------------------------------------------------------------
 
