@@ -29,7 +29,13 @@ from pydantic import (
 from rumeur.errors import ConfigError
 from rumeur.logs import redact_text
 from rumeur.settings.alerts import AlertSettings
-from rumeur.settings.inbox import BusinessHours, OwnedAccount, RoutingRule, check_inbox
+from rumeur.settings.inbox import (
+    BusinessHours,
+    OwnedAccount,
+    RoutingRule,
+    SavedReply,
+    check_inbox,
+)
 from rumeur.settings.notify import Target
 from rumeur.settings.sources import SourceSettings
 
@@ -155,6 +161,7 @@ class Workspace(Strict):
     statements: list[HoldingStatement] = Field(default_factory=list)
     routing: list[RoutingRule] = Field(default_factory=list)  # docs/inbox.md
     business_hours: BusinessHours | None = None  # None: targets count every hour
+    saved_replies: list[SavedReply] = Field(default_factory=list)  # the composer's (docs/inbox.md)
 
     @field_validator("timezone")
     @classmethod

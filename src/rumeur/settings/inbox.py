@@ -127,6 +127,32 @@ class RoutingRule(_Strict):
         return self
 
 
+# The variables a saved reply may hold; the composer fills them in (inbox/compose.py).
+REPLY_VARIABLES = ("customer", "case", "agent")
+
+
+def _variables(value: str) -> str:
+    for name in re.findall(r"\{([^{}]*)\}", value):
+        if name not in REPLY_VARIABLES:
+            known = ", ".join("{" + v + "}" for v in REPLY_VARIABLES)
+            raise ValueError(f"unknown variable {{{name}}} (a saved reply may use {known})")
+    return value
+
+
+ReplyText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_variables)]
+
+
+class SavedReply(_Strict):
+    """`[[workspaces.saved_replies]]`: a reply written in advance, in French and in English, that
+    the composer offers; `{customer}` (the customer's handle), `{case}` (the conversation's
+    number) and `{agent}` (the adviser's name) are filled in when it is used."""
+
+    slug: RuleName
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    text_fr: ReplyText
+    text_en: ReplyText
+
+
 class BusinessHours(_Strict):
     """`[workspaces.business_hours]`: when the workspace answers, in its time zone. Response-time
     targets count only these hours (inbox/hours.py). Without it, they count every hour."""
