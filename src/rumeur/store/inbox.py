@@ -437,12 +437,14 @@ def claim_due(
     limit: int,
     now: datetime,
     exclude: Collection[tuple[str, str]] = (),
+    workspaces: Collection[str] | None = None,
 ) -> list[OutboxRow]:
     """Claim up to `limit` due rows for `sender_id`, oldest first; the rows claimed. A row is due
     when it is queued, its `next_at` (if any) has come, its account is not in `exclude`
     ((platform, account) pairs: an account whose token was refused) and no older reply of its
-    conversation is still to send. Each row moves from queued to claimed by a conditional UPDATE,
-    so that of two senders claiming at once, each row goes to one only."""
+    conversation is still to send; in the `workspaces` given (all when None). Each row moves
+    from queued to claimed by a conditional UPDATE, so that of two senders claiming at once,
+    each row goes to one only."""
     o = outbox.c
     older = aliased(outbox)
     waiting = exists().where(
@@ -458,6 +460,8 @@ def claim_due(
     )
     if exclude:
         query = query.where(tuple_(o.platform, o.account).not_in(list(exclude)))
+    if workspaces is not None:
+        query = query.where(o.workspace.in_(list(workspaces)))
     with store.transaction() as conn:
         claimed = [
             row_id
@@ -511,6 +515,62 @@ def take_over(store: Store, dead_sender: str, sender_id: str, now: datetime) -> 
         return [OutboxRow.of(row) for row in rows]
 
 
+def claimers(store: Store) -> dict[str, datetime]:
+    """The senders holding claimed rows, each with its oldest claim: whom a starting sender
+    checks for life (inbox/sender.py) before it takes their rows over."""
+    o = outbox.c
+    with store.read() as conn:
+        rows = conn.execute(
+            select(o.claimed_by, func.min(o.claimed_at))
+            .where(o.state == "claimed", o.claimed_by.is_not(None))
+            .group_by(o.claimed_by)
+        )
+        return {row[0]: row[1] for row in rows}
+
+
+def prepare_request(
+    store: Store, outbox_id: int, sender_id: str, request: Mapping[str, Any], now: datetime
+) -> OutboxRow | None:
+    """Add `request` to a claimed row's (what the network's guard needs, chosen before the
+    first try: a record key), committed before anything leaves; the row as it is now, or None
+    when `sender_id` no longer holds it. A value already there is kept: a row prepared once is
+    never prepared again differently."""
+    o = outbox.c
+    with store.transaction() as conn:
+        row = conn.execute(select(outbox).where(o.id == outbox_id)).first()
+        if row is None or row.state != "claimed" or row.claimed_by != sender_id:
+            return None
+        merged = dict(request) | dict(row.request or {})
+        if merged != dict(row.request or {}):
+            conn.execute(
+                update(outbox)
+                .where(o.id == outbox_id, o.state == "claimed", o.claimed_by == sender_id)
+                .values(request=merged, updated_at=now)
+            )
+        found = conn.execute(select(outbox).where(o.id == outbox_id)).one()
+        return OutboxRow.of(found)
+
+
+def hold_account(
+    store: Store, workspace: str, platform: str, account: str, error: str, now: datetime
+) -> int:
+    """Say on every queued reply of an account why it waits (`error`, one line: its token was
+    refused); how many rows wait. The rows stay queued, to go once the account is reconnected."""
+    o = outbox.c
+    with store.transaction() as conn:
+        done = conn.execute(
+            update(outbox)
+            .where(
+                o.workspace == workspace,
+                o.platform == platform,
+                o.account == account,
+                o.state == "queued",
+            )
+            .values(error=_line(error), updated_at=now)
+        )
+        return done.rowcount
+
+
 def record_sent(
     store: Store,
     outbox_id: int,
@@ -533,7 +593,9 @@ def record_sent(
         conn.execute(
             update(outbox)
             .where(o.id == outbox_id)
-            .values(state="sent", native_id=native_id, url=url, sent_at=now, updated_at=now)
+            .values(
+                state="sent", native_id=native_id, url=url, error=None, sent_at=now, updated_at=now
+            )
         )
         seen = conn.execute(
             select(m.id).where(

@@ -1,0 +1,106 @@
+"""Answering on Reddit (docs/inbox.md, "Sending"): `POST /api/comment` with the parent's
+fullname as `thing_id`, as the owned account (the password grant of its source).
+
+Reddit has no idempotency key. Before any retry, the account's newest comments
+(`/user/<name>/comments`) are read, and a comment on the same parent with the same text is the
+reply: found, it is recorded, not written again. What this cannot promise: a comment Reddit
+made but does not list yet (its listings lag by seconds) is not found, and would be made again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rumeur.net.errors import SourceError
+from rumeur.net.http import Closing
+from rumeur.settings.sources import RedditSettings
+from rumeur.sources.context import SourceContext
+from rumeur.sources.reddit.client import RedditClient, credentials
+from rumeur.sources.reply import Sent, write
+from rumeur.store.inbox import OutboxRow
+
+COMMENT = "/api/comment/"
+OWN_COMMENTS = 100  # the account's newest comments read back before a retry
+
+
+def build(settings: RedditSettings, context: SourceContext, handle: str) -> RedditReplier:
+    name = f"reddit:{settings.name}"
+    if not settings.username:
+        raise SourceError(name, "answering needs the account: give username and password_env")
+    client = WritingClient(settings, context, name, credentials(settings, name))
+    return RedditReplier(client, settings.username)
+
+
+class WritingClient(RedditClient):
+    def post(self, path: str, form: dict[str, str]) -> Any:
+        """One try of a POST as the account (no retry); its JSON."""
+        response = write(self.api, "POST", path, data=form, headers=self._authorization())
+        return self.api.json(response)
+
+
+class RedditReplier(Closing):
+    platform = "reddit"
+
+    def __init__(self, client: WritingClient, username: str) -> None:
+        self.client = client
+        self.username = username.removeprefix("u/")
+
+    @property
+    def source(self) -> str:
+        return self.client.source
+
+    def close(self) -> None:
+        self.client.close()
+
+    def prepare(self, row: OutboxRow) -> dict[str, Any]:
+        if row.visibility == "direct":
+            raise SourceError(
+                self.source, "private messages are not answered on Reddit yet; answer in public"
+            )
+        if not row.reply_to or not row.reply_to.startswith(("t1_", "t3_")):
+            raise SourceError(self.source, f"cannot answer {row.reply_to!r}: not a fullname")
+        return {}
+
+    def send(self, row: OutboxRow) -> Sent:
+        form = {"api_type": "json", "thing_id": str(row.reply_to), "text": row.text}
+        body = self.client.post(COMMENT, form)
+        answer = (body or {}).get("json") if isinstance(body, dict) else None
+        errors = (answer or {}).get("errors") or []
+        if errors:
+            first = errors[0] if isinstance(errors[0], list) else [str(errors[0])]
+            code = str(first[0]) if first else "error"
+            said = ": ".join(str(part) for part in first[1:2]) or code
+            # RATELIMIT ("you are doing that too much"): nothing was made, it can wait.
+            raise SourceError(self.source, f"{COMMENT} refused it ({code}): {said}",
+                              permanent=code != "RATELIMIT")  # fmt: skip
+        things = (((answer or {}).get("data") or {}).get("things")) or []
+        data = things[0].get("data") if things and isinstance(things[0], dict) else None
+        if not isinstance(data, dict) or not data.get("name"):
+            raise SourceError(self.source, f"{COMMENT} answered with no comment", permanent=False)
+        return _sent(data)
+
+    def find(self, row: OutboxRow) -> Sent | None:
+        """The account's comment on the same parent with the same text, if Reddit lists it."""
+        listing = self.client.listing(
+            f"/user/{self.username}/comments", {"sort": "new"}, limit=OWN_COMMENTS
+        )
+        wanted = _words(row.text)
+        for thing in listing.things:
+            data = thing.get("data")
+            if not isinstance(data, dict) or data.get("parent_id") != row.reply_to:
+                continue
+            if str(data.get("author") or "").lower() != self.username.lower():
+                continue
+            if _words(str(data.get("body") or "")) == wanted:
+                return _sent(data)
+        return None
+
+
+def _sent(data: dict[str, Any]) -> Sent:
+    permalink = data.get("permalink")
+    url = f"https://www.reddit.com{permalink}" if isinstance(permalink, str) else None
+    return Sent(native_id=str(data["name"]), url=url)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
