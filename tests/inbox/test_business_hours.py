@@ -4,6 +4,7 @@ instants; each the inverse of the other."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import REPO
+from rumeur.config import parse_settings
 from rumeur.inbox.hours import business_time, due_at, windows
 from rumeur.settings.inbox import BusinessHours
 
@@ -144,3 +147,21 @@ def test_a_longer_target_is_never_due_sooner(
 ) -> None:
     short, long = sorted((a, b))
     assert due_at(start, short, hours, zone) <= due_at(start, long, hours, zone)
+
+
+@pytest.mark.parametrize("doc", ["inbox.md", "inbox.fr.md"])
+def test_the_docs_calendar_says_what_the_docs_say(doc: str) -> None:
+    """docs/inbox.md, "Response-time targets": Friday 17:00 with two hours is Monday 10:00."""
+    text = (REPO / "docs" / doc).read_text(encoding="utf-8")
+    [block] = [b for b in re.findall(r"^```toml\n(.*?)^```", text, re.M | re.S) if "business" in b]
+    ws = parse_settings(block, f"docs/{doc}").workspace()
+    [colis] = ws.departments
+    assert (colis.first_response, colis.next_response) == (
+        timedelta(hours=2),
+        timedelta(minutes=30),
+    )
+    assert colis.first_response is not None
+    due = due_at(paris(2026, 12, 4, 17), colis.first_response, ws.business_hours, ws.zone)
+    assert due == paris(2026, 12, 7, 10)
+    christmas = due_at(paris(2026, 12, 24, 17), colis.first_response, ws.business_hours, ws.zone)
+    assert christmas == paris(2026, 12, 28, 10)
