@@ -366,3 +366,105 @@ def set_due(store: Store, due: Mapping[int, datetime | None]) -> None:
     with store.transaction() as conn:
         for conversation_id, at in due.items():
             conn.execute(update(conversations).where(c.id == conversation_id).values(due_at=at))
+
+
+# The reply lock -----------------------------------------------------------------------------------
+
+
+def take_lock(
+    store: Store, workspace: str, conversation_id: int, user: str, until: datetime, now: datetime
+) -> str | None:
+    """`user` is writing a reply until `until`: the lock is theirs if nobody else holds one that
+    still runs at `now` (taken again by its holder, it is extended). Who holds it afterwards
+    (`user`, or the colleague who was first; None: no such conversation). One conditional
+    UPDATE: of two advisers who take it at once, one only gets it."""
+    c = conversations.c
+    free = or_(c.locked_by.is_(None), c.locked_by == user, c.locked_until <= now)
+    with store.transaction() as conn:
+        conn.execute(
+            update(conversations)
+            .where(c.id == conversation_id, c.workspace == workspace, free)
+            .values(locked_by=user, locked_until=until)
+        )
+        row = conn.execute(
+            select(c.locked_by, c.locked_until).where(
+                c.id == conversation_id, c.workspace == workspace
+            )
+        ).first()
+    return None if row is None else row.locked_by
+
+
+def lock_holder(
+    store: Store, workspace: str, conversation_id: int, now: datetime
+) -> tuple[str, datetime] | None:
+    """Who is writing a reply to the conversation, and until when; None when nobody is."""
+    c = conversations.c
+    with store.read() as conn:
+        row = conn.execute(
+            select(c.locked_by, c.locked_until).where(
+                c.id == conversation_id, c.workspace == workspace
+            )
+        ).first()
+    if row is None or row.locked_by is None or row.locked_until is None:
+        return None
+    return None if row.locked_until <= now else (row.locked_by, row.locked_until)
+
+
+def release_lock(store: Store, workspace: str, conversation_id: int, user: str) -> bool:
+    """`user` stops writing (sent or gave up): their lock goes; another's stays."""
+    c = conversations.c
+    with store.transaction() as conn:
+        done = conn.execute(
+            update(conversations)
+            .where(c.id == conversation_id, c.workspace == workspace, c.locked_by == user)
+            .values(locked_by=None, locked_until=None)
+        )
+        return done.rowcount == 1
+
+
+# The customer's history ---------------------------------------------------------------------------
+
+
+def customer_history(
+    store: Store, workspace: str, conversation_id: int, limit: int = 20
+) -> list[dict[str, Any]]:
+    """The other conversations of the same customer on the same network, newest first: each
+    row's id, kind, department, status, priority, `sentiment` (its first message's), `messages`,
+    `opened_at`, `first_response_at`, `resolved_at` and `answered` (how many replies the brand
+    made in it)."""
+    c, m = conversations.c, messages.c
+    with store.read() as conn:
+        this = conn.execute(
+            select(c.platform, c.customer).where(c.id == conversation_id, c.workspace == workspace)
+        ).first()
+        if this is None:
+            return []
+        answered = (
+            select(func.count())
+            .where(m.conversation_id == c.id, m.direction == "out")
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                c.id,
+                c.kind,
+                c.department,
+                c.status,
+                c.priority,
+                c.messages,
+                c.opened_at,
+                c.first_response_at,
+                c.resolved_at,
+                _sentiment().label("sentiment"),
+                answered.label("answered"),
+            )
+            .where(
+                c.workspace == workspace,
+                c.platform == this.platform,
+                func.lower(c.customer) == this.customer.lower(),
+                c.id != conversation_id,
+            )
+            .order_by(c.opened_at.desc(), c.id.desc())
+            .limit(limit)
+        )
+        return [dict(row._mapping) for row in conn.execute(query)]
