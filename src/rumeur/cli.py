@@ -776,6 +776,36 @@ def inbox_resolve(ctx: typer.Context, conversation_id: ConversationId) -> None:
     resolve(ctx.obj.store(), ctx.obj.workspace(), conversation_id)
 
 
+@app.command(
+    help=_(
+        "Send the outbox's replies, each once: what is due, then stop (--once), or until "
+        "SIGTERM or Ctrl-C (--follow). Exits non-zero when a reply failed or an account's "
+        "token was refused."
+    )
+)
+@scope()
+def send(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help=_("Send what is due, then stop (the default)."))
+    ] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", help=_("Keep sending until SIGTERM or Ctrl-C."))
+    ] = False,
+    every: Annotated[
+        str, typer.Option(help=_("Time between two passes with --follow: 5s, 1m."))
+    ] = "5s",
+) -> None:
+    from rumeur.commands.sending import send as send_replies
+
+    if once and follow:
+        raise ConfigError(_("--once and --follow: choose one"))
+    cli: Cli = ctx.obj
+    report = send_replies(cli.store(), cli.settings(), cli.slug, follow, every)
+    if report.failed or report.held:
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`).
     The root context closes what the command opened (`Cli.close`), failed or not."""
