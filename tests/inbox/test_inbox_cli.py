@@ -13,6 +13,7 @@ import pytest
 from clirun import Ran, rumeur
 from rumeur.store import Store
 from rumeur.store.accounts import insert_user
+from rumeur.store.conversations import release_lock, take_lock
 from rumeur.store.inbox import Message, outbox_row, receive
 
 SETTINGS = """
@@ -190,6 +191,17 @@ def test_assign_reply_note_resolve(
         assert (row.state, row.author, row.text, row.reply_to, row.visibility) == (
             "queued", "camille", "Bonjour Marie", "1", "public",
         )  # fmt: skip
+    finally:
+        store.close()
+    # While camille writes (her lock), an admin does not reply over her.
+    store = Store.open(db_url)
+    try:
+        now = datetime.now(UTC)
+        take_lock(store, "laposte", int(marie), "camille", now + timedelta(minutes=5), now)
+        ran = run(capsys, where, "reply", marie, "--text", "Et aussi", "--as", "root")
+        assert ran.code == 1 and "camille is writing a reply to conversation" in ran.err
+        assert len(ran.err.strip().splitlines()) == 1
+        release_lock(store, "laposte", int(marie), "camille")
     finally:
         store.close()
     ran = run(capsys, where, "reply", marie, "--text", "Et aussi", "--as", "root")

@@ -7,6 +7,8 @@ markup read, control characters made visible), and as JSON strings in `--json`.
 
 Who acts: `reply --as USER` sends as a rumeur user, who must be the conversation's assignee or
 an admin; without `--as`, the command line, which holds the database, acts as an admin does.
+While a colleague holds the conversation's reply lock (writing in the web app), nobody else
+replies.
 """
 
 from __future__ import annotations
@@ -261,6 +263,13 @@ def reply(store: Store, ws: Workspace, conversation_id: int, text: str, as_user:
                 ).format(user=found.name, id=conversation_id, assignee=talk["assignee"] or "-")
             )
         author = found.name
+    held = rows.lock_holder(store, ws.slug, conversation_id, _now())
+    if held is not None and (author is None or held[0].casefold() != author.casefold()):
+        raise InboxError(
+            _("{user} is writing a reply to conversation {id} until {until}").format(
+                user=held[0], id=conversation_id, until=moment(held[1], ws.zone, "short")
+            )
+        )
     outbox_id = queue_reply(store, conversation_id, text=text, now=_now(), author=author)
     print(outbox_id)
     return outbox_id
