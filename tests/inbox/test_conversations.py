@@ -29,6 +29,7 @@ from rumeur.store.conversations import (
     count_conversations,
     list_conversations,
     lock_holder,
+    open_load,
     release_lock,
     take_lock,
     thread,
@@ -233,6 +234,10 @@ def test_round_robin_and_least_busy_within_the_department(store: Store, ws: Work
     assert assign_next(store, ws, nowhere, "round-robin", at(25)) is None
     with pytest.raises(StoreError):
         assign_next(store, ws, 10_000, "round-robin", at(25))
+    # A routing rule may write a name in another case: it counts all the same.
+    shouted = opened(store, said(12, "eve", 26), assignee="ALICE")
+    assert thread(store, WS, shouted).conversation["status"] == "assigned"  # type: ignore[union-attr]
+    assert open_load(store, WS, ["alice", "Bob"]) == {"alice": 3, "Bob": 1}
 
 
 def test_the_policies_and_who_may_reply() -> None:

@@ -286,19 +286,22 @@ def department_members(store: Store, department: str) -> list[str]:
 
 
 def open_load(store: Store, workspace: str, names: Sequence[str]) -> dict[str, int]:
-    """How many conversations each of `names` holds that are not resolved (0 for none)."""
+    """How many conversations each of `names` holds that are not resolved (0 for none). A name
+    matches an assignee whatever its case (a routing rule may write `Camille`)."""
     c = conversations.c
     load = dict.fromkeys(names, 0)
     if not names:
         return load
+    by_key = {name.lower(): name for name in names}
+    who = func.lower(c.assignee)
     with store.read() as conn:
         rows = conn.execute(
-            select(c.assignee, func.count())
-            .where(c.workspace == workspace, c.assignee.in_(list(names)), c.status != "resolved")
-            .group_by(c.assignee)
+            select(who, func.count())
+            .where(c.workspace == workspace, who.in_(list(by_key)), c.status != "resolved")
+            .group_by(who)
         )
-        for name, n in rows:
-            load[name] = n
+        for key, n in rows:
+            load[by_key[key]] += n
     return load
 
 
@@ -306,21 +309,23 @@ def last_assignee(
     store: Store, workspace: str, department: str, names: Sequence[str]
 ) -> str | None:
     """Which of `names` holds the department's most recently opened conversation that one of
-    them holds: where a round-robin goes on from."""
+    them holds (whatever the case): where a round-robin goes on from."""
     c = conversations.c
     if not names:
         return None
+    by_key = {name.lower(): name for name in names}
     with store.read() as conn:
-        return conn.execute(
-            select(c.assignee)
+        found = conn.execute(
+            select(func.lower(c.assignee))
             .where(
                 c.workspace == workspace,
                 c.department == department,
-                c.assignee.in_(list(names)),
+                func.lower(c.assignee).in_(list(by_key)),
             )
             .order_by(c.opened_at.desc(), c.id.desc())
             .limit(1)
         ).scalar()
+    return None if found is None else by_key[found]
 
 
 # Response-time clocks ---------------------------------------------------------------------------
