@@ -51,6 +51,7 @@ from rumeur.store.inbox import (
     claim_due,
     claimers,
     conversation,
+    give_back,
     hold_account,
     mark_unknown,
     outbox_in,
@@ -248,7 +249,8 @@ class Sender:
             for row in rows:
                 if self.stop.is_set() or self._account(row) in self.held:
                     # Not tried: given back at once, due again.
-                    record_failed(self.store, row.id, row.error or "", self.now(), permanent=False)
+                    why = self.held.get(self._account(row))
+                    give_back(self.store, row.id, self.id, self.now(), why)
                     continue
                 self.send_row(row, report)
 

@@ -650,6 +650,31 @@ def record_failed(
         return done.rowcount == 1
 
 
+def give_back(
+    store: Store, outbox_id: int, sender_id: str, now: datetime, error: str | None = None
+) -> bool:
+    """A claimed row that `sender_id` did not try (it is stopping, or its account is held):
+    queued again, due at once, its try not counted; `error` (one line) says why it waits,
+    when given. False when the row is not claimed by `sender_id`."""
+    o = outbox.c
+    values: dict[str, Any] = {
+        "state": "queued",
+        "claimed_by": None,
+        "claimed_at": None,
+        "attempts": o.attempts - 1,
+        "updated_at": now,
+    }
+    if error is not None:
+        values["error"] = _line(error)
+    with store.transaction() as conn:
+        done = conn.execute(
+            update(outbox)
+            .where(o.id == outbox_id, o.state == "claimed", o.claimed_by == sender_id)
+            .values(values)
+        )
+        return done.rowcount == 1
+
+
 def mark_unknown(store: Store, outbox_id: int, error: str, now: datetime) -> bool:
     """The outcome cannot be known (the answer was lost): the row waits to be reconciled by
     reading the network, and is never sent again blindly. False when it was not claimed."""
