@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from clirun import rumeur
+from fake_time import FakeTime
 from replay.cassettes import load_cassette
 from replay.server import ReplayServer
 from rumeur.config import Workspace, parse_settings
@@ -347,3 +348,24 @@ def test_collect_fills_the_inbox_and_routes_with_the_shipped_models(
     assert message["sentiment"] == "negative"
     assert (talk["department"], talk["priority"]) == ("colis", "high")
     assert talk["route"]["matched"] == ["colis", "urgent"]
+
+
+def test_a_429_on_the_context_waits_for_the_reset_then_goes_on(store: Store) -> None:
+    clock = FakeTime()
+    root = status(0, CUSTOMER, "Bonjour", minutes=0)
+    follow = status(1, CUSTOMER, "Vous êtes là ?", reply_to=0, minutes=3)
+    reset = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=40)
+    with ReplayServer() as server:
+        serve_feed(server, NOTIFICATIONS, [notification(30, follow)])
+        serve_feed(server, CONVERSATIONS, [])
+        serve_context(server, 1, [root])
+        limited = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset.isoformat()}
+        context_path = f"GET /api/v1/statuses/{ROOT_ID + 1}/context"
+        server.fail_next(context_path, 429, headers=limited, json={"error": "Too many requests"})
+        context = SourceContext(store=store, sleep=clock.sleep, on_wait=clock.on_wait)
+        [outcome] = collect_inbox(store, workspace(server.base_url), context=context)
+        answered = [r.status for r in server.requests if r.path.endswith("/context")]
+    assert outcome.error is None and (outcome.messages, outcome.opened) == (2, 1)
+    assert answered == [429, 200]
+    why, until = clock.waits[0]
+    assert "rate limited" in why and reset <= until <= reset + timedelta(seconds=1.01)
