@@ -383,3 +383,31 @@ def test_a_claimer_on_this_host_is_alive_while_its_process_is() -> None:
     assert claimer_alive(f"{host}:{os.getpid()}:abcd") is True
     assert claimer_alive(f"{host}:{dead_pid()}:abcd") is False
     assert claimer_alive(f"elsewhere.example:{os.getpid()}:abcd") is None
+
+
+class Broken:
+    """A replier whose answer cannot be read: whether the reply left is not known."""
+
+    platform = "mastodon"
+
+    def prepare(self, row: Any) -> dict[str, Any]:
+        return {}
+
+    def send(self, row: Any) -> Any:
+        raise ValueError("an answer this code did not expect")
+
+    def find(self, row: Any) -> None:
+        raise ValueError("still unreadable")
+
+    def close(self) -> None:
+        pass
+
+
+def test_an_unexpected_error_leaves_the_reply_unknown_not_resent(store: Store) -> None:
+    row_id = reply(store, "mastodon")
+    with Sender(store, lambda row: Broken()) as send:
+        report = send.once()
+    assert report.unknown == 1 and report.sent == 0
+    row = outbox_row(store, row_id)
+    assert row is not None and row.state == "unknown"
+    assert row.error == "ValueError: an answer this code did not expect"

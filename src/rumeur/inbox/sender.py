@@ -225,6 +225,10 @@ class Sender:
             except (SourceError, RumeurError) as exc:
                 self._event("unknown", row, _line(exc))
                 continue  # still unknown: read again on the next pass
+            except Exception as exc:  # a bug or a malformed answer: still unknown
+                log.exception("reading the network failed unexpectedly", row=row.id)
+                self._event("unknown", row, f"{type(exc).__name__}: {_line(exc)}")
+                continue
             if found is not None:
                 self._sent(row, found, report)
             else:
@@ -283,6 +287,13 @@ class Sender:
             return
         except RumeurError as exc:  # no credentials to read: like a refused token
             self._hold(row, exc, report)
+            return
+        except Exception as exc:  # a bug or a malformed answer: it may have left
+            log.exception("sending failed unexpectedly", row=row.id)
+            line = f"{type(exc).__name__}: {_line(exc)}"
+            mark_unknown(self.store, row.id, line, self.now())
+            report.unknown += 1
+            self._event("unknown", row, line)
             return
         self._sent(row, sent, report)
 
