@@ -16,27 +16,33 @@ class Permission(StrEnum):
     USERS = "users"  # create, disable and list accounts
     ALERTS = "alerts"  # read the alerts and their crisis rooms
     RESPOND = "respond"  # ack, mute, assign tasks and write notes in a crisis room
+    INBOX = "inbox"  # read the shared inbox's conversations (a department: its own)
+    ANSWER = "answer"  # take, assign, note, resolve and answer conversations
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
+    # Analysts read the inbox's figures and conversations; they do not answer customers.
     Role.ANALYST: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
-        | {Permission.ALERTS, Permission.RESPOND}
+        | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX}
     ),
     Role.COMMUNITY_MANAGER: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
-        | {Permission.ALERTS, Permission.RESPOND}
+        | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX, Permission.ANSWER}
     ),
     # Advisers answer customers one by one: they read posts, they do not take the archive away.
     # They follow a crisis (its room, its statements) but do not run it.
     Role.CARE: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.ACCOUNT, Permission.ALERTS}
+        | {Permission.INBOX, Permission.ANSWER}
     ),
-    # Read-only, and every read is narrowed to the department's items (see `scope.py`). Alerts
-    # count the whole workspace, so a department does not see them.
+    # Every read is narrowed to the department's items (see `scope.py`). Alerts count the whole
+    # workspace, so a department does not see them. In the inbox, a department sees and answers
+    # the conversations routed to it, and those only (web/inbox.py).
     Role.DEPARTMENT: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
+        | {Permission.INBOX, Permission.ANSWER}
     ),
 }
 
