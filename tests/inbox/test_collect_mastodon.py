@@ -369,3 +369,25 @@ def test_a_429_on_the_context_waits_for_the_reset_then_goes_on(store: Store) -> 
     assert answered == [429, 200]
     why, until = clock.waits[0]
     assert "rate limited" in why and reset <= until <= reset + timedelta(seconds=1.01)
+
+
+def test_following_reads_the_accounts_in_a_thread_that_stops_at_once(store: Store) -> None:
+    from rumeur.commands.collecting import _InboxReader, _Lines
+    from rumeur.commands.consoles import make_console
+
+    with ReplayServer() as server:
+        serve_feed(server, NOTIFICATIONS, [notification(30, status(0, CUSTOMER, "Bonjour"))])
+        serve_feed(server, CONVERSATIONS, [])
+        ws = workspace(server.base_url)
+        lines = _Lines()
+        reader = _InboxReader(
+            store, ws, [], {"piaille"}, make_console(stderr=True), lines, lambda _: None
+        )
+        reader.start()
+        server.wait_for_requests(2, timeout=60)  # the conversations, the mentions
+        started = datetime.now(UTC)
+        reader.stop()  # the thread waits a minute between two reads: stopping wakes it
+        assert reader._thread is not None and not reader._thread.is_alive()
+    assert datetime.now(UTC) - started < timedelta(seconds=30)
+    assert "piaille (@mastodonpy_test): 1 messages, 1 new conversations" in lines.text()
+    assert reader.failed == []
