@@ -3,7 +3,8 @@
 The replay server (tests/replay) serves what was recorded; answering needs a network that
 really makes a post once: a Mastodon instance that makes one status per `Idempotency-Key` and
 gives it again to a request that reuses the key, a Bluesky PDS that holds one record per record
-key and reads it back with getRecord, and Reddit, which lists the account's comments. Every
+key and reads it back with getRecord (and a chat service, which makes a message per request
+and lists a conversation's messages), and Reddit, which lists the account's comments. Every
 payload is a recorded one (tests/replay's cassettes) with its ids, text and refs changed.
 
 A plan of faults per route (`plan`) says what the next requests get:
@@ -28,6 +29,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -68,6 +70,7 @@ class Fake:
     keys: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> status id
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # rkey -> record
     comments: list[dict[str, Any]] = field(default_factory=list)  # Reddit, newest last
+    chat: list[dict[str, Any]] = field(default_factory=list)  # Bluesky's chat, newest last
 
 
 class Network:
@@ -91,6 +94,8 @@ class Network:
         created = "bluesky/createRecord-reply.cassette.yml"
         self.created = recorded(created, "POST", "/xrpc/com.atproto.repo.createRecord")
         self.got_record = recorded(created, "GET", "/xrpc/com.atproto.repo.getRecord")
+        chat = "bluesky/chat-sendMessage.cassette.yml"
+        self.chat_message = recorded(chat, "POST", "/xrpc/chat.bsky.convo.sendMessage")
         reply = "reddit/comment-reply.2016.cassette.json"
         self.token = recorded(reply, "POST", "/api/v1/access_token")
         self.comment = recorded(reply, "POST", "/api/comment/")
@@ -152,6 +157,7 @@ class Network:
                 *self.fake.statuses.values(),
                 *self.fake.records.values(),
                 *self.fake.comments,
+                *self.fake.chat,
             ]
 
     # -- the networks ------------------------------------------------------------------------
@@ -199,6 +205,19 @@ class Network:
                 "value": body["record"],
             }
         return {**self.created, "uri": uri, "cid": f"bafyreifake{rkey}"}
+
+    def send_message(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A chat message: the chat API has no key, each request makes one."""
+        made = copy.deepcopy(self.chat_message)
+        made |= {
+            "id": f"3lchat{self._new_id()[-6:]}",
+            "text": body["message"]["text"],
+            "convoId": body["convoId"],
+            "sentAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+        with self._lock:
+            self.fake.chat.append(made)
+        return made
 
     def make_comment(self, form: dict[str, str]) -> dict[str, Any]:
         data = copy.deepcopy(self.comment["json"]["data"]["things"][0]["data"])
@@ -297,6 +316,12 @@ class _Handler(BaseHTTPRequestHandler):
                 message = f"Could not locate record: at://{DID}/app.bsky.feed.post/{rkey}"
                 return 400, {"error": "RecordNotFound", "message": message}
             return 200, {**n.got_record, **record}
+        if route == "POST /xrpc/chat.bsky.convo.sendMessage":
+            return 200, n.send_message(json.loads(body))
+        if route == "GET /xrpc/chat.bsky.convo.getMessages":
+            convo = query.get("convoId", [""])[0]
+            found = [m for m in reversed(n.fake.chat) if m["convoId"] == convo]
+            return 200, {"messages": found}
         if route == "POST /api/v1/access_token":
             return 200, n.token
         if route == COMMENT:
@@ -418,16 +443,20 @@ def customer_message(platform: str, n: int, at: Any, kind: str = "mention") -> A
     """Customer n's message to the brand's account on `platform`."""
     from rumeur.store.inbox import Message
 
+    thread = None
     if platform == "mastodon":
         native, local = f"https://piaille.fr/users/client{n}/statuses/{n}", str(117020500000 + n)
         author = f"client{n}"
+    elif platform == "bluesky" and kind == "direct":
+        native, local, thread = f"3lclientmessage{n}", None, f"3kconvo{n}"
+        author = f"client{n}.bsky.social"
     elif platform == "bluesky":
         native, local = f"at://did:plc:client{n}/app.bsky.feed.post/3kclient{n}", None
         author = f"client{n}.bsky.social"
     else:
         native, local, author = f"t1_parent{n}", None, f"client{n}"
     return Message(platform=platform, native_id=native, local_id=local, author=author,
-                   text="où est mon colis ?", at=at, kind=kind)  # fmt: skip
+                   text="où est mon colis ?", at=at, kind=kind, thread=thread)  # fmt: skip
 
 
 def open_conversation(store: Any, platform: str, n: int, at: Any, kind: str = "mention") -> int:

@@ -411,3 +411,24 @@ def test_an_unexpected_error_leaves_the_reply_unknown_not_resent(store: Store) -
     row = outbox_row(store, row_id)
     assert row is not None and row.state == "unknown"
     assert row.error == "ValueError: an answer this code did not expect"
+
+
+def test_a_bluesky_direct_message_is_answered_in_the_chat(store: Store) -> None:
+    row_id = reply(store, "bluesky", kind="direct", text="[example] sent with bskyr")
+    with ReplayServer() as server:
+        serve_session(server)
+        server.serve_cassette("bluesky/chat-sendMessage.cassette.yml")
+        assert sender(store, server.base_url).once().sent == 1
+        [post] = server.requests_to("/xrpc/chat.bsky.convo.sendMessage", "POST")
+    assert post.json() == {"convoId": "3kconvo0", "message": {"text": "[example] sent with bskyr"}}
+    assert post.headers["atproto-proxy"] == "did:web:api.bsky.chat#bsky_chat"
+    assert outbox_row(store, row_id).native_id == "3lprddijuyg26"  # type: ignore[union-attr]
+
+
+def test_a_lost_chat_answer_is_found_in_the_conversation(store: Store, network: Network) -> None:
+    row_id = reply(store, "bluesky", kind="direct")
+    network.plan("POST /xrpc/chat.bsky.convo.sendMessage", "drop")
+    report = sender(store, network.base_url).once()
+    assert report.unknown == 1 and report.sent == 1
+    assert len(network.requests_to("POST /xrpc/chat.bsky.convo.sendMessage")) == 1
+    assert [m["id"] for m in network.posts()] == [outbox_row(store, row_id).native_id]  # type: ignore[union-attr]

@@ -34,7 +34,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -300,8 +300,13 @@ class Sender:
     def _prepare(self, replier: Replier, row: OutboxRow) -> OutboxRow | None:
         now = self.now()
         talk = conversation(self.store, row.conversation_id) or {}
-        base = {"customer": talk.get("customer"), "first_try_at": now.isoformat()}
-        request: dict[str, Any] = base | replier.prepare(row) | {"prepared": True}
+        base = {
+            "customer": talk.get("customer"),
+            "thread": talk.get("thread"),  # a direct conversation's id on the network
+            "first_try_at": now.isoformat(),
+        }
+        seen = replace(row, request=base | dict(row.request))  # what the replier may read
+        request: dict[str, Any] = base | replier.prepare(seen) | {"prepared": True}
         return prepare_request(self.store, row.id, self.id, request, now)
 
     # -- outcomes ----------------------------------------------------------------------------

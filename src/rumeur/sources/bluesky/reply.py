@@ -9,6 +9,11 @@ make two posts either.
 
 Facets mark links, mentions and tags in UTF-8 byte offsets, as the lexicon wants; a mention's
 handle is resolved to its DID when the reply is prepared.
+
+A private answer is a chat message (`chat.bsky.convo.sendMessage` in the conversation the
+customer wrote in, through the PDS's chat proxy). The chat API has no key: before any retry,
+the conversation's newest messages are read, and the account's message of the same text, sent
+since the first try, is the reply.
 """
 
 from __future__ import annotations
@@ -16,20 +21,22 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from rumeur.net.errors import AuthError, SourceError
 from rumeur.net.http import Closing
 from rumeur.settings.sources import BlueskySettings, secret
-from rumeur.sources.bluesky.client import Account, BlueskyClient, _expired
+from rumeur.sources.bluesky.client import CHAT_PROXY, Account, BlueskyClient, _expired
 from rumeur.sources.bluesky.source import password_env
 from rumeur.sources.context import SourceContext
-from rumeur.sources.reply import Sent, write
+from rumeur.sources.reply import Sent, first_try_at, write
 from rumeur.store.inbox import OutboxRow
 
 CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
+SEND_MESSAGE = "/xrpc/chat.bsky.convo.sendMessage"
+CLOCK_SKEW = timedelta(minutes=2)  # between our clock and the chat service's
 GET_RECORD = "/xrpc/com.atproto.repo.getRecord"
 POST = "app.bsky.feed.post"
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"  # the sortable base32 of TIDs
@@ -127,9 +134,10 @@ class BlueskyReplier(Closing):
         """The record, once: its key, its time, its reply refs (read from the parent's thread)
         and its facets. Stored before the first try, it is what every try writes."""
         if row.visibility == "direct":
-            raise SourceError(
-                self.source, "direct messages are not answered on Bluesky yet; answer in public"
-            )
+            convo = row.request.get("thread")
+            if not isinstance(convo, str) or not convo:
+                raise SourceError(self.source, "the direct message has no chat conversation id")
+            return {"convo": convo, "message": self._message(row.text)}
         if not row.reply_to:
             raise SourceError(self.source, "the reply has no post to answer")
         thread = self.client.thread(row.reply_to, depth=0, parent_height=0)
@@ -142,33 +150,71 @@ class BlueskyReplier(Closing):
         root = ((post.get("record") or {}).get("reply") or {}).get("root")
         if not (isinstance(root, dict) and root.get("uri") and root.get("cid")):
             root = parent
+        at = (now or datetime.now(UTC)).astimezone(UTC)
+        record: dict[str, Any] = {
+            "$type": POST,
+            "createdAt": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent},
+        }
+        return {"rkey": tid(), "record": self._message(row.text) | record}
+
+    def _message(self, text: str) -> dict[str, Any]:
+        """The text and its facets (a mention's handle resolved to its DID)."""
         dids = {}
-        for handle in mentioned(row.text):
+        for handle in mentioned(text):
             try:
                 dids[handle] = self.client.resolve_handle(handle)
             except SourceError:
                 continue  # not a Bluesky handle: the text stays as it is, without a facet
-        at = (now or datetime.now(UTC)).astimezone(UTC)
-        record: dict[str, Any] = {
-            "$type": POST,
-            "text": row.text,
-            "createdAt": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent},
-        }
-        found = facets(row.text, dids)
-        if found:
-            record["facets"] = found
-        return {"rkey": tid(), "record": record}
+        found = facets(text, dids)
+        return {"text": text, "facets": found} if found else {"text": text}
 
     def send(self, row: OutboxRow) -> Sent:
+        if row.visibility == "direct":
+            return self._send_message(row)
         rkey, record = _prepared(row, self.source)
         body = {"repo": self._repo(), "collection": POST, "rkey": rkey, "record": record}
         response = self._authed(lambda h: write(self.client.http, "POST", CREATE_RECORD, json=body,
                                                 headers=h))  # fmt: skip
         return _sent(self.client.http.json(response), self.source)
 
+    def _send_message(self, row: OutboxRow) -> Sent:
+        """A private answer: `chat.bsky.convo.sendMessage`, through the PDS's chat proxy."""
+        convo, message = row.request.get("convo"), row.request.get("message")
+        if not isinstance(convo, str) or not isinstance(message, dict):
+            raise SourceError(self.source, "the direct message was not prepared")
+        body = {"convoId": convo, "message": message}
+        proxy = {"atproto-proxy": CHAT_PROXY}
+        response = self._authed(lambda h: write(self.client.http, "POST", SEND_MESSAGE,
+                                                json=body, headers=h | proxy))  # fmt: skip
+        answer = self.client.http.json(response)
+        if not isinstance(answer, dict) or not answer.get("id"):
+            raise SourceError(self.source, "sendMessage answered with no message", permanent=False)
+        return Sent(native_id=str(answer["id"]), extra={"convo": convo})
+
+    def _find_message(self, row: OutboxRow) -> Sent | None:
+        """The account's message of the same text in the conversation, sent since the first
+        try was prepared. The chat API has no key: this read is the guard."""
+        convo = row.request.get("convo")
+        if not isinstance(convo, str):
+            return None
+        self._session()
+        since = first_try_at(row)
+        for message in self.client.messages(convo, limit=100).items:
+            sender = (message.get("sender") or {}).get("did")
+            if sender != self.client.did or message.get("text") != row.text:
+                continue
+            sent_at = _time(message.get("sentAt"))
+            if since is not None and sent_at is not None and sent_at < since - CLOCK_SKEW:
+                continue
+            return Sent(native_id=str(message.get("id")), extra={"convo": convo})
+        return None
+
     def find(self, row: OutboxRow) -> Sent | None:
-        """The record at the reply's key, if the repo holds it."""
+        """The record at the reply's key, if the repo holds it (for a direct message, the
+        account's message in the conversation)."""
+        if row.visibility == "direct":
+            return self._find_message(row)
         rkey, _ = _prepared(row, self.source)
         params = {"repo": self._repo(), "collection": POST, "rkey": rkey}
         try:
@@ -214,3 +260,13 @@ def _sent(body: Any, source: str) -> Sent:
     if not isinstance(body, dict) or not body.get("uri"):
         raise SourceError(source, "the repo answered with no record", permanent=False)
     return Sent(native_id=str(body["uri"]), extra={"cid": body.get("cid")})
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
