@@ -72,7 +72,7 @@ def test_the_list_filters_counts_and_flags_breached_targets(inbox: Inbox, client
     page = client.get("/w/laposte/inbox")
     assert page.status_code == 200
     assert _rows(page.text) == [ids["hostile"], ids["paul"], ids["marie"], ids["earlier"]]
-    assert "4 conversations, 2 past their target" in page.text
+    assert "Conversations: 4 · past their target: 2" in page.text
     row = page.text.split(f'data-id="{ids["marie"]}"')[1].split("</tr>")[0]
     assert 'data-testid="breached"' in row and "Target missed" in row  # in words, not colour
     paul = page.text.split(f'data-id="{ids["paul"]}"')[1].split("</tr>")[0]
@@ -285,7 +285,7 @@ def test_the_pages_in_french(inbox: Inbox, clients) -> None:  # type: ignore[no-
     client.cookies.set("rumeur_lang", "fr")
     page = client.get("/w/laposte/inbox").text
     assert "Boîte de réception" in page and "Délai dépassé" in page
-    assert "4 conversations, 2 en dépassement de délai" in page
+    assert "Conversations : 4 · hors délai : 2" in page
     talk = client.get(f"/w/laposte/inbox/{inbox.ids['marie']}").text
     assert "Seul le responsable (-) ou un administrateur peut répondre" in talk
     assert "Conversations précédentes de marie" in talk

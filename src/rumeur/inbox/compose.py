@@ -72,7 +72,7 @@ def sent_text(platform: str, text: str, customer: str | None = None) -> str:
     name them (as the sender writes it, sources/mastodon/reply.py), so that it reaches them."""
     text = text.strip()
     name = (customer or "").lstrip("@")
-    if platform != "mastodon" or not name:
+    if platform != "mastodon" or not name or not text:
         return text
     if regex.search(rf"@{regex.escape(name)}\b", text, regex.IGNORECASE):
         return text
