@@ -14,7 +14,6 @@ from rumeur.errors import StoreError
 from rumeur.inbox.work import (
     assign_next,
     choose,
-    history,
     may_reply,
     refresh_due,
     rotation,
@@ -28,10 +27,7 @@ from rumeur.store.conversations import (
     assign,
     count_conversations,
     list_conversations,
-    lock_holder,
     open_load,
-    release_lock,
-    take_lock,
     thread,
 )
 from rumeur.store.inbox import Message, receive, set_status
@@ -300,41 +296,3 @@ def test_targets_run_in_business_hours_and_breaches_are_flagged(
     assert refresh_due(store, ws) == {talk: None}
     found, counts = worklist(store, ws, Filters(), datetime(2026, 12, 9, tzinfo=UTC))
     assert counts.overdue == 0
-
-
-def test_the_reply_lock_is_one_advisers_at_a_time(store: Store) -> None:
-    talk = opened(store, said(1, "marie", 0))
-    assert lock_holder(store, WS, talk, at(1)) is None
-    assert take_lock(store, WS, talk, "alice", at(3), at(1)) == "alice"
-    # A colleague sees it and cannot take it while it runs; alice extends hers.
-    assert take_lock(store, WS, talk, "bob", at(4), at(2)) == "alice"
-    assert lock_holder(store, WS, talk, at(2)) == ("alice", at(3))
-    assert take_lock(store, WS, talk, "alice", at(5), at(2)) == "alice"
-    assert lock_holder(store, WS, talk, at(4)) == ("alice", at(5))
-    # Run out, anyone may take it; released, it is gone (only by its holder).
-    assert take_lock(store, WS, talk, "bob", at(7), at(5)) == "bob"
-    assert not release_lock(store, WS, talk, "alice")
-    assert release_lock(store, WS, talk, "bob")
-    assert lock_holder(store, WS, talk, at(6)) is None
-    assert take_lock(store, "other", talk, "bob", at(7), at(6)) is None
-
-
-def test_the_customers_history(store: Store, ws: Workspace) -> None:
-    first = opened(store, said(1, "marie", 0, sentiment="negative"))
-    # From Friday 17:00 to Monday 09:30: an hour on Friday and half an hour on Monday.
-    monday = datetime(2026, 12, 7, 9, 30, tzinfo=PARIS).astimezone(UTC)
-    out = Message(
-        "mastodon", "mastodon-2", "laposte", "bonjour", monday, "out", reply_to="mastodon-1"
-    )
-    receive(store, WS, "laposte", out, None, monday)
-    set_status(store, first, "resolved", monday)
-    second = opened(store, said(3, "Marie", 60 * 72, sentiment="positive"))
-    opened(store, said(4, "paul", 60 * 72))
-    assert second != first
-    [earlier] = history(store, ws, second)
-    assert (earlier["id"], earlier["status"], earlier["sentiment"], earlier["answered"]) == (
-        first, "resolved", "negative", 1,
-    )  # fmt: skip
-    assert earlier["first_response"] == timedelta(hours=1, minutes=30)
-    assert [r["id"] for r in history(store, ws, first)] == [second]
-    assert history(store, ws, 10_000) == []

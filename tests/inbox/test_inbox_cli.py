@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from clirun import Ran, rumeur
-from rumeur.store import Store
+from rumeur.store import Store, locks
 from rumeur.store.accounts import insert_user
-from rumeur.store.conversations import release_lock, take_lock
 from rumeur.store.inbox import Message, outbox_row, receive
 
 SETTINGS = """
@@ -197,11 +196,11 @@ def test_assign_reply_note_resolve(
     store = Store.open(db_url)
     try:
         now = datetime.now(UTC)
-        take_lock(store, "laposte", int(marie), "camille", now + timedelta(minutes=5), now)
+        locks.hold(store, "laposte", int(marie), "camille", now, timedelta(minutes=5))
         ran = run(capsys, where, "reply", marie, "--text", "Et aussi", "--as", "root")
         assert ran.code == 1 and "camille is writing a reply to conversation" in ran.err
         assert len(ran.err.strip().splitlines()) == 1
-        release_lock(store, "laposte", int(marie), "camille")
+        locks.release(store, "laposte", int(marie), "camille")
     finally:
         store.close()
     ran = run(capsys, where, "reply", marie, "--text", "Et aussi", "--as", "root")

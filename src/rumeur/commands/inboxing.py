@@ -28,7 +28,7 @@ from rumeur.errors import RumeurError
 from rumeur.i18n import _, moment, number
 from rumeur.inbox.work import POLICIES, Policy, assign_next, may_reply, refresh_due, worklist
 from rumeur.settings.inbox import PRIORITIES
-from rumeur.store import Store
+from rumeur.store import Store, locks
 from rumeur.store import conversations as rows
 from rumeur.store.conversations import Filters
 from rumeur.store.inbox import STATUSES, outbox_of, queue_reply, set_status
@@ -263,11 +263,11 @@ def reply(store: Store, ws: Workspace, conversation_id: int, text: str, as_user:
                 ).format(user=found.name, id=conversation_id, assignee=talk["assignee"] or "-")
             )
         author = found.name
-    held = rows.lock_holder(store, ws.slug, conversation_id, _now())
-    if held is not None and (author is None or held[0].casefold() != author.casefold()):
+    held = locks.holder(store, ws.slug, conversation_id, _now())
+    if held is not None and (author is None or held.holder.casefold() != author.casefold()):
         raise InboxError(
             _("{user} is writing a reply to conversation {id} until {until}").format(
-                user=held[0], id=conversation_id, until=moment(held[1], ws.zone, "short")
+                user=held.holder, id=conversation_id, until=moment(held.until, ws.zone, "short")
             )
         )
     outbox_id = queue_reply(store, conversation_id, text=text, now=_now(), author=author)

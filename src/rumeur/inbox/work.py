@@ -17,12 +17,12 @@ who may answer it, and when its answer is due.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from rumeur.config import Department, Workspace
 from rumeur.errors import StoreError
-from rumeur.inbox.hours import business_time, due_at
+from rumeur.inbox.hours import due_at
 from rumeur.store import conversations as rows
 from rumeur.store.conversations import Clock, Counts, Filters
 from rumeur.store.store import Store
@@ -128,21 +128,3 @@ def worklist(
     refresh_due(store, ws)
     found = rows.list_conversations(store, ws.slug, filters, now=now, limit=limit, offset=offset)
     return found, rows.count_conversations(store, ws.slug, filters, now=now)
-
-
-def history(store: Store, ws: Workspace, conversation_id: int) -> list[dict[str, Any]]:
-    """The customer's other conversations (store.conversations.customer_history), each with
-    `first_response`: how long the brand took to answer it first, in business time (None when
-    it was never answered)."""
-    found = rows.customer_history(store, ws.slug, conversation_id)
-    for row in found:
-        row["first_response"] = first_response_time(row, ws)
-    return found
-
-
-def first_response_time(talk: Mapping[str, Any], ws: Workspace) -> timedelta | None:
-    """How long the brand took to answer a conversation first, in business time."""
-    answered_at = talk.get("first_response_at")
-    if answered_at is None:
-        return None
-    return business_time(talk["opened_at"], answered_at, ws.business_hours, ws.zone)
