@@ -222,9 +222,10 @@ class Network:
     def make_comment(self, form: dict[str, str]) -> dict[str, Any]:
         data = copy.deepcopy(self.comment["json"]["data"]["things"][0]["data"])
         cid = f"c{self._new_id()[-7:]}"
+        kind = "t4" if str(form.get("thing_id")).startswith("t4_") else "t1"  # a private reply
         data |= {
             "id": cid,
-            "name": f"t1_{cid}",
+            "name": f"{kind}_{cid}",
             "parent_id": form.get("thing_id"),
             "body": form.get("text", ""),
             "author": "laposte",
@@ -328,8 +329,15 @@ class _Handler(BaseHTTPRequestHandler):
             form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
             thing = {"kind": "t1", "data": n.make_comment(form)}
             return 200, {"json": {"errors": [], "data": {"things": [thing]}}}
-        if route.startswith("GET /user/") and path.endswith("/comments"):
-            children = [{"kind": "t1", "data": c} for c in reversed(n.fake.comments)]
+        if route == "GET /message/sent" or (
+            route.startswith("GET /user/") and path.endswith("/comments")
+        ):
+            private = route == "GET /message/sent"
+            children = [
+                {"kind": c["name"][:2], "data": c}
+                for c in reversed(n.fake.comments)
+                if c["name"].startswith("t4_") == private
+            ]
             return 200, {"kind": "Listing", "data": {"children": children, "after": None,
                                                       "before": None}}  # fmt: skip
         return None
@@ -453,6 +461,9 @@ def customer_message(platform: str, n: int, at: Any, kind: str = "mention") -> A
     elif platform == "bluesky":
         native, local = f"at://did:plc:client{n}/app.bsky.feed.post/3kclient{n}", None
         author = f"client{n}.bsky.social"
+    elif kind == "direct":
+        native, local, author = f"t4_message{n}", None, f"client{n}"
+        thread = native
     else:
         native, local, author = f"t1_parent{n}", None, f"client{n}"
     return Message(platform=platform, native_id=native, local_id=local, author=author,

@@ -432,3 +432,14 @@ def test_a_lost_chat_answer_is_found_in_the_conversation(store: Store, network: 
     assert report.unknown == 1 and report.sent == 1
     assert len(network.requests_to("POST /xrpc/chat.bsky.convo.sendMessage")) == 1
     assert [m["id"] for m in network.posts()] == [outbox_row(store, row_id).native_id]  # type: ignore[union-attr]
+
+
+def test_a_reddit_private_message_is_answered_in_private(store: Store, network: Network) -> None:
+    row_id = reply(store, "reddit", kind="direct")
+    network.plan(COMMENT, "drop")
+    report = sender(store, network.base_url).once()
+    assert report.sent == 1
+    [post] = network.requests_to(COMMENT)
+    assert form(post)["thing_id"] == "t4_message0"
+    assert len(network.requests_to("GET /message/sent")) == 1  # read back, not written again
+    assert [p["name"] for p in network.posts()] == [outbox_row(store, row_id).native_id]  # type: ignore[union-attr]

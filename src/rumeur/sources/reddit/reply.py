@@ -1,10 +1,12 @@
 """Answering on Reddit (docs/inbox.md, "Sending"): `POST /api/comment` with the parent's
-fullname as `thing_id`, as the owned account (the password grant of its source).
+fullname as `thing_id`, as the owned account (the password grant of its source): a comment's
+or a post's (`t1_`, `t3_`) for a public answer, a private message's (`t4_`) for a private one.
 
 Reddit has no idempotency key. Before any retry, the account's newest comments
-(`/user/<name>/comments`) are read, and a comment on the same parent with the same text is the
-reply: found, it is recorded, not written again. What this cannot promise: a comment Reddit
-made but does not list yet (its listings lag by seconds) is not found, and would be made again.
+(`/user/<name>/comments`, or `/message/sent` for a private answer) are read, and a comment on
+the same parent with the same text is the reply: found, it is recorded, not written again.
+What this cannot promise: a comment Reddit made but does not list yet (its listings lag by
+seconds) is not found, and would be made again.
 """
 
 from __future__ import annotations
@@ -53,12 +55,10 @@ class RedditReplier(Closing):
         self.client.close()
 
     def prepare(self, row: OutboxRow) -> dict[str, Any]:
-        if row.visibility == "direct":
-            raise SourceError(
-                self.source, "private messages are not answered on Reddit yet; answer in public"
-            )
-        if not row.reply_to or not row.reply_to.startswith(("t1_", "t3_")):
-            raise SourceError(self.source, f"cannot answer {row.reply_to!r}: not a fullname")
+        kinds = ("t4_",) if row.visibility == "direct" else ("t1_", "t3_")
+        if not row.reply_to or not row.reply_to.startswith(kinds):
+            what = "a private message" if row.visibility == "direct" else "a comment or a post"
+            raise SourceError(self.source, f"cannot answer {row.reply_to!r}: not {what}")
         return {}
 
     def send(self, row: OutboxRow) -> Sent:
@@ -80,10 +80,12 @@ class RedditReplier(Closing):
         return _sent(data)
 
     def find(self, row: OutboxRow) -> Sent | None:
-        """The account's comment on the same parent with the same text, if Reddit lists it."""
-        listing = self.client.listing(
-            f"/user/{self.username}/comments", {"sort": "new"}, limit=OWN_COMMENTS
-        )
+        """The account's comment (or private message: its sent messages) on the same parent
+        with the same text, if Reddit lists it."""
+        path = f"/user/{self.username}/comments"
+        if row.visibility == "direct":
+            path = "/message/sent"
+        listing = self.client.listing(path, {"sort": "new"}, limit=OWN_COMMENTS)
         wanted = _words(row.text)
         for thing in listing.things:
             data = thing.get("data")
