@@ -393,3 +393,17 @@ def test_a_saved_reply_with_an_unknown_variable_is_refused_at_load() -> None:
     assert "\n" not in line
     assert "saved_replies[0].text_fr: unknown variable {date}" in line
     assert HOSTILE  # the fixture's hostile text, used above through the store
+
+
+def test_a_renewal_after_the_send_takes_no_lock(inbox: Inbox, clients) -> None:  # type: ignore[no-untyped-def]
+    """The page's last renewal may arrive after its reply was sent (it was on its way): the
+    composer's key is in the outbox, so it holds nothing and the colleagues can go on."""
+    marie = inbox.ids["marie"]
+    ada = clients["ada"]
+    key = "ab" * 16
+    assert _reply(ada, marie, "Bonjour", key=key).status_code == 303
+    late = ada.post(
+        f"/w/laposte/inbox/{marie}/lock", data={"csrf": _csrf(ada), "text": "Bonjour", "key": key}
+    )
+    assert late.status_code == 200 and "lock-mine" not in late.text
+    assert locks.holder(inbox.store, "laposte", marie, datetime.now(UTC)) is None

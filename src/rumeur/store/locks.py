@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
-from rumeur.store.schema import conversations
+from rumeur.store.schema import conversations, outbox
 from rumeur.store.store import Store
 
 LEASE = timedelta(seconds=60)  # the page renews it every 20 s: two renewals may be lost
@@ -98,6 +98,16 @@ def release(store: Store, workspace: str, conversation_id: int, user: str) -> bo
             .values(locked_by=None, locked_until=None)
         )
         return done.rowcount == 1
+
+
+def queued(store: Store, key: str) -> bool:
+    """Whether a reply with this idempotency key is in the outbox already: a composer whose text
+    has been sent holds no lock, even when its page's last renewal arrives after the send."""
+    with store.read() as conn:
+        return (
+            conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == key)).first()
+            is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)

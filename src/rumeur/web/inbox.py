@@ -465,17 +465,20 @@ def lock_fragment(
     conversation_id: Id,
     viewer: Watching,
     text: Annotated[str, Form()] = "",
+    key: Annotated[str, Form()] = "",
 ) -> Response:
     """The composer's status, asked by the page when the text changes and every 20 seconds: the
     viewer who may send and has text in the composer takes or renews the lock (an emptied
-    composer lets it go); the answer is the live count, who holds the lock, and the send button
-    (disabled while a colleague writes or the network would refuse the text)."""
+    composer lets it go, and so does one whose reply is queued); the answer is the live count,
+    who holds the lock, and the send button (disabled while a colleague writes or the network
+    would refuse the text)."""
     ws = workspace_of(request, slug)
     talk = _thread(request, ws, viewer, conversation_id).conversation
     store = state(request).store
     now = _now()
     may_send = _may_send(viewer, talk)
-    if may_send and text.strip():
+    sent = bool(key) and locks.queued(store, key)  # a renewal that arrives after the send
+    if may_send and text.strip() and not sent:
         lock = locks.hold(store, ws.slug, conversation_id, viewer.user.name, now)
     else:
         if may_send:
