@@ -130,6 +130,7 @@ def test_the_conversation_page_thread_notes_and_history(inbox: Inbox, clients) -
     history = page.split('data-testid="history"')[1]
     assert f"#{inbox.ids['earlier']}" in history
     assert "resolved" in history and "answered in 2 hours" in history  # 95 minutes
+    assert 'data-testid="earlier-answer">Bonjour !</q>' in history  # what the brand answered
     earlier = client.get(f"/w/laposte/inbox/{inbox.ids['earlier']}").text
     assert re.findall(r'data-direction="(\w+)"', earlier) == ["in", "out"]
     assert client.get("/w/laposte/inbox/999999").status_code == 404
@@ -323,6 +324,7 @@ def test_the_api_speaks_the_command_line_s_names(inbox: Inbox) -> None:
     assert set(inboxing.MESSAGE_FIELDS) <= set(shown["messages"][0])
     assert shown["history"][0]["id"] == inbox.ids["earlier"]
     assert shown["history"][0]["first_response_seconds"] == 95 * 60
+    assert shown["history"][0]["answer"] == "Bonjour !"
 
     assert api.post(f"/api/w/laposte/inbox/{marie}/reply", json={"text": "hop"}).status_code == 403
     given = api.post(f"/api/w/laposte/inbox/{marie}/assign", json={"user": "cyril"})

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
-from rumeur.store.schema import conversations, outbox
+from rumeur.store.schema import conversations, messages, outbox
 from rumeur.store.store import Store
 
 LEASE = timedelta(seconds=60)  # the page renews it every 20 s: two renewals may be lost
@@ -112,8 +112,9 @@ def queued(store: Store, key: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Earlier:
-    """One of the customer's other conversations: its status, and how long the brand took to
-    answer it first (None: not answered)."""
+    """One of the customer's other conversations: its status, its first message's sentiment,
+    how long the brand took to answer it first (None: not answered) and the brand's last
+    answer in it."""
 
     id: int
     status: str
@@ -121,6 +122,8 @@ class Earlier:
     opened_at: datetime
     messages: int
     first_response: timedelta | None
+    sentiment: str | None = None
+    answer: str | None = None
 
 
 def history(
@@ -128,10 +131,32 @@ def history(
 ) -> list[Earlier]:
     """The customer's other conversations in the workspace on that network (not `but`), the
     latest first."""
-    c = conversations.c
+    c, m = conversations.c, messages.c
+    sentiment = (
+        select(m.sentiment)
+        .where(m.conversation_id == c.id, m.native_id == c.root_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    answer = (
+        select(m.text)
+        .where(m.conversation_id == c.id, m.direction == "out")
+        .order_by(m.at.desc(), m.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     with store.read() as conn:
         rows = conn.execute(
-            select(c.id, c.status, c.department, c.opened_at, c.messages, c.first_response_at)
+            select(
+                c.id,
+                c.status,
+                c.department,
+                c.opened_at,
+                c.messages,
+                c.first_response_at,
+                sentiment.label("sentiment"),
+                answer.label("answer"),
+            )
             .where(
                 c.workspace == workspace,
                 c.platform == platform,
@@ -149,6 +174,8 @@ def history(
                 row.opened_at,
                 row.messages,
                 None if row.first_response_at is None else row.first_response_at - row.opened_at,
+                row.sentiment,
+                row.answer,
             )
             for row in rows
         ]

@@ -564,6 +564,8 @@ def _show(request: Request, ws: Workspace, viewer: Viewer, conversation_id: int)
             "first_response_seconds": None
             if e.first_response is None
             else int(e.first_response.total_seconds()),
+            "sentiment": e.sentiment,
+            "answer": e.answer,
         }
         for e in locks.history(store, ws.slug, talk["platform"], talk["customer"], talk["id"])
     ]
