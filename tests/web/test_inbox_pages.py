@@ -224,6 +224,10 @@ def test_nobody_sends_over_a_colleague_who_writes(inbox: Inbox, clients) -> None
     assert "carla is writing a reply" in seen.text
     assert re.search(r'data-testid="send" disabled', seen.text)
     assert "carla is writing a reply" in ada.get(f"/w/laposte/inbox/{marie}").text
+    watched = clients["chloe"].post(
+        f"/w/laposte/inbox/{marie}/lock", data={"csrf": _csrf(clients["chloe"])}
+    )
+    assert "carla is writing a reply" in watched.text and 'data-testid="send"' not in watched.text
     refused = _reply(ada, marie, "Je réponds à sa place")
     assert (
         refused.status_code == 400
