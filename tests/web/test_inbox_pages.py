@@ -413,3 +413,33 @@ def test_a_renewal_after_the_send_takes_no_lock(inbox: Inbox, clients) -> None: 
     )
     assert late.status_code == 200 and "lock-mine" not in late.text
     assert locks.holder(inbox.store, "laposte", marie, datetime.now(UTC)) is None
+
+
+def test_two_advisers_who_start_at_once_one_holds_the_lock(store: Store, inbox: Inbox) -> None:
+    """Each round, two threads released together by a barrier take the same free lock: both
+    are told the same holder, and it is one of them."""
+    import threading
+
+    marie = inbox.ids["marie"]
+    now = datetime(2026, 12, 5, 10, tzinfo=UTC)
+    for round_ in range(10):
+        at = now + round_ * 2 * locks.LEASE  # the previous round's lease has lapsed
+        barrier = threading.Barrier(2)
+        seen: dict[str, str | None] = {}
+
+        def take(
+            name: str,
+            at: datetime = at,
+            barrier: threading.Barrier = barrier,
+            seen: dict[str, str | None] = seen,
+        ) -> None:
+            barrier.wait(timeout=30)
+            got = locks.hold(store, "laposte", marie, name, at)
+            seen[name] = None if got is None else got.holder
+
+        threads = [threading.Thread(target=take, args=(n,)) for n in ("carla", "chloe")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert seen["carla"] == seen["chloe"] and seen["carla"] in ("carla", "chloe"), seen
