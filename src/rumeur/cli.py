@@ -190,11 +190,24 @@ def demo(
 
 @app.command(help=_("Serve the web app and its REST API."))
 @scope("db", "config")
-def serve(ctx: typer.Context, host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(
+    ctx: typer.Context,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    no_send: Annotated[
+        bool,
+        typer.Option(
+            "--no-send",
+            help=_(
+                "Do not send the outbox's replies from this process (rumeur send runs elsewhere)."
+            ),
+        ),
+    ] = False,
+) -> None:
     from rumeur.commands.serving import serve as serve_app
 
     cli: Cli = ctx.obj
-    serve_app(cli.settings(), cli.store(), host, port)
+    serve_app(cli.settings(), cli.store(), host, port, send=not no_send)
 
 
 @app.command(

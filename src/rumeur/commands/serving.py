@@ -1,17 +1,32 @@
-"""`rumeur serve`: the web app on uvicorn; `rumeur demo --serve` adds a demo account."""
+"""`rumeur serve`: the web app on uvicorn; `rumeur demo --serve` adds a demo account.
+
+The serve process also drains the outbox (`Sending`: the sender of `rumeur send --follow` in a
+thread of its own) unless `--no-send` says that a `rumeur send` runs elsewhere. When the server
+stops (SIGTERM, Ctrl-C), the sender stops with it: between two replies, never between a try
+and its record, before the process ends."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import threading
+from typing import TYPE_CHECKING
 
+import structlog
 import typer
 
 from rumeur.config import Settings
 from rumeur.i18n import _
 from rumeur.store import Store
 
+if TYPE_CHECKING:
+    from rumeur.inbox.sender import Sender
+    from rumeur.store.inbox import OutboxRow
+
+log = structlog.get_logger(__name__)
 DEMO_USER = "demo"
+SEND_EVERY = 5.0  # seconds between two passes of the sender
+STOP_WAIT = 60.0  # seconds a stopping server waits for the reply being sent
 
 
 def demo_account(store: Store) -> tuple[str, str]:
@@ -40,6 +55,7 @@ def serve(
     host: str,
     port: int,
     account: tuple[str, str] | None = None,
+    send: bool = True,
 ) -> None:
     import uvicorn
 
@@ -71,4 +87,80 @@ def serve(
         proxy_headers=True,
         timeout_graceful_shutdown=GRACE_S,
     )
-    stopping_server(config).run()
+    sending = Sending(settings, store) if send else None
+    if sending is not None:
+        sending.start()
+    try:
+        # The server stops the sender while it shuts down: uvicorn raises the signal that
+        # stopped it again once it has, and the process ends there.
+        stopping_server(config, on_stop=sending.stop if sending else None).run()
+    finally:
+        if sending is not None:
+            sending.stop()  # a server that never started
+
+
+class Sending:
+    """The sender of `rumeur send --follow` in a background thread: a pass every `every`
+    seconds over every workspace's outbox, one line per reply as `rumeur send` prints them.
+    A pass that fails (the store unreachable) is logged and the next one tries again."""
+
+    def __init__(self, settings: Settings, store: Store, every: float = SEND_EVERY) -> None:
+        from rumeur.inbox.sender import Repliers, Sender
+        from rumeur.sources.context import SourceContext
+
+        workspaces = settings.workspaces
+        self.every = every
+        self.sender: Sender = Sender(
+            store,
+            Repliers(workspaces, SourceContext()),
+            workspaces=[ws.slug for ws in workspaces],
+            on_event=self._shown,
+        )
+        self.thread = threading.Thread(target=self._run, name="rumeur-sender", daemon=True)
+        self._held: set[tuple[str, str, str]] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = STOP_WAIT) -> None:
+        """Stop between two replies and close the connections; idempotent."""
+        self.sender.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout)
+        with self._lock:
+            if self._closed or self.thread.is_alive():
+                return  # still in a try after `timeout`: its connections stay open
+            self._closed = True
+        self.sender.close()
+
+    def _run(self) -> None:
+        stop = self.sender.stop
+        while not stop.is_set():
+            try:
+                self.sender.once()
+            except Exception:
+                log.exception("a pass of the sender failed; the next one tries again")
+            stop.wait(self.every)
+
+    def _shown(self, what: str, row: OutboxRow, line: str) -> None:
+        account = f"{row.platform}:{row.account}"
+        if what == "held":
+            key = (row.workspace, row.platform, row.account)
+            if key in self._held:
+                return
+            self._held.add(key)
+            text = _("{account}: {error}; its replies stay queued").format(
+                account=account, error=line
+            )
+        else:
+            fields = {"id": row.id, "account": account, "line": line}
+            text = {
+                "sent": _("reply {id} sent from {account}: {line}"),
+                "failed": _("reply {id} failed: {line}"),
+                "retry": _("reply {id} will be tried again: {line}"),
+                "unknown": _("reply {id}: outcome unknown, it will be read back: {line}"),
+                "taken": _("reply {id}: {line}"),
+            }[what].format(**fields)
+        typer.echo(text)

@@ -8,7 +8,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -61,15 +61,22 @@ def background(app: FastAPI, host: str = "127.0.0.1", timeout: float = 20) -> It
         thread.join(timeout)
 
 
-def stopping_server(config: uvicorn.Config) -> uvicorn.Server:
-    """uvicorn's server, which interrupts the store reads still running while it stops."""
+def stopping_server(
+    config: uvicorn.Config, on_stop: Callable[[], None] | None = None
+) -> uvicorn.Server:
+    """uvicorn's server, which interrupts the store reads still running while it stops, and
+    calls `on_stop` (in a thread: `rumeur serve` stops its sender there) while the requests
+    end, before the process does."""
     import uvicorn
 
     class Server(uvicorn.Server):
         async def shutdown(self, sockets: Any = None) -> None:
             reads = asyncio.create_task(_interrupt_reads())
+            stopped = None if on_stop is None else asyncio.create_task(asyncio.to_thread(on_stop))
             try:
                 await super().shutdown(sockets)
+                if stopped is not None:
+                    await stopped
             finally:
                 reads.cancel()
 
