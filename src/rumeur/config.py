@@ -30,10 +30,12 @@ from rumeur.errors import ConfigError
 from rumeur.logs import redact_text
 from rumeur.settings.alerts import AlertSettings
 from rumeur.settings.inbox import (
+    Approval,
     BusinessHours,
     OwnedAccount,
     RoutingRule,
     SavedReply,
+    UserName,
     check_inbox,
 )
 from rumeur.settings.notify import Target
@@ -70,6 +72,9 @@ class Department(Strict):
     # Response-time targets in business hours (docs/inbox.md, "Working the inbox").
     first_response: Duration | None = None
     next_response: Duration | None = None
+    # Approval of replies (docs/inbox.md, "Approval"): who approves (rumeur user names).
+    approval: Approval = "none"
+    seniors: list[UserName] = Field(default_factory=list)
 
 
 class WorkspaceNlp(Strict):

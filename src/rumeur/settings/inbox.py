@@ -41,6 +41,13 @@ Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s,]+$")]
 # Business hours: the days a workspace answers on, and the hours of those days (local time).
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A department's approval of replies (docs/inbox.md, "Approval"): `none`, every reply is queued
+# at once; `juniors`, the reply of anyone who is not one of the department's `seniors` (nor an
+# admin) waits until a senior or an admin approves it; `all`, every reply waits for someone else
+# than its author (a senior or an admin).
+Approval = Literal["none", "juniors", "all"]
+APPROVALS: tuple[Approval, ...] = ("none", "juniors", "all")
+UserName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s,]+$")]
 
 
 def _clock(value: str) -> str:
