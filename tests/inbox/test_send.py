@@ -350,6 +350,23 @@ def test_a_live_claimer_elsewhere_keeps_its_rows_until_its_lease_ends(
     assert len(network.posts()) == 1
 
 
+def test_a_pid_reused_on_this_host_does_not_keep_the_rows_past_the_lease(
+    store: Store, network: Network
+) -> None:
+    # The claimer's pid now belongs to a live process (this one's parent): alive to a pid
+    # check, yet no sender holds a claim for longer than the lease.
+    row_id = reply(store, "mastodon")
+    claim_due(store, f"{socket.gethostname()}:{os.getppid()}:cafe", 1, NOW)
+    clock = [NOW + timedelta(minutes=5)]
+    send = sender(store, network.base_url, now=lambda: clock[0])
+    assert send.once().taken_over == 0
+    clock[0] = NOW + timedelta(minutes=11)
+    report = send.once()
+    assert report.taken_over == 1 and report.sent == 1
+    assert len(network.posts()) == 1
+    assert outbox_row(store, row_id).state == "sent"  # type: ignore[union-attr]
+
+
 def dead_pid() -> int:
     """A process id that no process has (one past the highest in use, checked)."""
     pid = max(int(p) for p in os.listdir("/proc") if p.isdigit()) + 1000

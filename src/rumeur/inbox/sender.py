@@ -3,8 +3,9 @@
 One pass (`Sender.once`):
 
 1. **Take over** the rows that a dead sender had claimed. A sender's id is `host:pid:random`;
-   a claimer on this host whose process is gone is dead at once, a claimer on another host
-   (whose process cannot be checked from here) once its oldest claim is older than `lease`.
+   a claimer on this host whose process is gone is dead at once, any other (on another host,
+   whose process cannot be checked from here, or a pid that another process reuses) once its
+   oldest claim is older than `lease`.
    Its rows may have left: they become `unknown`.
 2. **Reconcile** the unknown rows by reading the network (`Replier.find`): found, the reply is
    recorded as sent; not there, it is queued again. Never sent again blindly. A row that was
@@ -191,8 +192,11 @@ class Sender:
         for claimer, oldest in claimers(self.store).items():
             if claimer == self.id:
                 continue
-            alive = claimer_alive(claimer)
-            if alive or (alive is None and oldest is not None and now - oldest < self.lease):
+            # A claim older than the lease is stale whoever holds it: a live sender gives its
+            # rows back within seconds, and a pid reused by another process must not keep the
+            # rows claimed for ever.
+            stale = oldest is not None and now - oldest >= self.lease
+            if not stale and claimer_alive(claimer) is not False:
                 continue
             for row in take_over(self.store, claimer, self.id, now):
                 line = _("taken over from {sender}, which stopped while sending it").format(
