@@ -781,6 +781,50 @@ def inbox_note(
     note(ctx.obj.store(), ctx.obj.workspace(), conversation_id, text, as_user)
 
 
+OutboxId = Annotated[int, typer.Argument(help=_("The reply's outbox id (rumeur inbox show)."))]
+
+
+@inbox_app.command(
+    "approve",
+    help=_(
+        "Approve a reply that waits for approval: it is queued and rumeur send sends it. Only "
+        "a senior of the conversation's department or an admin may, never its author."
+    ),
+)
+@scope()
+def inbox_approve(
+    ctx: typer.Context,
+    outbox_id: OutboxId,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help=_("The rumeur user who approves."))
+    ] = None,
+) -> None:
+    from rumeur.commands.approving import approve
+
+    approve(ctx.obj.store(), ctx.obj.workspace(), outbox_id, as_user)
+
+
+@inbox_app.command(
+    "reject",
+    help=_(
+        "Send a reply that waits for approval back to its author, with the reason: it is "
+        "never sent."
+    ),
+)
+@scope()
+def inbox_reject(
+    ctx: typer.Context,
+    outbox_id: OutboxId,
+    reason: Annotated[str, typer.Option(help=_("Why the reply goes back."))],
+    as_user: Annotated[
+        str | None, typer.Option("--as", help=_("The rumeur user who sends it back."))
+    ] = None,
+) -> None:
+    from rumeur.commands.approving import reject
+
+    reject(ctx.obj.store(), ctx.obj.workspace(), outbox_id, reason, as_user)
+
+
 @inbox_app.command("resolve", help=_("Mark a conversation resolved."))
 @scope()
 def inbox_resolve(ctx: typer.Context, conversation_id: ConversationId) -> None:

@@ -14,6 +14,7 @@ replies.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from rumeur.commands.reporting import shown
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _, moment, number
+from rumeur.inbox.approval import needs_approval, waiting_line
 from rumeur.inbox.work import POLICIES, Policy, assign_next, may_reply, refresh_due, worklist
 from rumeur.settings.inbox import PRIORITIES
 from rumeur.store import Store, locks
@@ -252,9 +254,10 @@ def reply(store: Store, ws: Workspace, conversation_id: int, text: str, as_user:
     text = text.strip()
     if not text:
         raise InboxError(_("--text: the reply is empty"))
-    author = None
+    author = role = None
     if as_user is not None:
         found = _known_user(store, as_user)
+        role = found.role.value
         if not may_reply(found.name, found.role.value, talk["assignee"]):
             raise InboxError(
                 _(
@@ -270,8 +273,13 @@ def reply(store: Store, ws: Workspace, conversation_id: int, text: str, as_user:
                 user=held.holder, id=conversation_id, until=moment(held.until, ws.zone, "short")
             )
         )
-    outbox_id = queue_reply(store, conversation_id, text=text, now=_now(), author=author)
+    pending = needs_approval(ws, talk["department"], author, role)
+    outbox_id = queue_reply(
+        store, conversation_id, text=text, now=_now(), author=author, pending=pending
+    )
     print(outbox_id)
+    if pending:
+        print(waiting_line(ws, talk["department"]), file=sys.stderr)
     return outbox_id
 
 

@@ -24,6 +24,12 @@ they were written: a row is not due while an older row of its conversation waits
                          |--record_failed(permanent)--> failed
                          |--record_failed(retry_at)--> queued (again, after next_at)
                          `--mark_unknown--> unknown --record_sent / record_failed-->
+
+A reply that needs a senior's approval (docs/inbox.md, "Approval") is queued `pending`, which no
+sender claims: `approve` makes it `queued` (and the conversation waits for the customer, as a
+reply queued at once makes it), `send_back` makes it `returned` to its author, with the reason.
+
+    pending --approve--> queued     pending --send_back--> returned
 """
 
 from __future__ import annotations
@@ -42,8 +48,10 @@ from rumeur.store.schema import conversations, messages, outbox
 from rumeur.store.store import Store
 
 Direction = Literal["in", "out"]
-OutboxState = Literal["queued", "claimed", "sent", "failed", "unknown"]
-STATES: tuple[OutboxState, ...] = ("queued", "claimed", "sent", "failed", "unknown")
+OutboxState = Literal["pending", "queued", "claimed", "sent", "failed", "unknown", "returned"]
+STATES: tuple[OutboxState, ...] = (
+    "pending", "queued", "claimed", "sent", "failed", "unknown", "returned",
+)  # fmt: skip
 # Conversation statuses; the work on them (assignment, targets) is the inbox's.
 STATUSES = ("new", "assigned", "waiting", "resolved", "reopened")
 PRIVATE_KINDS = frozenset({"direct"})  # a message of this kind is answered in private
@@ -379,12 +387,15 @@ def queue_reply(
     reply_to: str | None = None,
     request: Mapping[str, Any] | None = None,
     status: str | None = "waiting",
+    pending: bool = False,
 ) -> int:
     """Queue a reply to a conversation and change the conversation (its `status`, unless None)
     in one transaction; the outbox row's id. `key` is the reply's idempotency key (a new one
     when not given): queueing the same key again returns the row it queued, and queues nothing.
     The reply answers, by default, the customer's last message (`reply_to`: its id on the
-    account's server), in private for a private conversation, in public otherwise."""
+    account's server), in private for a private conversation, in public otherwise. A `pending`
+    reply waits for approval (`approve`): no sender claims it, and the conversation's status
+    stays as it is until it is approved."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"not a conversation status: {status!r}")
     c, m, o = conversations.c, messages.c, outbox.c
@@ -417,7 +428,7 @@ def queue_reply(
                 visibility=visibility or ("direct" if talk.kind == "private" else "public"),
                 idempotency_key=key,
                 request=dict(request or {}),
-                state="queued",
+                state="pending" if pending else "queued",
                 attempts=0,
                 created_at=now,
                 updated_at=now,
@@ -425,10 +436,83 @@ def queue_reply(
             .returning(o.id)
         ).scalar_one()
         change: dict[str, Any] = {"updated_at": now}
-        if status is not None:
+        if status is not None and not pending:
             change["status"] = status
         conn.execute(update(conversations).where(c.id == conversation_id).values(change))
         return outbox_id
+
+
+def approve(store: Store, outbox_id: int, approver: str | None, now: datetime) -> bool:
+    """A pending reply approved by `approver` (None: the command line): queued, due at once, and
+    its conversation waits for the customer, in one transaction. False when the row is not
+    pending (approved or sent back already: of two seniors who approve at once, one does)."""
+    c, o = conversations.c, outbox.c
+    with store.transaction() as conn:
+        row = conn.execute(select(outbox).where(o.id == outbox_id)).first()
+        if row is None or row.state != "pending":
+            return False
+        decision = {"approved_by": approver, "approved_at": now.isoformat()}
+        done = conn.execute(
+            update(outbox)
+            .where(o.id == outbox_id, o.state == "pending")
+            .values(state="queued", request=dict(row.request or {}) | decision, updated_at=now)
+        )
+        if done.rowcount != 1:
+            return False
+        conn.execute(
+            update(conversations)
+            .where(c.id == row.conversation_id)
+            .values(status="waiting", updated_at=now)
+        )
+        return True
+
+
+def send_back(store: Store, outbox_id: int, by: str | None, reason: str, now: datetime) -> bool:
+    """A pending reply sent back to its author by `by` (None: the command line): `returned`,
+    never sent, `reason` (one line) in its `error`. False when the row is not pending."""
+    o = outbox.c
+    with store.transaction() as conn:
+        row = conn.execute(select(outbox).where(o.id == outbox_id)).first()
+        if row is None or row.state != "pending":
+            return False
+        decision = {"returned_by": by, "returned_at": now.isoformat()}
+        done = conn.execute(
+            update(outbox)
+            .where(o.id == outbox_id, o.state == "pending")
+            .values(
+                state="returned",
+                error=_line(reason),
+                request=dict(row.request or {}) | decision,
+                updated_at=now,
+            )
+        )
+        return done.rowcount == 1
+
+
+def pending_replies(
+    store: Store, workspace: str, departments: Collection[str] | None = None
+) -> list[tuple[OutboxRow, dict[str, Any]]]:
+    """The workspace's replies waiting for approval, oldest first, each with its conversation;
+    only the conversations of `departments` when given."""
+    c, o = conversations.c, outbox.c
+    query = (
+        select(outbox, c.department, c.customer, c.assignee, c.status.label("conversation_status"))
+        .join(conversations, c.id == o.conversation_id)
+        .where(o.workspace == workspace, o.state == "pending")
+        .order_by(o.id)
+    )
+    if departments is not None:
+        query = query.where(c.department.in_(list(departments)))
+    found = []
+    with store.read() as conn:
+        for row in conn.execute(query):
+            values = dict(row._mapping)
+            talk = {
+                key: values.pop(key)
+                for key in ("department", "customer", "assignee", "conversation_status")
+            }
+            found.append((OutboxRow(**values), talk))
+    return found
 
 
 def claim_due(
