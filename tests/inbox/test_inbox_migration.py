@@ -1,4 +1,5 @@
-"""Migration 0008 adds the inbox's tables to a store made by an earlier rumeur, and is the head."""
+"""Migration 0008 adds the inbox's tables to a store made by an earlier rumeur; 0009 (the web
+app's routing rules, tests/inbox/test_rules_store.py) comes after it."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from rumeur.store.migrate import HEAD, alembic_config, current_revision
 INBOX_TABLES = {"conversations", "messages", "outbox"}
 
 
-def test_0008_is_the_head() -> None:
-    assert HEAD == "0008"
+def test_0008_is_followed_by_0009_the_head() -> None:
+    assert HEAD == "0009"
 
 
 def test_a_store_at_0007_gains_the_inbox(db_url: str) -> None:

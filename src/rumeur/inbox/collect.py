@@ -30,6 +30,7 @@ from rumeur.errors import ConfigError, RumeurError
 from rumeur.i18n import _
 from rumeur.inbox.intake import message_document, take_in
 from rumeur.inbox.routing import Router
+from rumeur.inbox.rules import router_for
 from rumeur.model import Author, Post, current_labels
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.stages import enrich
@@ -100,7 +101,7 @@ def collect_inbox(
 ) -> list[AccountOutcome]:
     """Read every owned account of `ws` (those read through `sources`, when given) into the
     inbox; one outcome per account, in the settings' order."""
-    router = Router(ws.routing)
+    router = router_for(store, ws)  # the file's rules, then the web app's
     by_name = {s.name: s for s in ws.sources}
     outcomes = []
     for account in readable(ws, sources):

@@ -506,3 +506,26 @@ outbox = Table(
     Index("ix_outbox_state_next_at", "state", "next_at"),
     Index("ix_outbox_conversation_id", "conversation_id"),
 )
+
+# The routing rules written in the web app (docs/inbox.md, "Rules in the web app";
+# store/routing_rules.py): a workspace's rules after the settings file's `[[workspaces.routing]]`,
+# in `position` order. The same fields as a rule of the file.
+routing_rules = Table(
+    "routing_rules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("department", String(64)),
+    Column("priority", String(16)),
+    Column("tags", JSON, nullable=False),
+    Column("assignee", String(64)),
+    Column("stop", Boolean, nullable=False),
+    Column("updated_by", String(64)),  # the admin who wrote it last
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace", "name"),
+    Index("ix_routing_rules_workspace", "workspace", "position"),
+)
