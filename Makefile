@@ -54,6 +54,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/jetstream_throughput.py
 	$(BIN)/python benchmarks/web_latency.py
 	$(BIN)/python benchmarks/alert_latency.py
+	$(BIN)/python benchmarks/inbox_routing.py
+	$(BIN)/python benchmarks/sender_rate.py
 
 # Trains the shipped models from ../shared/data only (seeded), writes their weights and model
 # cards into the package and the validation figures into docs/models.md.
