@@ -18,6 +18,7 @@ class Permission(StrEnum):
     RESPOND = "respond"  # ack, mute, assign tasks and write notes in a crisis room
     INBOX = "inbox"  # read the shared inbox's conversations (a department: its own)
     ANSWER = "answer"  # take, assign, note, resolve and answer conversations
+    ROUTING = "routing"  # write, try, move and delete the inbox's routing rules (admins only)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
