@@ -29,7 +29,12 @@ ADMIN = "admin"
 
 
 class ApprovalError(RumeurError):
-    """A reply cannot be approved or sent back as asked: the one line says why."""
+    """A reply cannot be approved or sent back as asked: the one line says why. `decided`: it
+    is not waiting for approval (any more)."""
+
+    def __init__(self, message: str, *, decided: bool = False) -> None:
+        super().__init__(message)
+        self.decided = decided
 
 
 def department(ws: Workspace, slug: str | None) -> Department | None:
@@ -81,7 +86,8 @@ def _pending(store: Store, ws: Workspace, outbox_id: int) -> tuple[OutboxRow, st
         raise ApprovalError(
             _("reply {id} is not waiting for approval (it is {state})").format(
                 id=outbox_id, state=row.state
-            )
+            ),
+            decided=True,
         )
     talk = outbox.conversation(store, row.conversation_id)
     return row, None if talk is None else talk["department"]
@@ -108,7 +114,9 @@ def approve(
     row, slug = _pending(store, ws, outbox_id)
     _check(ws, row, slug, name, role)
     if not outbox.approve(store, outbox_id, name, now):
-        raise ApprovalError(_("reply {id} was approved or sent back already").format(id=outbox_id))
+        raise ApprovalError(
+            _("reply {id} was approved or sent back already").format(id=outbox_id), decided=True
+        )
     return outbox.outbox_row(store, outbox_id) or row
 
 
@@ -129,5 +137,7 @@ def send_back(
     row, slug = _pending(store, ws, outbox_id)
     _check(ws, row, slug, name, role)
     if not outbox.send_back(store, outbox_id, name, reason, now):
-        raise ApprovalError(_("reply {id} was approved or sent back already").format(id=outbox_id))
+        raise ApprovalError(
+            _("reply {id} was approved or sent back already").format(id=outbox_id), decided=True
+        )
     return outbox.outbox_row(store, outbox_id) or row

@@ -27,13 +27,21 @@ from pydantic import BaseModel, Field
 from rumeur.config import Workspace
 from rumeur.i18n import _, language
 from rumeur.inbox import compose
+from rumeur.inbox.approval import needs_approval
 from rumeur.inbox.work import POLICIES, assign_next, may_reply, refresh_due, worklist
 from rumeur.query.fields import SENTIMENTS
 from rumeur.settings.inbox import INBOX_PLATFORMS, PRIORITIES
 from rumeur.store import conversations as rows
 from rumeur.store import locks
 from rumeur.store.conversations import Filters
-from rumeur.store.inbox import STATUSES, outbox_of, queue_reply, set_status
+from rumeur.store.inbox import (
+    STATUSES,
+    outbox_of,
+    outbox_row,
+    pending_replies,
+    queue_reply,
+    set_status,
+)
 from rumeur.web.accounts import Role, User, list_users
 from rumeur.web.auth import Viewer, api_viewer, csrf_checked, page_viewer, state, workspace_of
 from rumeur.web.filters import FilterError, Id, check_text
@@ -191,6 +199,7 @@ def inbox_page(request: Request, slug: str, viewer: Reading) -> Response:
         department_names={d.slug: d.name for d in ws.departments},
         own_department=mine[0] if mine else None,
         listed=LISTED,
+        to_approve=len(pending_replies(store, ws.slug, mine)),  # web/inbox_approval.py
     )
     return page("inbox.html", context)
 
@@ -264,13 +273,17 @@ def _conversation_page(
         text = _saved(ws, choice, talk, viewer.user.name) if choice else ""
         composer = Composer(text, uuid.uuid4().hex, talk["kind"] == "private", choice=choice)
     lock = locks.holder(store, ws.slug, conversation_id, now)
+    replies = [r for r in outbox_of(store, conversation_id) if r.state != "sent"]
+    from rumeur.web.inbox_approval import decisions
+
     context = page_context(
         request,
         viewer,
         ws=ws,
         talk=talk,
         items=_items(found),
-        replies=[r for r in outbox_of(store, conversation_id) if r.state != "sent"],
+        replies=replies,
+        decisions=decisions(viewer, ws, talk, replies),
         history=locks.history(store, ws.slug, talk["platform"], talk["customer"], talk["id"]),
         team=_team(request, viewer, ws),
         may_send=_may_send(viewer, talk),
@@ -423,14 +436,16 @@ def send(
     if key is not None and not KEY.match(key):
         raise Refused(_("key: 32 hexadecimal digits"))
     visibility = "direct" if private and talk["kind"] != "private" else None
+    user = viewer.user
     outbox_id = queue_reply(
         store,
         conversation_id,
         text=text,
         now=now,
-        author=viewer.user.name,
+        author=user.name,
         key=key,
         visibility=visibility,
+        pending=needs_approval(ws, talk["department"], user.name, user.role.value),
     )
     locks.release(store, ws.slug, conversation_id, viewer.user.name)
     return outbox_id
@@ -627,7 +642,8 @@ def api_reply(
         outbox_id = send(request, ws, viewer, conversation_id, body.text, body.private, body.key)
     except Refused as exc:
         return JSONResponse({"error": str(exc)}, status_code=exc.status)
-    return JSONResponse({"id": outbox_id, "state": "queued"})
+    row = outbox_row(state(request).store, outbox_id)  # pending: it waits for approval
+    return JSONResponse({"id": outbox_id, "state": row.state if row else "queued"})
 
 
 @api_router.post("/w/{slug}/inbox/{conversation_id}/resolve")
