@@ -72,15 +72,32 @@ def stopping_server(
     class Server(uvicorn.Server):
         async def shutdown(self, sockets: Any = None) -> None:
             reads = asyncio.create_task(_interrupt_reads())
-            stopped = None if on_stop is None else asyncio.create_task(asyncio.to_thread(on_stop))
+            stopped = None if on_stop is None else _in_thread(on_stop)
             try:
                 await super().shutdown(sockets)
-                if stopped is not None:
-                    await stopped
+                # A second Ctrl-C (force_exit) stops waiting: a sender cut there is taken over
+                # by the next one, which knows this process is gone.
+                while stopped is not None and not stopped.is_set() and not self.force_exit:
+                    await asyncio.sleep(0.1)
             finally:
                 reads.cancel()
 
     return Server(config)
+
+
+def _in_thread(call: Callable[[], None]) -> threading.Event:
+    """Run `call` in a daemon thread (not the loop's executor, which the loop's end would wait
+    for); the event is set when it returns."""
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            call()
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="rumeur-stopping", daemon=True).start()
+    return done
 
 
 async def _interrupt_reads() -> None:
