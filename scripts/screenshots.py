@@ -1,21 +1,30 @@
-"""`make screenshots`: the demo's dashboard and a post's detail as a user sees them, shot in
-Debian's headless Chromium into docs/images/ (English and French).
+"""`make screenshots`: the demo's dashboard and a post's detail, and the shared inbox's list and
+a conversation, as a user sees them, shot in Debian's headless Chromium into docs/images/
+(English and French).
 
 The demo data set is imported into a temporary database with the shipped models, an analyst
-account is made, and the app is served on 127.0.0.1 for the time of the shots."""
+account is made, and the app is served on 127.0.0.1 for the time of the shots. The inbox is a
+La Poste workspace seeded in another temporary database (docs/inbox.md's settings: two
+departments, a response target, a saved reply, juniors' replies approved by a senior), with a
+few conversations on three networks, one past its target and one whose junior's reply waits
+for approval; it is shot as an admin."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from rumeur.commands.importing import file_source, find_demo_file, import_file
-from rumeur.config import load_settings
+from rumeur.config import load_settings, parse_settings
 from rumeur.store import Store
+from rumeur.store.conversations import add_note
+from rumeur.store.inbox import Message, queue_reply, receive, set_status
 from rumeur.store.schema import posts
 from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
@@ -28,8 +37,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/images"))
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument(
+        "--only", choices=("dashboard", "inbox"), help="shoot these pages alone (default: all)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.only != "dashboard":
+        inbox_shots(args.out, args.chromium)
+    if args.only == "inbox":
+        return
     settings = load_settings()
     ws = settings.workspace()
     with tempfile.TemporaryDirectory() as folder:
@@ -73,6 +89,169 @@ def shoot(base: str, chromium: str, out: Path, post_id: int) -> None:
             print(f"{out}/dashboard{suffix}.png, {out}/post{suffix}.png")
             context.close()
         browser.close()
+
+
+# The shared inbox ------------------------------------------------------------------------------
+
+INBOX_SETTINGS = """
+default_workspace = "laposte"
+
+[[workspaces]]
+slug = "laposte"
+name = "La Poste"
+timezone = "Europe/Paris"
+locale = "fr"
+
+[workspaces.brand]
+name = "La Poste"
+handles = ["laposte"]
+
+[[workspaces.owned_accounts]]
+platform = "mastodon"
+handle = "laposte"
+department = "service-client"
+
+[[workspaces.owned_accounts]]
+platform = "bluesky"
+handle = "laposte.bsky.social"
+department = "service-client"
+
+[[workspaces.owned_accounts]]
+platform = "reddit"
+handle = "laposte"
+department = "service-client"
+
+[[workspaces.departments]]
+slug = "service-client"
+name = "Service client"
+first_response = "1h"
+next_response = "30m"
+
+[[workspaces.departments]]
+slug = "colis"
+name = "Colis et courrier"
+first_response = "2h"
+approval = "juniors"
+seniors = ["sam"]
+
+[[workspaces.routing]]
+name = "colis"
+query = 'colis OR livraison'
+department = "colis"
+
+[[workspaces.saved_replies]]
+slug = "suivi"
+title = "Suivi du colis"
+text_fr = "Bonjour {customer}, je suis {agent} et je regarde votre dossier {case} tout de suite."
+text_en = "Hello {customer}, I am {agent} and I am looking at your case {case} right away."
+"""
+INBOX_USERS = {"ada": "admin", "sam": "care", "jules": "care", "camille": "care"}
+
+
+def seed_inbox(store: Store, now: datetime) -> int:
+    """The inbox's conversations; the id of the one shot (marie's, whose junior's reply waits)."""
+    n = iter(range(1, 100))
+
+    def message(platform: str, author: str, minutes: int, text: str, **more: object) -> Message:
+        i = next(n)
+        return Message(
+            platform=platform,
+            native_id=f"{platform}:{author}:{i}",
+            local_id=str(i),
+            author=author,
+            text=text,
+            at=now - timedelta(minutes=minutes),
+            **more,  # type: ignore[arg-type]
+        )
+
+    def opened(first: Message, account: str, **route: object) -> int:
+        got = receive(store, "laposte", account, first, route, first.at)
+        assert got.conversation_id is not None
+        return got.conversation_id
+
+    def answered(talk: int, reply: Message, account: str) -> None:
+        receive(store, "laposte", account, reply, None, reply.at)
+
+    # Marie's earlier conversation, answered in 40 minutes and resolved.
+    old = message("mastodon", "marie", 60 * 24 * 9, "Mon colis n'est jamais arrivé.",
+                  sentiment="negative")  # fmt: skip
+    earlier = opened(old, "laposte", department="colis")
+    answered(earlier, message("mastodon", "laposte", 60 * 24 * 9 - 40,
+             "Bonjour Marie, le colis est retrouvé : il part demain.", direction="out",
+             reply_to=old.local_id), "laposte")  # fmt: skip
+    set_status(store, earlier, "resolved", now - timedelta(days=8))
+    # A thank-you on Reddit, answered: the customer's turn.
+    thanks = message("reddit", "lea_b", 300, "Merci au facteur de ce matin, super sympa !",
+                     sentiment="positive")  # fmt: skip
+    talk = opened(thanks, "laposte", department="service-client", assignee="camille")
+    answered(talk, message("reddit", "laposte", 280, "Merci à vous, nous transmettons !",
+             direction="out", reply_to=thanks.local_id), "laposte")  # fmt: skip
+    # A private message on Mastodon, urgent, held by the senior.
+    private = message("mastodon", "nadia", 95, "Je n'ai toujours pas reçu mon remboursement.",
+                      kind="direct", thread="c-nadia", sentiment="negative")  # fmt: skip
+    opened(private, "laposte", department="colis", priority="urgent", assignee="sam")
+    # A question on Bluesky, new, its target not passed yet.
+    question = message("bluesky", "paul.bsky.social", 20,
+                       "Bonjour, comment faire une procuration pour retirer un recommandé ?",
+                       sentiment="neutral")  # fmt: skip
+    opened(question, "laposte.bsky.social", department="service-client")
+    delivery = message("bluesky", "thomas.bsky.social", 50,
+                       "La livraison est prévue quand pour le 6A123456789 ?")  # fmt: skip
+    opened(delivery, "laposte.bsky.social", department="colis", tags=["suivi"])
+    # Marie again: past its two-hour target, a junior's reply waiting for the senior.
+    angry = message("mastodon", "marie", 150,
+                    "Mon colis 8R0012345678 est bloqué depuis une semaine, c'est inadmissible.",
+                    sentiment="negative")  # fmt: skip
+    marie = opened(angry, "laposte", department="colis", priority="high", assignee="jules")
+    add_note(store, "laposte", marie, "sam", "Cliente fidèle : déjà un colis perdu en octobre.",
+             now - timedelta(minutes=30))  # fmt: skip
+    queue_reply(
+        store,
+        marie,
+        text="@marie Bonjour, je suis Jules : j'ouvre une enquête sur le colis 8R0012345678 et "
+        "je reviens vers vous avant 18 h.",
+        now=now - timedelta(minutes=5),
+        author="jules",
+        pending=True,
+    )
+    return marie
+
+
+def inbox_shots(out: Path, chromium: str) -> None:
+    """inbox.png and conversation.png (and their .fr), as an admin sees them."""
+    settings = parse_settings(INBOX_SETTINGS, "screenshots-inbox.toml")
+    ws = settings.workspace()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(str(Path(folder) / "inbox.db"))
+        for name, role in INBOX_USERS.items():
+            add_user(store, name, role, PASSWORD, None, ws)
+        marie = seed_inbox(store, datetime.now(UTC))
+        with background(create_app(settings, store)) as base:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                for language in ("en", "fr"):
+                    context = browser.new_context(
+                        viewport={"width": 1280, "height": 900},
+                        locale=language,
+                        device_scale_factor=1,
+                    )
+                    page = context.new_page()
+                    page.goto(base + "/signin")
+                    page.fill("input[name=name]", "ada")
+                    page.fill("input[name=password]", PASSWORD)
+                    page.click("button[type=submit]")
+                    page.wait_for_url(re.compile(r"/w/laposte/"))
+                    suffix = "" if language == "en" else ".fr"
+                    page.goto(base + "/w/laposte/inbox")
+                    page.screenshot(path=str(out / f"inbox{suffix}.png"), full_page=True)
+                    page.goto(f"{base}/w/laposte/inbox/{marie}")
+                    page.screenshot(path=str(out / f"conversation{suffix}.png"), full_page=True)
+                    print(f"{out}/inbox{suffix}.png, {out}/conversation{suffix}.png")
+                    context.close()
+                browser.close()
+        store.close()
 
 
 if __name__ == "__main__":
