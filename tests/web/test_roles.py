@@ -48,6 +48,9 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/w/{slug}/inbox/rules/try"): Permission.ROUTING,
     ("POST", "/w/{slug}/inbox/rules/delete"): Permission.ROUTING,
     ("POST", "/w/{slug}/inbox/rules/move"): Permission.ROUTING,
+    ("GET", "/w/{slug}/inbox/approvals"): Permission.INBOX,
+    ("POST", "/w/{slug}/inbox/replies/{outbox_id}/approve"): Permission.ANSWER,
+    ("POST", "/w/{slug}/inbox/replies/{outbox_id}/reject"): Permission.ANSWER,
     ("GET", "/w/{slug}/inbox/{conversation_id}"): Permission.INBOX,
     ("POST", "/w/{slug}/inbox/{conversation_id}/lock"): Permission.INBOX,
     ("POST", "/w/{slug}/inbox/{conversation_id}/assign"): Permission.ANSWER,
@@ -63,6 +66,9 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/w/{slug}/alerts"): Permission.ALERTS,
     ("GET", "/api/w/{slug}/alerts/{alert_id}"): Permission.ALERTS,
     ("GET", "/api/w/{slug}/inbox"): Permission.INBOX,
+    ("GET", "/api/w/{slug}/inbox/approvals"): Permission.ANSWER,
+    ("POST", "/api/w/{slug}/inbox/replies/{outbox_id}/approve"): Permission.ANSWER,
+    ("POST", "/api/w/{slug}/inbox/replies/{outbox_id}/reject"): Permission.ANSWER,
     ("GET", "/api/w/{slug}/inbox/{conversation_id}"): Permission.INBOX,
     ("POST", "/api/w/{slug}/inbox/{conversation_id}/assign"): Permission.ANSWER,
     ("POST", "/api/w/{slug}/inbox/{conversation_id}/reply"): Permission.ANSWER,
@@ -97,6 +103,7 @@ def _fill(path: str, site: Site, post_id: int) -> str:
         .replace("{user_id}", str(other))
         .replace("{alert_id}", str(_an_alert(site)))
         .replace("{conversation_id}", str(_a_baggage_conversation(site)))
+        .replace("{outbox_id}", "not-a-reply")  # refused as bad input, once the role passed
     )
 
 
