@@ -247,3 +247,53 @@ def test_a_reply_sent_back_on_the_command_line(
         f"rumeur: erreur: zoe ne peut pas valider la réponse {reply} : seul un senior de colis "
         "ou un administrateur le peut"
     )
+
+
+# The REST API ------------------------------------------------------------------------------------
+
+
+def test_the_api_queues_a_juniors_reply_pending_and_a_senior_decides(store: Store) -> None:
+    from fastapi.testclient import TestClient
+
+    from rumeur.config import parse_settings
+    from rumeur.web import tokens
+    from rumeur.web.accounts import add_user as add_account
+    from rumeur.web.app import create_app
+
+    settings = parse_settings(SETTINGS, "rumeur.toml")
+    ws = settings.workspace()
+    talk = opened(store, 1, "colis", "camille")
+    bearer = {}
+    for name, role in (("camille", "care"), ("lea", "care"), ("zoe", "care")):
+        user = add_account(store, name, role, "correct horse battery staple", None, ws)
+        bearer[name] = {"Authorization": f"Bearer {tokens.issue(store, user.id)}"}
+    client = TestClient(create_app(settings, store))
+    base = "/api/w/laposte/inbox"
+
+    def reply(text: str) -> int:
+        answer = client.post(f"{base}/{talk}/reply", json={"text": text}, headers=bearer["camille"])
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["state"] == "pending"
+        return answer.json()["id"]
+
+    first = reply("Bonjour, nous regardons.")
+    listed = client.get(f"{base}/approvals", headers=bearer["zoe"]).json()["replies"]
+    assert [(r["id"], r["author"], r["may_approve"]) for r in listed] == [(first, "camille", False)]
+    assert client.get(f"{base}/approvals", headers=bearer["lea"]).json()["replies"][0][
+        "may_approve"
+    ]
+    for name in ("zoe", "camille"):
+        answer = client.post(f"{base}/replies/{first}/approve", headers=bearer[name])
+        assert answer.status_code == 403 and "\n" not in answer.json()["error"]
+    answer = client.post(f"{base}/replies/{first}/approve", headers=bearer["lea"])
+    assert answer.json() == {"id": first, "state": "queued", "error": None}
+    answer = client.post(f"{base}/replies/{first}/approve", headers=bearer["lea"])
+    assert answer.status_code == 409
+
+    second = reply("Bof.")
+    answer = client.post(
+        f"{base}/replies/{second}/reject", json={"reason": "Le ton."}, headers=bearer["lea"]
+    )
+    assert answer.json() == {"id": second, "state": "returned", "error": "Le ton."}
+    answer = client.post(f"{base}/replies/999/approve", headers=bearer["lea"])
+    assert answer.status_code == 404
