@@ -17,6 +17,7 @@ import re
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -217,8 +218,20 @@ def seed_inbox(store: Store, now: datetime) -> int:
     return marie
 
 
+def rules_shot(page: Any, base: str, path: Path) -> None:
+    """The routing rules' page, a rule being tried on the last 30 days (nothing saved)."""
+    page.goto(base + "/w/laposte/inbox/rules")
+    page.fill("[data-testid=rule-name]", "reclamations")
+    page.fill("[data-testid=rule-query]", "remboursement OR inadmissible")
+    page.select_option("[data-testid=rule-department]", "service-client")
+    page.select_option("[data-testid=rule-priority]", "high")
+    page.click("[data-testid=try-rule]")
+    page.wait_for_selector("[data-testid=trial-sentence]")
+    page.screenshot(path=str(path), full_page=True)
+
+
 def inbox_shots(out: Path, chromium: str) -> None:
-    """inbox.png and conversation.png (and their .fr), as an admin sees them."""
+    """inbox.png, conversation.png and rules.png (and their .fr), as an admin sees them."""
     settings = parse_settings(INBOX_SETTINGS, "screenshots-inbox.toml")
     ws = settings.workspace()
     with tempfile.TemporaryDirectory() as folder:
@@ -248,7 +261,8 @@ def inbox_shots(out: Path, chromium: str) -> None:
                     page.screenshot(path=str(out / f"inbox{suffix}.png"), full_page=True)
                     page.goto(f"{base}/w/laposte/inbox/{marie}")
                     page.screenshot(path=str(out / f"conversation{suffix}.png"), full_page=True)
-                    print(f"{out}/inbox{suffix}.png, {out}/conversation{suffix}.png")
+                    rules_shot(page, base, out / f"rules{suffix}.png")
+                    print(f"{out}/inbox{suffix}.png, conversation{suffix}.png, rules{suffix}.png")
                     context.close()
                 browser.close()
         store.close()
