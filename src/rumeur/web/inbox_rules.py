@@ -30,7 +30,7 @@ from rumeur.inbox.rules import (
     tags_of,
     try_rule,
 )
-from rumeur.settings.inbox import PRIORITIES
+from rumeur.settings.inbox import PRIORITIES, RoutingRule
 from rumeur.store import routing_rules as stored
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
 from rumeur.web.filters import FilterError
@@ -157,7 +157,8 @@ def rules_page(request: Request, slug: str, viewer: Reading) -> Response:
     return _page(request, ws, viewer, draft)
 
 
-def _checked(ws: Workspace, draft: Draft, request: Request, saving: bool) -> Any:
+def _checked(ws: Workspace, draft: Draft, saving: bool) -> RoutingRule:
+    """The form's rule, checked; saved, its name may not be a file rule's."""
     file_names = {r.name for r in ws.routing} if saving else ()
     fields = draft.fields()
     if not saving and not fields["name"]:
@@ -185,7 +186,7 @@ def try_page(
     draft = _draft(id, name, query, department, priority, tags, assignee, stop)
     error, trial = None, None
     try:
-        rule = _checked(ws, draft, request, saving=False)
+        rule = _checked(ws, draft, saving=False)
     except RuleError as exc:
         error = exc
     else:
@@ -223,7 +224,7 @@ def save_page(
     draft = _draft(id, name, query, department, priority, tags, assignee, stop)
     store = state(request).store
     try:
-        rule = _checked(ws, draft, request, saving=True)
+        rule = _checked(ws, draft, saving=True)
         values = rule.model_dump()
         rule_id = _id(draft.id)
         try:
