@@ -207,3 +207,35 @@ def test_the_page_in_french(inbox: Inbox, clients) -> None:  # type: ignore[no-u
     answer = ada.post(f"{PAGE}/try", data=_form(ada, query="colis", department="colis"),
                       headers={"HX-Request": "true"})  # fmt: skip
     assert "Sur les 30 derniers jours, cette règle aurait pris" in answer.text
+
+
+def test_the_api_lists_the_rules_and_tries_one(inbox: Inbox) -> None:
+    from rumeur.web import tokens
+
+    stored.add_rule(inbox.store, "laposte", {"name": "vip", "query": "vip", "priority": "high"},
+                    "ada", datetime.now(UTC))  # fmt: skip
+
+    def api(name: str) -> TestClient:
+        token = tokens.issue(inbox.store, inbox.users[name].id)
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+        return TestClient(create_app(inbox.settings, inbox.store), headers=headers)
+
+    listed = api("carla").get("/api/w/laposte/inbox/rules").json()["rules"]
+    assert [(r["origin"], r["name"], r["applies"]) for r in listed] == [
+        ("file", "colis", True), ("web", "vip", True),
+    ]  # fmt: skip
+    assert listed[1]["priority"] == "high" and listed[1]["id"] is not None
+    body = {"query": "colis", "department": "colis"}
+    assert api("carla").post("/api/w/laposte/inbox/rules/try", json=body).status_code == 403
+    tried = api("ada").post("/api/w/laposte/inbox/rules/try", json=body)
+    assert tried.status_code == 200
+    answer = tried.json()
+    assert answer["sentence"].startswith("In the last 30 days, this rule would have caught ")
+    assert answer["caught"] == len(answer["examples"]) or answer["caught"] > 5
+    bad = api("ada").post("/api/w/laposte/inbox/rules/try", json={"query": "colis AND ("})
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "error": "query: a parenthesis is not closed (column 11); add the missing ')'",
+        "caret": "  colis AND (\n            ^",
+    }
+    assert len(stored.list_rules(inbox.store, "laposte")) == 1

@@ -66,6 +66,8 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/w/{slug}/alerts"): Permission.ALERTS,
     ("GET", "/api/w/{slug}/alerts/{alert_id}"): Permission.ALERTS,
     ("GET", "/api/w/{slug}/inbox"): Permission.INBOX,
+    ("GET", "/api/w/{slug}/inbox/rules"): Permission.INBOX,
+    ("POST", "/api/w/{slug}/inbox/rules/try"): Permission.ROUTING,
     ("GET", "/api/w/{slug}/inbox/approvals"): Permission.ANSWER,
     ("POST", "/api/w/{slug}/inbox/replies/{outbox_id}/approve"): Permission.ANSWER,
     ("POST", "/api/w/{slug}/inbox/replies/{outbox_id}/reject"): Permission.ANSWER,

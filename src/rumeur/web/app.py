@@ -62,6 +62,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(inbox_approval.api_router)
     # Before the inbox's own pages: /w/{slug}/inbox/rules is not a conversation's number.
     app.include_router(inbox_rules.router)
+    app.include_router(inbox_rules.api_router)
     app.include_router(inbox.router)
     app.include_router(inbox.api_router)
     app.include_router(api.router)

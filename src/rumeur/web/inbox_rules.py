@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Body, Depends, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from rumeur.config import Workspace
 from rumeur.i18n import _
@@ -32,14 +33,17 @@ from rumeur.inbox.rules import (
 )
 from rumeur.settings.inbox import PRIORITIES, RoutingRule
 from rumeur.store import routing_rules as stored
-from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
+from rumeur.web.auth import Viewer, api_viewer, csrf_checked, page_viewer, state, workspace_of
 from rumeur.web.filters import FilterError
 from rumeur.web.permissions import Permission
 from rumeur.web.render import page, page_context
 
 router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api")
 Reading = Annotated[Viewer, Depends(page_viewer(Permission.INBOX))]
 Editing = Annotated[Viewer, Depends(csrf_checked(Permission.ROUTING))]
+ApiReading = Annotated[Viewer, Depends(api_viewer(Permission.INBOX))]
+ApiEditing = Annotated[Viewer, Depends(api_viewer(Permission.ROUTING))]
 TEXT_LIMIT = 4000  # what a form field may hold before it is refused
 
 
@@ -113,7 +117,7 @@ def _draft(
     return Draft(**values)
 
 
-Field = Annotated[str, Form()]
+FormField = Annotated[str, Form()]
 
 
 def _page(
@@ -171,14 +175,14 @@ def try_page(
     request: Request,
     slug: str,
     viewer: Editing,
-    id: Field = "",
-    name: Field = "",
-    query: Field = "",
-    department: Field = "",
-    priority: Field = "",
-    tags: Field = "",
-    assignee: Field = "",
-    stop: Field = "",
+    id: FormField = "",
+    name: FormField = "",
+    query: FormField = "",
+    department: FormField = "",
+    priority: FormField = "",
+    tags: FormField = "",
+    assignee: FormField = "",
+    stop: FormField = "",
 ) -> Response:
     """The trial of the form's rule: the fragment the Try button swaps in (htmx), or the whole
     page with it (a browser without scripts)."""
@@ -209,14 +213,14 @@ def save_page(
     request: Request,
     slug: str,
     viewer: Editing,
-    id: Field = "",
-    name: Field = "",
-    query: Field = "",
-    department: Field = "",
-    priority: Field = "",
-    tags: Field = "",
-    assignee: Field = "",
-    stop: Field = "",
+    id: FormField = "",
+    name: FormField = "",
+    query: FormField = "",
+    department: FormField = "",
+    priority: FormField = "",
+    tags: FormField = "",
+    assignee: FormField = "",
+    stop: FormField = "",
 ) -> Response:
     """Add the form's rule after the others, or replace rule `id`'s fields; the page again
     with the one-line reason when it cannot be saved."""
@@ -244,7 +248,7 @@ def save_page(
 
 
 @router.post("/w/{slug}/inbox/rules/delete")
-def delete_page(request: Request, slug: str, viewer: Editing, id: Field = "") -> Response:
+def delete_page(request: Request, slug: str, viewer: Editing, id: FormField = "") -> Response:
     ws = workspace_of(request, slug)
     rule_id = _id(id)
     if rule_id is None:
@@ -256,7 +260,7 @@ def delete_page(request: Request, slug: str, viewer: Editing, id: Field = "") ->
 
 @router.post("/w/{slug}/inbox/rules/move")
 def move_page(
-    request: Request, slug: str, viewer: Editing, id: Field = "", direction: Field = ""
+    request: Request, slug: str, viewer: Editing, id: FormField = "", direction: FormField = ""
 ) -> Response:
     """Move a web rule one place up or down among the web app's rules (the file's stay first)."""
     ws = workspace_of(request, slug)
@@ -268,3 +272,72 @@ def move_page(
         raise HTTPException(404, _("no such rule in this workspace"))
     stored.move_rule(store, ws.slug, rule_id, -1 if direction == "up" else 1)
     return RedirectResponse(_rules_url(ws.slug), status_code=303)
+
+
+# The REST API ------------------------------------------------------------------------------------
+
+
+def _json_rule(listed: Any) -> dict[str, Any]:
+    rule, row = listed.rule, listed.stored
+    source = rule.model_dump() if rule is not None else row.fields()
+    return {
+        "origin": listed.origin,
+        "id": None if row is None else row.id,
+        **{key: source[key] for key in stored.RULE_FIELDS},
+        "applies": listed.applies,
+        "problem": listed.problem,
+    }
+
+
+@api_router.get("/w/{slug}/inbox/rules")
+def api_rules(request: Request, slug: str, viewer: ApiReading) -> dict[str, Any]:
+    """The workspace's routing rules in the order they apply: the file's, then the web app's."""
+    ws = workspace_of(request, slug)
+    return {"rules": [_json_rule(r) for r in rules_of(state(request).store, ws)]}
+
+
+class RuleIn(BaseModel):
+    name: Annotated[str, Field(max_length=64)] = ""
+    query: Annotated[str, Field(max_length=TEXT_LIMIT)]
+    department: Annotated[str, Field(max_length=64)] | None = None
+    priority: Annotated[str, Field(max_length=16)] | None = None
+    tags: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)] = []
+    assignee: Annotated[str, Field(max_length=64)] | None = None
+    stop: bool = False
+
+
+@api_router.post("/w/{slug}/inbox/rules/try")
+def api_try(
+    request: Request, slug: str, viewer: ApiEditing, body: Annotated[RuleIn, Body()]
+) -> Response:
+    """Try a rule on the last 30 days, as the page's Try button does: nothing is saved."""
+    ws = workspace_of(request, slug)
+    fields = body.model_dump()
+    fields["name"] = fields["name"] or "trial"
+    try:
+        rule = check_rule(ws, fields)
+    except RuleError as exc:
+        return JSONResponse({"error": str(exc), "caret": exc.caret}, status_code=400)
+    trial = try_rule(state(request).store, ws, rule, _now())
+    return JSONResponse(
+        {
+            "days": trial.days,
+            "since": trial.since.isoformat(),
+            "looked": trial.looked,
+            "caught": trial.caught,
+            "elsewhere": trial.elsewhere,
+            "sentence": trial.sentence(),
+            "examples": [
+                {
+                    "id": e.id,
+                    "customer": e.customer,
+                    "platform": e.platform,
+                    "department": e.department,
+                    "opened_at": e.opened_at.isoformat(),
+                    "text": e.text,
+                    "elsewhere": e.elsewhere,
+                }
+                for e in trial.examples
+            ],
+        }
+    )
