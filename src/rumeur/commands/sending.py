@@ -37,25 +37,9 @@ def send(
     held: set[tuple[str, str, str]] = set()
 
     def shown(what: str, row: OutboxRow, line: str) -> None:
-        account = f"{row.platform}:{row.account}"
-        if what == "held":
-            key = (row.workspace, row.platform, row.account)
-            if key in held:
-                return
-            held.add(key)
-            text = _("{account}: {error}; its replies stay queued").format(
-                account=account, error=line
-            )
-        else:
-            fields = {"id": row.id, "account": account, "line": line}
-            text = {
-                "sent": _("reply {id} sent from {account}: {line}"),
-                "failed": _("reply {id} failed: {line}"),
-                "retry": _("reply {id} will be tried again: {line}"),
-                "unknown": _("reply {id}: outcome unknown, it will be read back: {line}"),
-                "taken": _("reply {id}: {line}"),
-            }[what].format(**fields)
-        print(text, flush=True)
+        text = event_line(what, row, line, held)
+        if text is not None:
+            print(text, flush=True)
 
     repliers = Repliers(workspaces, SourceContext())
     sender = Sender(store, repliers, workspaces=[ws.slug for ws in workspaces], on_event=shown)
@@ -93,3 +77,23 @@ def _stop_on_signals(stop: threading.Event) -> Any:
             signal.signal(s, old)
 
     return restore
+
+
+def event_line(what: str, row: OutboxRow, line: str, held: set[tuple[str, str, str]]) -> str | None:
+    """The line for one of the sender's events (`rumeur send`, and `rumeur serve`'s sender);
+    None for an account already said to be held (`held`, those said so far, grows)."""
+    account = f"{row.platform}:{row.account}"
+    if what == "held":
+        key = (row.workspace, row.platform, row.account)
+        if key in held:
+            return None
+        held.add(key)
+        return _("{account}: {error}; its replies stay queued").format(account=account, error=line)
+    fields = {"id": row.id, "account": account, "line": line}
+    return {
+        "sent": _("reply {id} sent from {account}: {line}"),
+        "failed": _("reply {id} failed: {line}"),
+        "retry": _("reply {id} will be tried again: {line}"),
+        "unknown": _("reply {id}: outcome unknown, it will be read back: {line}"),
+        "taken": _("reply {id}: {line}"),
+    }[what].format(**fields)

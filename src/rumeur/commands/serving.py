@@ -145,22 +145,8 @@ class Sending:
             stop.wait(self.every)
 
     def _shown(self, what: str, row: OutboxRow, line: str) -> None:
-        account = f"{row.platform}:{row.account}"
-        if what == "held":
-            key = (row.workspace, row.platform, row.account)
-            if key in self._held:
-                return
-            self._held.add(key)
-            text = _("{account}: {error}; its replies stay queued").format(
-                account=account, error=line
-            )
-        else:
-            fields = {"id": row.id, "account": account, "line": line}
-            text = {
-                "sent": _("reply {id} sent from {account}: {line}"),
-                "failed": _("reply {id} failed: {line}"),
-                "retry": _("reply {id} will be tried again: {line}"),
-                "unknown": _("reply {id}: outcome unknown, it will be read back: {line}"),
-                "taken": _("reply {id}: {line}"),
-            }[what].format(**fields)
-        typer.echo(text)
+        from rumeur.commands.sending import event_line
+
+        text = event_line(what, row, line, self._held)
+        if text is not None:
+            typer.echo(text)
