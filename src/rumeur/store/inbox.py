@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Row, and_, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from rumeur.errors import StoreError
@@ -446,18 +446,11 @@ def approve(store: Store, outbox_id: int, approver: str | None, now: datetime) -
     """A pending reply approved by `approver` (None: the command line): queued, due at once, and
     its conversation waits for the customer, in one transaction. False when the row is not
     pending (approved or sent back already: of two seniors who approve at once, one does)."""
-    c, o = conversations.c, outbox.c
+    c = conversations.c
     with store.transaction() as conn:
-        row = conn.execute(select(outbox).where(o.id == outbox_id)).first()
-        if row is None or row.state != "pending":
-            return False
         decision = {"approved_by": approver, "approved_at": now.isoformat()}
-        done = conn.execute(
-            update(outbox)
-            .where(o.id == outbox_id, o.state == "pending")
-            .values(state="queued", request=dict(row.request or {}) | decision, updated_at=now)
-        )
-        if done.rowcount != 1:
+        row = _decided(conn, outbox_id, "queued", decision, now)
+        if row is None:
             return False
         conn.execute(
             update(conversations)
@@ -470,23 +463,31 @@ def approve(store: Store, outbox_id: int, approver: str | None, now: datetime) -
 def send_back(store: Store, outbox_id: int, by: str | None, reason: str, now: datetime) -> bool:
     """A pending reply sent back to its author by `by` (None: the command line): `returned`,
     never sent, `reason` (one line) in its `error`. False when the row is not pending."""
-    o = outbox.c
     with store.transaction() as conn:
-        row = conn.execute(select(outbox).where(o.id == outbox_id)).first()
-        if row is None or row.state != "pending":
-            return False
         decision = {"returned_by": by, "returned_at": now.isoformat()}
-        done = conn.execute(
-            update(outbox)
-            .where(o.id == outbox_id, o.state == "pending")
-            .values(
-                state="returned",
-                error=_line(reason),
-                request=dict(row.request or {}) | decision,
-                updated_at=now,
-            )
-        )
-        return done.rowcount == 1
+        return _decided(conn, outbox_id, "returned", decision, now, error=_line(reason)) is not None
+
+
+def _decided(
+    conn: Connection,
+    outbox_id: int,
+    state: str,
+    decision: dict[str, Any],
+    now: datetime,
+    **more: Any,
+) -> Row[Any] | None:
+    """Pending reply `outbox_id` moved to `state`, `decision` added to its request (and `more`
+    to its columns); the row as it was before, None when it is not pending (any more)."""
+    o = outbox.c
+    row = conn.execute(select(outbox).where(o.id == outbox_id)).first()
+    if row is None or row.state != "pending":
+        return None
+    done = conn.execute(
+        update(outbox)
+        .where(o.id == outbox_id, o.state == "pending")
+        .values(state=state, request=dict(row.request or {}) | decision, updated_at=now, **more)
+    )
+    return row if done.rowcount == 1 else None
 
 
 def pending_replies(
