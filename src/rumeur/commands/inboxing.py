@@ -28,23 +28,25 @@ from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _, moment, number
 from rumeur.inbox.approval import needs_approval, waiting_line
-from rumeur.inbox.work import POLICIES, Policy, assign_next, may_reply, refresh_due, worklist
+from rumeur.inbox.work import (
+    LIST_FIELDS,
+    MESSAGE_FIELDS,
+    MORE_FIELDS,
+    MORE_MESSAGE_FIELDS,
+    POLICIES,
+    REPLY_FIELDS,
+    Policy,
+    assign_next,
+    may_reply,
+    refresh_due,
+    worklist,
+)
 from rumeur.settings.inbox import PRIORITIES
 from rumeur.store import Store, locks
 from rumeur.store import conversations as rows
 from rumeur.store.conversations import Filters
 from rumeur.store.inbox import STATUSES, outbox_of, queue_reply, set_status
 from rumeur.web.accounts import AccountError, find_user
-
-# `rumeur inbox list --json`: one object per conversation, these keys first (a contract).
-LIST_FIELDS = (
-    "id", "platform", "account", "customer", "department", "priority", "status", "assignee",
-    "messages", "last_at", "due_at",
-)  # fmt: skip
-MORE_FIELDS = ("overdue", "kind", "tags", "sentiment", "opened_at", "first_response_at")
-MESSAGE_FIELDS = ("direction", "native_id", "author", "text", "at")
-MORE_MESSAGE_FIELDS = ("kind", "reply_to", "url", "sentiment", "language")
-REPLY_FIELDS = ("id", "state", "author", "text", "created_at", "sent_at", "native_id", "error")
 
 
 class InboxError(RumeurError):

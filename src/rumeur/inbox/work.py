@@ -30,6 +30,16 @@ from rumeur.store.store import Store
 Policy = Literal["round-robin", "least-busy"]
 POLICIES: tuple[Policy, ...] = ("round-robin", "least-busy")
 ADMIN = "admin"  # the role that may answer any conversation
+# The JSON of a conversation, as `rumeur inbox list|show --json` (commands/inboxing.py) and the
+# REST API (web/inbox.py) give it: the same names in both, a contract.
+LIST_FIELDS = (
+    "id", "platform", "account", "customer", "department", "priority", "status", "assignee",
+    "messages", "last_at", "due_at",
+)  # fmt: skip
+MORE_FIELDS = ("overdue", "kind", "tags", "sentiment", "opened_at", "first_response_at")
+MESSAGE_FIELDS = ("direction", "native_id", "author", "text", "at")
+MORE_MESSAGE_FIELDS = ("kind", "reply_to", "url", "sentiment", "language")
+REPLY_FIELDS = ("id", "state", "author", "text", "created_at", "sent_at", "native_id", "error")
 
 
 def rotation(members: Sequence[str], last: str | None) -> list[str]:

@@ -28,7 +28,18 @@ from rumeur.config import Workspace
 from rumeur.i18n import _, language
 from rumeur.inbox import compose
 from rumeur.inbox.approval import needs_approval
-from rumeur.inbox.work import POLICIES, assign_next, may_reply, refresh_due, worklist
+from rumeur.inbox.work import (
+    LIST_FIELDS,
+    MESSAGE_FIELDS,
+    MORE_FIELDS,
+    MORE_MESSAGE_FIELDS,
+    POLICIES,
+    REPLY_FIELDS,
+    assign_next,
+    may_reply,
+    refresh_due,
+    worklist,
+)
 from rumeur.query.fields import SENTIMENTS
 from rumeur.settings.inbox import INBOX_PLATFORMS, PRIORITIES
 from rumeur.store import conversations as rows
@@ -56,16 +67,6 @@ Working = Annotated[Viewer, Depends(csrf_checked(Permission.ANSWER))]
 ApiReading = Annotated[Viewer, Depends(api_viewer(Permission.INBOX))]
 ApiWorking = Annotated[Viewer, Depends(api_viewer(Permission.ANSWER))]
 
-# The JSON of `rumeur inbox list --json` and `show --json` (commands/inboxing.py): the same
-# names, a contract (tests/web/test_inbox_pages.py checks that both agree).
-LIST_FIELDS = (
-    "id", "platform", "account", "customer", "department", "priority", "status", "assignee",
-    "messages", "last_at", "due_at",
-)  # fmt: skip
-MORE_FIELDS = ("overdue", "kind", "tags", "sentiment", "opened_at", "first_response_at")
-MESSAGE_FIELDS = ("direction", "native_id", "author", "text", "at")
-MORE_MESSAGE_FIELDS = ("kind", "reply_to", "url", "sentiment", "language")
-REPLY_FIELDS = ("id", "state", "author", "text", "created_at", "sent_at", "native_id", "error")
 LISTED = 200  # conversations on the list page, the latest activity first
 KEY = re.compile(r"^[0-9a-f]{32}$")
 # The networks whose sender answers a public message in private (a direct Mastodon status).
@@ -98,6 +99,18 @@ def _thread(request: Request, ws: Workspace, viewer: Viewer, conversation_id: in
     if found is None or not _visible(found.conversation, viewer.user, ws):
         raise HTTPException(404, _("no such conversation in this workspace"))
     return found
+
+
+def _fresh_thread(
+    request: Request, ws: Workspace, viewer: Viewer, conversation_id: int
+) -> tuple[rows.Thread, datetime]:
+    """The conversation, its target brought up to date and flagged `overdue` (as the list says
+    it), and the time it was read at."""
+    refresh_due(state(request).store, ws, [conversation_id])
+    found = _thread(request, ws, viewer, conversation_id)
+    now = _now()
+    found.conversation["overdue"] = _overdue(found.conversation, now)
+    return found, now
 
 
 def _team(request: Request, viewer: Viewer, ws: Workspace) -> list[str]:
@@ -263,11 +276,8 @@ def _conversation_page(
     status: int = 200,
 ) -> Response:
     store = state(request).store
-    refresh_due(store, ws, [conversation_id])
-    found = _thread(request, ws, viewer, conversation_id)
+    found, now = _fresh_thread(request, ws, viewer, conversation_id)
     talk = found.conversation
-    now = _now()
-    talk["overdue"] = _overdue(talk, now)
     if composer is None:
         choice = request.query_params.get("saved", "")
         text = _saved(ws, choice, talk, viewer.user.name) if choice else ""
@@ -555,11 +565,8 @@ def _show(request: Request, ws: Workspace, viewer: Viewer, conversation_id: int)
     """The conversation as `rumeur inbox show --json` gives it, with its lock and the customer's
     history."""
     store = state(request).store
-    refresh_due(store, ws, [conversation_id])
-    found = _thread(request, ws, viewer, conversation_id)
+    found, now = _fresh_thread(request, ws, viewer, conversation_id)
     talk = found.conversation
-    now = _now()
-    talk["overdue"] = _overdue(talk, now)
     shown = _fields(talk, LIST_FIELDS + MORE_FIELDS[:1] + ("kind", "tags", "opened_at"))
     shown["messages_count"] = talk["messages"]
     shown["messages"] = [_fields(m, MESSAGE_FIELDS + MORE_MESSAGE_FIELDS) for m in found.messages]
