@@ -103,14 +103,8 @@ class Draft:
         }
 
 
-def _draft(
-    id: str, name: str, query: str, department: str, priority: str, tags: str, assignee: str,
-    stop: str,
-) -> Draft:  # fmt: skip
-    values = {
-        "id": id, "name": name, "query": query, "department": department, "priority": priority,
-        "tags": tags, "assignee": assignee, "stop": stop,
-    }  # fmt: skip
+def _draft(values: dict[str, str]) -> Draft:
+    """The form's fields (`_rule_form`) as a draft; a field over TEXT_LIMIT is refused."""
     for key, value in values.items():
         if len(value) > TEXT_LIMIT:
             raise FilterError(_("{name}: at most {n} characters").format(name=key, n=TEXT_LIMIT))
@@ -118,6 +112,26 @@ def _draft(
 
 
 FormField = Annotated[str, Form()]
+
+
+def _rule_form(
+    id: FormField = "",
+    name: FormField = "",
+    query: FormField = "",
+    department: FormField = "",
+    priority: FormField = "",
+    tags: FormField = "",
+    assignee: FormField = "",
+    stop: FormField = "",
+) -> dict[str, str]:
+    """The rule form's fields as sent, in the order `_draft` checks them."""
+    return {
+        "id": id, "name": name, "query": query, "department": department, "priority": priority,
+        "tags": tags, "assignee": assignee, "stop": stop,
+    }  # fmt: skip
+
+
+RuleForm = Annotated[dict[str, str], Depends(_rule_form)]
 
 
 def _page(
@@ -175,19 +189,12 @@ def try_page(
     request: Request,
     slug: str,
     viewer: Editing,
-    id: FormField = "",
-    name: FormField = "",
-    query: FormField = "",
-    department: FormField = "",
-    priority: FormField = "",
-    tags: FormField = "",
-    assignee: FormField = "",
-    stop: FormField = "",
+    form: RuleForm,
 ) -> Response:
     """The trial of the form's rule: the fragment the Try button swaps in (htmx), or the whole
     page with it (a browser without scripts)."""
     ws = workspace_of(request, slug)
-    draft = _draft(id, name, query, department, priority, tags, assignee, stop)
+    draft = _draft(form)
     error, trial = None, None
     try:
         rule = _checked(ws, draft, saving=False)
@@ -213,19 +220,12 @@ def save_page(
     request: Request,
     slug: str,
     viewer: Editing,
-    id: FormField = "",
-    name: FormField = "",
-    query: FormField = "",
-    department: FormField = "",
-    priority: FormField = "",
-    tags: FormField = "",
-    assignee: FormField = "",
-    stop: FormField = "",
+    form: RuleForm,
 ) -> Response:
     """Add the form's rule after the others, or replace rule `id`'s fields; the page again
     with the one-line reason when it cannot be saved."""
     ws = workspace_of(request, slug)
-    draft = _draft(id, name, query, department, priority, tags, assignee, stop)
+    draft = _draft(form)
     store = state(request).store
     try:
         rule = _checked(ws, draft, saving=True)
