@@ -1,17 +1,65 @@
 """A small inbox for the web tests (tests/web/test_inbox_*.py): a workspace with three
 departments, two saved replies and a one-hour target, a few conversations (one past its target,
 one with a hostile text, one in another department, an earlier one of the same customer), and
-one account per role that the inbox needs."""
+one account per role that the inbox needs.
+
+Also what the inbox tests (tests/inbox/) set up alike: the La Poste workspace's TOML in pieces,
+a Mastodon status, an account row, the conversations as stored, and a browser page signed in."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
 
 from rumeur.config import Settings, parse_settings
 from rumeur.store import Store
+from rumeur.store.accounts import insert_user
 from rumeur.store.inbox import Message, receive, set_status
+from rumeur.store.schema import conversations
 from rumeur.web.accounts import User, add_user
+from website import open_page
+
+# The La Poste workspace, in pieces: LAPOSTE opens it (HANDLES may follow at once, the brand's
+# own handle), then its tables.
+LAPOSTE = """
+[[workspaces]]
+slug = "laposte"
+name = "La Poste"
+[workspaces.brand]
+name = "La Poste"
+"""
+HANDLES = 'handles = ["laposte"]\n'
+DEPARTMENTS = """
+[[workspaces.departments]]
+slug = "service-client"
+name = "Service client"
+
+[[workspaces.departments]]
+slug = "colis"
+name = "Colis et courrier"
+"""
+COLIS_RULE = """
+[[workspaces.routing]]
+name = "colis"
+query = 'colis OR livraison'
+department = "colis"
+"""
+
+
+def mastodon_account(department: str) -> str:
+    """The brand's Mastodon account @laposte, answered by `department`."""
+    return f"""
+[[workspaces.owned_accounts]]
+platform = "mastodon"
+handle = "laposte"
+department = "{department}"
+"""
+
 
 PASSWORD = "correct horse battery staple"
 SETTINGS = """
@@ -78,6 +126,7 @@ class Inbox:
 
 
 def toot(n: int, author: str, minutes: float, **more: object) -> Message:
+    """Status `n` of `author` on piaille.fr, `minutes` after T0."""
     values: dict = {
         "platform": "mastodon",
         "native_id": f"https://piaille.fr/users/{author}/statuses/{n}",
@@ -87,6 +136,34 @@ def toot(n: int, author: str, minutes: float, **more: object) -> Message:
         "at": T0 + timedelta(minutes=minutes),
     }
     return Message(**(values | more))  # type: ignore[arg-type]
+
+
+def add_account(store: Store, name: str, role: str, department: str | None = None) -> None:
+    """An account row as the store holds it (no password that signs in), created at T0."""
+    row = {
+        "name": name, "name_key": name.casefold(), "role": role, "department": department,
+        "password_hash": "not-a-hash", "api_token_hash": None, "created_at": T0,
+        "updated_at": T0, "disabled": False,
+    }  # fmt: skip
+    insert_user(store, row)
+
+
+def conversations_of(store: Store) -> list[dict[str, Any]]:
+    """The stored conversations, in the order they were opened."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(conversations).order_by(conversations.c.id)).mappings()
+        return [dict(row) for row in rows]
+
+
+def signed_in(browser: Any, base: str, name: str) -> Iterator[Any]:
+    """A fresh page (website.open_page) signed in as `name` (password PASSWORD) at `base`."""
+    for page in open_page(browser, base):
+        page.goto(base + "/signin")
+        page.fill("input[name=name]", name)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/w/laposte/"))
+        yield page
 
 
 def _opened(store: Store, message: Message, department: str, **route: object) -> int:
