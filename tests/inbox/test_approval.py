@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from clirun import Ran, rumeur
+from inbox_site import HANDLES, LAPOSTE, T0, add_account, mastodon_account, toot
 from rumeur.config import load_settings
 from rumeur.inbox import approval
 from rumeur.store import Store
-from rumeur.store.accounts import insert_user
 from rumeur.store.inbox import (
-    Message,
     approve,
     claim_due,
     conversation,
@@ -29,17 +28,11 @@ from rumeur.store.inbox import (
     send_back,
 )
 
-SETTINGS = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-handles = ["laposte"]
-[[workspaces.owned_accounts]]
-platform = "mastodon"
-handle = "laposte"
-department = "colis"
+SETTINGS = (
+    LAPOSTE
+    + HANDLES
+    + mastodon_account("colis")
+    + """
 [[workspaces.departments]]
 slug = "colis"
 name = "Colis et courrier"
@@ -54,24 +47,12 @@ seniors = ["lea", "camille"]
 slug = "service-client"
 name = "Service client"
 """
-T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
-
-
-def toot(n: int, author: str, **more: object) -> Message:
-    values: dict = {
-        "platform": "mastodon",
-        "native_id": f"https://piaille.fr/users/{author}/statuses/{n}",
-        "local_id": str(n),
-        "author": author,
-        "text": f"message {n}",
-        "at": T0 + timedelta(minutes=n),
-    }
-    return Message(**(values | more))  # type: ignore[arg-type]
+)
 
 
 def opened(store: Store, n: int, department: str, assignee: str | None = None) -> int:
     route = {"department": department, "assignee": assignee}
-    got = receive(store, "laposte", "laposte", toot(n, f"client{n}"), route, T0)
+    got = receive(store, "laposte", "laposte", toot(n, f"client{n}", n), route, T0)
     assert got.conversation_id is not None
     return got.conversation_id
 
@@ -147,15 +128,6 @@ def test_who_waits_and_who_approves(tmp_path: Path) -> None:
 # The command line --------------------------------------------------------------------------------
 
 
-def add_user(store: Store, name: str, role: str, department: str | None = None) -> None:
-    row = {
-        "name": name, "name_key": name.casefold(), "role": role, "department": department,
-        "password_hash": "not-a-hash", "api_token_hash": None, "created_at": T0,
-        "updated_at": T0, "disabled": False,
-    }  # fmt: skip
-    insert_user(store, row)
-
-
 @pytest.fixture
 def where(tmp_path: Path, db_url: str) -> list[str]:
     """Conversation 1 in colis (approval of juniors, senior lea) held by camille, a junior;
@@ -167,8 +139,8 @@ def where(tmp_path: Path, db_url: str) -> list[str]:
         assert opened(store, 1, "colis", "camille") == 1
         assert opened(store, 2, "service-client", "camille") == 2
         for name, role in (("camille", "care"), ("lea", "care"), ("zoe", "care")):
-            add_user(store, name, role)
-        add_user(store, "root", "admin")
+            add_account(store, name, role)
+        add_account(store, "root", "admin")
     finally:
         store.close()
     return ["--db", db_url, "--config", str(config)]
@@ -257,7 +229,7 @@ def test_the_api_queues_a_juniors_reply_pending_and_a_senior_decides(store: Stor
 
     from rumeur.config import parse_settings
     from rumeur.web import tokens
-    from rumeur.web.accounts import add_user as add_account
+    from rumeur.web.accounts import add_user
     from rumeur.web.app import create_app
 
     settings = parse_settings(SETTINGS, "rumeur.toml")
@@ -265,7 +237,7 @@ def test_the_api_queues_a_juniors_reply_pending_and_a_senior_decides(store: Stor
     talk = opened(store, 1, "colis", "camille")
     bearer = {}
     for name, role in (("camille", "care"), ("lea", "care"), ("zoe", "care")):
-        user = add_account(store, name, role, "correct horse battery staple", None, ws)
+        user = add_user(store, name, role, "correct horse battery staple", None, ws)
         bearer[name] = {"Authorization": f"Bearer {tokens.issue(store, user.id)}"}
     client = TestClient(create_app(settings, store))
     base = "/api/w/laposte/inbox"

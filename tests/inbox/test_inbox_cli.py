@@ -11,21 +11,15 @@ from pathlib import Path
 import pytest
 
 from clirun import Ran, rumeur
+from inbox_site import HANDLES, LAPOSTE, T0, add_account, mastodon_account, toot
 from rumeur.store import Store, locks
-from rumeur.store.accounts import insert_user
-from rumeur.store.inbox import Message, outbox_row, receive
+from rumeur.store.inbox import outbox_row, receive
 
-SETTINGS = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-handles = ["laposte"]
-[[workspaces.owned_accounts]]
-platform = "mastodon"
-handle = "laposte"
-department = "service-client"
+SETTINGS = (
+    LAPOSTE
+    + HANDLES
+    + mastodon_account("service-client")
+    + """
 [[workspaces.departments]]
 slug = "service-client"
 name = "Service client"
@@ -34,33 +28,12 @@ first_response = "1h"
 slug = "colis"
 name = "Colis et courrier"
 """
-T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)  # in the past: a one-hour target has passed
+)
 HOSTILE = "[bold red]gratuit[/] :fire: \x1b[2Jeffacé"
 LIST_KEYS = {
     "id", "platform", "account", "customer", "department", "priority", "status", "assignee",
     "messages", "last_at", "due_at",
 }  # fmt: skip
-
-
-def toot(n: int, author: str, minutes: int, **more: object) -> Message:
-    values: dict = {
-        "platform": "mastodon",
-        "native_id": f"https://piaille.fr/users/{author}/statuses/{n}",
-        "local_id": str(n),
-        "author": author,
-        "text": f"message {n}",
-        "at": T0 + timedelta(minutes=minutes),
-    }
-    return Message(**(values | more))  # type: ignore[arg-type]
-
-
-def add_user(store: Store, name: str, role: str, department: str | None = None) -> None:
-    row = {
-        "name": name, "name_key": name.casefold(), "role": role, "department": department,
-        "password_hash": "not-a-hash", "api_token_hash": None, "created_at": T0,
-        "updated_at": T0, "disabled": False,
-    }  # fmt: skip
-    insert_user(store, row)
 
 
 @pytest.fixture
@@ -78,10 +51,10 @@ def where(tmp_path: Path, db_url: str) -> list[str]:
         receive(store, "laposte", "laposte", direct, {"department": "colis"}, T0)
         out = toot(3, "laposte", 7, direction="out", reply_to="2", kind="direct", thread="c1")
         receive(store, "laposte", "laposte", out, None, T0)
-        add_user(store, "camille", "care", "service-client")
-        add_user(store, "lea", "care", "service-client")
-        add_user(store, "root", "admin")
-        add_user(store, "zoe", "care", "colis")
+        add_account(store, "camille", "care", "service-client")
+        add_account(store, "lea", "care", "service-client")
+        add_account(store, "root", "admin")
+        add_account(store, "zoe", "care", "colis")
     finally:
         store.close()
     return ["--db", db_url, "--config", str(config)]
