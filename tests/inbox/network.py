@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from inbox_site import LAPOSTE
 from replay.cassettes import load_cassette
 from replay.server import RecordedRequest
 
@@ -389,16 +390,13 @@ ACCOUNTS = {"mastodon": "laposte", "bluesky": "laposte.bsky.social", "reddit": "
 
 def settings_toml(base_url: str) -> str:
     """A workspace with an owned account on each network, all answered through `base_url`."""
-    return f"""
+    return (
+        """
 [nlp]
 languages = ["fr", "en"]
-
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-
+"""
+        + LAPOSTE
+        + f"""
 [[workspaces.sources]]
 type = "mastodon"
 name = "piaille"
@@ -445,6 +443,7 @@ department = "service-client"
 slug = "service-client"
 name = "Service client"
 """
+    )
 
 
 def customer_message(platform: str, n: int, at: Any, kind: str = "mention") -> Any:

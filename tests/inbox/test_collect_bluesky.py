@@ -17,15 +17,14 @@ import copy
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
+from inbox_site import conversations_of
 from replay.cassettes import load_cassette
 from replay.server import ReplayServer
 from rumeur.config import Workspace, parse_settings
 from rumeur.inbox.collect import collect_inbox, cursor_key
 from rumeur.store import Store
 from rumeur.store.inbox import messages_of
-from rumeur.store.schema import conversations
 
 PASSWORD = "app-pass-never-SHOWN-9q2w"
 ENV = "RUMEUR_TEST_INBOX_BLUESKY_PASSWORD"
@@ -109,12 +108,6 @@ query = 'statistics OR stats OR rstats OR data'
 department = "stats"
 """
     return parse_settings(text, "rumeur.toml").workspace()
-
-
-def conversations_of(store: Store) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(conversations).order_by(conversations.c.id)).mappings()
-        return [dict(row) for row in rows]
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from clirun import rumeur
 from fake_time import FakeTime
+from inbox_site import COLIS_RULE, DEPARTMENTS, LAPOSTE, conversations_of
 from replay.cassettes import load_cassette
 from replay.server import ReplayServer
 from rumeur.config import Workspace, parse_settings
@@ -28,7 +28,6 @@ from rumeur.inbox.collect import collect_inbox, cursor_key
 from rumeur.sources.context import SourceContext
 from rumeur.store import Store
 from rumeur.store.inbox import messages_of
-from rumeur.store.schema import conversations
 
 TOKEN = "s3cret-inbox-token-never-shown"
 ENV = "RUMEUR_TEST_INBOX_MASTODON_TOKEN"
@@ -124,16 +123,13 @@ def workspace(base_url: str) -> Workspace:
 
 
 def toml(base_url: str) -> str:
-    return f"""
+    return (
+        """
 [nlp]
 languages = ["fr", "en"]
-
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-
+"""
+        + LAPOSTE
+        + f"""
 [[workspaces.sources]]
 type = "mastodon"
 name = "piaille"
@@ -146,31 +142,16 @@ platform = "mastodon"
 handle = "{BRAND}"
 source = "piaille"
 department = "service-client"
-
-[[workspaces.departments]]
-slug = "service-client"
-name = "Service client"
-
-[[workspaces.departments]]
-slug = "colis"
-name = "Colis et courrier"
-
-[[workspaces.routing]]
-name = "colis"
-query = 'colis OR livraison'
-department = "colis"
-
+"""
+        + DEPARTMENTS
+        + COLIS_RULE
+        + """
 [[workspaces.routing]]
 name = "urgent"
 query = 'sentiment:negative AND (remboursement OR plainte OR inadmissible)'
 priority = "high"
 """
-
-
-def conversations_of(store: Store) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(conversations).order_by(conversations.c.id)).mappings()
-        return [dict(row) for row in rows]
+    )
 
 
 @pytest.fixture(autouse=True)

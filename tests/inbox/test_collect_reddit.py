@@ -16,15 +16,14 @@ import copy
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
+from inbox_site import COLIS_RULE, DEPARTMENTS, LAPOSTE, conversations_of
 from replay.cassettes import load_cassette
 from replay.server import ReplayServer
 from rumeur.config import Workspace, parse_settings
 from rumeur.inbox.collect import collect_inbox, cursor_key
 from rumeur.store import Store
 from rumeur.store.inbox import messages_of
-from rumeur.store.schema import conversations
 
 PASSWORD = "reddit-PASSWORD-never-shown"
 INBOX = "/message/inbox"
@@ -59,13 +58,9 @@ def private_message(name: str, text: str, at: float, first: str | None = None) -
 
 
 def workspace(base_url: str) -> Workspace:
-    text = f"""
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-
+    text = (
+        LAPOSTE
+        + f"""
 [[workspaces.sources]]
 type = "reddit"
 name = "reddit"
@@ -79,27 +74,11 @@ platform = "reddit"
 handle = "laposte_officiel"
 source = "reddit"
 department = "service-client"
-
-[[workspaces.departments]]
-slug = "service-client"
-name = "Service client"
-
-[[workspaces.departments]]
-slug = "colis"
-name = "Colis et courrier"
-
-[[workspaces.routing]]
-name = "colis"
-query = 'colis OR livraison'
-department = "colis"
 """
+        + DEPARTMENTS
+        + COLIS_RULE
+    )
     return parse_settings(text, "rumeur.toml").workspace()
-
-
-def conversations_of(store: Store) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(conversations).order_by(conversations.c.id)).mappings()
-        return [dict(row) for row in rows]
 
 
 @pytest.fixture(autouse=True)

@@ -9,17 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from inbox_site import LAPOSTE
 from rumeur.config import load_settings, parse_settings
 from rumeur.errors import ConfigError
 from rumeur.settings.inbox import owned_account
-
-HEADER = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-"""
 
 # The example of issue #15, as written.
 ISSUE_EXAMPLE = """
@@ -62,7 +55,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_issues_example_loads_as_written(tmp_path: Path) -> None:
-    ws = load_settings(write(tmp_path, HEADER + ISSUE_EXAMPLE)).workspace()
+    ws = load_settings(write(tmp_path, LAPOSTE + ISSUE_EXAMPLE)).workspace()
     (account,) = ws.owned_accounts
     assert (account.platform, account.handle, account.source) == ("mastodon", "laposte", "piaille")
     assert account.department == "service-client"
@@ -85,7 +78,7 @@ tags = ["spam", "bot", "spam"]
 assignee = "moderation"
 stop = true
 """
-    ws = load_settings(write(tmp_path, HEADER + ISSUE_EXAMPLE + extra)).workspace()
+    ws = load_settings(write(tmp_path, LAPOSTE + ISSUE_EXAMPLE + extra)).workspace()
     rule = ws.routing[-1]
     assert (rule.priority, rule.tags, rule.assignee, rule.stop) == (
         "low",
@@ -158,7 +151,7 @@ def test_the_demo_workspace_still_loads() -> None:
 def test_a_wrong_inbox_setting_is_refused_in_one_line(
     tmp_path: Path, change: tuple[str, str], expected: str
 ) -> None:
-    text = HEADER + ISSUE_EXAMPLE
+    text = LAPOSTE + ISSUE_EXAMPLE
     assert change[0] in text
     path = write(tmp_path, text.replace(*change, 1))
     with pytest.raises(ConfigError) as caught:
@@ -175,7 +168,7 @@ platform = "mastodon"
 handle = "LaPoste"
 """
     with pytest.raises(ConfigError, match=r"owned_accounts\[1\]\.handle: the owned account"):
-        parse_settings(HEADER + ISSUE_EXAMPLE + twice, "t.toml")
+        parse_settings(LAPOSTE + ISSUE_EXAMPLE + twice, "t.toml")
 
 
 @pytest.mark.parametrize("doc", ["inbox.md", "inbox.fr.md"])

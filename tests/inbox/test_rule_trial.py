@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from inbox_site import DEPARTMENTS, LAPOSTE
 from rumeur import i18n
 from rumeur.config import parse_settings
 from rumeur.inbox.rules import Trial, check_rule, try_rule
@@ -17,21 +18,7 @@ from rumeur.store import Store
 from rumeur.store.inbox import Message, receive
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
-SETTINGS = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.departments]]
-slug = "service-client"
-name = "Service client"
-
-[[workspaces.departments]]
-slug = "colis"
-name = "Colis et courrier"
-"""
+SETTINGS = LAPOSTE + DEPARTMENTS
 
 
 def ws():  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
+from inbox_site import COLIS_RULE, DEPARTMENTS, LAPOSTE
 from rumeur.config import parse_settings
 from rumeur.inbox.rules import RuleError, check_rule, effective_rules, router_for, rules_of
 from rumeur.query.document import document
@@ -21,26 +22,7 @@ from rumeur.store.engine import make_engine
 from rumeur.store.migrate import HEAD, alembic_config, current_revision
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
-SETTINGS = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.departments]]
-slug = "service-client"
-name = "Service client"
-
-[[workspaces.departments]]
-slug = "colis"
-name = "Colis et courrier"
-
-[[workspaces.routing]]
-name = "colis"
-query = 'colis OR livraison'
-department = "colis"
-"""
+SETTINGS = LAPOSTE + DEPARTMENTS + COLIS_RULE
 ACCOUNT = OwnedAccount(platform="mastodon", handle="laposte", department="service-client")
 
 
