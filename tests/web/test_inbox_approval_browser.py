@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from inbox.network import SECRETS, STATUSES, Network, customer_message, settings_toml
+from inbox_site import PASSWORD, signed_in
 from rumeur.config import parse_settings
 from rumeur.inbox.sender import Repliers, Sender
 from rumeur.net.retry import RetryPolicy
@@ -22,10 +23,8 @@ from rumeur.sources.context import SourceContext
 from rumeur.store import Store
 from rumeur.store.inbox import outbox_of, receive
 from rumeur.web.accounts import add_user
-from website import open_page
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
 # The last table of settings_toml is the service-client department: these keys extend it.
 APPROVAL = """approval = "juniors"
 seniors = ["sam"]
@@ -59,24 +58,14 @@ def live(
         store.close()
 
 
-def _signed_in(browser: Any, base: str, name: str) -> Iterator[Any]:
-    for page in open_page(browser, base):
-        page.goto(base + "/signin")
-        page.fill("input[name=name]", name)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/w/laposte/"))
-        yield page
-
-
 @pytest.fixture
 def jules(browser, live):  # type: ignore[no-untyped-def]
-    yield from _signed_in(browser, live[3], "jules")
+    yield from signed_in(browser, live[3], "jules")
 
 
 @pytest.fixture
 def sam(browser, live):  # type: ignore[no-untyped-def]
-    yield from _signed_in(browser, live[3], "sam")
+    yield from signed_in(browser, live[3], "sam")
 
 
 def _send_once(store: Store, ws: Any) -> int:

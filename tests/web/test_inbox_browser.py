@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 
-from inbox_site import PASSWORD, Inbox, make_inbox
+from inbox_site import Inbox, make_inbox, signed_in
 from rumeur.inbox.compose import count
 from rumeur.store import Store
 from rumeur.store.inbox import outbox_of
-from website import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,34 +34,24 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Inbox, str]
         store.close()
 
 
-def _page(browser: Any, base: str, name: str) -> Iterator[Any]:
-    for page in open_page(browser, base):
-        page.goto(base + "/signin")
-        page.fill("input[name=name]", name)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/w/laposte/"))
-        yield page
-
-
 @pytest.fixture
 def carla(browser, live):  # type: ignore[no-untyped-def]
-    yield from _page(browser, live[1], "carla")
+    yield from signed_in(browser, live[1], "carla")
 
 
 @pytest.fixture
 def chloe(browser, live):  # type: ignore[no-untyped-def]
-    yield from _page(browser, live[1], "chloe")
+    yield from signed_in(browser, live[1], "chloe")
 
 
 @pytest.fixture
 def ada(browser, live):  # type: ignore[no-untyped-def]
-    yield from _page(browser, live[1], "ada")
+    yield from signed_in(browser, live[1], "ada")
 
 
 @pytest.fixture
 def colette(browser, live):  # type: ignore[no-untyped-def]
-    yield from _page(browser, live[1], "colette")
+    yield from signed_in(browser, live[1], "colette")
 
 
 def test_take_use_a_saved_reply_send_once_while_others_see_the_lock(

@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 
-from inbox_site import PASSWORD, SETTINGS, Inbox, make_inbox
+from inbox_site import SETTINGS, Inbox, make_inbox, signed_in
 from rumeur.config import parse_settings
 from rumeur.store import Store
 from rumeur.store import routing_rules as stored
 from rumeur.store.inbox import Message, receive
-from website import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -65,14 +64,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Inbox, str]
 
 @pytest.fixture
 def ada(browser, live):  # type: ignore[no-untyped-def]
-    base = live[1]
-    for page in open_page(browser, base):
-        page.goto(base + "/signin")
-        page.fill("input[name=name]", "ada")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/w/laposte/"))
-        yield page
+    yield from signed_in(browser, live[1], "ada")
 
 
 def test_an_admin_tries_a_rule_sees_the_sentence_and_saves_it(
