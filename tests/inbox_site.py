@@ -125,17 +125,23 @@ class Inbox:
     ids: dict[str, int]  # "marie" (overdue), "paul" (colis), "hostile", "earlier" (resolved)
 
 
-def toot(n: int, author: str, minutes: float, **more: object) -> Message:
-    """Status `n` of `author` on piaille.fr, `minutes` after T0."""
+def status(n: int, author: str, at: datetime, **more: object) -> Message:
+    """Status `n` of `author` on piaille.fr at `at`: its URI as native id, its id on the
+    account's instance as local id."""
     values: dict = {
         "platform": "mastodon",
         "native_id": f"https://piaille.fr/users/{author}/statuses/{n}",
         "local_id": str(n),
         "author": author,
         "text": f"message {n}",
-        "at": T0 + timedelta(minutes=minutes),
+        "at": at,
     }
     return Message(**(values | more))  # type: ignore[arg-type]
+
+
+def toot(n: int, author: str, minutes: float, **more: object) -> Message:
+    """Status `n` of `author` on piaille.fr, `minutes` after T0."""
+    return status(n, author, T0 + timedelta(minutes=minutes), **more)
 
 
 def add_account(store: Store, name: str, role: str, department: str | None = None) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from inbox_site import status
 from rumeur.errors import StoreError
 from rumeur.store import Store
 from rumeur.store.inbox import (
@@ -44,15 +45,7 @@ def at(minutes: int) -> datetime:
 
 def toot(n: int, author: str = "marie", minutes: int = 0, **more: object) -> Message:
     """A Mastodon status: its URI as native id, its id on the account's instance as local id."""
-    values: dict = {
-        "platform": "mastodon",
-        "native_id": f"https://piaille.fr/users/{author}/statuses/{n}",
-        "local_id": str(n),
-        "author": author,
-        "text": f"message {n}",
-        "at": at(minutes),
-    }
-    return Message(**(values | more))  # type: ignore[arg-type]
+    return status(n, author, at(minutes), **more)
 
 
 def opened(store: Store, message: Message | None = None) -> int:
