@@ -94,7 +94,11 @@ def _visible(talk: dict[str, Any], user: User, ws: Workspace) -> bool:
     return allowed_here is None or talk["department"] in allowed_here
 
 
-def _thread(request: Request, ws: Workspace, viewer: Viewer, conversation_id: int) -> rows.Thread:
+def visible_thread(
+    request: Request, ws: Workspace, viewer: Viewer, conversation_id: int
+) -> rows.Thread:
+    """The conversation with its messages, or a 404 when the viewer may not see it (another
+    department's, or none): the approvals' routes check the same way."""
     found = rows.thread(state(request).store, ws.slug, conversation_id)
     if found is None or not _visible(found.conversation, viewer.user, ws):
         raise HTTPException(404, _("no such conversation in this workspace"))
@@ -107,7 +111,7 @@ def _fresh_thread(
     """The conversation, its target brought up to date and flagged `overdue` (as the list says
     it), and the time it was read at."""
     refresh_due(state(request).store, ws, [conversation_id])
-    found = _thread(request, ws, viewer, conversation_id)
+    found = visible_thread(request, ws, viewer, conversation_id)
     now = _now()
     found.conversation["overdue"] = _overdue(found.conversation, now)
     return found, now
@@ -326,7 +330,7 @@ def _assign(
     request: Request, ws: Workspace, viewer: Viewer, conversation_id: int, to: str
 ) -> str | None:
     """Give the conversation to `to` (a member of the team, or "" for nobody); who has it."""
-    _thread(request, ws, viewer, conversation_id)
+    visible_thread(request, ws, viewer, conversation_id)
     store = state(request).store
     if to in POLICIES:
         got = assign_next(store, ws, conversation_id, to, _now())  # type: ignore[arg-type]
@@ -373,7 +377,7 @@ def status_page(
                 value=status, known=", ".join(STATUSES)
             )
         )
-    _thread(request, ws, viewer, conversation_id)
+    visible_thread(request, ws, viewer, conversation_id)
     set_status(state(request).store, conversation_id, status, _now())
     return _back(ws.slug, conversation_id)
 
@@ -387,7 +391,7 @@ def note_page(
     text: Annotated[str, Form()] = "",
 ) -> Response:
     ws = workspace_of(request, slug)
-    _thread(request, ws, viewer, conversation_id)
+    visible_thread(request, ws, viewer, conversation_id)
     text = check_text("text", text.strip(), rows.NOTE_LENGTH)
     if not text:
         raise FilterError(_("Write something first."))
@@ -415,7 +419,7 @@ def send(
 ) -> int:
     """Queue a reply in the outbox, once the rules allow it (the assignee or an admin, nobody
     else writing, what the network takes); the outbox row's id. The same `key` queues once."""
-    talk = _thread(request, ws, viewer, conversation_id).conversation
+    talk = visible_thread(request, ws, viewer, conversation_id).conversation
     store = state(request).store
     now = _now()
     if not _may_send(viewer, talk):
@@ -498,7 +502,7 @@ def lock_fragment(
     who holds the lock, and the send button (disabled while a colleague writes or the network
     would refuse the text)."""
     ws = workspace_of(request, slug)
-    talk = _thread(request, ws, viewer, conversation_id).conversation
+    talk = visible_thread(request, ws, viewer, conversation_id).conversation
     store = state(request).store
     now = _now()
     may_send = _may_send(viewer, talk)
@@ -658,6 +662,6 @@ def api_resolve(
     request: Request, slug: str, conversation_id: Id, viewer: ApiWorking
 ) -> dict[str, Any]:
     ws = workspace_of(request, slug)
-    _thread(request, ws, viewer, conversation_id)
+    visible_thread(request, ws, viewer, conversation_id)
     set_status(state(request).store, conversation_id, "resolved", _now())
     return {"id": conversation_id, "status": "resolved"}

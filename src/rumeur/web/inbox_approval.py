@@ -23,7 +23,7 @@ from rumeur.inbox import approval
 from rumeur.store.inbox import OutboxRow, outbox_row, pending_replies
 from rumeur.web.auth import Viewer, state, workspace_of
 from rumeur.web.filters import FilterError, Id
-from rumeur.web.inbox import ApiWorking, Reading, Working, _thread, departments_for
+from rumeur.web.inbox import ApiWorking, Reading, Working, departments_for, visible_thread
 from rumeur.web.permissions import Permission, allowed
 from rumeur.web.render import page, page_context
 
@@ -59,7 +59,7 @@ def _reply(request: Request, ws: Workspace, viewer: Viewer, outbox_id: int) -> O
     row = outbox_row(state(request).store, outbox_id)
     if row is None or row.workspace != ws.slug:
         raise HTTPException(404, _("no such reply in this workspace"))
-    _thread(request, ws, viewer, row.conversation_id)  # a conversation they may not see: 404
+    visible_thread(request, ws, viewer, row.conversation_id)  # a conversation they may not see: 404
     return row
 
 
