@@ -34,12 +34,12 @@ from sqlalchemy import (
 )
 
 from rumeur.errors import StoreError
+from rumeur.store.inbox import NOTE
 from rumeur.store.schema import conversations, messages, users
 from rumeur.store.store import Store
 
 # A conversation in these statuses waits for the brand: its response-time clock runs.
 OPEN = ("new", "assigned", "reopened")
-NOTE = "note"  # messages.direction of an internal note
 NOTE_LENGTH = 10_000
 
 

@@ -54,6 +54,7 @@ STATES: tuple[OutboxState, ...] = (
 )  # fmt: skip
 # Conversation statuses; the work on them (assignment, targets) is the inbox's.
 STATUSES = ("new", "assigned", "waiting", "resolved", "reopened")
+NOTE = "note"  # messages.direction of an internal note (store/conversations.py writes them)
 PRIVATE_KINDS = frozenset({"direct"})  # a message of this kind is answered in private
 ERROR_LENGTH = 500
 
@@ -337,11 +338,13 @@ def conversation(store: Store, conversation_id: int) -> dict[str, Any] | None:
 
 
 def messages_of(store: Store, conversation_id: int) -> list[dict[str, Any]]:
-    """A conversation's messages, oldest first."""
+    """A conversation's messages, oldest first; its internal notes are not messages."""
     m = messages.c
     with store.read() as conn:
         rows = conn.execute(
-            select(messages).where(m.conversation_id == conversation_id).order_by(m.at, m.id)
+            select(messages)
+            .where(m.conversation_id == conversation_id, m.direction != NOTE)
+            .order_by(m.at, m.id)
         )
         return [dict(row._mapping) for row in rows]
 
