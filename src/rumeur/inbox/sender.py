@@ -43,10 +43,10 @@ import structlog
 
 from rumeur.errors import ConfigError, RumeurError
 from rumeur.i18n import _
-from rumeur.net.errors import AuthError, RateLimited, SourceError
+from rumeur.net.errors import AuthError, Lost, RateLimited, SourceError
 from rumeur.net.retry import RetryPolicy
 from rumeur.sources.context import SourceContext
-from rumeur.sources.reply import Lost, Replier, Sent
+from rumeur.sources.reply import Replier, Sent
 from rumeur.store.inbox import (
     OutboxRow,
     claim_due,

@@ -6,7 +6,7 @@ layer: it imports only `model`, `errors` and `logs`, never a subsystem.
 A network's package (`sources/<network>/`) has its `client.py` built on `Http`, its `types.py`
 (payload -> Post) and its `source.py` (the `Source` the runner reads)."""
 
-from rumeur.net.errors import AuthError, RateLimited, SourceError, Unavailable
+from rumeur.net.errors import AuthError, Lost, RateLimited, SourceError, Unavailable
 from rumeur.net.http import Closing, Http
 from rumeur.net.ratelimit import Limiter, Quota
 from rumeur.net.retry import RetryPolicy
@@ -16,6 +16,7 @@ __all__ = [
     "Closing",
     "Http",
     "Limiter",
+    "Lost",
     "Quota",
     "RateLimited",
     "RetryPolicy",

@@ -30,6 +30,15 @@ class Unavailable(SourceError):
         super().__init__(source, message, permanent=False)
 
 
+class Lost(SourceError):
+    """A request that makes something (a reply, a post) may have reached the network and its
+    answer was lost: the thing may or may not exist. Whoever sent it reads the network before
+    anything else, never sends it again blindly."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(source, message, permanent=False)
+
+
 class RateLimited(SourceError):
     """The network said to wait (429), until `until`."""
 

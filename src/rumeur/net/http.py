@@ -13,7 +13,7 @@ from typing import Any, Self
 import httpx
 
 from rumeur import __version__
-from rumeur.net.errors import AuthError, RateLimited, SourceError, Unavailable
+from rumeur.net.errors import AuthError, Lost, RateLimited, SourceError, Unavailable
 from rumeur.net.ratelimit import HeaderReader, Limiter, retry_after
 from rumeur.net.retry import RetryPolicy
 
@@ -81,21 +81,30 @@ class Http(Closing):
                 self.source, f"{_path(response)} answered with a body that is not JSON"
             ) from None
 
-    def _once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def write(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One try, no retry, of a request that makes something on the network (a reply): its
+        2xx response; else `Unavailable` when nothing left (try again), `Lost` when it may have
+        been made (a timeout or a cut after the request was written, a 5xx: read the network
+        before another try), or the errors `request` raises."""
+        return self._once(method, url, writing=True, **kwargs)
+
+    def _once(
+        self, method: str, url: str, *, writing: bool = False, **kwargs: Any
+    ) -> httpx.Response:
         if self.limiter is not None:
             self.limiter.before()
         try:
             response = self.client.request(method, url, **kwargs)
-        except httpx.TimeoutException:
-            raise Unavailable(self.source, f"{_shown(url)} timed out") from None
         except httpx.TransportError as exc:
-            raise Unavailable(
-                self.source, f"{_shown(url)} unreachable ({type(exc).__name__})"
-            ) from None
+            raise _failure(self.source, url, exc, writing) from None
         now = datetime.now(UTC)
         quota = self.quota(response.headers, now) if self.quota is not None else None
         if self.limiter is not None:
             self.limiter.after(quota)
+        if writing and response.status_code >= 500:
+            # A gateway's 502 or 504 may stand in front of a post the server made.
+            status = response.status_code
+            raise Lost(self.source, f"{_shown(url)} failed ({status}) once it had the request")
         self._check(response, now, quota.reset_at if quota else None)
         return response
 
@@ -114,6 +123,23 @@ class Http(Closing):
         if status >= 500:
             raise Unavailable(self.source, f"{where} failed ({status})")
         raise SourceError(self.source, f"{where} answered {status}: {_reason(response)}")
+
+
+# Failures before a byte of the request left: nothing can have been made.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def _failure(source: str, url: str, exc: httpx.TransportError, writing: bool) -> SourceError:
+    """What a transport failure means: worth another try, unless a write's request may have
+    left (then its answer is lost: read the network before another try)."""
+    name = type(exc).__name__
+    if writing:
+        if isinstance(exc, NOT_SENT):
+            return Unavailable(source, f"{_shown(url)} unreachable ({name})")
+        return Lost(source, f"{_shown(url)}: the answer was lost ({name})")
+    if isinstance(exc, httpx.TimeoutException):
+        return Unavailable(source, f"{_shown(url)} timed out")
+    return Unavailable(source, f"{_shown(url)} unreachable ({name})")
 
 
 def _path(response: httpx.Response) -> str:

@@ -31,7 +31,7 @@ from rumeur.settings.sources import BlueskySettings, secret
 from rumeur.sources.bluesky.client import CHAT_PROXY, Account, BlueskyClient, _expired
 from rumeur.sources.bluesky.source import password_env
 from rumeur.sources.context import SourceContext
-from rumeur.sources.reply import Sent, first_try_at, write
+from rumeur.sources.reply import Sent, first_try_at
 from rumeur.store.inbox import OutboxRow
 
 CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
@@ -174,7 +174,7 @@ class BlueskyReplier(Closing):
             return self._send_message(row)
         rkey, record = _prepared(row, self.source)
         body = {"repo": self._repo(), "collection": POST, "rkey": rkey, "record": record}
-        response = self._authed(lambda h: write(self.client.http, "POST", CREATE_RECORD, json=body,
+        response = self._authed(lambda h: self.client.http.write("POST", CREATE_RECORD, json=body,
                                                 headers=h))  # fmt: skip
         return _sent(self.client.http.json(response), self.source)
 
@@ -185,7 +185,7 @@ class BlueskyReplier(Closing):
             raise SourceError(self.source, "the direct message was not prepared")
         body = {"convoId": convo, "message": message}
         proxy = {"atproto-proxy": CHAT_PROXY}
-        response = self._authed(lambda h: write(self.client.http, "POST", SEND_MESSAGE,
+        response = self._authed(lambda h: self.client.http.write("POST", SEND_MESSAGE,
                                                 json=body, headers=h | proxy))  # fmt: skip
         answer = self.client.http.json(response)
         if not isinstance(answer, dict) or not answer.get("id"):

@@ -24,7 +24,7 @@ from rumeur.settings.sources import MastodonSettings, secret
 from rumeur.sources.context import SourceContext
 from rumeur.sources.mastodon.client import MastodonClient
 from rumeur.sources.mastodon.types import html_to_text
-from rumeur.sources.reply import Sent, first_try_at, write
+from rumeur.sources.reply import Sent, first_try_at
 from rumeur.store.inbox import OutboxRow
 
 STATUSES = "/api/v1/statuses"
@@ -68,8 +68,7 @@ class MastodonReplier(Closing):
         form = {"status": status_text(row), "visibility": row.visibility}
         if row.reply_to:
             form["in_reply_to_id"] = row.reply_to
-        response = write(
-            self.client.http,
+        response = self.client.http.write(
             "POST",
             STATUSES,
             data=form,

@@ -18,7 +18,7 @@ from rumeur.net.http import Closing
 from rumeur.settings.sources import RedditSettings
 from rumeur.sources.context import SourceContext
 from rumeur.sources.reddit.client import RedditClient, credentials
-from rumeur.sources.reply import Sent, write
+from rumeur.sources.reply import Sent
 from rumeur.store.inbox import OutboxRow
 
 COMMENT = "/api/comment/"
@@ -36,7 +36,7 @@ def build(settings: RedditSettings, context: SourceContext, handle: str) -> Redd
 class WritingClient(RedditClient):
     def post(self, path: str, form: dict[str, str]) -> Any:
         """One try of a POST as the account (no retry); its JSON."""
-        response = write(self.api, "POST", path, data=form, headers=self._authorization())
+        response = self.api.write("POST", path, data=form, headers=self._authorization())
         return self.api.json(response)
 
 
