@@ -529,3 +529,19 @@ routing_rules = Table(
     UniqueConstraint("workspace", "name"),
     Index("ix_routing_rules_workspace", "workspace", "position"),
 )
+
+# The workspace settings edited in the app (store/workspace_settings.py): one row per version of
+# a workspace, its whole `config.Workspace` as JSON; the newest version replaces the settings
+# file's workspace. `summary` is the human-readable difference from the version before.
+workspace_settings = Table(
+    "workspace_settings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("summary", Text, nullable=False),
+    UniqueConstraint("workspace", "version"),
+)
