@@ -19,6 +19,7 @@ class Permission(StrEnum):
     INBOX = "inbox"  # read the shared inbox's conversations (a department: its own)
     ANSWER = "answer"  # take, assign, note, resolve and answer conversations
     ROUTING = "routing"  # write, try, move and delete the inbox's routing rules (admins only)
+    SETTINGS = "settings"  # edit the workspace's settings in the app, read their history (admins)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
