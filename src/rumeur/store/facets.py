@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from rumeur.store.stopwords import STOPWORDS
+from rumeur.nlp.stopwords import STOPWORDS
 
 MAX_VALUE = 255  # facet_rollups.value
 MIN_WORD = 3

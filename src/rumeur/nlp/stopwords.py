@@ -1,9 +1,11 @@
-"""Function words left out of the `word` facet: the common ones of French, English, Spanish,
-German, Italian, Portuguese and Dutch, applied whatever a post's language (a language label can
-be wrong, and many posts mix languages), plus the noise of social text (`rt`, `amp`, `http`).
+"""Function words, left out of the `word` facet and never shown as the reason of a label: the
+common ones of French, English, Spanish, German, Italian, Portuguese and Dutch, applied whatever
+a post's language (a language label can be wrong, and many posts mix languages), plus the noise
+of social text (`rt`, `amp`, `http`).
 
 Lower-cased and with their accents, as the facet keeps them. Words under three characters are
-dropped anyway, so the lists do not bother with them.
+dropped anyway (by the facet and by the explanations), so the lists do not bother with them.
+Here in nlp/, the lowest layer that reads them, so that both the store and the models can.
 """
 
 from __future__ import annotations
