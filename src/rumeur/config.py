@@ -278,12 +278,12 @@ def validate_toml(model: type[M], text: str, source: str, extra: dict[str, Any] 
     try:
         return model.model_validate({**data, **(extra or {})})
     except ValidationError as exc:
-        raise ConfigError(_one_line(source, exc)) from None
+        raise ConfigError(one_line(source, exc)) from None
     except RecursionError:
         raise ConfigError(f"{source}: values nested too deep") from None
 
 
-def _one_line(source: str, exc: ValidationError) -> str:
+def one_line(source: str, exc: ValidationError) -> str:
     """The first problem, as `file: key.path: what was expected (got ...)`."""
     error = exc.errors()[0]
     where = key_path(error["loc"]) or "(top level)"
