@@ -1,0 +1,161 @@
+"""A workspace's settings as edited in the app (issue #16): each change is a new version of the
+whole workspace (`config.Workspace` as JSON), with who made it, when, and what changed. The
+newest version replaces the settings file's workspace (`effective`); the file stays the way to
+seed and version a workspace (`rumeur config export` / `import`).
+
+Secrets never reach a stored version: a workspace that holds one (a chat webhook's address
+written as `url`) is refused before anything is written (`settings.document.refuse_secrets`).
+
+    save(store, with_section(current(store, "united") or ws, "alerts", {...}), "alice")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, insert, select
+
+from rumeur.config import Settings, Workspace, one_line
+from rumeur.errors import ConfigError
+from rumeur.settings.diff import diff
+from rumeur.settings.document import refuse_secrets
+from rumeur.store.schema import workspace_settings
+from rumeur.store.store import Store
+
+__all__ = [
+    "Version",
+    "current",
+    "current_version",
+    "diff",
+    "effective",
+    "history",
+    "save",
+    "stamp",
+]
+
+ws_c = workspace_settings.c
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One stored version: its number, who made it, when (UTC), and what changed (lines)."""
+
+    version: int
+    author: str
+    changed_at: datetime
+    summary: str
+
+
+def current(store: Store, slug: str) -> Workspace | None:
+    """The workspace's newest stored version, validated; None when none was ever stored."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(ws_c.version, ws_c.document)
+            .where(ws_c.workspace == slug)
+            .order_by(ws_c.version.desc())
+            .limit(1)
+        ).first()
+    return None if row is None else _read(slug, row.version, row.document)
+
+
+def current_version(store: Store, slug: str) -> int:
+    """The workspace's newest version number; 0 when none was ever stored."""
+    with store.engine.connect() as conn:
+        return _latest(conn, slug)
+
+
+def stamp(store: Store) -> int:
+    """A number that grows with every version stored, of any workspace (0: none): what a
+    long-running process compares to know its settings are stale, with one cheap read."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(ws_c.id), 0))).scalar_one())
+
+
+def effective(settings: Settings, store: Store) -> Settings:
+    """The settings file's settings, each workspace replaced by its newest stored version.
+    A stored workspace the file does not declare is left out: the file says which exist."""
+    newest = (
+        select(ws_c.workspace, func.max(ws_c.version).label("version"))
+        .group_by(ws_c.workspace)
+        .subquery()
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(ws_c.workspace, ws_c.version, ws_c.document).join(
+                newest,
+                (ws_c.workspace == newest.c.workspace) & (ws_c.version == newest.c.version),
+            )
+        ).all()
+    stored = {row.workspace: _read(row.workspace, row.version, row.document) for row in rows}
+    if not stored:
+        return settings
+    workspaces = [stored.get(ws.slug, ws) for ws in settings.workspaces]
+    return settings.model_copy(update={"workspaces": workspaces})
+
+
+def save(
+    store: Store,
+    ws: Workspace,
+    author: str,
+    *,
+    base: Workspace | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Store `ws` as the workspace's next version, made by `author`; its version number. The
+    summary is the diff against the newest stored version, else against `base` (the settings
+    file's workspace, when the caller has it). Nothing is written when `ws` equals what it
+    would replace: the number returned is then the current one (0: still the file's)."""
+    refuse_secrets(ws, ws.slug)
+    document = ws.model_dump_json()
+    with store.transaction() as conn:
+        latest = _latest(conn, ws.slug)
+        before = _stored(conn, ws.slug, latest) if latest else base
+        if before == ws:
+            return latest
+        conn.execute(
+            insert(workspace_settings).values(
+                workspace=ws.slug,
+                version=latest + 1,
+                document=document,
+                author=author,
+                changed_at=now or datetime.now(UTC),
+                summary="\n".join(diff(before, ws)),
+            )
+        )
+    return latest + 1
+
+
+def history(store: Store, slug: str, limit: int = 50) -> list[Version]:
+    """The workspace's stored versions, newest first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(ws_c.version, ws_c.author, ws_c.changed_at, ws_c.summary)
+            .where(ws_c.workspace == slug)
+            .order_by(ws_c.version.desc())
+            .limit(limit)
+        ).all()
+    return [Version(r.version, r.author, r.changed_at, r.summary) for r in rows]
+
+
+def _latest(conn: Connection, slug: str) -> int:
+    found = conn.execute(select(func.max(ws_c.version)).where(ws_c.workspace == slug)).scalar()
+    return int(found or 0)
+
+
+def _stored(conn: Connection, slug: str, version: int) -> Workspace:
+    document = conn.execute(
+        select(ws_c.document).where(ws_c.workspace == slug, ws_c.version == version)
+    ).scalar_one()
+    return _read(slug, version, document)
+
+
+def _read(slug: str, version: int, document: str) -> Workspace:
+    """A stored version, validated as the settings file is; a version this rumeur no longer
+    accepts is one line naming it."""
+    try:
+        return Workspace.model_validate_json(document)
+    except ValidationError as exc:
+        where = f"stored settings of {slug!r}, version {version}"
+        raise ConfigError(one_line(where, exc)) from None
