@@ -111,6 +111,14 @@ class HoldingStatement(Strict):
     title: Annotated[str, Field(min_length=1)]
     text_fr: Annotated[str, Field(min_length=1)]
     text_en: Annotated[str, Field(min_length=1)]
+    # The title in each language, where it differs from `title` (the crisis room shows the
+    # reader's).
+    title_fr: Annotated[str, Field(min_length=1)] | None = None
+    title_en: Annotated[str, Field(min_length=1)] | None = None
+
+    def title_in(self, language: str) -> str:
+        """The title in `language` (fr or en), else `title`."""
+        return {"fr": self.title_fr, "en": self.title_en}.get(language) or self.title
 
 
 def _duration(value: Any) -> Any:
