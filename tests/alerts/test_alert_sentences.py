@@ -189,7 +189,7 @@ def test_a_copied_statement_is_named_by_its_title() -> None:
     titles = {"delays": "Retards et annulations"}
     with i18n.using("fr"):
         (line,) = log_lines([copied], "volume_spike", PARIS, titles)
-        assert line.text == "a copié le message « Retards et annulations » (FR)"
+        assert line.text == "a copié « Retards et annulations » (FR)"
         assert log_lines([muted], "volume_spike", PARIS)[0].text == (
             "en sourdine jusqu’à 22 févr. 14:00"
         )

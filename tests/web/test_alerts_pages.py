@@ -114,7 +114,7 @@ def test_tasks_notes_and_copies_are_logged(site: Site) -> None:
     assert rows[0].detail == {"to": "cyril", "task": "Answer the press"}
     room = client.get(url).text
     assert "<strong>cyril</strong>: Answer the press" in room
-    assert "copied the statement delays (en)" in room
+    assert "copied the statement “Delays and cancellations” (EN)" in room
     assert HOSTILE not in room and "&lt;script&gt;window.__pwned" in room
 
 

@@ -71,7 +71,7 @@ def test_run_a_crisis_from_the_room(page, live) -> None:  # type: ignore[no-unty
     page.wait_for_url(re.compile(rf"/alerts/{alert_id}$"))
     assert page.inner_text("[data-testid=room-title] [data-testid=status]") == "acknowledged"
     log = page.inner_text("[data-testid=log]")
-    assert "copied the statement delays (en)" in log and "acknowledged" in log
+    assert "copied the statement “Delays and cancellations” (EN)" in log and "acknowledged" in log
 
     with page.expect_download() as info:
         page.click("[data-testid=report]")

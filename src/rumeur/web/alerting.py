@@ -22,6 +22,9 @@ from rumeur.web.permissions import Permission, allowed
 from rumeur.web.render import page, page_context
 
 router = APIRouter(include_in_schema=False)
+# What fills the demo's empty alerts page, run where `make demo` ran (the same database):
+# tests/web/test_alerts_pages.py checks it names the demo's data file.
+DEMO_REPLAY = ".venv/bin/rumeur replay ../shared/data/airline-tweets/tweets.csv --preset airline"
 Seeing = Annotated[Viewer, Depends(page_viewer(Permission.ALERTS))]
 Responding = Annotated[Viewer, Depends(csrf_checked(Permission.RESPOND))]
 
@@ -33,8 +36,10 @@ def _now() -> datetime:
 @router.get("/w/{slug}/alerts")
 def alerts_page(request: Request, slug: str, viewer: Seeing) -> Response:
     ws = workspace_of(request, slug)
-    found = crisis.read_alerts(state(request).store, ws.slug)
-    context = page_context(request, viewer, ws=ws, alerts=found, mute_hours=crisis.MUTE_HOURS)
+    found = crisis.told_alerts(crisis.read_alerts(state(request).store, ws.slug), ws.zone)
+    context = page_context(
+        request, viewer, ws=ws, alerts=found, mute_hours=crisis.MUTE_HOURS, replay=DEMO_REPLAY
+    )
     return page("alerts.html", context)
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException
 from sqlalchemy import Connection
 
+from rumeur.alerts import sentences
 from rumeur.alerts.detectors import WATCH
 from rumeur.config import HoldingStatement, Workspace
-from rumeur.i18n import _
+from rumeur.i18n import _, language
 from rumeur.store import Store
 from rumeur.store import crisis as rows
 from rumeur.store.rollups import ALL
@@ -66,6 +68,27 @@ def read_events(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
     return rows.alert_log(conn, alert_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Told:
+    """An alert as people read it (alerts/sentences.py), in the request's language."""
+
+    title: str  # `Volume spike · American`, a viral post by its author and text
+    sentence: str  # why it fired, with its figures
+    figures: list[tuple[str, str]]  # the figures behind the sentence, named for people
+
+
+def tell(alert: dict[str, Any], zone: ZoneInfo) -> Told:
+    facts = sentences.Facts.of(alert)
+    return Told(
+        sentences.title(facts), sentences.sentence(facts, zone), sentences.figures(facts, zone)
+    )
+
+
+def told_alerts(alerts: list[dict[str, Any]], zone: ZoneInfo) -> list[tuple[dict, Told]]:
+    """The list page's alerts, each with what it says."""
+    return [(a, tell(a, zone)) for a in alerts]
+
+
 @dataclass(slots=True)
 class Timeline:
     hours: list[datetime]  # UTC
@@ -84,6 +107,8 @@ class Room:
     authors: list[tuple[str, int]]
     events: list[dict[str, Any]]
     statements: list[HoldingStatement]
+    told: Told
+    log: list[sentences.LogLine]  # the events as people read them, the detectors' runs folded
     team: list[str] = field(default_factory=list)  # the names a task may be given to
 
     @property
@@ -116,16 +141,26 @@ def read_room(store: Store, ws: Workspace, alert_id: int, team: list[str]) -> Ro
         subject = rollup_subject(alert)
         since, until = window(alert)
         heat = (_floor(alert["started_at"]), _floor(alert["updated_at"]) + HOUR)
+        events = read_events(conn, alert_id)
         return Room(
             alert=alert,
             why=alert["explanation"] or {},
             timeline=_timeline(conn, ws.slug, subject, since, until),
             platforms=rows.top_platforms(conn, ws.slug, subject, *heat, TOP),
             authors=rows.top_authors(conn, ws.slug, subject, *heat, TOP),
-            events=read_events(conn, alert_id),
+            events=events,
             statements=list(ws.statements),
+            told=tell(alert, ws.zone),
+            log=read_log(events, alert["kind"], ws),
             team=team,
         )
+
+
+def read_log(events: list[dict[str, Any]], kind: str, ws: Workspace) -> list[sentences.LogLine]:
+    """The log as the room shows it, the statements named by their title in the reader's
+    language."""
+    titles = {s.slug: s.title_in(language()) for s in ws.statements}
+    return sentences.log_lines(events, kind, ws.zone, titles)
 
 
 def _moment(value: object) -> datetime | None:
