@@ -25,6 +25,7 @@ from rumeur.web import alerting, api, inbox, inbox_approval, inbox_rules, pages
 from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
 from rumeur.web.filters import BAD_INPUT
 from rumeur.web.render import page
+from rumeur.web.settings import pages as settings_pages
 
 log = structlog.get_logger(__name__)
 CSP = (
@@ -66,6 +67,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(inbox.router)
     app.include_router(inbox.api_router)
     app.include_router(api.router)
+    app.include_router(settings_pages.router)
     app.add_exception_handler(SignInRequired, _sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]
     for refusal in (*BAD_INPUT, RequestValidationError):
