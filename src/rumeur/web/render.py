@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from rumeur import __version__, i18n
+from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.web.auth import Viewer, state
 from rumeur.web.crisis import open_count
@@ -72,17 +73,24 @@ def page_context(request: Request, viewer: Viewer | None, **more: Any) -> dict[s
     shown = [
         ws for ws in settings.workspaces if viewer is None or reasons_for(viewer.user, ws) != ()
     ]
-    ws = more.get("ws")
-    alerting = ws is not None and can[Permission.ALERTS.value]
+    # The pages outside a workspace (account, users) keep the same links as the others: to
+    # the viewer's home workspace (the default one, when they may see it).
+    nav_ws = more.get("ws") or _home(settings.workspace(), shown)
+    alerting = viewer is not None and nav_ws is not None and can[Permission.ALERTS.value]
     return {
         "viewer": viewer,
         "can": can,
-        "open_alerts": open_count(state(request).store, ws.slug) if alerting else 0,
+        "nav_ws": nav_ws,
+        "open_alerts": open_count(state(request).store, nav_ws.slug) if alerting else 0,
         "workspaces": shown,
         "path": request.url.path,
         "query_string": request.url.query,
         **more,
     }
+
+
+def _home(default: Workspace, shown: list[Workspace]) -> Workspace | None:
+    return default if default in shown else (shown[0] if shown else None)
 
 
 def _number(value: float | None, digits: int = 0) -> str:
