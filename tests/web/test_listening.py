@@ -105,8 +105,8 @@ def test_a_post_opens_on_its_explanation(site: Site) -> None:
     page = site.client("ana").get(f"/w/united/posts/{post_id}")
     assert page.status_code == 200
     assert 'data-testid="why-sentiment"' in page.text
-    assert "Given with the post by annotators" in page.text
-    assert "rumeur-sentiment-linear" in page.text
+    assert "Given by the annotators of the data set" in page.text
+    assert "Rumeur sentiment model (linear), version 1.0.0" in page.text
     assert 'data-testid="why-reason"' in page.text
     assert "The words that weighed most" in page.text
     assert site.client("ana").get("/w/united/posts/999999999").status_code == 404

@@ -26,7 +26,7 @@ from lingua import LanguageDetector as _Lingua
 from rumeur import entities
 from rumeur.errors import ConfigError
 from rumeur.model import EnrichmentResult
-from rumeur.nlp.explain import Explanation
+from rumeur.nlp.explain import Explanation, explanation, reason
 from rumeur.nlp.features import shared
 
 UNKNOWN = "unknown"
@@ -91,15 +91,12 @@ class LanguageDetector:
         words = list(dict.fromkeys(w for w in WORD.findall(entities.strip_entities(text))))
         target = _language(label)
         baseline = 1 / len(self.languages)
-        weights = [
-            (w, self._detector.compute_language_confidence(w, target) - baseline)
+        weights = {
+            w: self._detector.compute_language_confidence(w, target) - baseline
             for w in words
-            if len(w) >= 3
-        ]
-        weights.sort(key=lambda x: x[1], reverse=True)
-        supporting = [(w, v) for w, v in weights[:top] if v > 0]
-        opposing = [(w, v) for w, v in reversed(weights[-top:]) if v < 0]
-        return Explanation(label, result.score(0) or 0.0, supporting, opposing)
+            if reason(w) is not None  # lingua is asked only about the words that can be shown
+        }
+        return explanation(label, result.score(0) or 0.0, weights, top)
 
     def _fast(self, texts: Sequence[str], readable: list[int], matrix: np.ndarray) -> list[int]:
         """Fill the rows the linear model is sure of; return the others, for lingua."""

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from rumeur.model import EnrichmentResult
-from rumeur.nlp.explain import Explanation
+from rumeur.nlp.explain import Explanation, explanation
 from rumeur.nlp.features import Featuriser
 
 MODELS = Path(__file__).parent / "models"
@@ -129,10 +129,7 @@ class LinearModel:
         meta = meta if self.use_meta else None
         values = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
         contrib = _per_feature(self.featuriser.units(text, meta), values, column)
-        ranked = sorted(contrib.items(), key=lambda kv: kv[1], reverse=True)
-        supporting = [(f, w) for f, w in ranked[:top] if w > 0]
-        opposing = [(f, w) for f, w in reversed(ranked[-top:]) if w < 0]
-        return Explanation(self.classes[k], float(proba[k]), supporting, opposing)
+        return explanation(self.classes[k], float(proba[k]), contrib, top)
 
     def _column(self, weights: np.ndarray, k: int) -> np.ndarray:
         if self.link == "softmax":

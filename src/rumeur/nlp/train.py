@@ -33,6 +33,26 @@ from rumeur.nlp.linear import LinearModel
 
 SEED = 20260601
 VERSION = "1.0.0"
+# The name a reader sees (the post page's "why these labels"), in each language of the app: a
+# card is data shipped beside its weights, so it carries its own translations.
+TITLES = {
+    "language": {
+        "en": "Rumeur language detector (linear)",
+        "fr": "Détecteur de langue Rumeur (linéaire)",
+    },
+    "sentiment": {
+        "en": "Rumeur sentiment model (linear)",
+        "fr": "Modèle de sentiment Rumeur (linéaire)",
+    },
+    "emotion": {
+        "en": "Rumeur emotion model (linear)",
+        "fr": "Modèle d'émotions Rumeur (linéaire)",
+    },
+    "reason": {
+        "en": "Rumeur complaint-reason model (linear)",
+        "fr": "Modèle des motifs de réclamation Rumeur (linéaire)",
+    },
+}
 LANGUAGES = {
     "french": "fr",
     "english": "en",
@@ -575,6 +595,7 @@ def ship(task: Task, model: LinearModel, cand: Candidate, rows: list[Row], out: 
     best = next(r for r in rows if r.name == cand.name)
     card = {
         "name": f"rumeur-{task.name}-linear",
+        "title": TITLES[task.name],
         "task": task.name,
         "version": VERSION,
         "date": dt.date.today().isoformat(),

@@ -1,5 +1,9 @@
 """Why a stored post has its labels: for each task, every answer kept for it (the source's, each
-model's, with its version and score) and the current model's explanation of the text."""
+model's, with its version and score) and the current model's explanation of the text.
+
+The fields keep the stored names (the REST API answers them); the methods say them for a reader,
+in the current language: the model by its card's title, the source by who gave the label, the
+reasons as words and phrases."""
 
 from __future__ import annotations
 
@@ -7,13 +11,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rumeur.nlp.explain import Explanation
+from rumeur.i18n import _
+from rumeur.nlp.cards import title
+from rumeur.nlp.explain import Explanation, said
 from rumeur.nlp.registry import TASKS, model_for
 
 if TYPE_CHECKING:  # annotations only: nlp sits below config in the layers
     from rumeur.config import Settings, Workspace
 
 SOURCE_VERSION = "source"
+# The `label_origin` of a file's labels (sources/files/mapping.py): its default, and the airline
+# preset's, which says the labels are the data set's human annotations.
+DEFAULT_ORIGIN, ANNOTATORS = "source", "annotators"
 
 
 @dataclass(slots=True)
@@ -24,6 +33,16 @@ class Answer:
     score: float | None
     from_source: bool  # given with the post (annotators, the network), not guessed
 
+    def given_by(self) -> str:
+        """Who gave this answer: the model by its title, or the file's `label_origin`."""
+        if not self.from_source:
+            return _("Model: {model}").format(model=title(self.model, self.version))
+        if self.model == ANNOTATORS:
+            return _("Given by the annotators of the data set")
+        if self.model == DEFAULT_ORIGIN:
+            return _("Given with the post by its source")
+        return _("Given with the post by {origin}").format(origin=self.model)
+
 
 @dataclass(slots=True)
 class TaskWhy:
@@ -31,7 +50,23 @@ class TaskWhy:
     label: str | None  # what the post shows now
     answers: list[Answer] = field(default_factory=list)
     explanation: Explanation | None = None
-    explained_by: str = ""  # "model version" of the explanation
+    explainer: tuple[str, str] = ("", "")  # the model and version that explained
+
+    @property
+    def explained_by(self) -> str:
+        return " ".join(self.explainer).strip()
+
+    def explainer_title(self) -> str:
+        return title(*self.explainer)
+
+    def reasons_for(self) -> list[tuple[str, float]]:
+        """The reasons that raise the label, as a reader reads them, with their weights."""
+        found = self.explanation
+        return [] if found is None else [(said(f), w) for f, w in found.supporting]
+
+    def reasons_against(self) -> list[tuple[str, float]]:
+        found = self.explanation
+        return [] if found is None else [(said(f), w) for f, w in found.opposing]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +112,6 @@ def explain_post(
             model = model_for(task, settings, workspace)
             meta = None if task == "language" else (post.get("language") or "unknown")
             why.explanation = model.explain(text, top, meta)
-            why.explained_by = f"{getattr(model, 'model', task)} {getattr(model, 'version', '')}"
+            why.explainer = (getattr(model, "model", task), getattr(model, "version", ""))
         found.append(why)
     return found
