@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,6 +73,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]
     for refusal in (*BAD_INPUT, RequestValidationError):
         app.add_exception_handler(refusal, _bad_input)  # type: ignore[arg-type]
+    app.add_middleware(FreshSettings)
     app.add_middleware(RequestLanguage, default=settings.workspace().locale)
     app.add_middleware(SecurityHeaders)
     return app
@@ -96,6 +98,20 @@ class RequestLanguage:
         )
         with i18n.using(chosen):
             await self.app(scope, receive, send)
+
+
+class FreshSettings:
+    """Each request reads the settings in effect: those edited in the app since the last
+    request, in this process or another, apply at once (`WebState.refresh`, one cheap read
+    in a worker thread; static files skip it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+            await run_in_threadpool(scope["app"].state.rumeur.refresh)
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -16,6 +16,7 @@ from fastapi import HTTPException, Request
 from rumeur.config import Settings, Workspace
 from rumeur.i18n import LANGUAGES, _, language
 from rumeur.store import Store
+from rumeur.store import workspace_settings as versions
 from rumeur.web import sessions, tokens
 from rumeur.web.accounts import User
 from rumeur.web.permissions import Permission, allowed
@@ -25,11 +26,26 @@ CSRF_COOKIE = "rumeur_csrf"  # before sign-in only: the sign-in form's double-su
 LANG_COOKIE = "rumeur_lang"
 
 
-@dataclass(frozen=True, slots=True)
 class WebState:
-    settings: Settings
-    store: Store
-    secure_cookies: bool | None  # None: Secure when the request came over HTTPS
+    """What every request reads: the store, and the settings in effect, that is the settings
+    file's with each workspace replaced by its newest version stored in the app
+    (store/workspace_settings.py). `refresh` (the app runs it once per request) reads them
+    again when a version was stored since, by any process: one cheap read otherwise."""
+
+    def __init__(self, settings: Settings, store: Store, secure_cookies: bool | None) -> None:
+        self.file_settings = settings
+        self.store = store
+        self.secure_cookies = secure_cookies  # None: Secure when the request came over HTTPS
+        self.settings = settings
+        self._stamp = -1
+        self.refresh()
+
+    def refresh(self) -> None:
+        # Read the stamp before the settings: a version stored in between is read next time.
+        stamp = versions.stamp(self.store)
+        if stamp != self._stamp:
+            self.settings = versions.effective(self.file_settings, self.store)
+            self._stamp = stamp
 
 
 def state(request: Request) -> WebState:
