@@ -39,8 +39,12 @@ TERMS = [
 FILTERS = [
     "lang:fr", "language:en", "platform:bluesky", "followers:>1000", "authorFollowers:[10 TO 5000]",
     "sentiment:negative", "verified:true", "location:france", "author:alice", "engagement:>=5",
-    "type:reply", "site:lemonde.fr", 'url:"/economie"',
+    "type:reply", "site:lemonde.fr", 'url:"/economie"', "brand:American", 'brand:"virgin america"',
+    "brand:ÉDF", "brand:édf", "brand:Delta",
 ]  # fmt: skip
+# The brands a post is attributed to: two words in one name, a case that SQL's lower() folds
+# only on PostgreSQL (É), and a name no query asks for.
+BRANDS = ["American", "Virgin America", "ÉDF", "United"]
 NEAR_TERMS = [t for t in TERMS if t[0] not in "#@" and "~" not in t]  # words and phrases
 # An author's followers, badge and place belong to the author, not to one post: the store keeps
 # the latest. Each handle keeps the same ones here, so that the stream sees what the store has.
@@ -76,6 +80,7 @@ def posts(draw: st.DrawFn) -> Post:
         metrics=Metrics(likes=draw(st.integers(0, 8)), reposts=draw(st.integers(0, 2))),
         reply_to=draw(st.sampled_from([None, "42"])),
         labels=[Label("sentiment", s) for s in [draw(st.sampled_from([None, "negative"]))] if s],
+        brands=draw(st.lists(st.sampled_from(BRANDS), max_size=2, unique=True)),
     )
 
 
@@ -126,7 +131,8 @@ def check_agreement(
             # a query finds something (a suite of empty answers would prove little).
             if not events:
                 continue
-            event(f"SQL exact: {compile_query(query.root, conn.dialect.name).exact}")
+            compiled = compile_query(query.root, conn.dialect.name, workspace=workspace)
+            event(f"SQL exact: {compiled.exact}")
             event(f"finds {'none' if not found else 'all' if len(found) == len(batch) else 'some'}")
 
 
@@ -154,3 +160,33 @@ def test_a_known_french_case(store: Store) -> None:
         [post],
         ["assemblée AND edf", "{EDF} AND #laposte", "🔥 NOT #sncf", '"qu edf" NEAR/2f vote'],
     )
+
+
+def test_brand_finds_the_posts_attributed_to_it_whatever_their_words(store: Store) -> None:
+    """`brand:` reads the attribution, not the text: a post about Virgin America that never
+    names it is found, one that names American without being attributed to it is not."""
+    about = [
+        Post(platform="x", native_id="seat", text="seat 3C was broken", created_at=START,
+             author=Author(handle="alice"), brands=["Virgin America"]),
+        Post(platform="x", native_id="flag", text="American flag on the wing", created_at=START,
+             author=Author(handle="bob"), brands=["United"]),
+        Post(platform="x", native_id="none", text="no brand at all", created_at=START,
+             author=Author(handle="carol")),
+    ]  # fmt: skip
+    store.write("airlines", about)
+    # Attributed elsewhere only: another workspace's brands are not this one's.
+    store.write("other", [Post(platform="x", native_id="none", text="no brand at all",
+                               created_at=START, author=Author(handle="carol"),
+                               brands=["Virgin America"])])  # fmt: skip
+    expected = {
+        'brand:"Virgin America"': {"seat"},
+        'brand:"VIRGIN america"': {"seat"},
+        "brand:american": set(),
+        "american": {"flag"},
+        "brand:united AND american": {"flag"},
+        "(seat OR no OR flag) NOT brand:united": {"seat", "none"},
+    }
+    with store.engine.connect() as conn:
+        for text, ids in expected.items():
+            assert {r["native_id"] for r in search(conn, "airlines", parse(text))} == ids, text
+    check_agreement(store, about, list(expected))

@@ -86,7 +86,7 @@ FilterOp = Literal["eq", "lt", "le", "gt", "ge", "range", "match"]
 @dataclass(frozen=True, slots=True)
 class Filter:
     """`field` is rumeur's own name (`lang`, `author`, `platform`, `site`, `url`, `sentiment`,
-    `emotion`, `reason`, `followers`, `engagement`, `verified`, `type`). `match`
+    `emotion`, `reason`, `followers`, `engagement`, `verified`, `type`, `brand`). `match`
     compares a string with ``*`` and ``?`` wildcards; numbers use the comparisons."""
 
     field: str
@@ -100,6 +100,8 @@ class Filter:
             return f"{self.field}:[{v[0]} TO {v[1]}]"
         sign = {"eq": "", "match": "", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[self.op]
         text = str(v).lower() if isinstance(v, bool) else str(v)
+        if " " in text:  # `brand:"virgin america"`, read back as one value
+            text = f'"{text}"'
         return f"{self.field}:{sign}{text}"
 
 

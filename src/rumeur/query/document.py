@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from rumeur.metrics import ENGAGEMENT, engagement, engagement_of
 from rumeur.model import Post
+from rumeur.query.fields import brand_key
 from rumeur.query.tokens import Tokens, fold_tag, hashtags, mentions, tokenize
 
 # scheme://host/..., the host made of letters, digits, dots and hyphens only (no user, no port).
@@ -30,6 +31,7 @@ class Document:
     mentions: frozenset[str] = frozenset()
     sites: frozenset[str] = frozenset()  # every host of the post's URL and links, and its parents
     urls: tuple[str, ...] = ()  # lower case
+    brands: frozenset[str] = frozenset()  # the brands the post was attributed to, `brand_key`ed
     fields: dict[str, Any] = field(default_factory=dict)
     _positions: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
@@ -58,11 +60,13 @@ def document(
     location: str | None = None,
     url: str | None = None,
     links: Iterable[str] = (),
+    brands: Iterable[str] = (),
     **fields: Any,
 ) -> Document:
     """A document from plain values. `fields` holds the filterable ones by rumeur's names:
     `lang`, `platform`, `author`, `followers`, `engagement`, `verified`, `sentiment`,
-    `emotion`, `reason`, `type`."""
+    `emotion`, `reason`, `type`. `brands` are the names of the brands the post was attributed
+    to (the workspace's, which the pipeline gives the post before the queries are matched)."""
     both = f"{title or ''}\n{text or ''}"
     urls = tuple(u.lower() for u in (url, *links) if u)
     return Document(
@@ -73,6 +77,7 @@ def document(
         mentions=frozenset(mentions(both)),
         sites=frozenset(s for u in urls for s in host_suffixes(u)),
         urls=urls,
+        brands=frozenset(brand_key(b) for b in brands if b),
         fields=_clean(fields),
     )
 
@@ -87,6 +92,7 @@ def from_post(post: Post, labels: Mapping[str, str] | None = None) -> Document:
         location=post.location or post.author.location,
         url=post.url,
         links=post.links,
+        brands=post.brands,
         lang=labels.get("language", post.language),
         platform=post.platform,
         author=post.author.handle,
@@ -117,6 +123,7 @@ def from_mapping(row: Mapping[str, Any]) -> Document:
         location=get("location") or get("author_location"),
         url=get("url"),
         links=get("links") or (),
+        brands=_names(get("brands")),
         lang=get("lang") or get("language"),
         platform=get("platform"),
         author=author,
@@ -128,6 +135,13 @@ def from_mapping(row: Mapping[str, Any]) -> Document:
         reason=get("reason"),
         type=kind,
     )
+
+
+def _names(brands: Any) -> list[str]:
+    """`brands` of a JSON line: a list of names, or one name."""
+    if isinstance(brands, str):
+        return [brands]
+    return [str(b) for b in brands or ()]
 
 
 def post_type(text: str | None, reply_to: str | None, quote_of: str | None) -> str:

@@ -167,6 +167,8 @@ def filter_matches(node: Filter, doc: Document) -> bool:
     if field == "url":
         pattern = wildcard(str(value))
         return any(pattern.search(u) for u in doc.urls)
+    if field == "brand":
+        return value in doc.brands
     actual = doc.fields.get(field)
     if actual is None:
         return False

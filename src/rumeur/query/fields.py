@@ -34,7 +34,7 @@ SYNONYMS = {
 }
 OWN = (
     "title", "lang", "author", "platform", "site", "url", "location", "sentiment", "emotion",
-    "reason", "followers", "engagement", "verified", "type",
+    "reason", "followers", "engagement", "verified", "type", "brand",
 )  # fmt: skip
 
 # Brandwatch fields with no counterpart in rumeur: refused by name.
@@ -59,7 +59,7 @@ EXAMPLES = {
     "followers": ">10000", "engagement": ">50", "verified": "true", "type": "reply",
     "language": "fr", "authorFollowers": ">10000", "authorVerified": "true",
     "engagementType": "REPLY", "links": "lemonde.fr", "country": "france",
-    "region": "gbr.england", "city": "lyon", "continent": "europe",
+    "region": "gbr.england", "city": "lyon", "continent": "europe", "brand": '"Virgin America"',
 }  # fmt: skip
 
 MAX_NUMBER = 2**63 - 1  # the store's integers are 64 bits wide
@@ -233,6 +233,23 @@ def _type(name: str, value: str) -> Node:
     return _choice("type", TYPES)(name, value)
 
 
+def brand_key(name: str) -> str:
+    """A brand's name as `brand:` compares it: without the case (`brand:american` finds the
+    posts about American). The same for the query's value and the post's brands."""
+    return name.strip().lower()
+
+
+def _brand(name: str, value: str) -> Node:
+    key = brand_key(value)
+    if not key or _wild(key):
+        raise FieldError(
+            _('{field}: takes a brand\'s whole name, such as American or "Virgin America"').format(
+                field=name
+            )
+        )
+    return Filter("brand", "eq", key)
+
+
 def _reason(name: str, value: str) -> Node:
     return Filter("reason", "eq", " ".join(value.lower().split()))
 
@@ -258,4 +275,5 @@ _READERS: dict[str, Callable[[str, str], Node]] = {
     "engagement": _number("engagement"),
     "verified": _verified,
     "type": _type,
+    "brand": _brand,
 }

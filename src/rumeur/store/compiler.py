@@ -27,6 +27,7 @@ NEAR/n between words, phrases, OR-groups          E           E (1)
 NEAR/nf ordered (superset: unordered)             S           E (1)
 (group)~n, up to 64 conjunctions                  E (2)       E for 1-2 phrases (1), else S
 #tag, @mention, site:, url:, author:              E           E
+brand: (the workspace's attributions)             E (3)       E (3)
 lang, platform, sentiment, emotion, reason, type  E (3)       E (3)
 followers, engagement, verified                   E           E
 ================================================  ==========  ==========
@@ -37,7 +38,9 @@ followers, engagement, verified                   E           E
     (`fts5ExprNearIsMatch` keeps a phrase at position p when p >= max - length - n); the
     tests compare it with the evaluator on random texts.
 (3) Compared with SQL `lower()`, which on SQLite folds ASCII only: exact for the ASCII labels
-    and codes rumeur stores; a non-ASCII value compiles to a superset.
+    and codes rumeur stores; a non-ASCII value compiles to a superset. `brand:` needs the
+    workspace whose attributions it reads (`compile_query(workspace=...)`): without one it is a
+    superset too. Its lookup is `ix_post_brands_workspace_lower_brand` (migration 0011).
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ from rumeur.metrics import engagement_sql
 from rumeur.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Query, Tag, Term, Within
 from rumeur.query.evaluate import clauses
 from rumeur.query.tokens import fold, folded
-from rumeur.store.schema import authors, post_terms, posts
+from rumeur.store.schema import authors, post_brands, post_terms, posts
 
 # The FTS5 table (created by migration 0002, outside the metadata); its hidden column of the
 # same name takes MATCH.
@@ -106,12 +109,16 @@ class Compiled:
     reads_all: bool = False
 
 
-def compile_query(node: Node | Query, dialect_name: str, probe: bool = False) -> Compiled:
+def compile_query(
+    node: Node | Query, dialect_name: str, probe: bool = False, workspace: str | None = None
+) -> Compiled:
     """`probe` (SQLite): test each full-text condition row by row (`EXISTS ... rowid = id`)
     instead of reading every match first (`id IN (...)`): the better plan when the rows come
-    from a short scan of the newest posts, the worse one when they come from the index."""
+    from a short scan of the newest posts, the worse one when they come from the index.
+    `workspace`: whose brand attributions `brand:` reads."""
     root = node.root if isinstance(node, Query) else node
     compiler: _Compiler = _Sqlite(probe) if dialect_name == "sqlite" else _Postgres()
+    compiler.workspace = workspace
     part = compiler.node(root)
     clause = compiler.finish(part)
     return Compiled(clause, part.exact, compiler.reads_all)
@@ -138,6 +145,8 @@ TRUE_SUPERSET = _const(True, exact=False)
 
 class _Compiler:
     reads_all = False
+    workspace: str | None = None
+    probe = False
 
     def node(self, node: Node) -> _Part:
         match node:
@@ -155,6 +164,8 @@ class _Compiler:
                 return self.within(node)
             case Tag(kind, term):
                 return _term_filter(kind, term, self.pattern)
+            case Filter(field="brand"):
+                return _brand_filter(node.value, self.workspace, self.probe)
             case Filter():
                 return _filter(node, self.pattern)
         raise TypeError(f"not a query node: {node!r}")
@@ -571,6 +582,19 @@ def _term_filter(kind: str, term: Term, pattern: Pattern) -> _Part:
 def _has_term(kind: str, test: ColumnElement[bool]) -> _Part:
     ids = select(post_terms.c.post_id).where(post_terms.c.kind == kind, test)
     return _Part(True, sql=posts.c.id.in_(ids))
+
+
+def _brand_filter(value: object, workspace: str | None, probe: bool) -> _Part:
+    """The post was attributed to this brand in `workspace`: its `brand_key` (lower case)
+    against the stored name lowered, the expression `ix_post_brands_workspace_lower_brand`
+    indexes, so that the index finds a brand's posts without reading the others."""
+    if workspace is None or not isinstance(value, str) or not value.isascii():
+        return TRUE_SUPERSET
+    b = post_brands.c
+    named = and_(b.workspace == literal(workspace, String), func.lower(b.brand) == literal(value))
+    if probe:  # row by row over the newest posts: the primary key (post_id, workspace, ...)
+        return _Part(True, sql=exists().where(b.post_id == posts.c.id, named))
+    return _Part(True, sql=posts.c.id.in_(select(b.post_id).where(named)))
 
 
 def _filter(node: Filter, pattern: Pattern) -> _Part:

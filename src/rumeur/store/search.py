@@ -104,33 +104,38 @@ def search(
     found = []
     if flagged:
         candidates = _rows(conn, base.where(posts.c.id.in_(flagged)))
-        found = [r for r in candidates if _accepts(node, r)]
+        found = [r for r in _branded(conn, workspace, candidates) if _accepts(node, r)]
     older: ColumnElement[bool] = true()
     if conn.dialect.name == "sqlite":
-        probed = compile_query(node, "sqlite", probe=True)
+        probed = compile_query(node, "sqlite", probe=True, workspace=workspace)
         cutoff = None if probed.reads_all else _cutoff(conn, period, where)
         if cutoff is not None:
             # First the newest posts only, each tested in turn: enough when the query is
             # common, and then far cheaper than reading all its matches to sort them. (Not when a
             # condition reads all its matches anyway: both steps would read them.)
             recent = base.where(posts.c.created_at >= cutoff)
-            window = _matching(conn, recent, node, probed, limit)
+            window = _matching(conn, recent, node, probed, limit, workspace)
             found += window
             if len(window) >= limit:
                 return _newest(found, limit)
             older = posts.c.created_at < cutoff
-    compiled = compile_query(node, conn.dialect.name)
-    found += _matching(conn, base.where(older), node, compiled, limit)
+    compiled = compile_query(node, conn.dialect.name, workspace=workspace)
+    found += _matching(conn, base.where(older), node, compiled, limit, workspace)
     return _newest(found, limit)
 
 
 def _matching(
-    conn: Connection, base: Select[Any], node: Node, compiled: Compiled, limit: int
+    conn: Connection,
+    base: Select[Any],
+    node: Node,
+    compiled: Compiled,
+    limit: int,
+    workspace: str,
 ) -> list[dict[str, Any]]:
     main = base.where(compiled.clause, not_(posts.c.search_overflow)).order_by(*NEWEST)
     if compiled.exact:
         return _rows(conn, main.limit(limit))
-    return _verified(conn, main, node, limit)
+    return _verified(conn, main, node, limit, workspace)
 
 
 def _flagged(conn: Connection) -> list[int]:
@@ -174,14 +179,16 @@ def as_node(query: Query | Node | str) -> Node | None:
     return And(tuple(Phrase((Term("word", w),)) for w in words))
 
 
-def _verified(conn: Connection, main: Select[Any], node: Node, limit: int) -> list[dict[str, Any]]:
+def _verified(
+    conn: Connection, main: Select[Any], node: Node, limit: int, workspace: str
+) -> list[dict[str, Any]]:
     """Candidates newest first, a page at a time (keyset), kept when the evaluator agrees."""
     kept: list[dict[str, Any]] = []
     stmt = main.limit(PAGE)
     while len(kept) < limit:
         budget.check(conn)  # the evaluator runs here, in Python, out of the database's reach
         page = _rows(conn, stmt)
-        kept += [r for r in page if _accepts(node, r)]
+        kept += [r for r in _branded(conn, workspace, page) if _accepts(node, r)]
         if len(page) < PAGE:
             break
         last = page[-1]
@@ -212,7 +219,32 @@ def checkable(row: Mapping[str, Any]) -> dict[str, Any]:
         "verified": bool(row["_verified"]),
         "reply_to": row["_reply_to"],
         "quote_of": row["_quote_of"],
+        "brands": row.get("_brands", row.get("brands")),
     }
+
+
+def _branded(conn: Connection, workspace: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows`, each with the brands it was attributed to in `workspace` (`_brands`), which the
+    evaluator reads for `brand:`."""
+    found = brands_of(conn, workspace, [r["id"] for r in rows])
+    for row in rows:
+        row["_brands"] = found[row["id"]]
+    return rows
+
+
+def brands_of(conn: Connection, workspace: str, ids: Sequence[int]) -> dict[int, list[str]]:
+    """The brands of each post (by name, in order) in `workspace`; [] for a post of none."""
+    brands: dict[int, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), PAGE):
+        chunk = ids[start : start + PAGE]
+        for pid, brand in conn.execute(
+            select(post_brands.c.post_id, post_brands.c.brand)
+            .where(post_brands.c.post_id.in_(chunk), post_brands.c.workspace == workspace)
+            .order_by(post_brands.c.brand)
+        ):
+            if brand:
+                brands[pid].append(brand)
+    return brands
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -233,7 +265,7 @@ def export_rows(
     node = None if query is None else as_node(query)
     exact = True
     if node is not None:
-        compiled = compile_query(node, conn.dialect.name)
+        compiled = compile_query(node, conn.dialect.name, workspace=workspace)
         stmt = stmt.where(or_(compiled.clause, posts.c.search_overflow))
         exact = compiled.exact
     stmt = stmt.order_by(posts.c.created_at, posts.c.id)
@@ -247,9 +279,9 @@ def export_rows(
         if part is None:
             return
         rows = [dict(r) for r in part]
+        _attach(conn, workspace, rows)
         if node is not None:
             rows = [_public(r) for r in rows if (exact and not r["_overflow"]) or _accepts(node, r)]
-        _attach(conn, workspace, rows)
         yield from rows
 
 
@@ -278,15 +310,8 @@ def _attach(conn: Connection, workspace: str, rows: list[dict[str, Any]]) -> Non
     if not rows:
         return
     ids = [r["id"] for r in rows]
-    brands: dict[int, list[str]] = {i: [] for i in ids}
+    brands = brands_of(conn, workspace, ids)
     models: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    for pid, brand in conn.execute(
-        select(post_brands.c.post_id, post_brands.c.brand)
-        .where(post_brands.c.post_id.in_(ids), post_brands.c.workspace == workspace)
-        .order_by(post_brands.c.brand)
-    ):
-        if brand:
-            brands[pid].append(brand)
     for e in conn.execute(
         select(enrichments).where(enrichments.c.post_id.in_(ids)).order_by(enrichments.c.task)
     ).mappings():
