@@ -513,6 +513,63 @@ def match(
         match_lines(parsed, source, sys.stdout, sys.stderr)
 
 
+config_app = typer.Typer(
+    help=_(
+        "A workspace's settings as a TOML file: export those in effect, import a file as the "
+        "next version (the app's history keeps each one)."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command(
+    "export",
+    help=_(
+        "Write the workspace's settings in effect (the newest version edited in the app, else "
+        "the settings file's) as a settings file rumeur reads back."
+    ),
+)
+@scope()
+def config_export(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help=_("File to write (default: stdout)."), dir_okay=False),
+    ] = None,
+) -> None:
+    from rumeur.commands.configuring import export_workspace
+
+    cli: Cli = ctx.obj
+    export_workspace(cli.existing_store(), cli.workspace(), out)
+
+
+@config_app.command(
+    "import",
+    help=_(
+        "Read a settings file, check it, show how its workspace differs from the one in effect "
+        "and, once accepted, store it as the workspace's next version."
+    ),
+)
+@scope()
+def config_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help=_("Settings file (TOML)."), dir_okay=False)],
+    yes: Annotated[
+        bool, typer.Option("--yes", help=_("Store without asking (for scripts)."))
+    ] = False,
+    by: Annotated[
+        str | None, typer.Option(help=_("Who makes the change (default: the system user)."))
+    ] = None,
+) -> None:
+    from rumeur.commands.configuring import import_workspace, read_workspace
+
+    cli: Cli = ctx.obj
+    file_ws = cli.file_settings().workspace(cli.slug)
+    new = read_workspace(file, file_ws.slug)  # a bad file is refused before the database
+    import_workspace(cli.store, cli.workspace(), file_ws, new, yes, by, sys.stdout)
+
+
 users_app = typer.Typer(
     help=_("Web app accounts: add one, list them, make an API token."), no_args_is_help=True
 )

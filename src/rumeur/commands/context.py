@@ -8,6 +8,12 @@ that a caller in the same process, a test or a script, gets its database connect
 the subcommand's name, as users type them; the command hands what they say to `Cli.use`. The
 settings, the workspace and the store are made when first asked for, and once.
 
+Two settings: the file's (`file_settings`: where the database is, which workspaces exist) and
+the ones in effect (`settings`): the file's with each workspace replaced by its newest version
+edited in the app (store/workspace_settings.py). A database that does not exist yet holds no
+version, so it is not made just to find that out: a command refused for its arguments leaves
+no database behind.
+
 Light on purpose: `rumeur --help` imports this module, not the settings or the store."""
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class Cli:
     db: str | None = None  # --db (RUMEUR_DB); None: the settings' database, else the default
     config: Path | None = None  # --config (RUMEUR_CONFIG)
     slug: str | None = None  # --workspace
+    _file: Settings | None = field(default=None, repr=False)
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
@@ -35,28 +42,56 @@ class Cli:
         """What the command's --db, --config and --workspace say."""
         self.db, self.config, self.slug = db, config, workspace
 
-    def settings(self) -> Settings:
-        if self._settings is None:
+    def file_settings(self) -> Settings:
+        """The settings file's settings (or the built-in demo's), as written."""
+        if self._file is None:
             from rumeur.config import load_settings
 
-            self._settings = load_settings(self.config)
+            self._file = load_settings(self.config)
+        return self._file
+
+    def settings(self) -> Settings:
+        """The settings in effect: the file's, with the versions stored in the app."""
+        if self._settings is None:
+            file = self.file_settings()
+            if self._database_exists():
+                from rumeur.store.workspace_settings import effective
+
+                file = effective(file, self.store())
+            self._settings = file
         return self._settings
 
     def workspace(self) -> Workspace:
-        """The workspace --workspace names (default: default_workspace, else the first)."""
+        """The workspace --workspace names (default: default_workspace, else the first), with
+        its settings in effect."""
         return self.settings().workspace(self.slug)
 
     def store(self) -> Store:
         """The store, opened on first use and closed with the context. An unknown --workspace is
         refused before the database is opened (or created)."""
         if self._store is None:
-            from rumeur.config import resolve_db
             from rumeur.store import Store
 
             if self.slug is not None:
-                self.workspace()
-            self._store = Store.open(resolve_db(self.db, self.settings()))
+                self.file_settings().workspace(self.slug)
+            self._store = Store.open(self._target())
         return self._store
+
+    def existing_store(self) -> Store | None:
+        """The store if its database exists already (none is made), else None."""
+        return self.store() if self._database_exists() else None
+
+    def _target(self) -> str:
+        from rumeur.config import resolve_db
+
+        return resolve_db(self.db, self.file_settings())
+
+    def _database_exists(self) -> bool:
+        """A server's database (PostgreSQL) always answers; a SQLite file may not be made yet."""
+        if self._store is not None:
+            return True
+        target = self._target()
+        return "://" in target or Path(target).expanduser().exists()
 
     def close(self) -> None:
         store, self._store = self._store, None

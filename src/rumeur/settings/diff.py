@@ -105,7 +105,7 @@ def _key(value: Any) -> str:
 def shown(value: Any) -> str:
     """A value as the settings file writes it: text in quotes, true/false, numbers as given."""
     if value is None:
-        return _("(none)")
+        return _("(no value)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):

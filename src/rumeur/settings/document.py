@@ -66,12 +66,14 @@ def secret_paths(ws: Workspace) -> list[str]:
     return [path for path, value in _leaves("", workspace_values(ws)) if _holds_secret(value)]
 
 
-def refuse_secrets(ws: Workspace, source: str) -> None:
-    """ConfigError, naming the first key that holds a secret (never the secret itself)."""
+def refuse_secrets(ws: Workspace, source: str, under: str = "") -> None:
+    """ConfigError naming `source` and the first key that holds a secret (never the secret
+    itself), its path under `under` (e.g. `workspaces[0]` in a settings file)."""
     found = secret_paths(ws)
     if found:
+        where = f"{under}.{found[0]}" if under else found[0]
         raise ConfigError(
-            f"{source}: {found[0]}: holds a secret; give it in the environment or a file "
+            f"{source}: {where}: holds a secret; give it in the environment or a file "
             "(the key's *_env or *_file form), never in the stored settings"
         )
 
