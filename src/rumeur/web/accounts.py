@@ -39,6 +39,19 @@ class Role(StrEnum):
     DEPARTMENT = "department"  # read-only, its department's items only
 
 
+# From the least to the most powerful. A department account reads its department's items only;
+# care answers customers but takes nothing away (no export) nor runs a crisis; an analyst reads
+# and exports everything; a community manager also answers; an admin does all. The add-user
+# form offers the roles in this order and starts on the least powerful one it can give, so
+# that a slip of the admin's hand never makes another admin.
+BY_POWER = (Role.DEPARTMENT, Role.CARE, Role.ANALYST, Role.COMMUNITY_MANAGER, Role.ADMIN)
+
+
+def default_role(departments: Sequence[str]) -> Role:
+    """The least powerful role that can be given: the department role needs a department."""
+    return next(r for r in BY_POWER if r is not Role.DEPARTMENT or departments)
+
+
 class AccountError(RumeurError):
     """An account cannot be created as asked: the one line says why."""
 

@@ -14,11 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from rumeur.i18n import LANGUAGES, _, moment
 from rumeur.web import sessions, throttle, tokens
 from rumeur.web.accounts import (
+    BY_POWER,
     MIN_PASSWORD,
     AccountError,
     Role,
     add_user,
     authenticate,
+    default_role,
     list_users,
     name_key,
     set_disabled,
@@ -371,7 +373,8 @@ def _users(
         request,
         viewer,
         users=list_users(store),
-        roles=[r.value for r in Role],
+        roles=[r.value for r in BY_POWER],
+        default_role=default_role(departments).value,
         departments=departments,
         min_password=MIN_PASSWORD,
         error=error,
@@ -388,8 +391,10 @@ def users_add(
     password: Annotated[str, Form()] = "",
     department: Annotated[str, Form()] = "",
 ) -> Response:
+    # The form's department applies to the department role only (the field is always there).
+    chosen = department if role == Role.DEPARTMENT.value else ""
     try:
-        add_user(state(request).store, name, role, password, department or None)
+        add_user(state(request).store, name, role, password, chosen or None)
     except AccountError as exc:
         return _users(request, viewer, str(exc), 400)
     return RedirectResponse("/admin/users", status_code=303)
