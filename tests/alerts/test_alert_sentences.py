@@ -28,7 +28,7 @@ VOLUME = _alert(
     method="hour-of-day+weekday", points=9, ratio=5.49,
     since=AT.isoformat(), until=(AT + timedelta(hours=3)).isoformat(),
 )  # fmt: skip
-NEGATIVE = _alert("negative_surge", "United", 0.8, 0.6, posts=300, negative=240)
+NEGATIVE = _alert("negative_surge", "United", 0.8, 0.6, window_posts=300, negative=240)
 VIRAL = _alert(
     "viral_post", "post:x:569927", 340.0, 28.0,
     ratio=12.14, engagement=1190, likes=800, reposts=300, replies=80, quotes=10, age_hours=3.5,
@@ -130,12 +130,23 @@ def test_a_baseline_is_named_for_people() -> None:
     assert figures_en["Compared with"] == "the usual level for these hours on this weekday"
     assert figures_en["Usual level"] == "about 22"
     assert figures_en["Window counted"] == "22 Feb 11:00 – 22 Feb 14:00"
-    trailing = Facts("volume_spike", "United", 40, 0.2, AT, AT, {"method": "trailing"})
+    trailing = Facts("volume_spike", "United", 40, 8, AT, AT, {"method": "trailing"})
+    silent = Facts("volume_spike", "United", 40, 0.2, AT, AT, {"method": "trailing"})
     with i18n.using("fr"):
         rows = dict(figures(trailing, PARIS))
         assert rows["Comparé avec"] == "le niveau habituel des heures précédentes"
-        assert rows["Niveau habituel"] == "presque aucune d’habitude"
-        assert "des heures précédentes (40 publications" in sentence(trailing, PARIS)
+        assert rows["Rapport"] == "5,0 fois le niveau habituel"
+        assert sentence(trailing, PARIS) == (
+            "Le volume sur United est 5,0 fois son niveau habituel des heures précédentes "
+            "(40 publications contre environ 8), depuis le 22 févr. 11:00"
+        )
+        # "200 times" a level of nothing says nothing: no ratio where there was no level
+        assert sentence(silent, PARIS) == (
+            "Le volume sur United a atteint 40 publications entre 10:00 et 11:00, contre "
+            "presque aucune d’habitude, depuis le 22 févr. 11:00"
+        )
+        rows = dict(figures(silent, PARIS))
+        assert rows["Niveau habituel"] == "presque aucune d’habitude" and "Rapport" not in rows
 
 
 def test_shares_are_percentages_in_the_figures() -> None:

@@ -28,6 +28,8 @@ def explain(conn: Connection, workspace: str, fire: Fire, top: int) -> dict[str,
     for _, r in engaging:
         terms.update(set(words(r.text)))
         people[r.handle] += 1
+    # The negative surge's count of the window's posts would be lost under the posts kept.
+    figures = {("window_posts" if k == "posts" else k): v for k, v in fire.why.items()}
     return {
         "kind": fire.kind,
         "subject": fire.subject,
@@ -36,7 +38,7 @@ def explain(conn: Connection, workspace: str, fire: Fire, top: int) -> dict[str,
         "score": round(fire.score, 2),
         "since": fire.since.isoformat(),
         "until": fire.until.isoformat(),
-        **fire.why,
+        **figures,
         "posts": [
             {"id": r.id, "native_id": r.native_id, "text": r.text[:280], "engagement": e}
             for e, r in engaging[:top]

@@ -180,6 +180,18 @@ def _volume(alert: Facts, zone: ZoneInfo, since: str) -> str:
         if alert.subject == ALL
         else _("Volume about {subject}").format(subject=alert.subject)
     )
+    if alert.expected < 0.5:  # "118 times" a level of nothing says nothing
+        end = _window_end(alert)
+        return _(
+            "{what} reached {observed} posts between {start} and {end}, against almost none "
+            "usually, since {since}"
+        ).format(
+            what=what,
+            observed=count(alert.observed),
+            start=clock(_window_start(alert, end), zone),
+            end=clock(end, zone),
+            since=since,
+        )
     ratio = alert.why.get("ratio") or alert.observed / max(alert.expected, 1.0)
     return _(
         "{what} is {ratio} times its usual level{usual} ({observed} posts against {expected}), "
@@ -231,8 +243,7 @@ def _negative(alert: Facts, since: str) -> str:
         if alert.subject == ALL
         else _("Posts about {subject}").format(subject=alert.subject)
     )
-    posts = alert.why.get("posts")
-    negative = alert.why.get("negative")
+    posts, negative = _negative_counts(alert)
     line = _("{what} are {share} negative against about {usual} usually").format(
         what=what, share=share(alert.observed), usual=share(alert.expected)
     )
@@ -241,6 +252,13 @@ def _negative(alert: Facts, since: str) -> str:
             negative=count(negative), posts=count(posts)
         )
     return _("{line}, since {since}").format(line=line, since=since)
+
+
+def _negative_counts(alert: Facts) -> tuple[Any, Any]:
+    """(posts, negative posts) of the window: `window_posts`, or `posts` where an older
+    explanation kept the count there."""
+    posts = alert.why.get("window_posts", alert.why.get("posts"))
+    return posts, alert.why.get("negative")
 
 
 def _viral(alert: Facts, since: str) -> str:
@@ -351,12 +369,14 @@ def figures(alert: Facts, zone: ZoneInfo) -> list[tuple[str, str]]:
 
 def _volume_figures(alert: Facts) -> list[tuple[str, str]]:
     ratio = alert.why.get("ratio") or alert.observed / max(alert.expected, 1.0)
-    return [
+    rows = [
         (_("Posts in the window"), count(alert.observed)),
         (_("Usual level"), _about(alert.expected)),
         (_("Compared with"), baseline(alert.why.get("method"))),
-        (_("Ratio"), _("{ratio} times the usual level").format(ratio=times(ratio))),
     ]
+    if alert.expected >= 0.5:
+        rows.append((_("Ratio"), _("{ratio} times the usual level").format(ratio=times(ratio))))
+    return rows
 
 
 def _negative_figures(alert: Facts) -> list[tuple[str, str]]:
@@ -364,7 +384,7 @@ def _negative_figures(alert: Facts) -> list[tuple[str, str]]:
         (_("Negative share"), share(alert.observed)),
         (_("Usual negative share"), _("about {share}").format(share=share(alert.expected))),
     ]
-    posts, negative = alert.why.get("posts"), alert.why.get("negative")
+    posts, negative = _negative_counts(alert)
     if isinstance(posts, int | float) and isinstance(negative, int | float):
         rows.append((_("Negative posts"), _("{negative} of {posts}").format(
             negative=count(negative), posts=count(posts))))  # fmt: skip

@@ -15,7 +15,7 @@ from fastapi import HTTPException
 from sqlalchemy import Connection
 
 from rumeur.alerts import sentences
-from rumeur.alerts.detectors import WATCH
+from rumeur.alerts.kinds import VIRAL, WATCH
 from rumeur.config import HoldingStatement, Workspace
 from rumeur.i18n import _, language
 from rumeur.store import Store
@@ -124,8 +124,14 @@ class Room:
 
 
 def rollup_subject(alert: dict[str, Any]) -> str:
-    """The rollups' brand of an alert: its brand, or the whole volume for '*' and watch words."""
-    return ALL if alert["kind"] == WATCH else alert["subject"]
+    """The rollups' brand of an alert: its brand; the whole volume for '*' and watch words; a
+    viral post's first brand (the whole volume when it names none), never the post itself."""
+    if alert["kind"] == WATCH:
+        return ALL
+    if alert["kind"] == VIRAL:
+        brands = (alert["explanation"] or {}).get("brands") or [ALL]
+        return str(brands[0])
+    return alert["subject"]
 
 
 def window(alert: dict[str, Any]) -> tuple[datetime, datetime]:
