@@ -22,9 +22,9 @@ from functools import lru_cache
 
 # Letters and digits, and (as single-character tokens) pictographs: emoji live in the
 # Symbol-other category above U+2100 and in the supplementary planes' symbol blocks.
-_TOKEN = re.compile(r"[^\W_]+|[\u2190-\u2bff\u3030\u303d\U0001f000-\U0001faff]")
-_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
-_MENTION = re.compile(r"(?<![\w@.])@(\w(?:[\w.-]*\w)?)")
+TOKEN = re.compile(r"[^\W_]+|[\u2190-\u2bff\u3030\u303d\U0001f000-\U0001faff]")
+HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
+MENTION = re.compile(r"(?<![\w@.])@(\w(?:[\w.-]*\w)?)")
 _ASCII_WORD = re.compile(r"[0-9a-z]+")
 
 
@@ -50,7 +50,7 @@ def fold(word: str) -> tuple[str, ...]:
         return (f"emoji{ord(word):x}",)
     decomposed = unicodedata.normalize("NFKD", word.lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    pieces = tuple(_TOKEN.findall(plain))
+    pieces = tuple(TOKEN.findall(plain))
     return pieces if pieces else (plain,)
 
 
@@ -60,7 +60,7 @@ def tokenize(text: str | None) -> Tokens:
         return Tokens((), ())
     norms: list[str] = []
     raws: list[str] = []
-    for raw in _TOKEN.findall(unicodedata.normalize("NFC", text)):
+    for raw in TOKEN.findall(unicodedata.normalize("NFC", text)):
         for piece in fold(raw):
             norms.append(piece)
             raws.append(raw)
@@ -74,12 +74,12 @@ def folded(text: str) -> list[str]:
 
 def hashtags(text: str | None) -> set[str]:
     """The folded hashtags of `text`, without their ``#``."""
-    return {fold_tag(t) for t in _HASHTAG.findall(text or "")}
+    return {fold_tag(t) for t in HASHTAG.findall(text or "")}
 
 
 def mentions(text: str | None) -> set[str]:
     """The folded mentions of `text`, without their ``@``."""
-    return {fold_tag(m) for m in _MENTION.findall(text or "")}
+    return {fold_tag(m) for m in MENTION.findall(text or "")}
 
 
 @lru_cache(maxsize=65536)
