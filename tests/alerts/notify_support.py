@@ -32,8 +32,8 @@ def alert(revision: int = 1, **changes: Any) -> AlertMessage:
         "subject": "Acme",
         "title": "Poussée négative sur Acme",
         "summary": "38 posts négatifs par heure contre 6 attendus, depuis 14:05",
-        "observed": 38,
-        "expected": 6.2,
+        "observed": 0.8,
+        "expected": 0.6,
         "started_at": datetime(2026, 3, 2, 14, 5, tzinfo=UTC),
         "updated_at": datetime(2026, 3, 2, 14, 35, tzinfo=UTC),
         "top_posts": [

@@ -35,7 +35,7 @@ def test_the_html_escapes_every_strangers_text() -> None:
 def test_the_text_says_what_in_the_workspaces_language() -> None:
     french = render_text(alert())
     assert french.startswith("[Poussée négative] Poussée négative sur Acme\n")
-    assert "Observé: 38 · Attendu: 6.2 · Depuis: 2026-03-02 14:05 UTC" in french
+    assert "\n80\xa0% de négatif contre environ 60\xa0% d’habitude\n" in french
     assert "Ouvrir la salle de crise: https://rumeur.example/acme/crisis/42" in french
     english = render_text(alert(revision=2, language="en"))
     assert english.startswith("[Negative surge] Poussée négative sur Acme (update 2)\n")

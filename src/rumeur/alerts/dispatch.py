@@ -31,12 +31,12 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection
 
-from rumeur.alerts import deliveries
+from rumeur.alerts import deliveries, sentences
 from rumeur.alerts.deliveries import Pending, StoreDeliveryLog, wall_clock
 from rumeur.alerts.notify import email
 from rumeur.alerts.notify.deliver import deliver
 from rumeur.alerts.notify.http import new_client
-from rumeur.alerts.notify.message import AlertMessage, number
+from rumeur.alerts.notify.message import AlertMessage
 from rumeur.config import Workspace
 from rumeur.i18n import _, using
 from rumeur.settings.notify import Target
@@ -227,15 +227,15 @@ def crisis_room_url(ws: Workspace, alert_id: int) -> str | None:
 
 def build_message(alert: Any, ws: Workspace, escalated: bool = False) -> AlertMessage:
     """The notification of an alert row's current revision, in the workspace's language;
-    `escalated` for the escalation targets (its heading says so)."""
+    `escalated` for the escalation targets (its heading says so). It says what the pages say
+    (alerts/sentences.py): the subject for people, why it fired as a sentence."""
     why: dict[str, Any] = alert.explanation or {}
     subject = ws.name if alert.subject == "*" else alert.subject
+    facts = sentences.Facts.of(alert)
     with using(ws.locale):
-        summary = _("{observed} against {expected} expected, from {since} to {until} UTC").format(
-            observed=number(alert.observed),
-            expected=number(alert.expected),
-            since=f"{alert.started_at:%Y-%m-%d %H:%M}",
-            until=f"{alert.updated_at:%Y-%m-%d %H:%M}",
+        title = ws.name if alert.subject == "*" else sentences.subject(facts)
+        summary = _("{sentence} (times in {zone})").format(
+            sentence=sentences.sentence(facts, ws.zone), zone=ws.timezone
         )
     return AlertMessage(
         alert_id=alert.id,
@@ -243,7 +243,7 @@ def build_message(alert: Any, ws: Workspace, escalated: bool = False) -> AlertMe
         kind=alert.kind,
         workspace=ws.slug,
         subject=subject,
-        title=subject,
+        title=title,
         summary=summary,
         observed=alert.observed,
         expected=alert.expected,

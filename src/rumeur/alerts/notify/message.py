@@ -17,7 +17,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from rumeur.alerts.kinds import KINDS
 from rumeur.alerts.kinds import label as kind_label
+from rumeur.alerts.sentences import in_short
 from rumeur.i18n import _, pgettext, using
 
 AlertKind = str  # one of rumeur.alerts.kinds.KINDS, where each kind is named
@@ -44,9 +46,9 @@ class AlertMessage:
     revision: int
     kind: AlertKind
     workspace: str
-    subject: str  # the brand or saved query the alert is about
-    title: str
-    summary: str  # one line: observed against expected, since when
+    subject: str  # the brand, saved query or `post:PLATFORM:ID` the alert is about (a code)
+    title: str  # what it is about, for people: a brand, a viral post's author and text
+    summary: str  # why it fired, one sentence (alerts/sentences.py)
     observed: float
     expected: float
     started_at: datetime  # aware, UTC
@@ -85,12 +87,12 @@ class AlertMessage:
             return _("Escalated: {heading}").format(heading=head)
 
     def figures(self) -> str:
+        """The latest figures in short (`80% negative against about 60% usually`), in the
+        message's language; empty for a message that is no alert (a settings test)."""
+        if self.kind not in KINDS:
+            return ""
         with using(self.language):
-            return _("Observed: {observed} · Expected: {expected} · Since: {since} UTC").format(
-                observed=number(self.observed),
-                expected=number(self.expected),
-                since=f"{self.started_at:%Y-%m-%d %H:%M}",
-            )
+            return in_short(self.kind, self.observed, self.expected)
 
     def as_dict(self) -> dict[str, Any]:
         """The whole alert as JSON-ready data (the generic webhook's body)."""
@@ -125,12 +127,6 @@ def one_line(text: str, limit: int | None = None) -> str:
     return flat
 
 
-def number(value: float) -> str:
-    """An alert's figure as its messages have always written it, in every language (38, 6.2):
-    no grouping and a decimal point, unlike `i18n.number` (receivers and tests read these)."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-
-
 def is_web_url(url: str) -> bool:
     """Only http(s) links are shown as links: a stranger's `javascript:` stays text."""
     return url.startswith(("https://", "http://"))
@@ -138,7 +134,8 @@ def is_web_url(url: str) -> bool:
 
 def render_text(message: AlertMessage) -> str:
     """The plain-text rendering (the email's text part, and the chat formats' fallback)."""
-    lines = [message.heading(), one_line(message.summary), message.figures()]
+    lines = [message.heading(), one_line(message.summary)]
+    lines += [message.figures()] if message.figures() else []
     if message.top_posts:
         lines += ["", f"{message.label('posts')}:"]
         lines += [f"- {one_line(t, MAX_POST_CHARS)} {one_line(u)}" for t, u in message.top_posts]
@@ -158,8 +155,9 @@ def render_html(message: AlertMessage) -> str:
     parts = [
         Markup("<h2>{}</h2>").format(message.heading()),
         Markup("<p>{}</p>").format(one_line(message.summary)),
-        Markup("<p>{}</p>").format(message.figures()),
     ]
+    if message.figures():
+        parts.append(Markup("<p>{}</p>").format(message.figures()))
     if message.top_posts:
         items = Markup("").join(_html_post(text, url) for text, url in message.top_posts)
         parts.append(Markup("<h3>{}</h3><ul>{}</ul>").format(message.label("posts"), items))
