@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from rumeur.inbox.rules import tags_of
+from rumeur.logs import redact_text
 
 MAX_ITEMS = 200  # rows a list form may send: a brand has a few competitors, not thousands
 TEXT_LIMIT = 10_000  # what one field may hold before the whole form is refused
@@ -31,7 +32,8 @@ class Kind(StrEnum):
     LINES = "lines"  # a list, one item per line (terms hold spaces)
     WORDS = "words"  # a list, separated by commas or spaces (handles, names, addresses)
     CHECK = "check"  # a checkbox
-    VALUE = "value"  # a number, a duration or a choice: the settings model reads the text
+    VALUE = "value"  # a number or a duration: the settings model reads the text
+    CHOICE = "choice"  # one of a list (a select): a row holding only its choice is empty
     DAYS = "days"  # several checkboxes of one name
 
 
@@ -43,7 +45,7 @@ DEPARTMENT = {
     "reasons": Kind.LINES,
     "first_response": Kind.VALUE,
     "next_response": Kind.VALUE,
-    "approval": Kind.VALUE,
+    "approval": Kind.CHOICE,
     "seniors": Kind.WORDS,
 }
 STATEMENT = {"slug": Kind.TEXT, "title": Kind.TEXT, "text_fr": Kind.AREA, "text_en": Kind.AREA}
@@ -57,7 +59,7 @@ NOTIFY = {
 # Every field a target row may hold; `TARGET_KEYS` says which ones each kind takes.
 TARGET = {
     "name": Kind.TEXT,
-    "kind": Kind.VALUE,
+    "kind": Kind.CHOICE,
     "url_env": Kind.TEXT,
     "url_file": Kind.TEXT,
     "secret_env": Kind.TEXT,
@@ -66,7 +68,7 @@ TARGET = {
     "icon_url": Kind.TEXT,
     "host": Kind.TEXT,
     "port": Kind.VALUE,
-    "security": Kind.VALUE,  # the form's one choice for the settings' `starttls` and `ssl`
+    "security": Kind.CHOICE,  # the form's one choice for the settings' `starttls` and `ssl`
     "password_env": Kind.TEXT,
     "password_file": Kind.TEXT,
     "sender": Kind.TEXT,
@@ -140,7 +142,7 @@ def read_items(
         if read_value(form, f"{row}.remove", Kind.CHECK):
             continue
         item = read_object(form, row, kinds)
-        if any(v not in (False, [], "") for v in item.values()):
+        if any(v not in (False, []) for k, v in item.items() if kinds[k] is not Kind.CHOICE):
             items.append((i, item))
     return items
 
@@ -227,4 +229,8 @@ def typed(form: Any) -> dict[str, Any]:
     for key in list(values):
         if key.endswith(".remove") or key.endswith(".watch") or key.endswith(".enabled"):
             values[key] = values[key] in ("1", "on", "true")
+        elif key.startswith("notify.") and isinstance(values[key], str):
+            # An address with its token typed where a variable's name goes is refused; it is
+            # not shown back either (the page would hold the secret).
+            values[key] = redact_text(values[key])
     return values

@@ -207,7 +207,9 @@ def refusal(
     found = _PATH.match(line)
     if found is None:
         return Refusal(line)
-    path = found.group(1)
+    # A target's errors name its kind after its place (pydantic's tag): not a field of the form.
+    kinds = "|".join(forms.TARGET_KINDS)
+    path = re.sub(rf"(targets\[\d+\])\.(?:{kinds})\b", r"\1", found.group(1))
     for prefix, rows in kept.items():
         path = re.sub(
             re.escape(prefix) + r"\[(\d+)\]",
@@ -414,13 +416,15 @@ FormField = Annotated[str, Form()]
 
 
 @router.post("/w/{slug}/settings/queries/check")
-def check_query(request: Request, slug: str, viewer: Editing, query: FormField = "") -> Response:
-    """The htmx fragment under a query's field, as it is typed: empty when it reads."""
+async def check_query(request: Request, slug: str, viewer: Editing) -> Response:
+    """The htmx fragment under a query's field as it is typed (the field `queries[i].query`
+    that htmx sends): the query's one-line error and caret, or a word that it reads."""
     ws = workspace_of(request, slug)
-    if len(query) > forms.TEXT_LIMIT:
-        raise FilterError(_("query: at most {n} characters").format(n=forms.TEXT_LIMIT))
+    form = await request.form()
+    name = next((k for k in form if k == "query" or k.endswith("].query")), "query")
+    query = forms.text_of(form, name)
     error = query_problem(query) if query.strip() else None
-    context = _context(request, viewer, ws, error=error)
+    context = _context(request, viewer, ws, error=error, empty=not query.strip())
     return page("settings_query_check.html", context)
 
 
