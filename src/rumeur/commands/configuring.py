@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-import click
 import typer
 
 from rumeur.config import Workspace, parse_settings, read_toml_text
@@ -24,6 +23,8 @@ from rumeur.i18n import _
 from rumeur.settings.document import refuse_secrets, to_toml
 from rumeur.store import Store
 from rumeur.store.workspace_settings import current_version, diff, save
+
+YES = ("y", "yes", "o", "oui")  # the answers that accept, in English and in French
 
 
 def export_workspace(store: Store | None, ws: Workspace, out: Path | None) -> None:
@@ -87,7 +88,8 @@ def import_workspace(
         return None
     out.write(_("{slug}: changes to store:").format(slug=ws.slug) + "\n")
     out.writelines(f"  {line}\n" for line in lines)
-    if not (yes or _accepted(_("Store these changes as the next version of {slug}?"), ws.slug)):
+    question = _("Store these changes as the next version of {slug}? [y/N]")
+    if not (yes or _accepted(question, ws.slug)):
         out.write(_("{slug}: nothing changed").format(slug=ws.slug) + "\n")
         sys.exit(1)
     version = save(open_store(), new, by or _user(), base=file_ws)
@@ -96,11 +98,11 @@ def import_workspace(
 
 
 def _accepted(question: str, slug: str) -> bool:
-    """The user's answer; no answer (the end of the input) is no."""
-    try:
-        return typer.confirm(question.format(slug=slug), default=False, err=True)
-    except click.exceptions.Abort:
-        return False
+    """The user's answer on standard input, the question on standard error (standard output
+    holds only the diff); no answer (the end of the input) is no."""
+    sys.stderr.write(question.format(slug=slug) + " ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in YES
 
 
 def _user() -> str:
