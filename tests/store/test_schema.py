@@ -16,13 +16,15 @@ from rumeur.store.engine import database_url, redact_url
 from rumeur.store.migrate import HEAD, alembic_config, current_revision
 from rumeur.store.schema import metadata
 
-SEARCH_OBJECTS = ("posts_fts", "tsv_")
+# Outside the metadata on purpose: full-text search is dialect-specific, and `brand:`'s index
+# is on an expression (lower(brand)) that SQLite's reflection cannot read.
+SEARCH_OBJECTS = ("posts_fts", "tsv_", "ix_post_brands_workspace_lower_brand")
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_the_migrations_build_exactly_the_declared_schema(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    # Full-text search is dialect-specific and lives outside the metadata on purpose.
     unexpected = [d for d in diff if not any(name in repr(d) for name in SEARCH_OBJECTS)]
     assert unexpected == []
     assert current_revision(store.engine) == HEAD

@@ -169,6 +169,9 @@ post_brands = Table(
     Column("workspace", String(64), primary_key=True),
     Column("brand", String(BRAND_LENGTH), primary_key=True),
     Index("ix_post_brands_workspace_brand", "workspace", "brand"),
+    # `brand:` (store/compiler.py) reads ix_post_brands_workspace_lower_brand, (workspace,
+    # lower(brand), post_id): created by migration 0011 outside the metadata, as the full-text
+    # index is, since SQLite's reflection cannot read an index on an expression.
 )
 
 # Every model (or source) result, with the model's name and version, so that it can be explained
@@ -544,4 +547,18 @@ workspace_settings = Table(
     Column("changed_at", UTCDateTime, nullable=False),
     Column("summary", Text, nullable=False),
     UniqueConstraint("workspace", "version"),
+)
+
+# The mention stream's saved views (store/stream_views.py): a user's filters in a workspace, as
+# the stream's query string, by name; the name '' is the last filters searched with.
+stream_views = Table(
+    "stream_views",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+    UniqueConstraint("user_id", "workspace", "name"),
 )
