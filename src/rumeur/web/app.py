@@ -6,6 +6,7 @@ only, no inline code), and one error handler answers HTML for pages and JSON und
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from importlib import resources
 from urllib.parse import quote
 
@@ -74,8 +75,9 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     for refusal in (*BAD_INPUT, RequestValidationError):
         app.add_exception_handler(refusal, _bad_input)  # type: ignore[arg-type]
     app.add_middleware(FreshSettings)
-    app.add_middleware(RequestLanguage, default=settings.workspace().locale)
     app.add_middleware(SecurityHeaders)
+    # Outermost: the crash page SecurityHeaders writes is in the request's language too.
+    app.add_middleware(RequestLanguage, default=settings.workspace().locale)
     return app
 
 
@@ -192,7 +194,9 @@ def _message(status: int) -> str:
 def _error(request: Request, exc: HTTPException) -> Response:
     if _is_api(request):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-    return _error_page(exc.status_code, str(exc.detail))
+    # Starlette's own detail is the status's English name ("Not Found"): the message says it.
+    detail = "" if exc.detail == HTTPStatus(exc.status_code).phrase else str(exc.detail)
+    return _error_page(exc.status_code, detail)
 
 
 def _bad_input(request: Request, exc: Exception) -> Response:
