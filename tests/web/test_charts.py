@@ -16,7 +16,10 @@ from rumeur.web.charts import (
     MARKERS,
     PALETTE,
     Series,
+    NARROW,
+    WIDE,
     bar_list,
+    caption,
     format_number,
     line_chart,
     nice_ticks,
@@ -136,9 +139,10 @@ def test_no_style_anywhere_and_root_attributes() -> None:
         root = parse(svg)
         chart_id = root.get("id")
         assert root.get("role") == "img"
-        assert root.get("width") in (None, "100%") and root.get("height") is None
         minx, miny, width, height = (float(v) for v in root.get("viewBox", "").split())
         assert (minx, miny) == (0, 0) and width > 0 and height > 0
+        # Drawn at its size: one viewBox unit is a pixel (the CSS may only shrink it).
+        assert float(root.get("width", "")) == width and root.get("height") is None
         label_ids = root.get("aria-labelledby", "").split()
         assert label_ids == [f"{chart_id}-title", f"{chart_id}-desc"]
         assert tag(root[0]) == "title" and root[0].get("id") == label_ids[0]
@@ -248,8 +252,8 @@ def test_x_labels_are_thinned() -> None:
     for count in (7, 30, 90, 200):
         labels = [f"label {i:03d}" for i in range(count)]
         for svg in (
-            line_chart("c", "t", labels, [Series("A", list(range(count)))]),
-            stacked_bars("c", "t", labels, [Series("A", list(range(1, count + 1)))]),
+            line_chart("c", "t", labels, [Series("A", list(range(count)))], width=WIDE),
+            stacked_bars("c", "t", labels, [Series("A", list(range(1, count + 1)))], width=WIDE),
         ):
             shown = texts(parse(svg), "chart-xlabel")
             assert 1 <= len(shown) <= 12 and shown[0] == "label 000"
@@ -380,3 +384,55 @@ def test_default_format() -> None:
         "0.33",
         "1000000",
     ]
+
+
+def test_charts_are_drawn_at_the_width_asked() -> None:
+    series = [Series("A", [1, 2, 3])]
+    for svg, width in (
+        (line_chart("l", "t", ["x", "y", "z"], series, width=WIDE), WIDE),
+        (stacked_bars("s", "t", ["x", "y", "z"], series, width=WIDE), WIDE),
+        (bar_list("b", "t", [("joy", 3)], width=NARROW), NARROW),
+        (bar_list("e", "t", [], width=NARROW), NARROW),
+    ):
+        root = parse(svg)
+        assert root.get("width") == str(width)
+        assert root.get("viewBox", "").split()[2] == str(width)
+        # Nothing drawn past the right edge.
+        xs = [float(el.get("x", "0")) + float(el.get("width", "0")) for el in root.iter()]
+        assert max(xs) <= width
+
+
+def test_a_bar_list_is_as_tall_as_its_bars() -> None:
+    """Three bars take the room of three bars, not of ten; an empty list one line."""
+    heights = {}
+    for n in (1, 3, 10):
+        root = parse(bar_list("b", "t", [(f"item {i}", 10 - i) for i in range(n)]))
+        heights[n] = float(root.get("viewBox", "").split()[3])
+    assert heights[1] < heights[3] < heights[10]
+    assert heights[10] - heights[3] == pytest.approx(7 * (heights[3] - heights[1]) / 2)
+    empty = parse(bar_list("e", "t", []))
+    assert float(empty.get("viewBox", "").split()[3]) < heights[1] + 20
+
+
+def test_a_bar_lists_label_column_follows_its_labels() -> None:
+    """Short labels leave the bars the room; a long one takes at most its share."""
+    short = parse(bar_list("b", "t", [("joy", 3), ("fear", 1)], width=NARROW))
+    long = parse(bar_list("b", "t", [("Flight Attendant Complaints", 3)], width=NARROW))
+    huge = parse(bar_list("b", "t", [("x" * 200, 3)], width=NARROW))
+    lefts = [float(by_class(r, "chart-bar")[0].get("x", "")) for r in (short, long, huge)]
+    assert lefts[0] < lefts[1] < lefts[2] <= NARROW * 0.5
+    assert texts(long, "chart-label") == ["Flight Attendant Complaints"]  # not cut
+    assert texts(huge, "chart-label")[0].endswith("…")
+
+
+def test_the_caption_is_visible_html_with_escaped_text() -> None:
+    html = str(caption("Volume <b>", 'Posts about "A&B" · Feb 17 – 24, 2015'))
+    root = ET.fromstring(html)
+    assert root.tag == "figcaption" and root.get("class") == "chart-caption"
+    title, subtitle = list(root)
+    assert (title.get("class"), title.text) == ("chart-title", "Volume <b>")
+    assert (subtitle.get("class"), subtitle.text) == (
+        "chart-subtitle",
+        'Posts about "A&B" · Feb 17 – 24, 2015',
+    )
+    assert "<b>" not in html

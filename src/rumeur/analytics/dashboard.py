@@ -9,6 +9,8 @@ of the posts.
   per UTC day: they cover every whole UTC day that overlaps the period.
 - A department's scope (`Scope.reasons`) restricts every figure to posts with one of its
   reasons.
+- The period of the same length just before is read for a comparison (`Previous`), which is
+  given only when that period holds enough data to be a fair base (see `Previous`).
 
 `dashboard_by_scan` computes the same figures from `posts` directly: the reference for the
 tests and the baseline of the benchmark.
@@ -38,6 +40,14 @@ HOURLY_UP_TO = timedelta(hours=72)  # longer periods get one bucket per local da
 SENTIMENTS = ("negative", "neutral", "positive", UNKNOWN)
 TOP_KINDS = ("tag", "word", "link", "mention", "site")
 LEADER_MARGIN = 20  # candidates read beyond `top`, so that Python's ordering has the true top
+# What "enough data" means for the previous period, the one place it is decided. A change
+# against a period that the data barely reaches ("869.3%" when the collection started on the
+# last day of the week before) says nothing about the brand; so the period must hold at least
+# MIN_PREVIOUS_POSTS posts (below that a handful of posts swing the percentage), on at least
+# MIN_PREVIOUS_COVERAGE of its days (24-hour slices from its start: the data must cover the
+# period, not a corner of it; a day without a single post means the collection was off).
+MIN_PREVIOUS_POSTS = 30
+MIN_PREVIOUS_COVERAGE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +92,36 @@ class Leader:
 
 
 @dataclass(slots=True)
+class Previous:
+    """The period of the same length just before, and the change against it when it holds
+    enough data (`change` is None otherwise, and `shortfall` says why: "posts" when it holds
+    too few posts, "days" when too few of its days hold any)."""
+
+    posts: int
+    days: int  # its 24-hour slices, the last one maybe shorter
+    days_with_posts: int
+    change: float | None  # (posts now - posts then) / posts then
+    shortfall: str | None
+
+    @classmethod
+    def of(cls, posts_now: int, posts: int, days: int, days_with_posts: int) -> Previous:
+        if posts < MIN_PREVIOUS_POSTS:
+            shortfall: str | None = "posts"
+        elif days_with_posts < MIN_PREVIOUS_COVERAGE * days:
+            shortfall = "days"
+        else:
+            shortfall = None
+        change = None if shortfall else (posts_now - posts) / posts
+        return cls(posts, days, days_with_posts, change, shortfall)
+
+
+@dataclass(slots=True)
 class Dashboard:
     buckets: list[datetime]
     posts: int
     engagement: int
     previous_posts: int  # in the period of the same length just before
+    previous: Previous  # that period's size, and the change against it when it is fair
     brands: list[BrandSeries]
     sentiment: dict[str, list[int]]
     emotions: list[tuple[str, int]]
@@ -127,7 +162,7 @@ class _Sums:
     brand_negative: Counter[str] = field(default_factory=Counter)
     brand_engagement: Counter[str] = field(default_factory=Counter)
     brand_platforms: Counter[str] = field(default_factory=Counter)
-    previous: int = 0
+    previous: Counter[int] = field(default_factory=Counter)  # posts per day slice before
     tops: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     authors: list[tuple[int, int, int]] = field(default_factory=list)  # id, posts, engagement
 
@@ -152,6 +187,14 @@ class _Period:
 
     def before(self, scope: Scope) -> Span:
         return Span(scope.workspace, self.previous, self.lo, scope.reasons)
+
+    def slice_before(self, hour: datetime) -> int:
+        """The 24-hour slice of the previous period that an hour falls in."""
+        return (hour - self.previous) // DAY
+
+    @property
+    def days_before(self) -> int:
+        return -(-(self.lo - self.previous) // DAY)  # ceiling: a short last slice counts
 
     def days(self, scope: Scope) -> Span:
         return Span(scope.workspace, self.day_lo, self.day_hi, scope.reasons)
@@ -190,7 +233,8 @@ def _read_hourly(
         sums.brand_engagement[b] += g
     sums.brand_negative.update(reads.negative_by_brand(conn, hours, names))
     sums.brand_platforms.update(reads.platforms_of(conn, hours, own))
-    sums.previous = reads.volume(conn, period.before(scope))
+    for hour, n in reads.volume_by_hour(conn, period.before(scope)).items():
+        sums.previous[period.slice_before(hour)] += n
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +254,7 @@ def dashboard_by_scan(
         hour = _floor_hour(post["created_at"])
         engagement = engagement_of(post)
         if period.previous <= hour < period.lo:
-            sums.previous += 1
+            sums.previous[period.slice_before(hour)] += 1
         if period.lo <= hour < period.hi:
             _count_hourly(sums, post, brands, hour, engagement, names, brand)
         if period.day_lo <= hour < period.day_hi:
@@ -283,11 +327,15 @@ def _assemble(
     for (hour, s), (n, _) in sums.whole.items():
         sentiment.setdefault(s, [0] * len(buckets))[slot(hour)] += n
     by = _by_dimension(sums.dims)
+    posts = sum(n for n, _ in sums.whole.values())
+    before = sum(sums.previous.values())
+    covered = sum(1 for n in sums.previous.values() if n > 0)
     return Dashboard(
         buckets=buckets,
-        posts=sum(n for n, _ in sums.whole.values()),
+        posts=posts,
         engagement=sum(e for _, e in sums.whole.values()),
-        previous_posts=sums.previous,
+        previous_posts=before,
+        previous=Previous.of(posts, before, period.days_before, covered),
         brands=_brands(names, sums, len(buckets), slot),
         sentiment=sentiment,
         emotions=_ranked(by["emotion"]),
@@ -407,6 +455,7 @@ __all__ = [
     "Dashboard",
     "Leader",
     "PlatformFigures",
+    "Previous",
     "Scope",
     "dashboard",
     "dashboard_by_scan",

@@ -109,11 +109,14 @@ def platforms_of(conn: Connection, span: Span, brand: str) -> dict[str, int]:
     return {platform: int(p) for platform, p in rows}
 
 
-def volume(conn: Connection, span: Span) -> int:
-    """The whole volume's posts."""
+def volume_by_hour(conn: Connection, span: Span) -> dict[datetime, int]:
+    """The whole volume's posts per hour (hours without posts left out): the previous period's
+    size and which of its days hold data."""
+    r = rollups_hourly
     n, _ = _sums()
-    before = [*_hourly_where(span), rollups_hourly.c.brand == ALL]
-    return int(conn.execute(select(n).where(*before)).scalar() or 0)
+    before = [*_hourly_where(span), r.c.brand == ALL]
+    rows = conn.execute(select(r.c.hour, n).where(*before).group_by(r.c.hour).having(n > 0))
+    return {h: int(p) for h, p in rows}
 
 
 def _facet_where(span: Span, kind: str) -> list[Any]:

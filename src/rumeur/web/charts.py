@@ -14,6 +14,13 @@ Jinja page: no JavaScript and no chart library. Three constraints shape the code
   pattern and marker shape (lines) or a hatching (bars), plus a text legend. Each point or bar has
   a `<title>` child ("label: value"), which browsers show as a tooltip.
 
+Charts are drawn at the size they are shown: `width` is the width they are meant to take on the
+page (a wide figure, half a page), and the `<svg>` carries it as its own width. The site's CSS
+lets a chart shrink to a narrower column (`max-width: 100%`) but never stretches it, so that text
+is read at `FONT_SIZE` pixels, not blown up on a wide screen nor shrunk to a few pixels in half a
+page. `caption` gives the visible title and subtitle that the page puts before the chart: the
+`<title>` inside the SVG is only read by screen readers and shown as a tooltip.
+
 Numbers are formatted by the caller's `fmt`, so the caller decides on the locale.
 """
 
@@ -33,6 +40,7 @@ __all__ = [
     "PALETTE",
     "Series",
     "bar_list",
+    "caption",
     "format_number",
     "line_chart",
     "nice_ticks",
@@ -68,8 +76,10 @@ HATCHES: tuple[tuple[str, int] | None, ...] = (
     ("dots", 45),
 )
 
-WIDTH = 640  # viewBox units; the element itself is 100% wide and scales
-FONT_SIZE = 11
+WIDTH = 640  # the default width, in pixels as drawn (viewBox units)
+WIDE = 1120  # a chart across the page (the dashboard's main column, less its padding)
+NARROW = 540  # a chart in half of it
+FONT_SIZE = 13  # pixels: charts are drawn at their size, so this is what is read
 FONT_FAMILY = "system-ui, sans-serif"
 # Average advance of a sans-serif glyph: text is never measured server-side, so estimate it
 # generously enough to keep labels from overlapping.
@@ -165,14 +175,17 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + ELLIPSIS
 
 
-def _svg(chart_id: str, title: str, desc: str, height: float, cls: str, *body: Markup) -> Markup:
+def _svg(
+    chart_id: str, title: str, desc: str, size: tuple[float, float], cls: str, *body: Markup
+) -> Markup:
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    width, height = size
     attrs = {
         "xmlns": SVG_NS,
         "id": chart_id,
         "class": f"chart {cls}",
-        "viewBox": f"0 0 {WIDTH} {_num(height)}",
-        "width": "100%",
+        "viewBox": f"0 0 {_num(width)} {_num(height)}",
+        "width": _num(width),  # drawn at its size; the CSS may only shrink it
         "role": "img",
         "aria-labelledby": f"{title_id} {desc_id}",
         "font-family": FONT_FAMILY,
@@ -182,16 +195,19 @@ def _svg(chart_id: str, title: str, desc: str, height: float, cls: str, *body: M
     return _el("svg", attrs, *head, *body)
 
 
-def _empty(chart_id: str, title: str, empty_text: str, height: float, cls: str) -> Markup:
+def _empty(
+    chart_id: str, title: str, empty_text: str, size: tuple[float, float], cls: str
+) -> Markup:
+    width, height = size
     message = _text(
-        WIDTH / 2,
+        width / 2,
         height / 2 + FONT_SIZE / 3,
         empty_text,
         anchor="middle",
         cls="chart-empty",
         fill=MUTED_FILL,
     )
-    return _svg(chart_id, title, empty_text, height, f"{cls} chart-is-empty", message)
+    return _svg(chart_id, title, empty_text, size, f"{cls} chart-is-empty", message)
 
 
 # --- scales ----------------------------------------------------------------------------------
@@ -275,12 +291,15 @@ def _label_slots(labels: Sequence[str], width: float) -> tuple[list[int], float]
     return list(range(0, len(labels), step)), label_w
 
 
-def _frame(ticks: list[float], labels: Sequence[str], fmt: Fmt, top: float, height: int) -> _Frame:
+def _frame(
+    ticks: list[float], labels: Sequence[str], fmt: Fmt, top: float, size: tuple[int, int]
+) -> _Frame:
+    width, height = size
     tick_w = max(len(fmt(t)) for t in ticks) * CHAR_W
-    _, label_w = _label_slots(labels, WIDTH)
+    _, label_w = _label_slots(labels, width)
     # The first and last x labels may be centred on the plot's edges: leave them half a label.
     left = max(PAD + tick_w + 6, label_w / 2 + 2)
-    right = WIDTH - max(PAD * 2, label_w / 2 + 2)
+    right = width - max(PAD * 2, label_w / 2 + 2)
     bottom = height - (PAD + FONT_SIZE + 8)
     top = min(top, bottom - 40)  # a crowded legend must still leave a plot
     return _Frame(left, top, right, bottom, ticks[0], ticks[-1])
@@ -332,13 +351,15 @@ SWATCH_W = 28
 LEGEND_ROW = 18
 
 
-def _legend(entries: Sequence[tuple[str, Swatch]], top: float) -> tuple[Markup, float]:
+def _legend(
+    entries: Sequence[tuple[str, Swatch]], top: float, width: float
+) -> tuple[Markup, float]:
     """Legend entries in rows across the top, wrapping; returns the markup and its height."""
     parts, x, row = [], float(PAD), 0
     for name, swatch in entries:
         shown = _truncate(name, MAX_LEGEND_CHARS)
         entry_w = SWATCH_W + 6 + len(shown) * CHAR_W + 16
-        if x > PAD and x + entry_w > WIDTH - PAD:
+        if x > PAD and x + entry_w > width - PAD:
             x, row = float(PAD), row + 1
         y = top + row * LEGEND_ROW + LEGEND_ROW / 2
         key = _text(x + SWATCH_W + 6, y + FONT_SIZE / 3, shown, anchor="start", cls="chart-name")
@@ -425,6 +446,7 @@ def line_chart(
     fmt: Fmt = format_number,
     empty_text: str = "No data",
     height: int = 260,
+    width: int = WIDTH,
     desc: str | None = None,
 ) -> Markup:
     """One line per series over `labels` (time buckets), e.g. share of voice per brand.
@@ -437,10 +459,11 @@ def line_chart(
     rows = [[_finite(v) for v in s.values] for s in series]
     known = [v for row in rows for v in row if v is not None]
     if not known or all(v == 0 for v in known):
-        return _empty(chart_id, title, empty_text, height, "chart-line")
+        return _empty(chart_id, title, empty_text, (width, height), "chart-line")
     ticks = nice_ticks(min(0.0, *known), max(0.0, *known), integer=_all_integers(known))
-    legend, legend_h = _legend([(s.name, _line_swatch(i)) for i, s in enumerate(series)], PAD)
-    frame = _frame(ticks, labels, fmt, PAD + legend_h + PAD + 4, height)
+    entries = [(s.name, _line_swatch(i)) for i, s in enumerate(series)]
+    legend, legend_h = _legend(entries, PAD, width)
+    frame = _frame(ticks, labels, fmt, PAD + legend_h + PAD + 4, (width, height))
     n = len(labels)
     step = frame.width / (n - 1) if n > 1 else 0.0
     xs = [frame.left + i * step for i in range(n)] if n > 1 else [frame.left + frame.width / 2]
@@ -460,7 +483,8 @@ def line_chart(
                 )
         lines.append(_el("g", {"class": f"chart-series chart-series-{index}"}, *parts))
     body = (legend, _y_axis(frame, ticks, fmt), _x_axis(frame, labels, xs), *lines)
-    return _svg(chart_id, title, desc or _default_desc(labels, series), height, "chart-line", *body)
+    text = desc or _default_desc(labels, series)
+    return _svg(chart_id, title, text, (width, height), "chart-line", *body)
 
 
 def _default_desc(labels: Sequence[str], series: Sequence[Series]) -> str:
@@ -554,6 +578,7 @@ def stacked_bars(
     fmt: Fmt = format_number,
     empty_text: str = "No data",
     height: int = 260,
+    width: int = WIDTH,
     desc: str | None = None,
 ) -> Markup:
     """One column per label, its segments stacked in the order of `series` (from the bottom),
@@ -566,12 +591,12 @@ def stacked_bars(
     rows = [[max(0.0, _finite(v) or 0.0) for v in s.values] for s in series]
     totals = [sum(column) for column in zip(*rows, strict=True)] if rows else []
     if not totals or max(totals) <= 0:
-        return _empty(chart_id, title, empty_text, height, "chart-stacked")
+        return _empty(chart_id, title, empty_text, (width, height), "chart-stacked")
     ticks = nice_ticks(0.0, max(totals), integer=all(_all_integers(row) for row in rows))
     fills, defs = _fills(chart_id, series, colors)
     entries = [(s.name, _bar_swatch(fill)) for s, fill in zip(series, fills, strict=True)]
-    legend, legend_h = _legend(entries, PAD)
-    frame = _frame(ticks, labels, fmt, PAD + legend_h + PAD + 4, height)
+    legend, legend_h = _legend(entries, PAD, width)
+    frame = _frame(ticks, labels, fmt, PAD + legend_h + PAD + 4, (width, height))
     slot = frame.width / len(labels)
     bar_w = max(1.0, slot * 0.72)
     xs = [frame.left + (i + 0.5) * slot for i in range(len(labels))]
@@ -602,13 +627,14 @@ def stacked_bars(
             columns.append(_el("g", {"class": "chart-column"}, *segments))
     body = (defs, legend, _y_axis(frame, ticks, fmt), _x_axis(frame, labels, xs), *columns)
     text = desc or _default_desc(labels, series)
-    return _svg(chart_id, title, text, height, "chart-stacked", *body)
+    return _svg(chart_id, title, text, (width, height), "chart-stacked", *body)
 
 
 # --- ranked list -----------------------------------------------------------------------------
 
-ROW_H = 24
-LABEL_SHARE = 0.34  # of the width, for the labels on the left
+ROW_H = 26
+EMPTY_H = 48  # an empty ranked list: one line of text, not the room of ten bars
+MAX_LABEL_SHARE = 0.45  # of the width, at most, for the labels on the left
 
 
 def bar_list(
@@ -619,26 +645,30 @@ def bar_list(
     fmt: Fmt = format_number,
     empty_text: str = "No data",
     max_items: int = 10,
+    width: int = WIDTH,
     desc: str | None = None,
 ) -> Markup:
     """Horizontal bars for a ranked list (emotions, hashtags, platforms...): label on the left, cut
     with "…" when long (the full text is in the bar's tooltip), value on the right.
 
     Items keep the caller's order (its ranking); only the first `max_items` are drawn. Bars are
-    scaled to the largest value; negative and non-finite values get no bar.
+    scaled to the largest value; negative and non-finite values get no bar. The chart is as tall
+    as its rows and its label column as wide as its longest label (up to `MAX_LABEL_SHARE`), so
+    that three bars take the room of three bars.
     """
     if not _CHART_ID.match(chart_id):
         raise ValueError(f"chart_id must be a plain identifier, not {chart_id!r}")
     shown = [(label, _finite(value)) for label, value in list(items)[: max(0, max_items)]]
     largest = max((v for _, v in shown if v is not None), default=0.0)
     if largest <= 0:
-        return _empty(chart_id, title, empty_text, 80, "chart-barlist")
+        return _empty(chart_id, title, empty_text, (width, EMPTY_H), "chart-barlist")
     height = PAD * 2 + ROW_H * len(shown)
     values = ["" if v is None else fmt(v) for _, v in shown]
     value_w = max(len(text) for text in values) * CHAR_W + PAD
-    label_right = PAD + WIDTH * LABEL_SHARE
-    label_chars = max(4, math.floor((label_right - PAD * 2) / CHAR_W))
-    bar_left, bar_right = label_right + PAD, WIDTH - PAD - value_w
+    longest = max(len(_clean(label)) for label, _ in shown) * CHAR_W
+    label_right = PAD + min(longest, width * MAX_LABEL_SHARE)
+    label_chars = max(4, math.floor((label_right - PAD) / CHAR_W))
+    bar_left, bar_right = label_right + PAD, width - PAD - value_w
     rows = []
     for i, ((label, value), value_text) in enumerate(zip(shown, values, strict=True)):
         y = PAD + i * ROW_H
@@ -654,17 +684,32 @@ def bar_list(
                 tooltip=label if short != label else None,
             )
         ]
-        width = 0.0 if value is None or value <= 0 else (bar_right - bar_left) * value / largest
+        length = 0.0 if value is None or value <= 0 else (bar_right - bar_left) * value / largest
         bar = {
             "class": "chart-bar",
             "x": bar_left,
             "y": y + ROW_H * 0.18,
-            "width": max(width, 1.0) if width > 0 else 0.0,
+            "width": max(length, 1.0) if length > 0 else 0.0,
             "height": ROW_H * 0.64,
             "fill": PALETTE[0],
         }
         parts.append(_el("rect", bar, _el("title", None, f"{label}: {value_text}")))
-        parts.append(_text(WIDTH - PAD, middle, value_text, anchor="end", cls="chart-value"))
+        parts.append(_text(width - PAD, middle, value_text, anchor="end", cls="chart-value"))
         rows.append(_el("g", {"class": "chart-row"}, *parts))
     text = desc or "; ".join(f"{label}: {v}" for (label, _), v in zip(shown, values, strict=True))
-    return _svg(chart_id, title, text, height, "chart-barlist", *rows)
+    return _svg(chart_id, title, text, (width, height), "chart-barlist", *rows)
+
+
+# --- the visible title -----------------------------------------------------------------------
+
+
+def caption(title: str, subtitle: str) -> Markup:
+    """The `<figcaption>` a page puts first in the chart's `<figure>`: the title, and one line
+    saying what is counted and over which period. Both are escaped (a brand's name may be in
+    them)."""
+    return _el(
+        "figcaption",
+        {"class": "chart-caption"},
+        _el("span", {"class": "chart-title"}, title),
+        _el("span", {"class": "chart-subtitle"}, subtitle),
+    )
