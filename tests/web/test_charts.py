@@ -14,10 +14,10 @@ from markupsafe import Markup
 from rumeur.web.charts import (
     DASHES,
     MARKERS,
-    PALETTE,
-    Series,
     NARROW,
+    PALETTE,
     WIDE,
+    Series,
     bar_list,
     caption,
     format_number,
