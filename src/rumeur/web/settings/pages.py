@@ -296,7 +296,9 @@ def _section_page(
         version=version,
         refused=refused,
         saved=saved,
-        alert_defaults=AlertSettings().model_dump(),
+        alert_defaults={
+            k: forms.shown(v, Kind.VALUE) for k, v in AlertSettings().model_dump().items()
+        },
     )
     return page(section.template, context, status=status)
 
