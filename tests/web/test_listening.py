@@ -39,7 +39,7 @@ def test_the_dashboard_shows_the_demo_figures(site: Site) -> None:
     assert re.search(r'data-testid="kpi-posts">' + re.escape(number(total)) + "<", page.text)
     table = page.text.split('data-testid="share-of-voice"')[1].split("</table>")[0]
     for brand in ("United", "American", "US Airways", "Southwest", "Delta", "Virgin America"):
-        assert f"<td>{brand}</td><td>{number(brand_posts(site, brand))}</td>" in table
+        assert f'<td>{brand}</td><td class="num">{number(brand_posts(site, brand))}</td>' in table
     assert "<svg" in page.text and "Volume per brand" in page.text
     assert "Lost Luggage" in page.text  # complaint reasons
     assert 'data-testid="leaders"' in page.text
