@@ -16,9 +16,12 @@ STORM = datetime(2015, 2, 22, 10, tzinfo=UTC)  # from 10h to 15h UTC: United's v
 ONE_AT = datetime(2015, 2, 22, 18, tzinfo=UTC)
 
 
-def store_with_one_alert(path: str, opened_event: bool = False) -> str:
+def store_with_one_alert(
+    path: str, opened_event: bool = False, viral: dict[str, str] | None = None
+) -> str:
     """A new store at `path` holding one open volume alert on American (id 1, revision 4),
-    with its "opened" event when asked."""
+    with its "opened" event when asked; and a viral post's alert (id 2) by `viral["author"]`
+    saying `viral["text"]` when given."""
     store = Store.open(path)
     with store.transaction() as conn:
         conn.execute(
@@ -28,6 +31,16 @@ def store_with_one_alert(path: str, opened_event: bool = False) -> str:
                 explanation={"terms": ["cancelled", "flight"], "posts": []}, revision=4,
             )
         )  # fmt: skip
+        if viral:
+            why = {"posts": [{"id": 9, "text": viral["text"], "engagement": 400}],
+                   "authors": [viral["author"]], "ratio": 20.0}  # fmt: skip
+            conn.execute(
+                insert(alerts).values(
+                    workspace="united", kind="viral_post", subject="post:x:569927", status="open",
+                    started_at=ONE_AT, updated_at=ONE_AT, observed=200.0, expected=10.0,
+                    score=20.0, explanation=why, revision=1,
+                )
+            )  # fmt: skip
         if opened_event:
             event = {"alert_id": 1, "at": ONE_AT, "what": "opened", "detail": {}}
             conn.execute(insert(alert_events).values(event))

@@ -103,6 +103,17 @@ def short(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+def status(value: str) -> str:
+    """An alert's status for people (the web's `status` macro names them alike)."""
+    names = {
+        "open": _("open"),
+        "acked": _("acknowledged"),
+        "muted": _("muted"),
+        "closed": _("closed"),
+    }
+    return names.get(value, value)
+
+
 def baseline(method: str | None) -> str:
     """What a volume alert was compared with, for people."""
     if method == "hour-of-day+weekday":

@@ -9,16 +9,18 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
+from rumeur.alerts import sentences
 from rumeur.alerts.actions import ack, list_alerts, mute
 from rumeur.alerts.dispatch import Dispatcher, DispatchReport, Sent
 from rumeur.commands.consoles import make_console
 from rumeur.commands.reporting import shown
 from rumeur.config import Workspace
 from rumeur.errors import ConfigError
-from rumeur.i18n import _, number
+from rumeur.i18n import _
 from rumeur.store import Store
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
@@ -39,17 +41,32 @@ def print_alerts(store: Store, ws: Workspace, as_json: bool, everything: bool) -
     if not rows:
         console.print(_("No alerts (--all lists the closed ones too)."))
         return
-    table = Table(box=None)
-    for header in (_("id"), _("status"), _("kind"), _("subject"), _("started"),
-                   _("observed"), _("expected"), _("terms")):  # fmt: skip
-        table.add_column(header, no_wrap=header != _("terms"))
+    console.print(alerts_table(rows, ws.zone))
+
+
+def alerts_table(rows: list[dict[str, Any]], zone: ZoneInfo) -> Table:
+    """id, status, what it is about, when it started in the workspace's time zone, and its
+    latest figures in short. The id never gives way (`rumeur alerts ack ID` needs it): the
+    alert's name and figures wrap instead, down to an 80-column terminal."""
+    table = Table(box=None, pad_edge=False)
+    table.add_column(_("id"), no_wrap=True, justify="right", min_width=2)
+    table.add_column(_("status"), no_wrap=True)
+    table.add_column(_("alert"), overflow="fold")
+    # The header wraps under its zone's name rather than widen the column past its times.
+    started = _("started ({zone})").format(zone=zone.key)
+    width = max(len("YYYY-MM-DD HH:MM"), len(zone.key) + 2)
+    table.add_column(started, overflow="fold", max_width=width)
+    table.add_column(_("latest figures"))
     for row in rows:
+        facts = sentences.Facts.of(row)
         table.add_row(
-            str(row["id"]), row["status"], row["kind"], shown(row["subject"]),
-            row["started_at"][:16], number(row["observed"], 2), number(row["expected"], 2),
-            shown(", ".join(row["explanation"].get("terms", [])[:3])),
-        )  # fmt: skip
-    console.print(table)
+            str(row["id"]),
+            sentences.status(row["status"]),
+            shown(sentences.title(facts)),
+            f"{facts.started_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            sentences.in_short(facts.kind, facts.observed, facts.expected),
+        )
+    return table
 
 
 def ack_alert(store: Store, ws: Workspace, alert_id: int, by: str) -> None:
