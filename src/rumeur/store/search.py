@@ -26,6 +26,7 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
+    func,
     not_,
     or_,
     select,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     true,
 )
 
+from rumeur.metrics import engagement_of, engagement_sql
 from rumeur.query.ast import And, Node, Phrase, Query, Term
 from rumeur.query.document import from_mapping
 from rumeur.query.evaluate import matches
@@ -58,6 +60,9 @@ CHECK_COLUMNS = (
 PAGE = 500  # candidates read at a time when the SQL is a superset
 WINDOW = 5_000  # SQLite: newest posts scanned first, before the full-text index drives
 NEWEST = (posts.c.created_at.desc(), posts.c.id.desc())
+ENGAGED = engagement_sql(posts.c.likes, posts.c.reposts, posts.c.replies, posts.c.quotes)
+MOST_ENGAGED = (ENGAGED.desc(), posts.c.id.desc())
+SORTS = ("date", "engagement")  # the stream's orders: newest first, most engagement first
 
 
 @dataclass(slots=True)
@@ -82,6 +87,20 @@ class Keyset:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """Where a most-engaged-first page ended: the next page starts strictly below it."""
+
+    engagement: int
+    id: int
+
+    def condition(self) -> ColumnElement[bool]:
+        engaged = ENGAGED
+        return or_(
+            engaged < self.engagement, and_(engaged == self.engagement, posts.c.id < self.id)
+        )
+
+
 Conditions = Sequence[ColumnElement[bool]]  # on `posts` columns only: filters, a page's keyset
 
 
@@ -92,9 +111,11 @@ def search(
     limit: int = 20,
     period: Period | None = None,
     where: Conditions = (),
+    sort: str = "date",
 ) -> list[dict[str, Any]]:
-    """Posts of `workspace` that `query` matches (and `where` allows), newest first. A plain
-    string (until every caller parses its query) is the conjunction of its words."""
+    """Posts of `workspace` that `query` matches (and `where` allows), newest first (or the
+    most engaged first, `sort="engagement"`). A plain string (until every caller parses its
+    query) is the conjunction of its words."""
     node = as_node(query)
     if node is None or limit <= 0:
         return []
@@ -105,6 +126,11 @@ def search(
     if flagged:
         candidates = _rows(conn, base.where(posts.c.id.in_(flagged)))
         found = [r for r in _branded(conn, workspace, candidates) if _accepts(node, r)]
+    if sort == "engagement":
+        # Every match is read to be ranked, whatever the plan: the index drives.
+        compiled = compile_query(node, conn.dialect.name, workspace=workspace)
+        found += _matching(conn, base, node, compiled, limit, workspace, sort)
+        return _first(found, limit, sort)
     older: ColumnElement[bool] = true()
     if conn.dialect.name == "sqlite":
         probed = compile_query(node, "sqlite", probe=True, workspace=workspace)
@@ -117,11 +143,50 @@ def search(
             window = _matching(conn, recent, node, probed, limit, workspace)
             found += window
             if len(window) >= limit:
-                return _newest(found, limit)
+                return _first(found, limit, sort)
             older = posts.c.created_at < cutoff
     compiled = compile_query(node, conn.dialect.name, workspace=workspace)
     found += _matching(conn, base.where(older), node, compiled, limit, workspace)
-    return _newest(found, limit)
+    return _first(found, limit, sort)
+
+
+def count(
+    conn: Connection,
+    workspace: str,
+    query: Query | Node | None,
+    period: Period | None = None,
+    where: Conditions = (),
+) -> int:
+    """How many posts `search` (or `latest`, without a query) would find with no limit: the
+    stream's result count. The database counts when the SQL is exact; otherwise every
+    candidate is checked, within the read's time budget."""
+    node = None if query is None else as_node(query)
+    stmt = select(posts.c.id).where(
+        exists().where(post_brands.c.post_id == posts.c.id, post_brands.c.workspace == workspace)
+    )
+    stmt = _in_period(stmt, period).where(*where)
+    if node is None:
+        return _count_of(conn, stmt)
+    compiled = compile_query(node, conn.dialect.name, workspace=workspace)
+    if compiled.exact:
+        stmt = stmt.join(authors, authors.c.id == posts.c.author_id)
+        exact = _count_of(conn, stmt.where(compiled.clause, not_(posts.c.search_overflow)))
+        flagged = _flagged(conn)
+        if not flagged:
+            return exact
+        base = _base(workspace, period, checked=True).where(*where, posts.c.id.in_(flagged))
+        rows = _branded(conn, workspace, _rows(conn, base))
+        return exact + sum(1 for r in rows if _accepts(node, r))
+    main = (
+        _base(workspace, period, checked=True)
+        .where(*where, or_(compiled.clause, posts.c.search_overflow))
+        .order_by(*NEWEST)
+    )
+    return len(_verified(conn, main, node, None, workspace))
+
+
+def _count_of(conn: Connection, stmt: Select[Any]) -> int:
+    return int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
 def _matching(
@@ -131,11 +196,13 @@ def _matching(
     compiled: Compiled,
     limit: int,
     workspace: str,
+    sort: str = "date",
 ) -> list[dict[str, Any]]:
-    main = base.where(compiled.clause, not_(posts.c.search_overflow)).order_by(*NEWEST)
+    order = MOST_ENGAGED if sort == "engagement" else NEWEST
+    main = base.where(compiled.clause, not_(posts.c.search_overflow)).order_by(*order)
     if compiled.exact:
         return _rows(conn, main.limit(limit))
-    return _verified(conn, main, node, limit, workspace)
+    return _verified(conn, main, node, limit, workspace, sort)
 
 
 def _flagged(conn: Connection) -> list[int]:
@@ -150,9 +217,11 @@ def latest(
     limit: int = 20,
     period: Period | None = None,
     where: Conditions = (),
+    sort: str = "date",
 ) -> list[dict[str, Any]]:
-    """The newest posts of `workspace` that `where` allows, without a query."""
-    stmt = _base(workspace, period).where(*where).order_by(*NEWEST).limit(limit)
+    """The newest (or most engaged) posts of `workspace` that `where` allows, without a query."""
+    order = MOST_ENGAGED if sort == "engagement" else NEWEST
+    stmt = _base(workspace, period).where(*where).order_by(*order).limit(limit)
     return _rows(conn, stmt)
 
 
@@ -163,9 +232,13 @@ def _cutoff(conn: Connection, period: Period | None, where: Conditions = ()) -> 
     return conn.execute(stmt).scalar()
 
 
-def _newest(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+def _first(rows: list[dict[str, Any]], limit: int, sort: str) -> list[dict[str, Any]]:
+    rows.sort(key=lambda r: (_rank(r, sort), r["id"]), reverse=True)
     return [_public(r) for r in rows[:limit]]
+
+
+def _rank(row: Mapping[str, Any], sort: str) -> Any:
+    return engagement_of(row) if sort == "engagement" else row["created_at"]
 
 
 def as_node(query: Query | Node | str) -> Node | None:
@@ -180,25 +253,35 @@ def as_node(query: Query | Node | str) -> Node | None:
 
 
 def _verified(
-    conn: Connection, main: Select[Any], node: Node, limit: int, workspace: str
+    conn: Connection,
+    main: Select[Any],
+    node: Node,
+    limit: int | None,
+    workspace: str,
+    sort: str = "date",
 ) -> list[dict[str, Any]]:
-    """Candidates newest first, a page at a time (keyset), kept when the evaluator agrees."""
+    """Candidates in `main`'s order, a page at a time (keyset), kept when the evaluator
+    agrees; all of them when `limit` is None."""
     kept: list[dict[str, Any]] = []
     stmt = main.limit(PAGE)
-    while len(kept) < limit:
+    while limit is None or len(kept) < limit:
         budget.check(conn)  # the evaluator runs here, in Python, out of the database's reach
         page = _rows(conn, stmt)
         kept += [r for r in _branded(conn, workspace, page) if _accepts(node, r)]
         if len(page) < PAGE:
             break
-        last = page[-1]
-        stmt = main.where(
-            or_(
-                posts.c.created_at < last["created_at"],
-                and_(posts.c.created_at == last["created_at"], posts.c.id < last["id"]),
-            )
-        ).limit(PAGE)
-    return kept[:limit]
+        stmt = main.where(_below(page[-1], sort)).limit(PAGE)
+    return kept if limit is None else kept[:limit]
+
+
+def _below(row: Mapping[str, Any], sort: str) -> ColumnElement[bool]:
+    """The rows after `row` in the order of `sort`."""
+    if sort == "engagement":
+        return Ranked(engagement_of(row), row["id"]).condition()
+    return or_(
+        posts.c.created_at < row["created_at"],
+        and_(posts.c.created_at == row["created_at"], posts.c.id < row["id"]),
+    )
 
 
 def _rows(conn: Connection, stmt: Select[Any]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -18,12 +18,13 @@ from sqlalchemy import ColumnElement
 from rumeur.config import Workspace
 from rumeur.errors import QueryTooCostly, RumeurError
 from rumeur.i18n import _
-from rumeur.limits import BIGINT_MAX, LABEL_LENGTH, PLATFORM_LENGTH
-from rumeur.query.ast import Query
-from rumeur.query.fields import EMOTIONS, SENTIMENTS
+from rumeur.limits import BIGINT_MAX, BRAND_LENGTH, HANDLE_LENGTH, LABEL_LENGTH, PLATFORM_LENGTH
+from rumeur.metrics import engagement_of
+from rumeur.query.ast import And, Node, Query
+from rumeur.query.fields import EMOTIONS, SENTIMENTS, FieldError, filter_node
 from rumeur.query.parser import QueryError, parse
-from rumeur.store.conditions import stream_conditions
-from rumeur.store.search import Keyset, Period
+from rumeur.store.conditions import reason_condition, stream_conditions
+from rumeur.store.search import SORTS, Keyset, Period, Ranked
 from rumeur.web.accounts import Role, User
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
@@ -65,10 +66,19 @@ class StreamFilters:
     q: str = ""
     since: str = ""  # YYYY-MM-DD, a day in the workspace's time zone
     until: str = ""  # YYYY-MM-DD, included
+    # A precise window, for the links from a figure counted over hours: ISO 8601 times
+    # (2015-02-22T11:00), in the workspace's time zone unless they carry an offset; `end` is
+    # excluded. Both narrow what `since` and `until` allow.
+    start: str = ""
+    end: str = ""
     platform: str = ""
     sentiment: str = ""
     emotion: str = ""
     language: str = ""
+    brand: str = ""  # a brand's name, as `brand:` takes it
+    department: str = ""  # a department's slug: the posts of its complaint reasons
+    author: str = ""  # a handle, as `author:` takes it
+    sort: str = ""  # "date" (the default, newest first) or "engagement" (most first)
 
     @classmethod
     def read(cls, params: Mapping[str, str]) -> StreamFilters:
@@ -82,32 +92,69 @@ class StreamFilters:
         check_text("q", self.q, MAX_QUERY)
         for name in ("since", "until"):
             read_day(name, getattr(self, name))
+        for name in ("start", "end"):
+            read_moment(name, getattr(self, name), UTC)
         _one_of("sentiment", self.sentiment, SENTIMENTS)
         _one_of("emotion", self.emotion, EMOTIONS)
+        _one_of("sort", self.sort, SORTS)
         # Any platform or language the store may hold: imports name their own platforms.
         check_text("platform", self.platform, PLATFORM_LENGTH)
         check_text("language", self.language, LABEL_LENGTH)
+        check_text("department", self.department)
+        self._field_filters()
+
+    def _field_filters(self) -> list[Node]:
+        """The brand and author filters, as the query language reads `brand:` and `author:`
+        (one rule for both: the filter finds what the field finds)."""
+        found = []
+        for name, limit in (("brand", BRAND_LENGTH), ("author", HANDLE_LENGTH)):
+            value = check_text(name, getattr(self, name), limit)
+            if not value:
+                continue
+            try:
+                found.append(filter_node(name, name, value))
+            except FieldError as exc:
+                raise FilterError(str(exc)) from None
+        return found
 
     def query(self) -> Query | None:
-        """The parsed boolean query, or None; a malformed one raises `FilterError`."""
-        if not self.q:
-            return None
+        """The parsed boolean query with the brand and author filters, or None when there is
+        neither; a malformed one raises `FilterError`."""
         try:
-            return parse(self.q)
+            parsed = parse(self.q) if self.q else None
         except QueryError as exc:
             raise FilterError(str(exc).splitlines()[0]) from None
+        extra = self._field_filters()
+        if not extra:
+            return parsed
+        nodes = ([parsed.root] if parsed else []) + extra
+        root = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+        return Query(root, self.q, parsed.warnings if parsed else ())
 
     def period(self, zone: ZoneInfo) -> Period:
         since, until = read_day("since", self.since), read_day("until", self.until)
-        return Period(
-            None if since is None else local_midnight(since, zone),
-            None if until is None else local_midnight(until + timedelta(days=1), zone),
-        )
+        start, end = read_moment("start", self.start, zone), read_moment("end", self.end, zone)
+        lows = [t for t in (None if since is None else local_midnight(since, zone), start) if t]
+        highs = [
+            t
+            for t in (
+                None if until is None else local_midnight(until + timedelta(days=1), zone),
+                end,
+            )
+            if t
+        ]
+        return Period(max(lows, default=None), min(highs, default=None))
 
-    def conditions(self, reasons: tuple[str, ...] | None) -> list[ColumnElement[bool]]:
-        return stream_conditions(
+    def conditions(
+        self, ws: Workspace, reasons: tuple[str, ...] | None
+    ) -> list[ColumnElement[bool]]:
+        """`reasons` (a department user's, or None) and the filters on the posts' columns."""
+        found = stream_conditions(
             reasons, self.platform, self.sentiment, self.emotion, self.language
         )
+        if self.department:
+            found += reason_condition(department_reasons(ws, self.department))
+        return found
 
     def params(self, **changes: str) -> str:
         """The query string of these filters (with `changes`), empty values left out."""
@@ -116,6 +163,19 @@ class StreamFilters:
 
     def active(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
+
+
+def department_reasons(ws: Workspace, slug: str) -> tuple[str, ...]:
+    """The complaint reasons of the workspace's department `slug`; FilterError when it has none
+    of that name."""
+    for department in ws.departments:
+        if department.slug == slug:
+            return tuple(department.reasons)
+    raise FilterError(
+        _("department: {value!r} is not one of {known}").format(
+            value=slug, known=", ".join(d.slug for d in ws.departments) or "-"
+        )
+    )
 
 
 def check_text(name: str, value: str, limit: int = MAX_PARAM) -> str:
@@ -146,6 +206,26 @@ def stream_link(slug: str, **values: str) -> str | None:
     return f"/w/{slug}/stream?{filters.params()}"
 
 
+def figure_link(
+    slug: str, since: datetime, until: datetime, zone: ZoneInfo, **values: str
+) -> str | None:
+    """The stream's address for the posts a figure counted over [since, until) (UTC, any
+    precision): the window as `start` and `end` in the workspace's time, with its offset so
+    that an hour a change of clock repeats is not read twice. Every link from a figure (the
+    dashboard, an alert, the crisis room) to the mentions is made here."""
+    window = {"start": _moment_param(since, zone), "end": _moment_param(until, zone)}
+    return stream_link(slug, **window, **values)
+
+
+def brand_query(name: str) -> str:
+    """`brand:"<name>"`: the posts attributed to a brand, whatever words they use."""
+    return field_query("brand", name)
+
+
+def _moment_param(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="minutes")
+
+
 def read_day(name: str, value: str) -> date | None:
     if not value:
         return None
@@ -165,18 +245,41 @@ def read_day(name: str, value: str) -> date | None:
     return day
 
 
+def read_moment(name: str, value: str, zone: tzinfo) -> datetime | None:
+    """A time of `start` or `end` in UTC: ISO 8601, in `zone` unless it carries an offset."""
+    if not value:
+        return None
+    check_text(name, value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise FilterError(
+            _("{name}: {value!r} is not a time such as 2015-02-22T11:00").format(
+                name=name, value=value
+            )
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-def read_keyset(value: str | None) -> Keyset | None:
-    """The `before` parameter of a stream page: `<ISO time>_<id>`, as `keyset_param` writes it."""
+def read_keyset(value: str | None, sort: str = "date") -> Keyset | Ranked | None:
+    """The `before` parameter of a stream page, as `keyset_param` writes it: `<ISO time>_<id>`
+    for the newest first, `<engagement>_<id>` for the most engaged first."""
     if not value:
         return None
-    when, _sep, ident = check_text("before", value).rpartition("_")
+    head, _sep, ident = check_text("before", value).rpartition("_")
     try:
-        moment = datetime.fromisoformat(when)
         number = int(ident)
+        if sort == "engagement":
+            return _ranked(int(head), number)
+        moment = datetime.fromisoformat(head)
     except ValueError:
         raise FilterError(_("before: not a page position")) from None
     if moment.tzinfo is None or not FIRST_DAY <= moment.date() <= LAST_DAY:
@@ -186,7 +289,15 @@ def read_keyset(value: str | None) -> Keyset | None:
     return Keyset(moment.astimezone(UTC), number)
 
 
-def keyset_param(row: Mapping[str, object]) -> str:
+def _ranked(engagement: int, number: int) -> Ranked:
+    if not (0 <= engagement <= MAX_ID and -MAX_ID <= number <= MAX_ID):
+        raise ValueError(engagement)
+    return Ranked(engagement, number)
+
+
+def keyset_param(row: Mapping[str, object], sort: str = "date") -> str:
+    if sort == "engagement":
+        return f"{engagement_of(row)}_{row['id']}"
     moment = row["created_at"]
     assert isinstance(moment, datetime)
     return f"{moment.astimezone(UTC).isoformat()}_{row['id']}"

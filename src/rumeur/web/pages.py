@@ -1,4 +1,4 @@
-"""The pages: sign-in, the dashboard, the mention stream, a post's detail, the CSV export, the
+"""The pages: sign-in, the dashboard, a post's detail, the CSV export, the
 user's account and, for admins, the accounts. Each route declares the permission it needs."""
 
 from __future__ import annotations
@@ -40,15 +40,13 @@ from rumeur.web.auth import (
     workspace_of,
 )
 from rumeur.web.filters import (
-    BAD_INPUT,
     MAX_QUERY,
     Id,
     StreamFilters,
-    read_keyset,
 )
 from rumeur.web.permissions import Permission
 from rumeur.web.render import page, page_context
-from rumeur.web.views import read_dashboard, read_post, read_stream
+from rumeur.web.views import read_dashboard, read_post
 
 router = APIRouter(include_in_schema=False)
 YEAR = 365 * 86_400
@@ -213,34 +211,6 @@ def dashboard_page(
     ws = workspace_of(request, slug)
     view = read_dashboard(state(request), ws, viewer, dict(request.query_params))
     return page("dashboard.html", page_context(request, viewer, ws=ws, view=view, d=view.figures))
-
-
-@router.get("/w/{slug}/stream")
-def stream_page(
-    request: Request,
-    slug: str,
-    viewer: Annotated[Viewer, Depends(page_viewer(Permission.STREAM))],
-    before: str | None = None,
-) -> Response:
-    ws = workspace_of(request, slug)
-    params = dict(request.query_params)
-    error = None
-    try:
-        filters = StreamFilters.read(params)
-        found = read_stream(state(request), ws, viewer, filters, read_keyset(before))
-    except BAD_INPUT as exc:  # a malformed query or filter: said on the page, kept in the form
-        error, found = str(exc).splitlines()[0], None
-        filters = StreamFilters(q=_shown_query(params.get("q", "")))
-    context = page_context(request, viewer, ws=ws, filters=filters, found=found, error=error)
-    # htmx asks for the next page only: a refusal comes whole (htmx swaps no 400 into the list).
-    fragment = request.headers.get("hx-request") and before and error is None
-    return page("stream_page.html" if fragment else "stream.html", context, 400 if error else 200)
-
-
-def _shown_query(q: str) -> str:
-    """A refused query as the form shows it again, to be corrected: cut to the longest
-    accepted, without the control characters a page cannot show."""
-    return "".join(c if c.isprintable() or c in "\t\n" else "\ufffd" for c in q[:MAX_QUERY])
 
 
 @router.get("/w/{slug}/posts/{post_id}")

@@ -8,19 +8,23 @@ import csv
 import io
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import HTTPException
+from markupsafe import Markup
 
 from rumeur.analytics.dashboard import Dashboard, Scope, dashboard, data_span
 from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.nlp.why import TaskWhy, explain_post
+from rumeur.query.ast import Query
+from rumeur.query.document import from_mapping
+from rumeur.query.highlight import highlights, marked
 from rumeur.store.conditions import reason_condition
 from rumeur.store.detail import post_detail
 from rumeur.store.export import CSV_COLUMNS, csv_cells
-from rumeur.store.search import Keyset, export_rows, latest, search
+from rumeur.store.search import Keyset, Ranked, count, export_rows, latest, search
 from rumeur.web.auth import Viewer, WebState
 from rumeur.web.filters import (
     DashboardPeriod,
@@ -57,6 +61,13 @@ class StreamPage:
     filters: StreamFilters
     posts: list[dict[str, Any]]
     next: str | None  # the `before` of the next page, None on the last one
+    total: int | None = None  # every post the filters find (first page only)
+    marks: dict[int, dict[str, Markup]] = field(default_factory=dict)  # id -> field -> HTML
+
+    def shown(self, post: dict[str, Any], name: str) -> Markup:
+        """The post's title or text as HTML, what the query matched marked, all escaped."""
+        found = self.marks.get(post["id"], {}).get(name)
+        return found if found is not None else marked(post.get(name), [])
 
 
 def read_stream(
@@ -64,22 +75,38 @@ def read_stream(
     ws: Workspace,
     viewer: Viewer,
     filters: StreamFilters,
-    before: Keyset | None,
+    before: Keyset | Ranked | None,
     limit: int = PAGE,
+    counted: bool = False,
 ) -> StreamPage:
+    """A page of the stream; with `counted`, the number of posts of all its pages too."""
     query = filters.query()
-    where = filters.conditions(reasons_for(viewer.user, ws))
-    if before is not None:
-        where.append(before.condition())
+    where = filters.conditions(ws, reasons_for(viewer.user, ws))
     period = filters.period(ws.zone)
+    sort = filters.sort or "date"
+    paged = [*where, before.condition()] if before is not None else where
     with state.store.read() as conn:
         if query is None:
-            rows = latest(conn, ws.slug, limit + 1, period, where)
+            rows = latest(conn, ws.slug, limit + 1, period, paged, sort)
         else:
-            rows = search(conn, ws.slug, query, limit + 1, period, where)
+            rows = search(conn, ws.slug, query, limit + 1, period, paged, sort)
+        total = count(conn, ws.slug, query, period, where) if counted else None
     more = len(rows) > limit
     rows = rows[:limit]
-    return StreamPage(filters, rows, keyset_param(rows[-1]) if more and rows else None)
+    after = keyset_param(rows[-1], sort) if more and rows else None
+    return StreamPage(filters, rows, after, total, _marks(query, rows))
+
+
+def _marks(query: Query | None, rows: list[dict[str, Any]]) -> dict[int, dict[str, Markup]]:
+    """What the query matched in each post, from its evaluation (`query/highlight.py`)."""
+    if query is None:
+        return {}
+    found = {}
+    for row in rows:
+        texts = {"title": row.get("title"), "text": row.get("text")}
+        spans = highlights(query.root, from_mapping(row), texts, found=True)
+        found[row["id"]] = {name: marked(texts[name], spans[name]) for name in texts}
+    return found
 
 
 @dataclass(slots=True)
@@ -103,7 +130,7 @@ def export_lines(
     """The filtered view as CSV text, a chunk at a time; cells that a spreadsheet would run as a
     formula are neutralised (see `store/export.py`)."""
     query = filters.query()  # read before the response starts: a bad query is a 400
-    where = filters.conditions(reasons_for(viewer.user, ws))
+    where = filters.conditions(ws, reasons_for(viewer.user, ws))
     period = filters.period(ws.zone)
 
     def lines() -> Iterator[str]:
