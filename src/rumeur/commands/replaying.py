@@ -7,6 +7,7 @@ from typing import IO
 
 from rich.console import Console
 
+from rumeur.alerts import sentences
 from rumeur.alerts.replay import HourlyAlerts
 from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
@@ -43,7 +44,7 @@ def replay_file(
     models = enrichers(settings, ws) if enrich else []
     console = console_for_alerts()
     seen = _known_alerts(store, ws.slug)
-    alerting = HourlyAlerts(store, ws, lambda _report: _print_new(console, store, ws.slug, seen))
+    alerting = HourlyAlerts(store, ws, lambda _report: _print_new(console, store, ws, seen))
     with console.status(_("Replaying {file}…").format(file=source.path.name)):
         result = replay(source, store, ws, models, speed, alerting)
     totals = alerting.totals
@@ -76,13 +77,17 @@ def _known_alerts(store: Store, workspace: str) -> set[int]:
     return {row.id for row in alerts_by_id(store, workspace)}
 
 
-def _print_new(console: Console, store: Store, workspace: str, seen: set[int]) -> None:
-    for row in alerts_by_id(store, workspace):
+def _print_new(console: Console, store: Store, ws: Workspace, seen: set[int]) -> None:
+    """Each new alert as the pages name it (alerts/sentences.py), its start in the workspace's
+    time zone."""
+    for row in alerts_by_id(store, ws.slug):
         if row.id in seen:
             continue
         seen.add(row.id)
-        line = _("{at}: alert {id} {kind} {subject}: {observed} against {expected}").format(
-            at=row.started_at.isoformat(), id=row.id, kind=row.kind, subject=row.subject,
-            observed=number(row.observed, 2), expected=number(row.expected, 2),
+        facts = sentences.Facts.of(row)
+        line = _("{at}: alert {id}, {title}: {figures}").format(
+            at=f"{row.started_at.astimezone(ws.zone):%Y-%m-%d %H:%M %Z}", id=row.id,
+            title=sentences.title(facts),
+            figures=sentences.in_short(row.kind, row.observed, row.expected),
         )  # fmt: skip
         console.print(line, markup=False, soft_wrap=True)
