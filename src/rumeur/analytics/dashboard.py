@@ -200,6 +200,15 @@ class _Period:
         return Span(scope.workspace, self.day_lo, self.day_hi, scope.reasons)
 
 
+def counted_spans(
+    workspace: str, since: datetime, until: datetime
+) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+    """The hours (the volumes) and the whole UTC days (the top lists, the leaders) that the
+    dashboard counts for the period [since, until): what its links to the stream cover."""
+    period = _Period.of(Scope(workspace, since, until, ZoneInfo("UTC")))
+    return (period.lo, period.hi), (period.day_lo, period.day_hi)
+
+
 def _floor_hour(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
