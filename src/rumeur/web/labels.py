@@ -23,6 +23,24 @@ def emotion(value: str | None) -> str:
     return _coded(value, names)
 
 
+def reason(value: str | None) -> str:
+    """A complaint reason: the shipped model's classes (the airline data set's annotators')
+    by name; a workspace's own reason as it is written."""
+    names = {
+        "Bad Flight": _("Bad Flight"),
+        "Can't Tell": _("Can't Tell"),
+        "Cancelled Flight": _("Cancelled Flight"),
+        "Customer Service Issue": _("Customer Service Issue"),
+        "Damaged Luggage": _("Damaged Luggage"),
+        "Flight Attendant Complaints": _("Flight Attendant Complaints"),
+        "Flight Booking Problems": _("Flight Booking Problems"),
+        "Late Flight": _("Late Flight"),
+        "Lost Luggage": _("Lost Luggage"),
+        "longlines": _("Long Lines"),
+    }
+    return _coded(value, names)
+
+
 def _coded(value: str | None, names: dict[str, str]) -> str:
     """The name of a label the classifiers give: none, or `unknown`, reads "unknown"; a code
     without a name is shown as it is."""
@@ -53,10 +71,15 @@ def task(value: str) -> str:
 
 
 def value(task_name: str, label: str | None) -> str:
-    """A label of `task_name` as shown: sentiments, emotions and languages by name."""
+    """A label of `task_name` as shown: sentiments, emotions, languages and reasons by name."""
     if not label:
         return "–"
-    shown = {"sentiment": sentiment, "emotion": emotion, "language": language_name}
+    shown = {
+        "sentiment": sentiment,
+        "emotion": emotion,
+        "language": language_name,
+        "reason": reason,
+    }
     return shown[task_name](label) if task_name in shown else label
 
 
