@@ -17,7 +17,8 @@ from rumeur.web import crisis
 from rumeur.web.accounts import list_users
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
 from rumeur.web.crisis_figures import room_charts
-from rumeur.web.filters import Id, check_text, stream_link
+from rumeur.web.filters import Id, check_text
+from rumeur.web.links import alert_link
 from rumeur.web.permissions import Permission, allowed
 from rumeur.web.render import page, page_context
 
@@ -68,20 +69,9 @@ def room_page(request: Request, slug: str, alert_id: Id, viewer: Seeing) -> Resp
         a=room.alert,
         charts=room_charts(room, ws),
         mute_hours=crisis.MUTE_HOURS,
-        stream=_stream_link(ws.slug, room),
+        stream=alert_link(ws, room.alert),  # None: the alert counted no posts to list
     )
     return page("crisis.html", context)
-
-
-def _stream_link(slug: str, room: crisis.Room) -> str:
-    a = room.alert
-    params = {
-        "since": a["started_at"].date().isoformat(),
-        "until": a["updated_at"].date().isoformat(),
-    }
-    if crisis.rollup_subject(a) != "*":
-        params["q"] = '"' + a["subject"].replace('"', "") + '"'
-    return stream_link(slug, **params) or f"/w/{slug}/stream"
 
 
 @router.get("/w/{slug}/alerts/{alert_id}/report.html")

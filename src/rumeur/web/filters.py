@@ -206,26 +206,6 @@ def stream_link(slug: str, **values: str) -> str | None:
     return f"/w/{slug}/stream?{filters.params()}"
 
 
-def figure_link(
-    slug: str, since: datetime, until: datetime, zone: ZoneInfo, **values: str
-) -> str | None:
-    """The stream's address for the posts a figure counted over [since, until) (UTC, any
-    precision): the window as `start` and `end` in the workspace's time, with its offset so
-    that an hour a change of clock repeats is not read twice. Every link from a figure (the
-    dashboard, an alert, the crisis room) to the mentions is made here."""
-    window = {"start": _moment_param(since, zone), "end": _moment_param(until, zone)}
-    return stream_link(slug, **window, **values)
-
-
-def brand_query(name: str) -> str:
-    """`brand:"<name>"`: the posts attributed to a brand, whatever words they use."""
-    return field_query("brand", name)
-
-
-def _moment_param(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat(timespec="minutes")
-
-
 def read_day(name: str, value: str) -> date | None:
     if not value:
         return None

@@ -39,6 +39,7 @@ def environment() -> Environment:
     from rumeur.web import labels
     from rumeur.web.figures import charts
     from rumeur.web.filters import field_query, stream_link
+    from rumeur.web.links import DashboardLinks
 
     env.globals.update(
         _=_,
@@ -51,6 +52,7 @@ def environment() -> Environment:
         emotions=EMOTIONS,
         dashboard_charts=charts,
         stream_link=stream_link,
+        dashboard_links=DashboardLinks.of,
         field_query=field_query,
         alert_kind=kinds.label,  # the one naming of the alert kinds, as the notifications
     )
