@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from rumeur import logs
+from rumeur.commands import helpwords
 from rumeur.commands.context import Cli
 from rumeur.errors import ConfigError, RumeurError
 from rumeur.i18n import _
@@ -34,6 +35,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
 )
+helpwords.install()  # Typer's own words ("Options", "[required]") in the user's language too
 
 Db = Annotated[
     str | None,
