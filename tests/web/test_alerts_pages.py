@@ -4,9 +4,12 @@ the REST API, and a stranger's text that stays text in the room."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from datetime import timedelta
 
-from alerting_support import an_alert
+from sqlalchemy import insert, select, update
+
+from alerting_support import STORM, an_alert, open_storm_alerts
+from rumeur.commands.importing import DEMO_FILE
 from rumeur.store.schema import alert_events, alerts
 from rumeur.web import tokens
 from website import Site, csrf_of
@@ -178,3 +181,85 @@ def test_the_api_lists_and_details_alerts(site: Site) -> None:
     token = tokens.issue(site.store, site.users["bea"].id)
     denied = client.get("/api/w/united/alerts", headers={"Authorization": f"Bearer {token}"})
     assert denied.status_code == 403
+
+
+INTERNAL = ("viral_post", "volume_spike", "negative_surge", "hour-of-day", "post:x:", "Score")
+VIRAL_POST = "STOP. USING.THIS.WORD. IF. YOU'RE. A. COMPANY. RT @JetBlue: Our fleet's on fleek."
+
+
+def _viral_alert(site: Site) -> int:
+    """A viral post's alert as the detectors write it (the storm's hours have none)."""
+    at = STORM + timedelta(hours=3)
+    why = {
+        "kind": "viral_post", "subject": "post:x:569927288751587328", "since": at.isoformat(),
+        "until": (at + timedelta(hours=2)).isoformat(), "post_id": 1, "platform": "x",
+        "native_id": "569927288751587328", "brands": ["United"], "engagement": 31, "likes": 0,
+        "reposts": 31, "replies": 0, "quotes": 0, "age_hours": 2.5, "ratio": 12.4,
+        "baseline_posts": 2000, "terms": ["fleet"], "authors": ["TatianaKing"],
+        "posts": [{"id": 1, "native_id": "569927288751587328", "text": VIRAL_POST,
+                   "engagement": 31}],
+    }  # fmt: skip
+    with site.store.transaction() as conn:
+        return conn.execute(
+            insert(alerts).values(
+                workspace="united", kind="viral_post", subject=why["subject"], status="closed",
+                started_at=at, updated_at=at + timedelta(hours=2), observed=12.4, expected=1.0,
+                score=12.4, explanation=why, revision=3,
+            ).returning(alerts.c.id)
+        ).scalar_one()  # fmt: skip
+
+
+def test_no_alert_page_shows_an_internal_identifier(site: Site) -> None:
+    open_storm_alerts(site)
+    viral = _viral_alert(site)
+    with site.store.engine.connect() as conn:
+        ids = conn.execute(select(alerts.c.id).where(alerts.c.workspace == "united")).scalars()
+        rooms = [f"/w/united/alerts/{i}" for i in ids]
+    client = site.client("ana")
+    for language in ("en", "fr"):
+        headers = {"Accept-Language": language}
+        for url in ["/w/united/alerts", *rooms, f"/w/united/alerts/{viral}/report.html"]:
+            page = client.get(url, headers=headers)
+            assert page.status_code == 200, url
+            for code in INTERNAL:
+                assert code not in page.text, (language, url, code)
+        room = client.get(f"/w/united/alerts/{viral}", headers=headers).text
+        assert "@TatianaKing" in room and "STOP. USING.THIS.WORD." in room
+
+
+def test_the_room_tells_why_in_french(site: Site) -> None:
+    alert_id = an_alert(site, "US Airways", "negative_surge")
+    room = site.client("ana").get(f"/w/united/alerts/{alert_id}", headers={"Accept-Language": "fr"})
+    sentence = room.text.split('data-testid="sentence">')[1].split("<")[0]
+    assert sentence.startswith("Les publications sur US Airways sont négatives à ")
+    assert "\xa0% contre environ " in sentence and " publications), depuis le " in sentence
+    assert "Éléments de langage" in room.text and "Retards et annulations" in room.text
+    assert "Déclarations" not in room.text
+
+
+def test_a_closed_alert_reads_closed_in_french(site: Site) -> None:
+    alert_id = an_alert(site, "*", "negative_surge")
+    with site.store.transaction() as conn:
+        conn.execute(update(alerts).where(alerts.c.id == alert_id).values(status="closed"))
+    page = site.client("ana").get("/w/united/alerts", headers={"Accept-Language": "fr"}).text
+    row = page.split(f'data-id="{alert_id}"')[1].split("</tr>")[0]
+    assert 'data-testid="status">terminée</span>' in row
+
+
+def test_an_empty_list_says_how_to_fill_it(site: Site) -> None:
+    with site.store.transaction() as conn:
+        conn.execute(alert_events.delete())
+        conn.execute(alerts.delete())
+    for name, language in (("ada", "en"), ("ana", "fr")):
+        page = site.client(name).get("/w/united/alerts", headers={"Accept-Language": language})
+        empty = page.text.split('data-testid="no-alerts"')[1].split("</section>")[0]
+        assert "rumeur replay" in empty and "[workspaces.alerts]" in empty
+        command = empty.split("<code>")[1].split("</code>")[0]
+        assert command.split()[1:] == [
+            "replay",
+            f"../shared/data/{DEMO_FILE}",
+            "--preset",
+            "airline",
+        ]
+        # only an admin is offered the settings page
+        assert ('data-testid="thresholds-link"' in empty) == (name == "ada")
