@@ -6,7 +6,11 @@ seed and version a workspace (`rumeur config export` / `import`).
 Secrets never reach a stored version: a workspace that holds one (a chat webhook's address
 written as `url`) is refused before anything is written (`settings.document.refuse_secrets`).
 
-    save(store, with_section(current(store, "united") or ws, "alerts", {...}), "alice")
+    ws = effective(settings, store).workspace("united")
+    save(store, with_section(ws, "alerts", {...}), "alice", base=settings.workspace("united"))
+
+`base` (the settings file's own workspace; the web app's `WebState.file_settings`) makes the
+first version's summary the diff against the file, instead of "first version of ...".
 """
 
 from __future__ import annotations
