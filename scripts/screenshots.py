@@ -39,13 +39,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/images"))
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
-        "--only", choices=("dashboard", "inbox"), help="shoot these pages alone (default: all)"
+        "--only",
+        choices=("dashboard", "inbox", "settings"),
+        help="shoot these pages alone (default: all)",
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.only != "dashboard":
+    if args.only in (None, "settings"):
+        settings_shots(args.out, args.chromium)
+    if args.only in (None, "inbox"):
         inbox_shots(args.out, args.chromium)
-    if args.only == "inbox":
+    if args.only in ("inbox", "settings"):
         return
     settings = load_settings()
     ws = settings.workspace()
@@ -265,6 +269,49 @@ def inbox_shots(out: Path, chromium: str) -> None:
                     print(f"{out}/inbox{suffix}.png, conversation{suffix}.png, rules{suffix}.png")
                     context.close()
                 browser.close()
+        store.close()
+
+
+# The settings area -------------------------------------------------------------------------------
+
+
+def settings_shots(out: Path, chromium: str) -> None:
+    """settings.png (and .fr): the demo workspace's settings overview as an admin sees it, after
+    two changes saved in the app (a brand's terms, an alert threshold), listed as its history."""
+    from playwright.sync_api import sync_playwright
+
+    from rumeur.settings.sections import with_section
+    from rumeur.store.workspace_settings import save
+
+    settings = load_settings()
+    ws = settings.workspace()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(str(Path(folder) / "settings.db"))
+        add_user(store, "ada", "admin", PASSWORD)
+        delta = [b.model_dump() for b in ws.competitors]
+        delta[1]["terms"] = [*delta[1]["terms"], "skymiles"]
+        first = with_section(ws, "competitors", delta)
+        save(store, first, "ada", base=ws)
+        alerts = {**ws.alerts.model_dump(), "volume_min_posts": 40}
+        save(store, with_section(first, "alerts", alerts), "ada")
+        with background(create_app(settings, store)) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for language in ("en", "fr"):
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 900}, locale=language, device_scale_factor=1
+                )
+                page = context.new_page()
+                page.goto(base + "/signin")
+                page.fill("input[name=name]", "ada")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url(re.compile(r"/w/united/"))
+                suffix = "" if language == "en" else ".fr"
+                page.goto(base + "/w/united/settings")
+                page.screenshot(path=str(out / f"settings{suffix}.png"), full_page=True)
+                print(f"{out}/settings{suffix}.png")
+                context.close()
+            browser.close()
         store.close()
 
 
