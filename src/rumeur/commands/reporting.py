@@ -116,7 +116,7 @@ def _mix_table(s: Summary) -> Table:
         table.add_row(
             _(sent[0]) if sent[0] else "",
             number(sent[1]) if sent[1] is not None else "",
-            lang[0],
+            _("unknown") if lang[0] == "unknown" else lang[0],  # codes, but this one is a word
             number(lang[1]) if lang[1] is not None else "",
         )
     return table
