@@ -6,7 +6,8 @@ name) over the same time (the figure's hours or days, as `start` and `end`).
 What a figure counts, and so what its link says:
 
 - the dashboard's volumes (brands, platforms) count the exact hours of the period, from
-  the hourly rollups; its top lists and leaders count whole UTC days (the facet rollups);
+  the hourly rollups; its top hashtags and leaders count whole UTC days (the facet rollups);
+  its top terms, mentions and sites have no link (`DashboardLinks.tag` says why);
 - an alert counts its window [since, until) (`explanation`), a brand's posts for a volume
   spike and a negative surge (`ALL`: every post of the workspace), a saved query's matches
   for a watch word (from its first match to the time it fired, that time included).
@@ -104,15 +105,13 @@ class DashboardLinks:
         """Every post of the period on a platform."""
         return self._hours(platform=name)
 
-    def facet(self, kind: str, value: str) -> str | None:
-        """A top list's value: `tag`, `mention`, `site` or `word`."""
-        query = {
-            "tag": lambda: f"#{value}",
-            "mention": lambda: f"@{value}",
-            "site": lambda: field_query("site", value),
-            "word": lambda: f'"{value.replace(chr(34), "")}"',
-        }[kind]()
-        return figure_link(self.slug, *self.days, self.zone, q=query)
+    def tag(self, value: str) -> str | None:
+        """A top hashtag's posts of the period. The top terms, mentions and sites have no link:
+        the query language reads a mention, a word and a site otherwise than their facets do
+        (`.@name` is a facet's mention and not `@name`'s; a facet's words leave out tags and
+        addresses; `site:` takes subdomains and the post's own address), so no query finds
+        exactly the posts they counted."""
+        return figure_link(self.slug, *self.days, self.zone, q=f"#{value}")
 
     def author(self, handle: str) -> str | None:
         """An opinion leader's posts of the period."""
