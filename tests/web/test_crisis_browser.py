@@ -78,3 +78,27 @@ def test_run_a_crisis_from_the_room(page, live) -> None:  # type: ignore[no-unty
     report = Path(info.value.path()).read_text("utf-8")
     assert "Crisis report" in report and "Call the airport desk" in report
     assert page.errors == []  # no script refused by the Content-Security-Policy, no error
+
+
+INTERNAL = ("viral_post", "volume_spike", "negative_surge", "hour-of-day", "post:x:")
+
+
+def test_the_list_and_the_room_read_in_french(page, live) -> None:  # type: ignore[no-untyped-def]
+    site, base = live
+    alert_id = an_alert(site, "US Airways", "negative_surge")
+    sign_in(page, base, "ana")
+    page.click("[data-testid=lang-fr]")
+    page.wait_for_selector("html[lang=fr]")
+    page.goto(f"{base}/w/united/alerts")
+    row = page.locator(f"[data-testid=alert][data-id='{alert_id}']")
+    assert row.locator("[data-testid=room-link]").inner_text() == "Poussée négative · US Airways"
+    told = row.locator("[data-testid=sentence]").inner_text()
+    assert told.startswith("Les publications sur US Airways sont négatives à ")
+    row.locator("[data-testid=room-link]").click()
+    page.wait_for_url(re.compile(rf"/alerts/{alert_id}$"))
+    assert page.inner_text("[data-testid=room-title]").startswith("Cellule de crise : Poussée")
+    assert page.inner_text("[data-testid=explanation] [data-testid=sentence]") == told
+    assert "Éléments de langage" in page.inner_text("[data-testid=statements]")
+    shown = page.inner_text("body")
+    assert not [code for code in INTERNAL if code in shown]
+    assert page.errors == []
