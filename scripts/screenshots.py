@@ -1,4 +1,5 @@
-"""`make screenshots`: the demo's dashboard and a post's detail, and the shared inbox's list and
+"""`make screenshots`: the demo's dashboard, a post's detail, the alerts list and a crisis room
+(the detectors run over every hour of the set, as `rumeur replay` does), the shared inbox's list and
 a conversation, as a user sees them, shot in Debian's headless Chromium into docs/images/
 (English and French).
 
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from rumeur.commands.importing import file_source, find_demo_file, import_file
 from rumeur.config import load_settings, parse_settings
@@ -67,12 +68,32 @@ def main() -> None:
                 .order_by(posts.c.created_at.desc())
                 .limit(1)
             ).scalar_one()
+        alert_id = open_alerts(store, ws)
         with background(create_app(settings, store)) as base:
-            shoot(base, args.chromium, args.out, post_id)
+            shoot(base, args.chromium, args.out, post_id, alert_id)
         store.close()
 
 
-def shoot(base: str, chromium: str, out: Path, post_id: int) -> None:
+def open_alerts(store: Store, ws: Any) -> int:
+    """The detectors at the end of every hour of the data set, as `rumeur replay` runs them;
+    the id of the alert updated most (the storm's), for the crisis room's shot."""
+    from rumeur.alerts.engine import run_detectors
+    from rumeur.store.schema import alerts
+
+    with store.engine.connect() as conn:
+        first, last = conn.execute(
+            select(func.min(posts.c.created_at), func.max(posts.c.created_at))
+        ).one()
+    hour = first.replace(minute=0, second=0, microsecond=0, tzinfo=UTC) + timedelta(hours=1)
+    while hour <= last.replace(tzinfo=UTC) + timedelta(hours=1):
+        run_detectors(store, ws, hour)
+        hour += timedelta(hours=1)
+    with store.engine.connect() as conn:
+        query = select(alerts.c.id).order_by(alerts.c.revision.desc(), alerts.c.id).limit(1)
+        return conn.execute(query).scalar_one()
+
+
+def shoot(base: str, chromium: str, out: Path, post_id: int, alert_id: int) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -92,6 +113,11 @@ def shoot(base: str, chromium: str, out: Path, post_id: int) -> None:
             page.goto(f"{base}/w/united/posts/{post_id}")
             page.screenshot(path=str(out / f"post{suffix}.png"), full_page=True)
             print(f"{out}/dashboard{suffix}.png, {out}/post{suffix}.png")
+            page.goto(f"{base}/w/united/alerts")
+            page.screenshot(path=str(out / f"alerts{suffix}.png"), full_page=True)
+            page.goto(f"{base}/w/united/alerts/{alert_id}")
+            page.screenshot(path=str(out / f"crisis{suffix}.png"), full_page=True)
+            print(f"{out}/alerts{suffix}.png, {out}/crisis{suffix}.png")
             context.close()
         browser.close()
 
