@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from clirun import Ran, rumeur
 from rumeur.config import Workspace, load_settings
@@ -297,6 +297,34 @@ def test_an_unknown_workspace_is_refused_before_a_database_is_made(
     assert ran.code == 1
     assert ran.err.strip() == f"rumeur: error: {config}: no workspace 'nope' (known: acme)"
     assert not Path(db).exists()
+
+
+def test_an_unreadable_stored_version_is_named_and_an_import_replaces_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db, config = str(tmp_path / "r.db"), settings_file(tmp_path)
+    admin_changes(db, config)
+    store = Store.open(db)
+    try:
+        with store.transaction() as conn:  # as a version written by a rumeur of other models
+            conn.execute(update(workspace_settings).values(document='{"slug": "acme"}'))
+    finally:
+        store.close()
+    ran = rumeur(capsys, "config", "export", "--db", db, "--config", str(config))
+    assert ran.code == 1
+    assert ran.err.strip() == (
+        "rumeur: error: stored settings of 'acme', version 1: name: required key is missing"
+    )
+    args = ["config", "import", str(config), "--yes", "--db", db, "--config", str(config)]
+    ran = rumeur(capsys, *args)
+    assert ran.code == 0, ran.err
+    assert ran.err.startswith("warning: stored settings of 'acme', version 1: name: required")
+    assert ran.out.splitlines() == [
+        "acme: changes to store:",
+        "  first version of the workspace acme",
+        "acme: version 2 stored",
+    ]
+    assert _stored(db, "acme") == load_settings(config).workspace()
 
 
 def _stored(db: str, slug: str) -> Workspace:

@@ -23,6 +23,7 @@ from rumeur.errors import ConfigError, RumeurError
 from rumeur.i18n import _
 
 if TYPE_CHECKING:
+    from rumeur.config import Workspace
     from rumeur.settings.sources import SourceSettings
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -569,7 +570,19 @@ def config_import(
     cli: Cli = ctx.obj
     file_ws = cli.file_settings().workspace(cli.slug)
     new = read_workspace(file, file_ws.slug)  # a bad file is refused before the database
-    import_workspace(cli.store, cli.workspace(), file_ws, new, yes, by, sys.stdout)
+    import_workspace(cli.store, _in_effect(cli), file_ws, new, yes, by, sys.stdout)
+
+
+def _in_effect(cli: Cli) -> Workspace | None:
+    """The workspace in effect, or None when its stored version is one this rumeur refuses
+    (the import then replaces it, as a first version)."""
+    from rumeur.store.workspace_settings import UnreadableVersion
+
+    try:
+        return cli.workspace()
+    except UnreadableVersion as exc:
+        typer.echo(_("warning: {warning}").format(warning=exc), err=True)
+        return None
 
 
 users_app = typer.Typer(

@@ -70,30 +70,32 @@ def read_workspace(path: Path, slug: str) -> Workspace:
 
 def import_workspace(
     open_store: Callable[[], Store],
-    ws: Workspace,
+    ws: Workspace | None,
     file_ws: Workspace,
     new: Workspace,
     yes: bool,
     by: str | None,
     out: TextIO,
 ) -> int | None:
-    """Show how `new` differs from `ws` (the workspace in effect) and, once accepted (`yes`,
+    """Show how `new` differs from `ws` (the workspace in effect; None when its stored
+    version is unreadable) and, once accepted (`yes`,
     or the prompt), store it as its next version; the version, or None when there was nothing
     to change. A refused change stores nothing and exits 1. `file_ws` is the settings file's
     own workspace, the baseline of the first version's summary. The store is opened (made,
     if it is new) only to store an accepted change."""
     lines = diff(ws, new)
+    slug = new.slug
     if not lines:
-        out.write(_("{slug}: nothing to change").format(slug=ws.slug) + "\n")
+        out.write(_("{slug}: nothing to change").format(slug=slug) + "\n")
         return None
-    out.write(_("{slug}: changes to store:").format(slug=ws.slug) + "\n")
+    out.write(_("{slug}: changes to store:").format(slug=slug) + "\n")
     out.writelines(f"  {line}\n" for line in lines)
     question = _("Store these changes as the next version of {slug}? [y/N]")
-    if not (yes or _accepted(question, ws.slug)):
-        out.write(_("{slug}: nothing changed").format(slug=ws.slug) + "\n")
+    if not (yes or _accepted(question, slug)):
+        out.write(_("{slug}: nothing changed").format(slug=slug) + "\n")
         sys.exit(1)
     version = save(open_store(), new, by or _user(), base=file_ws)
-    out.write(_("{slug}: version {version} stored").format(slug=ws.slug, version=version) + "\n")
+    out.write(_("{slug}: version {version} stored").format(slug=slug, version=version) + "\n")
     return version
 
 

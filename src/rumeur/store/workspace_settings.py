@@ -29,6 +29,7 @@ from rumeur.store.schema import workspace_settings
 from rumeur.store.store import Store
 
 __all__ = [
+    "UnreadableVersion",
     "Version",
     "current",
     "current_version",
@@ -40,6 +41,11 @@ __all__ = [
 ]
 
 ws_c = workspace_settings.c
+
+
+class UnreadableVersion(ConfigError):
+    """A stored version this rumeur refuses (its models changed since): one line naming it.
+    `rumeur config import` still replaces it, so that a workspace is never stuck."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +121,7 @@ def save(
     document = ws.model_dump_json()
     with store.transaction() as conn:
         latest = _latest(conn, ws.slug)
-        before = _stored(conn, ws.slug, latest) if latest else base
+        before = _before(conn, ws.slug, latest, base)
         if before == ws:
             return latest
         conn.execute(
@@ -148,6 +154,17 @@ def _latest(conn: Connection, slug: str) -> int:
     return int(found or 0)
 
 
+def _before(conn: Connection, slug: str, latest: int, base: Workspace | None) -> Workspace | None:
+    """What a new version replaces: the newest stored one (None if this rumeur refuses it:
+    the new version replaces it whole), else `base`."""
+    if not latest:
+        return base
+    try:
+        return _stored(conn, slug, latest)
+    except UnreadableVersion:
+        return None
+
+
 def _stored(conn: Connection, slug: str, version: int) -> Workspace:
     document = conn.execute(
         select(ws_c.document).where(ws_c.workspace == slug, ws_c.version == version)
@@ -162,4 +179,4 @@ def _read(slug: str, version: int, document: str) -> Workspace:
         return Workspace.model_validate_json(document)
     except ValidationError as exc:
         where = f"stored settings of {slug!r}, version {version}"
-        raise ConfigError(one_line(where, exc)) from None
+        raise UnreadableVersion(one_line(where, exc)) from None
