@@ -5,12 +5,12 @@ read is named on standard error; the others go on."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from rumeur.errors import InputError
 from rumeur.i18n import _, number
-from rumeur.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Query, Tag, Within
+from rumeur.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Query, Tag, Term, Within
 from rumeur.query.document import from_mapping
 from rumeur.query.evaluate import matches
 from rumeur.query.parser import parse
@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from rumeur.config import Workspace
     from rumeur.store import Store
     from rumeur.store.matched import Applied
-
-STREAMS = {"any": "", "title": " in the title", "text": " in the text", "place": " in the place"}
 
 
 def read_query(text: str | None, path: str | None) -> Query:
@@ -49,25 +47,35 @@ def tree(node: Node, depth: int = 0) -> Iterator[str]:
             yield pad + "NOT"
             yield from tree(child, depth + 1)
         case Near(left, right, n, ordered):
-            order = ", first before second" if ordered else ", either order"
-            yield f"{pad}NEAR (at most {n} words between{order})"
+            if ordered:
+                yield pad + _("NEAR (at most {n} words between, first before second)").format(n=n)
+            else:
+                yield pad + _("NEAR (at most {n} words between, either order)").format(n=n)
             for side in (left, right):
                 if len(side) == 1:
                     yield from tree(side[0], depth + 1)
                 else:
                     yield from tree(Or(side), depth + 1)
         case Within(group, n):
-            yield f"{pad}WITHIN {n} words"
+            yield pad + _("WITHIN {n} words").format(n=n)
             yield from tree(group, depth + 1)
         case Phrase(terms, stream):
-            kind = "word" if len(terms) == 1 else "phrase"
-            shown = " ".join(f"{t.text} ({t.kind})" if t.kind != "word" else t.text for t in terms)
-            yield f"{pad}{kind} {shown}{STREAMS[stream]}"
+            yield pad + _phrase(terms, stream)
         case Tag(kind, term):
-            what = "hashtag" if kind == "#" else "mention"
-            yield f"{pad}{what} {kind}{term}"
+            what = _("hashtag {tag}") if kind == "#" else _("mention {tag}")
+            yield pad + what.format(tag=f"{kind}{term}")
         case Filter():
-            yield f"{pad}filter {node}"
+            yield pad + _("filter {filter}").format(filter=node)
+
+
+def _phrase(terms: Sequence[Term], stream: str) -> str:
+    """A word or a phrase of the tree, its terms' kinds and where it looks, in the reader's
+    language (the operators AND, OR, NOT, NEAR, WITHIN are the query language's own words)."""
+    kinds = {"prefix": _("prefix"), "wildcard": _("wildcard"), "exact": _("exact")}
+    shown = " ".join(f"{t.text} ({kinds[t.kind]})" if t.kind != "word" else t.text for t in terms)
+    line = (_("word {text}") if len(terms) == 1 else _("phrase {text}")).format(text=shown)
+    places = {"title": _("in the title"), "text": _("in the text"), "place": _("in the place")}
+    return f"{line} {places[stream]}" if stream in places else line
 
 
 def check_query(query: Query, out: IO[str], err: IO[str]) -> None:

@@ -258,13 +258,15 @@ def print_users(found: Sequence[User]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from rumeur.web import labels
+
     table = Table(title_justify="left")
     for header in (_("Name"), _("Role"), _("Department"), _("Created"), _("Disabled")):
         table.add_column(header)
     for user in found:
         table.add_row(
             Text(user.name),
-            Text(user.role.value),
+            Text(labels.role(user.role.value)),
             Text(user.department or ""),
             Text(user.created_at.strftime("%Y-%m-%d %H:%M UTC")),
             Text(_("yes") if user.disabled else ""),
