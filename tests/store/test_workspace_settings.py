@@ -5,6 +5,7 @@ PostgreSQL (the `store` fixture)."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -257,3 +258,19 @@ def test_the_web_app_follows_a_version_stored_since_without_a_restart(
         assert brand_of_acme() == ("Acme", ["Globex", "Initech"])
         versions.save(store, with_section(acme, "competitors", [{"name": "Hooli"}]), "ada")
         assert brand_of_acme() == ("Acme", ["Hooli"])
+
+
+def test_the_web_app_keeps_serving_when_a_stored_version_is_refused(
+    store: Store, settings: Settings, acme: Workspace, log: io.StringIO
+) -> None:
+    user = add_user(store, "ada", "admin", "a long enough password 1")
+    headers = {"Authorization": f"Bearer {issue(store, user.id)}"}
+    with TestClient(create_app(settings, store)) as client:
+        versions.save(store, with_section(acme, "competitors", []), "ada")
+        with store.transaction() as conn:
+            conn.execute(update(workspace_settings).values(document='{"slug": "acme"}'))
+        answer = client.get("/api/workspaces", headers=headers)
+        assert answer.status_code == 200
+        [shown] = [w for w in answer.json() if w["slug"] == "acme"]
+        assert shown["competitors"] == ["Globex", "Initech"]  # what was read last
+    assert "stored settings of 'acme', version 1: name: required key is missing" in log.getvalue()

@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import structlog
 from fastapi import HTTPException, Request
 
 from rumeur.config import Settings, Workspace
@@ -21,6 +22,7 @@ from rumeur.web import sessions, tokens
 from rumeur.web.accounts import User
 from rumeur.web.permissions import Permission, allowed
 
+log = structlog.get_logger(__name__)
 SESSION_COOKIE = "rumeur_session"
 CSRF_COOKIE = "rumeur_csrf"  # before sign-in only: the sign-in form's double-submit token
 LANG_COOKIE = "rumeur_lang"
@@ -43,9 +45,14 @@ class WebState:
     def refresh(self) -> None:
         # Read the stamp before the settings: a version stored in between is read next time.
         stamp = versions.stamp(self.store)
-        if stamp != self._stamp:
+        if stamp == self._stamp:
+            return
+        try:
             self.settings = versions.effective(self.file_settings, self.store)
-            self._stamp = stamp
+        except versions.UnreadableVersion as exc:
+            # Keep serving what was read last (the settings pages can store a good version).
+            log.error("stored settings refused; the last ones read stay in effect", error=str(exc))
+        self._stamp = stamp
 
 
 def state(request: Request) -> WebState:
