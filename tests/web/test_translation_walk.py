@@ -214,3 +214,32 @@ def report(walk: Walk) -> str:
     lines = sorted(set(walk.problems))
     head = f"{len(lines)} problems on {len(walk.seen)} pages in {walk.language!r}:\n"
     return head + "\n".join(f"  {line}" for line in lines[:200])
+
+
+def test_the_method_tells_the_languages_apart(leftovers: Leftovers) -> None:
+    """The walk's checks on texts it must flag and texts it must let be."""
+    assert leftovers.check("Share of voice", "fr") and leftovers.check("Part de voix", "en")
+    assert leftovers.check("Part de voix", "fr") is None
+    assert leftovers.check("Share of voice", "en") is None
+    assert leftovers.check("3 posts found", "fr")  # a message with its {n} filled in
+    assert leftovers.check("3 publications trouvées", "en")
+    assert leftovers.check("Posts about the brand", "fr")  # a function word of English
+    assert leftovers.check("Date", "fr") is None  # the same word in both languages
+    assert leftovers.check('("lost bag" OR luggage) AND NOT refund', "fr") is None  # operators
+
+
+def test_people_s_text_is_told_from_the_interface() -> None:
+    html = (
+        '<html lang="fr"><body><p data-testid="post-text">the flight was late</p>'
+        "<td data-user-text>not happy (negated)</td><bdi>Ada Lovelace</bdi>"
+        '<p lang="en">We are sorry</p><a href="/w/u/stream?q=%22customer%22">customer</a>'
+        '<a href="/w/u/stream?q=delays">Voir les publications</a>'
+        '<button title="Copier">Copy</button><script>var the = 1;</script></body></html>'
+    )
+    shown = {t.text: (t.user, t.language) for t in page_texts(html)}
+    assert shown["the flight was late"] == (True, "fr")
+    assert shown["not happy (negated)"][0] and shown["Ada Lovelace"][0]
+    assert shown["We are sorry"] == (False, "en")
+    assert shown["customer"][0] and not shown["Voir les publications"][0]
+    assert shown["Copier"] == (False, "fr") and shown["Copy"] == (False, "fr")
+    assert "var the = 1;" not in shown
