@@ -142,7 +142,7 @@ def test_a_baseline_is_named_for_people() -> None:
         )
         # "200 times" a level of nothing says nothing: no ratio where there was no level
         assert sentence(silent, PARIS) == (
-            "Le volume sur United a atteint 40 publications entre 10:00 et 11:00, contre "
+            "Le volume sur United a atteint 40 publications du 22 févr. 10:00 à 11:00, contre "
             "presque aucune d’habitude, depuis le 22 févr. 11:00"
         )
         rows = dict(figures(silent, PARIS))

@@ -194,12 +194,12 @@ def _volume(alert: Facts, zone: ZoneInfo, since: str) -> str:
     if alert.expected < 0.5:  # "118 times" a level of nothing says nothing
         end = _window_end(alert)
         return _(
-            "{what} reached {observed} posts between {start} and {end}, against almost none "
-            "usually, since {since}"
+            "{what} reached {observed} posts from {start} to {end}, against almost none usually, "
+            "since {since}"
         ).format(
             what=what,
             observed=count(alert.observed),
-            start=clock(_window_start(alert, end), zone),
+            start=when(_window_start(alert, end), zone),
             end=clock(end, zone),
             since=since,
         )
