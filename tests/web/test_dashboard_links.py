@@ -1,6 +1,7 @@
 """The dashboard's links to the stream are built from the values the stream accepts: every one
 of them opens the stream (none answers 400), whatever platform names and handles the imports
-brought, and each finds the posts it stands for."""
+brought, and each finds exactly the posts its figure counted: the stream's result count is
+the figure's number (web/links.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
 
 from rumeur.model import Author, Metrics, Post
 from website import Site, make_site
@@ -23,6 +25,8 @@ ODD = [
     ("Forum-Voyageurs.fr", 'o"neil', "Lost my bag, thanks @United #lostbag #2015"),
     ("x", "ana.maria", "@United delayed, #retard ça suffit"),
 ]
+_LINK = re.compile(r'<a href="(/w/united/stream\?[^"]*)">(.*?)</a>', re.S)
+_NUMBER = re.compile(r"^[\d,]+$")
 
 
 @pytest.fixture(scope="module")
@@ -46,30 +50,81 @@ def _odd_post(n: int, platform: str, handle: str, text: str) -> Post:
 
 
 def _stream_links(page: str) -> list[str]:
-    return [html.unescape(h) for h in re.findall(r'href="(/w/united/stream\?[^"]*)"', page)]
+    return [html.unescape(h) for h, _text in _LINK.findall(page)]
+
+
+def figure_links(page: str) -> list[tuple[str, int]]:
+    """Each link to the stream in the page's tables with the number it stands for: its own
+    text when it is a number, else the row's first number after it."""
+    found = []
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        for link in _LINK.finditer(row):
+            text = link.group(2).strip()
+            if not _NUMBER.match(text):
+                after = re.search(r'<td class="num">(?:<a [^>]*>)?([\d,]+)<', row[link.end() :])
+                if after is None:
+                    continue
+                text = after.group(1)
+            found.append((html.unescape(link.group(1)), int(text.replace(",", ""))))
+    return found
+
+
+def stream_count(client: TestClient, link: str) -> int:
+    page = client.get(link)
+    assert page.status_code == 200, link
+    shown = re.search(r'data-testid="count">([\d,]+) mentions?', page.text)
+    assert shown is not None, link
+    return int(shown.group(1).replace(",", ""))
 
 
 def test_every_dashboard_link_opens_the_stream(odd_site: Site) -> None:
     client = odd_site.client("ana")
     links = _stream_links(client.get("/w/united/dashboard").text)
-    assert len(links) >= 40
+    assert len(links) >= 30
     refused = [link for link in links if client.get(link).status_code != 200]
     assert refused == []
+
+
+@pytest.mark.parametrize("period", ["30d", "7d"])
+def test_each_dashboard_link_finds_the_posts_its_figure_counted(site: Site, period: str) -> None:
+    client = site.client("ana")
+    links = figure_links(client.get("/w/united/dashboard", params={"period": period}).text)
+    kinds = {_kind(link) for link, _n in links}
+    assert kinds == {"brand", "platform", "author", "#", "brand+platform"}
+    wrong = [(link, n, c) for link, n in links if (c := stream_count(client, link)) != n]
+    assert wrong == []
+
+
+def test_a_department_s_links_count_its_posts_only(site: Site) -> None:
+    client = site.client("bea")
+    links = figure_links(client.get("/w/united/dashboard").text)
+    assert links
+    assert [(link, n) for link, n in links if stream_count(client, link) != n] == []
+
+
+def _kind(link: str) -> str:
+    params = parse_qs(urlsplit(link).query)
+    q = params.get("q", [""])[0]
+    if q.startswith("brand:"):
+        return "brand+platform" if "platform" in params else "brand"
+    if "platform" in params or "author" in params:
+        return "platform" if "platform" in params else "author"
+    return q[:1] if q[:1] in "#@" else "site" if q.startswith("site:") else "word"
 
 
 def test_the_links_of_odd_platforms_and_handles_find_their_posts(odd_site: Site) -> None:
     client = odd_site.client("ana")
     links = _stream_links(client.get("/w/united/dashboard").text)
     params = [parse_qs(urlsplit(link).query) for link in links]
-    queries = {p["q"][0] for p in params if "q" in p}
     assert {"facebook page", "Forum-Voyageurs.fr"} <= {
         p["platform"][0] for p in params if "platform" in p
     }
-    assert {'author:"jean dupont"', 'author:"oneil"'} <= queries  # no quote inside a quote
+    assert {"jean dupont", 'o"neil'} <= {p["author"][0] for p in params if "author" in p}
     for wanted, text in [
         ("platform=facebook+page", "Flight cancelled again"),
-        ("jean+dupont", "Flight cancelled again"),
+        ("author=jean+dupont", "Flight cancelled again"),
         ("platform=Forum-Voyageurs.fr", "Lost my bag, thanks"),
+        ("author=o%22neil", "Lost my bag, thanks"),
     ]:
-        [link] = [link for link in links if wanted in link]
+        [link] = [link for link in links if wanted in link and "brand" not in link]
         assert text in client.get(link).text, link
