@@ -16,7 +16,15 @@ from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.store import stream_views
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
-from rumeur.web.filters import BAD_INPUT, MAX_QUERY, Id, StreamFilters, read_keyset, reasons_for
+from rumeur.web.filters import (
+    BAD_INPUT,
+    MAX_QUERY,
+    Id,
+    StreamFilters,
+    read_keyset,
+    read_moment,
+    reasons_for,
+)
 from rumeur.web.permissions import Permission
 from rumeur.web.render import page, page_context
 from rumeur.web.views import read_stream
@@ -66,6 +74,7 @@ def _render(
         error=error,
         view_error=view_error,
         restored=restored,
+        window=[read_moment(n, getattr(filters, n), ws.zone) for n in ("start", "end")],
         views=stream_views.named_views(store, viewer.user.id, ws.slug),
         departments=_departments(viewer, ws),
     )
