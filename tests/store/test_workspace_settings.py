@@ -274,3 +274,17 @@ def test_the_web_app_keeps_serving_when_a_stored_version_is_refused(
         [shown] = [w for w in answer.json() if w["slug"] == "acme"]
         assert shown["competitors"] == ["Globex", "Initech"]  # what was read last
     assert "stored settings of 'acme', version 1: name: required key is missing" in log.getvalue()
+
+
+def test_the_history_speaks_the_readers_language(store: Store, acme: Workspace) -> None:
+    first = with_section(acme, "competitors", [{"name": "Hooli"}])
+    versions.save(store, first, "ada", base=acme)
+    second = with_section(first, "business_hours", {"days": ["mon"]})
+    versions.save(store, second, "bob")
+    with using("fr"):
+        newest, oldest = versions.history(store, "acme")
+    assert newest.summary.splitlines()[0] == 'business_hours.days : (aucune valeur) -> ["mon"]'
+    # The first version's diff is against the settings file, kept as it was written.
+    assert oldest.summary == "competitors: - Globex\ncompetitors: - Initech\ncompetitors: + Hooli"
+    [only] = versions.history(store, "acme", limit=1)
+    assert only.summary.startswith('business_hours.days: (no value) -> ["mon"]')

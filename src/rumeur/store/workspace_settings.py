@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, select
 
 from rumeur.config import Settings, Workspace, one_line
 from rumeur.errors import ConfigError
@@ -138,15 +140,31 @@ def save(
 
 
 def history(store: Store, slug: str, limit: int = 50) -> list[Version]:
-    """The workspace's stored versions, newest first."""
+    """The workspace's stored versions, newest first. Each summary is the diff against the
+    version before, in the reader's language; the first version's (against the settings file)
+    and one beside an unreadable version are the summary stored when it was made."""
     with store.engine.connect() as conn:
         rows = conn.execute(
-            select(ws_c.version, ws_c.author, ws_c.changed_at, ws_c.summary)
+            select(ws_c.version, ws_c.author, ws_c.changed_at, ws_c.summary, ws_c.document)
             .where(ws_c.workspace == slug)
             .order_by(ws_c.version.desc())
-            .limit(limit)
+            .limit(limit + 1)
         ).all()
-    return [Version(r.version, r.author, r.changed_at, r.summary) for r in rows]
+    return [
+        Version(row.version, row.author, row.changed_at, _summary(slug, row, before))
+        for row, before in zip(rows[:limit], [*rows[1:], None], strict=False)
+    ]
+
+
+def _summary(slug: str, row: Row[Any], before: Row[Any] | None) -> str:
+    if before is None or before.version != row.version - 1:
+        return str(row.summary)
+    try:
+        old = _read(slug, before.version, before.document)
+        new = _read(slug, row.version, row.document)
+    except UnreadableVersion:
+        return str(row.summary)
+    return "\n".join(diff(old, new))
 
 
 def _latest(conn: Connection, slug: str) -> int:
@@ -176,7 +194,14 @@ def _read(slug: str, version: int, document: str) -> Workspace:
     """A stored version, validated as the settings file is; a version this rumeur no longer
     accepts is one line naming it."""
     try:
-        return Workspace.model_validate_json(document)
+        return _validated(document)
     except ValidationError as exc:
         where = f"stored settings of {slug!r}, version {version}"
         raise UnreadableVersion(one_line(where, exc)) from None
+
+
+@lru_cache(maxsize=256)
+def _validated(document: str) -> Workspace:
+    """A version is never changed once stored: each document is validated once per process
+    (a history page or the web app's refresh reads the same ones again)."""
+    return Workspace.model_validate_json(document)
