@@ -164,6 +164,17 @@ def test_export_writes_the_settings_in_effect_as_a_file_rumeur_reads_back(
     assert "version 1 stored in the app" in out.read_text(encoding="utf-8")
 
 
+def test_an_export_that_cannot_be_written_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "no" / "such" / "folder.toml"
+    ran = rumeur(capsys, "config", "export", "--out", str(out), "--db", str(tmp_path / "r.db"))
+    assert ran.code == 1
+    reason = "cannot write (No such file or directory)"
+    assert ran.err.strip() == f"rumeur: error: --out {out}: {reason}"
+    assert ran.out == ""
+
+
 def test_the_demo_workspace_goes_round_trip(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -50,12 +50,15 @@ def _header(ws: Workspace, version: int) -> str:
 
 def _write_whole(out: Path, text: str) -> None:
     """A file another reader never sees half written: a temporary file beside it, renamed."""
+    temporary = None
     try:
         fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(temporary, out)
     except OSError as exc:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise ConfigError(f"--out {out}: cannot write ({exc.strerror})") from None
 
 
@@ -78,11 +81,11 @@ def import_workspace(
     out: TextIO,
 ) -> int | None:
     """Show how `new` differs from `ws` (the workspace in effect; None when its stored
-    version is unreadable) and, once accepted (`yes`,
-    or the prompt), store it as its next version; the version, or None when there was nothing
-    to change. A refused change stores nothing and exits 1. `file_ws` is the settings file's
-    own workspace, the baseline of the first version's summary. The store is opened (made,
-    if it is new) only to store an accepted change."""
+    version is unreadable) and, once accepted (`yes`, or the prompt), store it as its next
+    version; the version, or None when there was nothing to change. A refused change stores
+    nothing and exits 1. `file_ws` is the settings file's own workspace, the baseline of the
+    first version's summary. The store is opened (made, if it is new) only to store an
+    accepted change."""
     lines = diff(ws, new)
     slug = new.slug
     if not lines:

@@ -53,12 +53,12 @@ class Cli:
     def settings(self) -> Settings:
         """The settings in effect: the file's, with the versions stored in the app."""
         if self._settings is None:
-            file = self.file_settings()
             if self._database_exists():
                 from rumeur.store.workspace_settings import effective
 
-                file = effective(file, self.store())
-            self._settings = file
+                self._settings = effective(self.file_settings(), self.store())
+            else:
+                self._settings = self.file_settings()
         return self._settings
 
     def workspace(self) -> Workspace:
