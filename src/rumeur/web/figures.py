@@ -156,7 +156,7 @@ def charts(d: Dashboard, department: str | None = None) -> dict[str, Markup]:
             "reasons",
             _("Complaint reasons"),
             subtitle(_("Negative posts per complaint reason"), period, scope),
-            d.reasons,
+            [(labels.reason(r), n) for r, n in d.reasons],
         ),
         "languages": counts(
             "languages",
