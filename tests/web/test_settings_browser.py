@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from alerts.notify_support import TOKEN, receiving
 from clirun import rumeur
 from rumeur.alerts.actions import list_alerts
 from rumeur.config import load_settings
+from rumeur.settings.sections import with_section
 from rumeur.store import Store
 from rumeur.store import workspace_settings as versions
 from rumeur.store.schema import post_brands, posts
@@ -125,6 +127,7 @@ def test_terms_and_a_threshold_changed_in_the_app_are_used_by_import_and_replay(
     page: Any, live: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db, base = live
+    before = version_of(db)
     sign_in(page, base)
     page.click("[data-testid=nav-settings]")
     page.click("[data-testid=settings-brands]")
@@ -161,7 +164,7 @@ def test_terms_and_a_threshold_changed_in_the_app_are_used_by_import_and_replay(
     page.click("[data-testid=settings-alerts]")
     page.fill("[data-testid=threshold-influencer_followers]", "100")
     save_form(page)
-    assert version_of(db) == 2
+    assert version_of(db) == before + 2
     run(
         capsys, "replay", one_post(tmp_path, "3", "skymiles are a joke", "2026-03-04T15:20:00Z"), db
     )
@@ -169,7 +172,7 @@ def test_terms_and_a_threshold_changed_in_the_app_are_used_by_import_and_replay(
 
     page.click("[data-testid=settings-history]")
     rows = page.locator("[data-testid=version]")
-    assert rows.count() == 2
+    assert rows.count() == before + 2
     assert "influencer_followers" in rows.nth(0).inner_text()
     assert "skymiles" in rows.nth(1).inner_text()
     assert page.errors == []
@@ -198,3 +201,31 @@ def test_a_query_typed_with_an_error_shows_its_caret(
     check.locator("[data-testid=query-ok]").wait_for()
     assert caret.count() == 0
     assert page.errors == []
+
+
+def test_send_a_test_shows_its_outcome_beside_the_target(
+    page: Any, live: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, base = live
+    with receiving() as receiver:
+        monkeypatch.setenv("RUMEUR_TEST_BROWSER_HOOK", receiver.url)
+        store = Store.open(str(db))
+        try:
+            ws = versions.current(store, "united") or load_settings().workspace("united")
+            target = {"name": "duty-hook", "kind": "webhook", "url_env": "RUMEUR_TEST_BROWSER_HOOK"}
+            versions.save(store, with_section(ws, "notify", {"targets": [target]}), "ada")
+        finally:
+            store.close()
+        sign_in(page, base)
+        page.goto(base + "/w/united/settings/notify")
+        row = page.locator("fieldset[data-testid=target][data-name=duty-hook]")
+        assert "RUMEUR_TEST_BROWSER_HOOK" in row.locator("input[name$='.url_env']").input_value()
+        row.locator("[data-testid=send-test]").click()
+        line = row.locator("[data-testid=test-line]")
+        line.wait_for()
+        assert line.get_attribute("data-delivered") == "yes"
+        assert "duty-hook" in line.inner_text()
+        assert page.url.endswith("/w/united/settings/notify")  # answered in place, by htmx
+        assert len(receiver.ok()) == 1 and receiver.ok()[0].json()["kind"] == "test"
+        assert TOKEN not in page.content()
+        assert page.errors == []
