@@ -1,8 +1,10 @@
 """The facets of one post, counted in `facet_rollups`: its hashtags, mentions, link hosts
 (`site`), links, words and author, each distinct value once.
 
-Computed only from columns the store keeps (text, title, hashtags, mentions, links,
-author_id), so that the writer can take away exactly what a stored post contributed.
+A link's site is its host (`site()`); a shortener's host (t.co, bit.ly...) is no site, and the
+link still counts as a link. Computed only from columns the store keeps (text, title, hashtags,
+mentions, links, author_id), so that the writer can take away exactly what a stored post
+contributed.
 Words keep their accents (a French reader wants `problème`, not `probleme`) and are lower-cased;
 the search index folds them, the facet does not.
 """
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from rumeur.entities import SHORTENERS
 from rumeur.nlp.stopwords import STOPWORDS
 
 MAX_VALUE = 255  # facet_rollups.value
@@ -26,6 +29,7 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits, as query/tokens.py cuts wo
 _NOT_WORDS = re.compile(r"(?:https?://|www\.)\S+|[@#]\w[\w.-]*")
 
 Facet = tuple[str, str]  # (kind, value)
+_SAME_SITE = ("www.", "m.", "mobile.")  # prefixes of a host that name the same site
 
 
 def facets(
@@ -57,13 +61,22 @@ def facets(
 
 @lru_cache(maxsize=8192)  # links repeat a lot (the same article shared many times)
 def site(link: str) -> str | None:
+    """The site a link leads to: its host, without the `www.`, `m.` or `mobile.` in front (the
+    same site for a phone); None for a shortener's host (t.co, bit.ly...), which names no site,
+    and for what is no address."""
     try:
         host = urlsplit(link if "//" in link else f"//{link}").hostname
     except ValueError:
         return None
     if not host:
         return None
-    return host[4:] if host.startswith("www.") else host
+    host = host.rstrip(".")
+    for prefix in _SAME_SITE:
+        # m.me is a site of its own: only a prefix followed by a domain with a dot goes.
+        if host.startswith(prefix) and "." in host[len(prefix) :]:
+            host = host[len(prefix) :]
+            break
+    return None if host in SHORTENERS or not host else host
 
 
 def words(text: str) -> list[str]:

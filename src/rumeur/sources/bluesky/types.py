@@ -7,6 +7,9 @@ Decisions:
 - created_at is the AppView's `indexedAt` (or Jetstream's `time_us`): both are set by the
   network, while `record.createdAt` is chosen by the client and may lie (backdated imports,
   wrong clocks). `createdAt` stays in `raw`.
+- The text is the record's, as the author typed it: Bluesky stores plain text, with no HTML
+  entities to decode. Its links are the link facets' addresses (the text shows them cut short),
+  else the embedded card's, else those written in full in the text.
 - A repost is the reposted post itself, so every copy deduplicates on its URI; the reposter
   stays in `raw` (the whole feed item, `reason` included).
 """
@@ -340,7 +343,11 @@ def _facet_tags(facets: list[Any]) -> list[str]:
 
 
 def _facet_links(facets: list[Any]) -> list[str]:
-    return _unique(str(f["uri"]) for f, _ in _facet_features(facets, "link") if f.get("uri"))
+    """The whole addresses behind the links of the text, which shows them cut short
+    ("github.com/christopherk..."). A client finds them in the text itself and sometimes keeps
+    the quote that closes them ("…/bskyr/'"): they are trimmed as a link of a text is."""
+    uris = (str(f["uri"]) for f, _ in _facet_features(facets, "link") if f.get("uri"))
+    return _unique(u for u in map(entities.trim, uris) if u)
 
 
 def _external_links(embed: Any) -> list[str]:

@@ -14,7 +14,9 @@ from dateutil import parser as dateparser
 from rumeur import entities
 from rumeur.errors import RowError
 from rumeur.model import Author, Label, Metrics, Post
+from rumeur.sources.files.expanded import expand
 from rumeur.sources.files.mapping import Mapping
+from rumeur.sources.text import unescape
 
 PLATFORMS = {"twitter": "x", "x": "x", "x (twitter)": "x", "bsky": "bluesky"}
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -30,14 +32,17 @@ class RowNormaliser:
 
     def __call__(self, row: dict[str, Any]) -> Post:
         c = self.columns
-        text = self._get(row, c.text).strip()
+        written = self._get(row, c.text).strip()
+        text = unescape(written).strip()  # "&amp;" as X exports it: the author typed "&"
         if not text:
             raise RowError(c.text, "empty text")
         created = self.date(row, c.created_at)
         handle = self._get(row, c.author).strip().lstrip("@") or "unknown"
         platform = self._platform(row)
         url = self._get(row, c.url).strip() or None
-        native_id = self._native_id(row, url, handle, created, text)
+        # The id derived from a text is derived from the cell as it stands, so that a file
+        # imported before texts were decoded finds its posts again.
+        native_id = self._native_id(row, url, handle, created, written)
         if url is None and self.mapping.url_template:
             url = self.mapping.url_template.format(author=handle, native_id=native_id)
         return self._post(row, text, created, handle, platform, url, native_id)
@@ -63,12 +68,12 @@ class RowNormaliser:
             created_at=created,
             author=self._author(row, handle),
             url=url,
-            title=self._get(row, c.title).strip() or None,
+            title=unescape(self._get(row, c.title)).strip() or None,
             language=self._get(row, c.language).strip().lower() or None,
             metrics=metrics,
             mentions=entities.mentions(text),
             hashtags=entities.hashtags(text),
-            links=entities.links(text),
+            links=expand(entities.links(text), row),
             brands=self._brands(row),
             labels=self._labels(row),
             location=self._get(row, c.location).strip() or None,

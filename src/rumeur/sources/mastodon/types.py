@@ -13,6 +13,10 @@ Decisions:
   quoted status itself, so `quote_of` is its uri.
 - A boost is the boosted status (so every boost of a toot is the same post); the outer status,
   with the booster's account, is `raw`.
+- The text is the status HTML read as a page shows it: its character references are decoded
+  once, by the parser (`&amp;amp;` is the "&amp;" its author typed), and a link's hidden parts
+  (`<span class="invisible">`) are kept, so the address reads whole. The links are the `href`s
+  of its `<a>` (not those of mentions and hashtags) and the preview card's `url`.
 - `spoiler_text` (the content warning) is the title: like a subject line, it is read first.
 - Handles are `user@host`: a local account's `acct` has no host, and `user` alone is ambiguous
   across the fediverse.

@@ -1,7 +1,9 @@
 """Reddit things (Listing children) into `Post`s, and a walker over a comment tree.
 
-Pure functions, no I/O. Bodies are assumed fetched with `raw_json=1` (no HTML entities to
-unescape). A malformed thing raises `RowError` naming the field.
+Pure functions, no I/O. Bodies are assumed fetched with `raw_json=1`: the JSON's strings are
+then the markdown as written, without the extra `&amp;` Reddit adds otherwise. The markdown's own
+character references (`&amp;`, the `&#x200B;` of the new editor's blank lines) are decoded once,
+as Reddit shows them (sources/text.py). A malformed thing raises `RowError` naming the field.
 
 Decisions:
 - native_id is the fullname (`t3_xxx` for a submission, `t1_xxx` for a comment): it is what
@@ -27,6 +29,7 @@ from rumeur import entities
 from rumeur.errors import RowError
 from rumeur.model import Author, Media, Metrics, Post
 from rumeur.sources.payload import need_str
+from rumeur.sources.text import unescape
 
 PLATFORM = "reddit"
 WEB = "https://www.reddit.com"
@@ -59,9 +62,9 @@ def post_from_thing(thing: dict[str, Any]) -> Post:
 
 
 def post_from_submission(data: dict[str, Any], *, raw: dict[str, Any] | None = None) -> Post:
-    title = need_str(data, "title").strip()
+    title = unescape(need_str(data, "title")).strip()
     selftext = data.get("selftext") or ""
-    body = "" if selftext.strip() in GONE else selftext.strip()
+    body = "" if selftext.strip() in GONE else unescape(selftext).strip()
     text = f"{title}\n\n{body}" if body else title
     url = data.get("url") or ""
     external = [] if data.get("is_self") or not url.startswith("http") else [url]
@@ -94,11 +97,12 @@ def post_from_comment(data: dict[str, Any], *, raw: dict[str, Any] | None = None
         raise RowError("body", "missing or empty")
     if body.strip() in GONE:
         raise RowError("body", f"the comment was {body.strip()[1:-1]}")
+    body = unescape(body).strip()
     parent = data.get("parent_id")
     return Post(
         platform=PLATFORM,
         native_id=_fullname(data, "t1"),
-        text=body.strip(),
+        text=body,
         created_at=_created(data),
         author=_author(data),
         url=_permalink(data),
