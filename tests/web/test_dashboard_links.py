@@ -105,7 +105,7 @@ def test_a_department_s_links_count_its_posts_only(site: Site) -> None:
 def _kind(link: str) -> str:
     params = parse_qs(urlsplit(link).query)
     q = params.get("q", [""])[0]
-    if q.startswith("brand:"):
+    if "brand" in params:
         return "brand+platform" if "platform" in params else "brand"
     if "platform" in params or "author" in params:
         return "platform" if "platform" in params else "author"

@@ -61,7 +61,7 @@ PAGE = 500  # candidates read at a time when the SQL is a superset
 WINDOW = 5_000  # SQLite: newest posts scanned first, before the full-text index drives
 NEWEST = (posts.c.created_at.desc(), posts.c.id.desc())
 ENGAGED = engagement_sql(posts.c.likes, posts.c.reposts, posts.c.replies, posts.c.quotes)
-MOST_ENGAGED = (ENGAGED.desc(), posts.c.id.desc())
+MOST_ENGAGED = (ENGAGED.desc(), *NEWEST)  # the newest first among equals
 SORTS = ("date", "engagement")  # the stream's orders: newest first, most engagement first
 
 
@@ -92,13 +92,13 @@ class Ranked:
     """Where a most-engaged-first page ended: the next page starts strictly below it."""
 
     engagement: int
+    created_at: datetime
     id: int
 
     def condition(self) -> ColumnElement[bool]:
         engaged = ENGAGED
-        return or_(
-            engaged < self.engagement, and_(engaged == self.engagement, posts.c.id < self.id)
-        )
+        later = Keyset(self.created_at, self.id).condition()
+        return or_(engaged < self.engagement, and_(engaged == self.engagement, later))
 
 
 Conditions = Sequence[ColumnElement[bool]]  # on `posts` columns only: filters, a page's keyset
@@ -238,7 +238,9 @@ def _first(rows: list[dict[str, Any]], limit: int, sort: str) -> list[dict[str, 
 
 
 def _rank(row: Mapping[str, Any], sort: str) -> Any:
-    return engagement_of(row) if sort == "engagement" else row["created_at"]
+    if sort == "engagement":
+        return engagement_of(row), row["created_at"]
+    return row["created_at"]
 
 
 def as_node(query: Query | Node | str) -> Node | None:
@@ -277,7 +279,7 @@ def _verified(
 def _below(row: Mapping[str, Any], sort: str) -> ColumnElement[bool]:
     """The rows after `row` in the order of `sort`."""
     if sort == "engagement":
-        return Ranked(engagement_of(row), row["id"]).condition()
+        return Ranked(engagement_of(row), row["created_at"], row["id"]).condition()
     return or_(
         posts.c.created_at < row["created_at"],
         and_(posts.c.created_at == row["created_at"], posts.c.id < row["id"]),

@@ -251,36 +251,31 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 def read_keyset(value: str | None, sort: str = "date") -> Keyset | Ranked | None:
     """The `before` parameter of a stream page, as `keyset_param` writes it: `<ISO time>_<id>`
-    for the newest first, `<engagement>_<id>` for the most engaged first."""
+    for the newest first, `<engagement>_<ISO time>_<id>` for the most engaged first."""
     if not value:
         return None
     head, _sep, ident = check_text("before", value).rpartition("_")
+    engaged, _sep, when = head.rpartition("_") if sort == "engagement" else ("0", "", head)
     try:
-        number = int(ident)
-        if sort == "engagement":
-            return _ranked(int(head), number)
-        moment = datetime.fromisoformat(head)
+        number, engagement = int(ident), int(engaged)
+        moment = datetime.fromisoformat(when)
     except ValueError:
         raise FilterError(_("before: not a page position")) from None
     if moment.tzinfo is None or not FIRST_DAY <= moment.date() <= LAST_DAY:
         raise FilterError(_("before: not a page position"))
-    if not -MAX_ID <= number <= MAX_ID:
+    if not (-MAX_ID <= number <= MAX_ID and 0 <= engagement <= MAX_ID):
         raise FilterError(_("before: not a page position"))
-    return Keyset(moment.astimezone(UTC), number)
-
-
-def _ranked(engagement: int, number: int) -> Ranked:
-    if not (0 <= engagement <= MAX_ID and -MAX_ID <= number <= MAX_ID):
-        raise ValueError(engagement)
-    return Ranked(engagement, number)
+    keyset = Keyset(moment.astimezone(UTC), number)
+    if sort == "engagement":
+        return Ranked(engagement, keyset.created_at, keyset.id)
+    return keyset
 
 
 def keyset_param(row: Mapping[str, object], sort: str = "date") -> str:
-    if sort == "engagement":
-        return f"{engagement_of(row)}_{row['id']}"
     moment = row["created_at"]
     assert isinstance(moment, datetime)
-    return f"{moment.astimezone(UTC).isoformat()}_{row['id']}"
+    where = f"{moment.astimezone(UTC).isoformat()}_{row['id']}"
+    return f"{engagement_of(row)}_{where}" if sort == "engagement" else where
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Every link from a figure to the mentions, made in one place: the dashboard's tables, an
 alert and its crisis room. Each opens the stream on a query that finds exactly the posts the
-figure counted: the same posts (a brand's by `brand:`, its attribution, not a word of its
-name) over the same time (the figure's hours or days, as `start` and `end`).
+figure counted: the same posts (a brand's by the stream's brand filter, which is `brand:`:
+its attribution, not a word of its name) over the same time (the figure's hours or days, as
+`start` and `end`).
 
 What a figure counts, and so what its link says:
 
@@ -25,7 +26,7 @@ from rumeur.alerts.kinds import NEGATIVE, VOLUME, WATCH
 from rumeur.analytics.dashboard import counted_spans
 from rumeur.config import Workspace
 from rumeur.store.rollups import ALL
-from rumeur.web.filters import field_query, stream_link
+from rumeur.web.filters import stream_link
 
 # A watch word counts the posts up to the time it fired, that time included; the stream's
 # `end` is excluded, so the link ends a second later (posts are stored to the second).
@@ -40,11 +41,6 @@ def figure_link(
     that an hour a change of clock repeats is not read twice."""
     window = {"start": _moment(since, zone), "end": _moment(until, zone)}
     return stream_link(slug, **window, **values)
-
-
-def brand_query(name: str) -> str:
-    """`brand:"<name>"`: the posts attributed to a brand, whatever words they use."""
-    return field_query("brand", name)
 
 
 def _moment(moment: datetime, zone: ZoneInfo) -> str:
@@ -71,7 +67,7 @@ def alert_link(ws: Workspace, alert: Mapping[str, Any]) -> str | None:
     since, until = window
     kind, subject = alert["kind"], str(alert["subject"])
     if kind in (VOLUME, NEGATIVE):
-        values = {} if subject == ALL else {"q": brand_query(subject)}
+        values = {} if subject == ALL else {"brand": subject}
         return figure_link(ws.slug, since, until, ws.zone, **values)
     if kind == WATCH:
         saved = {q.name: q.query for q in ws.queries}.get(subject)
@@ -99,7 +95,7 @@ class DashboardLinks:
 
     def brand(self, name: str, platform: str = "") -> str | None:
         """A brand's posts of the period (on one platform)."""
-        return self._hours(q=brand_query(name), platform=platform)
+        return self._hours(brand=name, platform=platform)
 
     def platform(self, name: str) -> str | None:
         """Every post of the period on a platform."""
