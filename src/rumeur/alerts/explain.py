@@ -40,7 +40,13 @@ def explain(conn: Connection, workspace: str, fire: Fire, top: int) -> dict[str,
         "until": fire.until.isoformat(),
         **figures,
         "posts": [
-            {"id": r.id, "native_id": r.native_id, "text": r.text[:280], "engagement": e}
+            {
+                "id": r.id,
+                "native_id": r.native_id,
+                "text": r.text[:280],
+                "engagement": e,
+                "author": r.handle,
+            }
             for e, r in engaging[:top]
         ],
         "terms": [t for t, _ in terms.most_common(top)],

@@ -89,7 +89,7 @@ def _viral_post(alert: Facts) -> tuple[str, str]:
     """(author, text) of a viral alert's post: the explanation's only post and author."""
     posts = alert.why.get("posts") or [{}]
     authors = alert.why.get("authors") or [""]
-    return str(authors[0] or ""), str(posts[0].get("text") or "")
+    return str(posts[0].get("author") or authors[0] or ""), str(posts[0].get("text") or "")
 
 
 def short(text: str, limit: int) -> str:
