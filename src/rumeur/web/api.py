@@ -137,12 +137,22 @@ def stream_filters(
     sentiment: FilterParams = None,
     emotion: FilterParams = None,
     language: FilterParams = None,
+    start: FilterParams = None,
+    end: FilterParams = None,
+    brand: FilterParams = None,
+    department: FilterParams = None,
+    author: FilterParams = None,
+    sort: FilterParams = None,
 ) -> StreamFilters:
     """The stream's filters, as the page takes them: `q` is a boolean query
-    (docs/queries.md), `since` and `until` days in the workspace's time zone (included)."""
+    (docs/queries.md), `since` and `until` days in the workspace's time zone (included),
+    `start` and `end` times (ISO 8601, in that zone unless they carry an offset; `end`
+    excluded), `brand` a brand's name, `department` a department's slug, `author` a handle,
+    `sort` `date` (newest first) or `engagement` (most first)."""
     given = {
         "q": q, "since": since, "until": until, "platform": platform, "sentiment": sentiment,
-        "emotion": emotion, "language": language,
+        "emotion": emotion, "language": language, "start": start, "end": end, "brand": brand,
+        "department": department, "author": author, "sort": sort,
     }  # fmt: skip
     return StreamFilters.read({k: v for k, v in given.items() if v})
 
@@ -159,9 +169,11 @@ def posts(
     before: FilterParams = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> PostPage:
-    """The mention stream, newest first; `before` is the `next` of the previous page."""
+    """The mention stream, newest first (or the most engaged first); `before` is the `next` of
+    the previous page."""
     ws = workspace_of(request, slug)
-    found = read_stream(state(request), ws, viewer, filters, read_keyset(before), limit)
+    keyset = read_keyset(before, filters.sort or "date")
+    found = read_stream(state(request), ws, viewer, filters, keyset, limit)
     return PostPage(posts=[PostOut(**row) for row in found.posts], next=found.next)
 
 
