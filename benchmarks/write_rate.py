@@ -43,13 +43,19 @@ class Run:
     name: str
     ends: list[int] = field(default_factory=list)  # posts written after each batch
     times: list[float] = field(default_factory=list)  # seconds since the start, aligned
+    # CPU seconds of this process since the start, aligned: on a machine shared with other
+    # work the wall clock measures the others too; SQLite's work runs in this process, so
+    # its CPU rate shows what the store's growth costs whatever the load (PostgreSQL's
+    # server is another process: there it counts the client's share only).
+    cpu: list[float] = field(default_factory=list)
 
-    def rate(self, upto: int, window: int) -> float:
-        """Posts per second over the last `window` posts written before `upto`."""
+    def rate(self, upto: int, window: int, clock: str = "times") -> float:
+        """Posts per second (of `clock`) over the last `window` posts written before `upto`."""
+        seconds_at = getattr(self, clock)
         end = bisect_right(self.ends, upto) - 1
         start = bisect_right(self.ends, self.ends[end] - window) - 1
         posts = self.ends[end] - (self.ends[start] if start >= 0 else 0)
-        seconds = self.times[end] - (self.times[start] if start >= 0 else 0.0)
+        seconds = seconds_at[end] - (seconds_at[start] if start >= 0 else 0.0)
         return posts / seconds
 
 
@@ -69,7 +75,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def fill(store: Store, name: str, tweets: list[dict[str, str]], args: argparse.Namespace) -> Run:
     run = Run(name)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     batch = []
     for n, post in enumerate(generate(tweets, args.posts), 1):
         batch.append(post)
@@ -78,6 +84,7 @@ def fill(store: Store, name: str, tweets: list[dict[str, str]], args: argparse.N
             batch = []
             run.ends.append(n)
             run.times.append(time.perf_counter() - started)
+            run.cpu.append(time.process_time() - cpu_started)
             if n % 50_000 < args.batch:
                 rate = run.rate(n, args.window)
                 print(f"  {name}: {n:,} posts, {rate:,.0f}/s now", file=sys.stderr)
@@ -117,6 +124,13 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         print(f"{run.name:<12}{cells}{ratio:>8.2f}  {verdict} ({run.times[-1]:,.0f} s in all)")
     print(f"(posts/s over the last {args.window:,} posts written before each mark, batches of")
     print(f" {args.batch:,}; ratio: the rate at {args.posts:,} over the rate at {marks[0]:,})")
+    print(f"\n{'per CPU second':<16}{head}{'ratio':>8}")
+    for run in runs:
+        rates = [run.rate(m, args.window, "cpu") for m in marks]
+        cells = "".join(f"{r:>18,.0f}" for r in rates)
+        print(f"{run.name:<16}{cells}{rates[-1] / rates[0]:>8.2f}")
+    print("(the same windows per CPU second of this process: what the growth costs whatever")
+    print(" else the machine runs; PostgreSQL's server works in another process, not counted)")
 
 
 def main(argv: list[str] | None = None) -> int:

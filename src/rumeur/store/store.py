@@ -40,6 +40,12 @@ WRITER_CACHE_KIB = 65536
 # rollup and index pages copied again batch after batch (commits 0.29 s of the airline import,
 # 0.11 s with this).
 WRITER_WAL_PAGES = 16384
+# FTS5 merges its index segments 4 at a time by default: on a million posts each post's entry
+# was rewritten at about six levels, and the index's cost per 10,000 posts grew from 0.099 to
+# 0.145 CPU s; merged 8 at a time, 0.093 to 0.102 (fewer levels), with searches as quick
+# (benchmarks in docs/architecture.md, "The write path, measured"). A setting of the index
+# itself, kept in its config table: a writer sets it once if a store does not have it yet.
+FTS_AUTOMERGE = 8
 LOCK_SQL = (
     "SELECT pg_advisory_xact_lock(:key), set_config('plan_cache_mode', 'force_custom_plan', true)"
 )
@@ -68,10 +74,20 @@ class Growth:
         return True
 
 
+def _tune_fts(conn: Connection) -> None:
+    """Give the FTS5 index its merge setting (FTS_AUTOMERGE) unless it has it already."""
+    found = conn.exec_driver_sql("SELECT v FROM posts_fts_config WHERE k = 'automerge'").first()
+    if found is None or found[0] != FTS_AUTOMERGE:
+        conn.exec_driver_sql(
+            "INSERT INTO posts_fts(posts_fts, rank) VALUES ('automerge', ?)", (FTS_AUTOMERGE,)
+        )
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.growth = Growth()
+        self._fts_tuned = False  # whether this store's FTS5 merge setting was checked
 
     @classmethod
     def open(cls, target: str) -> Store:
@@ -116,6 +132,9 @@ class Store:
                     else:  # the indexes a write touches outgrow SQLite's 2 MB default
                         conn.exec_driver_sql(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
                         conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {WRITER_WAL_PAGES}")
+                        if not self._fts_tuned:
+                            _tune_fts(conn)
+                            self._fts_tuned = True
                     yield conn
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0]

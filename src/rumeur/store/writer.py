@@ -93,14 +93,20 @@ class _State:
     author_id: int
     created_at: datetime
     facets: frozenset[Facet]
-    memberships: set[tuple[str, str]] = field(default_factory=set)  # (workspace, brand)
+    memberships: frozenset[tuple[str, str]] = frozenset()  # (workspace, brand)
+    # Read several times per post by the rollups: computed once, from memberships that never
+    # change after the state is made.
+    spaces: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.spaces = frozenset(ws for ws, _ in self.memberships)
 
     def facet_part(self) -> tuple[Any, ...]:
         """What decides this post's `facet_rollups` rows."""
-        return (self.hour.date(), self.reason, self.engagement, self.facets, self.workspaces())
+        return (self.hour.date(), self.reason, self.engagement, self.facets, self.spaces)
 
-    def workspaces(self) -> set[str]:
-        return {ws for ws, _ in self.memberships}
+    def workspaces(self) -> frozenset[str]:
+        return self.spaces
 
 
 def write_batch(
@@ -383,7 +389,7 @@ def _state(
         author_id=row["author_id"],
         created_at=created,
         facets=post_facets,
-        memberships=set(memberships),
+        memberships=frozenset(memberships),
     )
 
 
@@ -452,7 +458,7 @@ def facet_deltas(
     before: dict[int, _State], after: dict[int, _State]
 ) -> dict[tuple[Any, ...], list[int]]:
     """(workspace, kind, day, reason, value) -> [posts, engagement] deltas."""
-    deltas: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    deltas: dict[tuple[Any, ...], list[int]] = {}
     # A relabelled sentiment, or a new brand in the same workspace, moves no facet row: skip
     # such posts rather than add and take away the same dozens of keys.
     same = {
@@ -465,11 +471,18 @@ def facet_deltas(
                 continue
             day = state.hour.replace(hour=0)
             e = sign * state.engagement
+            reason = state.reason
             for ws in state.workspaces():
                 for kind, value in state.facets:
-                    acc = deltas[(ws, kind, day, state.reason, value)]
-                    acc[0] += sign
-                    acc[1] += e
+                    key = (ws, kind, day, reason, value)
+                    # Inline, with a plain dict: a batch adds some 100,000 facet keys, and a
+                    # call per key (a defaultdict's factory, a helper) cost more than the sums.
+                    acc = deltas.get(key)
+                    if acc is None:
+                        deltas[key] = [sign, e]
+                    else:
+                        acc[0] += sign
+                        acc[1] += e
     return deltas
 
 
