@@ -14,7 +14,9 @@ from markupsafe import Markup
 from rumeur.web.charts import (
     DASHES,
     MARKERS,
+    MAX_LABEL_SHARE,
     NARROW,
+    PAD,
     PALETTE,
     WIDE,
     Series,
@@ -420,7 +422,7 @@ def test_a_bar_lists_label_column_follows_its_labels() -> None:
     long = parse(bar_list("b", "t", [("Flight Attendant Complaints", 3)], width=NARROW))
     huge = parse(bar_list("b", "t", [("x" * 200, 3)], width=NARROW))
     lefts = [float(by_class(r, "chart-bar")[0].get("x", "")) for r in (short, long, huge)]
-    assert lefts[0] < lefts[1] < lefts[2] <= NARROW * 0.5
+    assert lefts[0] < lefts[1] < lefts[2] <= NARROW * MAX_LABEL_SHARE + 2 * PAD
     assert texts(long, "chart-label") == ["Flight Attendant Complaints"]  # not cut
     assert texts(huge, "chart-label")[0].endswith("…")
 

@@ -634,7 +634,7 @@ def stacked_bars(
 
 ROW_H = 26
 EMPTY_H = 48  # an empty ranked list: one line of text, not the room of ten bars
-MAX_LABEL_SHARE = 0.45  # of the width, at most, for the labels on the left
+MAX_LABEL_SHARE = 0.5  # of the width, at most, for the labels on the left
 
 
 def bar_list(
