@@ -135,3 +135,25 @@ def test_a_view_is_checked_before_it_is_kept(site: Site) -> None:
     forged = client.post("/w/united/stream/views", data={**bad, "csrf": "x", "params": "q=x"})
     assert forged.status_code == 403
     assert "broken" not in client.get("/w/united/stream?q=").text
+
+
+def test_the_api_takes_the_same_filters_and_sort(site: Site) -> None:
+    from fastapi.testclient import TestClient
+
+    from rumeur.web import tokens
+    from rumeur.web.app import create_app
+
+    token = tokens.issue(site.store, site.users["ana"].id)
+    client = TestClient(create_app(site.settings, site.store))
+    headers = {"Authorization": f"Bearer {token}"}
+    params = {"brand": "Delta", "sort": "engagement", "limit": 10}
+    first = client.get("/api/w/united/posts", params=params, headers=headers).json()
+    after = {**params, "before": first["next"]}
+    second = client.get("/api/w/united/posts", params=after, headers=headers).json()
+    page = client.get("/api/w/united/posts", params={**params, "limit": 20}, headers=headers)
+    assert [p["id"] for p in first["posts"] + second["posts"]] == [
+        p["id"] for p in page.json()["posts"]
+    ]
+    bad = client.get("/api/w/united/posts", params={"start": "yesterday"}, headers=headers)
+    assert bad.status_code == 400 and "start" in bad.json()["error"]
+    tokens.revoke(site.store, site.users["ana"].id)
