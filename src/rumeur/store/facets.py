@@ -71,11 +71,12 @@ def site(link: str) -> str | None:
     if not host:
         return None
     host = host.rstrip(".")
-    for prefix in _SAME_SITE:
-        # m.me is a site of its own: only a prefix followed by a domain with a dot goes.
-        if host.startswith(prefix) and "." in host[len(prefix) :]:
-            host = host[len(prefix) :]
+    # Until none is left (www.m.lemonde.fr): the site of a site is itself. m.me is a site of
+    # its own: only a prefix followed by a domain with a dot goes.
+    while prefix := next((p for p in _SAME_SITE if host.startswith(p)), None):
+        if "." not in host[len(prefix) :]:
             break
+        host = host[len(prefix) :]
     return None if host in SHORTENERS or not host else host
 
 
