@@ -9,8 +9,14 @@ the demo workspace ("united") by the store's writer in big batches. The SQLite s
 under the cache folder, the PostgreSQL one in the database `rumeur_bench` (a `bench_meta` row
 says what it holds); both are keyed by `VERSION`, the size and the schema's HEAD.
 
+The dashboard is measured as people read it: every chart with its title and subtitle, the
+change against the previous period with its rule, the links to the mentions. The stream is
+measured with its filters, the `brand:` field and the brand filter among them.
+
 Run it with `make bench` (or `.venv/bin/python benchmarks/web_latency.py`). It reports, it does
-not judge: the exit status is 0 whether the goal is met or not."""
+not judge: the exit status is 0 whether the goal is met or not. `--posts` and `--pg-posts` make
+smaller stores where a million posts take too long to write; `--no-sqlite` and `--no-postgres`
+measure one database."""
 
 from __future__ import annotations
 
@@ -62,6 +68,7 @@ USER, PASSWORD = "bench", "a long password 123"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 MORE = re.compile(r'data-testid="more" href="[^"]*before=([^"&]+)"')
 COMMON, RARE, PHRASE = "luggage", "lavatory", '"late flight" OR delayed'
+BRAND = "American"  # a competitor: the `brand:` field and the brand filter
 
 
 @dataclass(slots=True)
@@ -86,6 +93,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cache", type=Path, help="folder of the cached SQLite store")
     parser.add_argument("--postgres", default=PG_URL, help="URL of the PostgreSQL database")
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument(
         "--pg-posts", type=int, help="size of the PostgreSQL store (default: --posts)"
     )
@@ -345,6 +353,15 @@ def measure(store: Store, settings: Settings, args: argparse.Namespace) -> list[
         (f"stream page, q={PHRASE}", [page(client, stream, {"q": PHRASE})]),
         (f"stream page, q={RARE} (rare)", [page(client, stream, {"q": RARE})]),
         ("stream page, sentiment=negative", [page(client, stream, {"sentiment": "negative"})]),
+        (f"stream page, q=brand:{BRAND}", [page(client, stream, {"q": f"brand:{BRAND}"})]),
+        (
+            f"stream page, brand={BRAND}, q={COMMON}",
+            [page(client, stream, {"brand": BRAND, "q": COMMON})],
+        ),
+        (
+            f"stream page, q={COMMON}, by engagement",
+            [page(client, stream, {"q": COMMON, "sort": "engagement"})],
+        ),
         (f"stream next page, q={COMMON}", [next_page(client, stream, {"q": COMMON})]),
     ]
     rows = [Row(name, timed(calls, args.runs)) for name, calls in cases]
@@ -397,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in machine().items():
         print(f"{key + ':':<8} {value}")
     tweets = read_tweets(find_data())
-    run_database("SQLite", sqlite_store, args, tweets)
+    if not args.no_sqlite:
+        run_database("SQLite", sqlite_store, args, tweets)
     if args.no_postgres:
         return 0
     why = postgres_reachable(args.postgres)
