@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rumeur.i18n import _
 from rumeur.inbox.rules import tags_of
 from rumeur.logs import redact_text
 
@@ -95,7 +96,7 @@ def text_of(form: Mapping[str, Any], name: str) -> str:
     value = form.get(name, "")
     value = value if isinstance(value, str) else ""
     if len(value) > TEXT_LIMIT:
-        raise FormError(f"{name}: at most {TEXT_LIMIT} characters")
+        raise FormError(_("{name}: at most {n} characters").format(name=name, n=TEXT_LIMIT))
     return value
 
 
@@ -127,7 +128,7 @@ def rows_sent(form: Any, prefix: str) -> list[int]:
     pattern = re.compile(re.escape(prefix) + r"\[(\d{1,4})\]\.")
     found = sorted({int(m.group(1)) for key in form if (m := pattern.match(key))})
     if len(found) > MAX_ITEMS:
-        raise FormError(f"{prefix}: at most {MAX_ITEMS} rows")
+        raise FormError(_("{name}: at most {n} rows").format(name=prefix, n=MAX_ITEMS))
     return found
 
 

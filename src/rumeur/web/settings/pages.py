@@ -33,7 +33,7 @@ from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_
 from rumeur.web.filters import FilterError
 from rumeur.web.permissions import Permission
 from rumeur.web.render import page, page_context
-from rumeur.web.settings import forms, sending, thresholds
+from rumeur.web.settings import forms, reasons, sending, thresholds
 from rumeur.web.settings.forms import Kind
 
 router = APIRouter(include_in_schema=False)
@@ -216,7 +216,8 @@ def refusal(
             lambda m, rows=rows, prefix=prefix: f"{prefix}[{_row(rows, int(m.group(1)))}]",
             path,
         )
-    return Refusal(line[found.end() :].strip() or line, _field(section, path))
+    reason = reasons.in_words(line[found.end() :].strip(), path)
+    return Refusal(reason or line, _field(section, path))
 
 
 def _row(rows: list[int], index: int) -> int:
