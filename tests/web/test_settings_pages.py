@@ -210,6 +210,23 @@ def test_the_query_is_checked_as_typed_with_its_caret(admin) -> None:  # type: i
     assert empty.text.strip() == ""
 
 
+def test_a_form_too_big_is_refused_in_one_line(site: Site, admin) -> None:  # type: ignore[no-untyped-def]
+    before = version(site)
+    form = Form(admin, f"{BASE}/brands")
+    form.set("competitors[1].terms", "x" * 10_001)
+    answer = form.post()
+    assert answer.status_code == 400
+    assert "competitors[1].terms: at most 10000 characters" in answer.text
+    rows = Form(admin, f"{BASE}/queries")
+    rows.fields += [(f"queries[{i}].name", "") for i in range(300)]
+    assert "at most 200 rows" in rows.post().text
+    csrf = csrf_of(admin.get(f"{BASE}/queries").text)
+    long_query = {"csrf": csrf, "queries[0].query": "a" * 10_001}
+    check = admin.post(f"{BASE}/queries/check", data=long_query)
+    assert check.status_code == 400
+    assert version(site) == before
+
+
 def test_a_department_and_its_targets(site: Site, admin) -> None:  # type: ignore[no-untyped-def]
     form = Form(admin, f"{BASE}/departments")
     row = row_of(form, "departments", "Baggage")

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from rumeur.i18n import _
 from rumeur.inbox.rules import tags_of
 from rumeur.logs import redact_text
+from rumeur.web.filters import FilterError
 
 MAX_ITEMS = 200  # rows a list form may send: a brand has a few competitors, not thousands
 TEXT_LIMIT = 10_000  # what one field may hold before the whole form is refused
@@ -88,8 +89,9 @@ TARGET_KEYS: dict[str, tuple[str, ...]] = {
 SECURITY = ("none", "starttls", "ssl")
 
 
-class FormError(ValueError):
-    """A form that cannot be read at all (too many rows, a field too long): one line."""
+class FormError(FilterError):
+    """A form that cannot be read at all (too many rows, a field too long): one line, a 400
+    wherever it is raised."""
 
 
 def text_of(form: Mapping[str, Any], name: str) -> str:
