@@ -251,7 +251,7 @@ def test_alert_thresholds(site: Site, admin) -> None:  # type: ignore[no-untyped
     form = (
         Form(admin, f"{BASE}/alerts")
         .set("alerts.volume_min_posts", "12")
-        .set("alerts.negative_lift", "0.2")
+        .set("alerts.negative_lift", "0,2")  # a decimal comma, as French writes it
     )
     assert form.post().status_code == 303
     alerts = workspace(site).alerts

@@ -116,7 +116,10 @@ def read_value(form: Any, name: str, kind: Kind) -> Any:
         return [line.strip() for line in raw.splitlines() if line.strip()]
     if kind is Kind.WORDS:
         return tags_of(raw)
-    return raw.strip() or None
+    raw = raw.strip()
+    if kind is Kind.VALUE and re.fullmatch(r"\d+,\d+", raw):
+        raw = raw.replace(",", ".")  # a decimal comma, as French is written: 2,5
+    return raw or None
 
 
 def read_object(form: Any, prefix: str, kinds: Mapping[str, Kind]) -> dict[str, Any]:

@@ -105,8 +105,7 @@ def _version(request: Request, slug: str) -> int:
 
 def _file_workspace(request: Request, slug: str) -> Workspace | None:
     """The settings file's workspace: what the first stored version's summary compares with."""
-    settings = getattr(state(request), "file_settings", None)
-    return next((w for w in settings.workspaces if w.slug == slug), None) if settings else None
+    return next((w for w in state(request).file_settings.workspaces if w.slug == slug), None)
 
 
 def _data(ws: Workspace) -> dict[str, Any]:
