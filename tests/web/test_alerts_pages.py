@@ -263,3 +263,20 @@ def test_an_empty_list_says_how_to_fill_it(site: Site) -> None:
         ]
         # only an admin is offered the settings page
         assert ('data-testid="thresholds-link"' in empty) == (name == "ada")
+
+
+def test_the_detectors_updates_fold_into_one_line_of_the_log(site: Site) -> None:
+    open_storm_alerts(site)
+    with site.store.engine.connect() as conn:
+        most = select(alerts.c.id).order_by(alerts.c.revision.desc(), alerts.c.id).limit(1)
+        alert_id = conn.execute(most).scalar_one()
+        e = alert_events.c
+        updates = conn.execute(
+            select(e.id).where(e.alert_id == alert_id, e.what == "updated")
+        ).all()
+    assert len(updates) >= 2  # the storm's hours update it at each run
+    room = site.client("ana").get(f"/w/united/alerts/{alert_id}").text
+    log = room.split('data-testid="log"')[1]
+    assert log.count('data-what="updated"') == 0 and log.count('data-what="updates"') == 1
+    assert f"updated the figures {len(updates)} times between " in log
+    assert log.count('data-what="opened"') == 1
