@@ -1,6 +1,7 @@
 """The five kinds of alert, named once: the code each detector writes in `alerts.kind`, and the
-name people read, in the current language (`i18n.using` for a workspace's). The notifications
-(notify/message.py) and the web pages (the `kind` macro of _alert_macros.html) show these names.
+name people read, in the current language (`i18n.using` for a workspace's). The notifications,
+the web pages and the commands show these names through sentences.py (and the `kind` macro of
+_alert_macros.html).
 """
 
 from __future__ import annotations
