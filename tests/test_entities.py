@@ -65,6 +65,7 @@ def test_links_are_found_once_in_their_order() -> None:
         ("https://www.lemonde.fr/economie/", "lemonde.fr"),
         ("https://m.lemonde.fr/article", "lemonde.fr"),
         ("https://mobile.twitter.com/united/status/1", "twitter.com"),
+        ("https://www.m.youtube.com/watch?v=1", "youtube.com"),  # the site of a site is itself
         ("https://WWW.Example.COM./a", "example.com"),
         ("https://blog.lemonde.fr/a", "blog.lemonde.fr"),  # another site of the same owner
         ("https://m.me/united", "m.me"),  # a site named m.me, not the mobile form of "me"
