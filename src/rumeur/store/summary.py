@@ -13,14 +13,16 @@ from rumeur.store.rollups import ALL
 from rumeur.store.schema import author_rollups, authors, post_queries, rejected, rollups_hourly
 
 
-def by_brand_and_sentiment(conn: Connection, workspace: str) -> list[Row[Any]]:
-    """(brand, sentiment, posts, engagement) over the workspace's whole history."""
+def by_brand_and_sentiment(conn: Connection, workspace: str) -> list[tuple[str, str, int, int]]:
+    """(brand, sentiment, posts, engagement) over the workspace's whole history. PostgreSQL's
+    SUM of integers is a numeric (a Decimal in Python): counts are given back as int."""
     r = rollups_hourly
-    return conn.execute(
+    rows = conn.execute(
         select(r.c.brand, r.c.sentiment, func.sum(r.c.posts), func.sum(r.c.engagement))
         .where(r.c.workspace == workspace)
         .group_by(r.c.brand, r.c.sentiment)
-    ).all()
+    )
+    return [(b, s, int(n), int(e)) for b, s, n, e in rows]
 
 
 def posts_per_hour(conn: Connection, workspace: str) -> list[tuple[datetime, int]]:
@@ -44,7 +46,7 @@ def _posts_by(
     )
     if most_first:
         query = query.order_by(total.desc())
-    return list(conn.execute(query))
+    return [(value, int(n)) for value, n in conn.execute(query)]
 
 
 def query_matches(conn: Connection, workspace: str) -> list[tuple[str, int]]:
