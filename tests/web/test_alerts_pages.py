@@ -253,8 +253,9 @@ def test_an_empty_list_says_how_to_fill_it(site: Site) -> None:
     for name, language in (("ada", "en"), ("ana", "fr")):
         page = site.client(name).get("/w/united/alerts", headers={"Accept-Language": language})
         empty = page.text.split('data-testid="no-alerts"')[1].split("</section>")[0]
-        assert "rumeur replay" in empty and "[workspaces.alerts]" in empty
-        command = empty.split("<code>")[1].split("</code>")[0]
+        assert "<code>rumeur replay</code>" in empty
+        assert "<code>[workspaces.alerts]</code>" in empty
+        command = empty.split('data-testid="replay-command"><code>')[1].split("</code>")[0]
         assert command.split()[1:] == [
             "replay",
             f"../shared/data/{DEMO_FILE}",
