@@ -143,12 +143,15 @@ def filled(section: Section, ws: Workspace) -> tuple[dict[str, Any], dict[str, i
 
 
 def _typed_rows(section: Section, form: Any) -> dict[str, int]:
-    """A refused form's rows: those it sent, and an empty one after them."""
+    """A refused form's rows: those it sent, and an empty one after them (the one it sent
+    when that one is still empty)."""
     rows = {}
     for part in section.parts:
         if part.listed:
             sent = forms.rows_sent(form, part.prefix)
-            rows[part.prefix] = (max(sent) + 1 if sent else 0) + 1
+            count = max(sent) + 1 if sent else 0
+            held = {row for row, _item in forms.read_items(form, part.prefix, part.kinds)}
+            rows[part.prefix] = count + 1 if not sent or count - 1 in held else count
     return rows
 
 
