@@ -43,6 +43,13 @@ def test_excluded_and_failed_branches_mark_nothing() -> None:
     assert marks(shown("colis AND lang:fr")[0]) == []  # no language: no match
 
 
+def test_near_marks_the_close_occurrences_only() -> None:
+    text = "Lost bag again. They will call and hold my bag when found."
+    assert marks(shown("bag NEAR/2 lost", text)[0]) == ["Lost", "bag"]
+    assert marks(shown("lost NEAR/0f bag", text)[0]) == ["Lost", "bag"]
+    assert marks(shown("bag NEAR/0f lost", text)[0]) == []  # not in that order: no match
+
+
 def test_title_and_text_apart() -> None:
     text, title = shown("title:poste AND colis", title="La Poste")
     assert marks(title) == ["Poste"]

@@ -40,13 +40,15 @@ def word_spans(text: str | None) -> list[CharSpan]:
 
 
 def highlights(
-    node: Node, doc: Document, texts: dict[str, str | None]
+    node: Node, doc: Document, texts: dict[str, str | None], found: bool = False
 ) -> dict[str, list[CharSpan]]:
     """For each of `texts` ("title", "text": the strings `doc` was made from), the sorted,
-    merged character spans that the query matched; empty when the query does not match."""
+    merged character spans that the query matched; empty when the query does not match.
+    `found`: the post is known to match (a search's result, whose document may lack the
+    fields its filters read), so the query's AND branches all hold."""
     positions: dict[str, set[tuple[int, int]]] = {s: set() for s in TEXT_STREAMS}
     tags: list[Tag] = []
-    if matches(node, doc):
+    if found or matches(node, doc):
         _collect(node, doc, positions, tags)
     out: dict[str, list[CharSpan]] = {}
     for stream in TEXT_STREAMS:
@@ -65,14 +67,17 @@ def _collect(
     match node:
         case Phrase():
             _phrases([node], doc, into)
-        case And(children) | Or(children):
+        case And(children):
+            for child in children:  # all hold, since the AND does
+                _collect(child, doc, into, tags)
+        case Or(children):
             for child in children:
                 if matches(child, doc):
                     _collect(child, doc, into, tags)
         case Tag():
             tags.append(node)
-        case Near(left, right):
-            _phrases([*left, *right], doc, into)
+        case Near():
+            _near(node, doc, into)
         case Within(group):
             _phrases([p for c in clauses(group) for p in c], doc, into)
         case Not() | Filter():
@@ -87,6 +92,22 @@ def _phrases(
         for stream in STREAMS[phrase.stream]:
             if stream in into:  # the place is not shown in the stream
                 into[stream].update(occurrences(phrase, doc, stream))
+
+
+def _near(node: Near, doc: Document, into: dict[str, set[tuple[int, int]]]) -> None:
+    """The occurrences of the two sides that lie close enough (and in order, for NEAR/nf), as
+    `evaluate` measures it: not every occurrence of either side."""
+    for stream in TEXT_STREAMS:
+        lefts = [o for p in node.left for o in occurrences(p, doc, stream)]
+        rights = [o for p in node.right for o in occurrences(p, doc, stream)]
+        for left in lefts:
+            for right in rights:
+                if node.ordered:
+                    close = 0 <= right[0] - left[1] - 1 <= node.n
+                else:
+                    close = max(left[0], right[0]) - min(left[1], right[1]) - 1 <= node.n
+                if close:
+                    into[stream].update((left, right))
 
 
 def _tag_spans(tag: Tag, text: str) -> Iterator[CharSpan]:
