@@ -403,3 +403,39 @@ def test_an_address_with_a_token_is_never_stored(site: Site, admin) -> None:  # 
     assert "name of an environment variable" in field_error(answer.text, f"{new}.url_env")
     assert TOKEN not in answer.text  # neither in the line nor in the field shown again
     assert version(site) == before
+
+
+def test_an_address_written_in_the_file_is_shown_by_its_host_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A settings file may still hold a chat webhook's address (`url`): the page shows its
+    host, never its path; and since no version may store it, a save says which key to move
+    to the environment, without the secret."""
+    from importlib import resources
+
+    from fastapi.testclient import TestClient
+
+    from rumeur.config import parse_settings
+    from rumeur.store import Store
+    from rumeur.web.accounts import add_user
+    from rumeur.web.app import create_app
+    from website import PASSWORD, sign_in
+
+    demo = resources.files("rumeur").joinpath("demo.toml").read_text("utf-8")
+    hook = f"https://hooks.slack.com/services/T000/B000/{TOKEN}"
+    target = f'[[workspaces.notify.targets]]\nname = "team"\nkind = "slack"\nurl = "{hook}"\n'
+    settings = parse_settings(f"{demo}\n{target}", "inline.toml")
+    store = Store.open(str(tmp_path / "inline.db"))
+    try:
+        add_user(store, "ada", "admin", PASSWORD)
+        client = TestClient(create_app(settings, store), follow_redirects=False)
+        sign_in(client, "ada")
+        page = client.get(f"{BASE}/notify").text
+        assert 'data-testid="inline-url"' in page and "hooks.slack.com" in page
+        assert TOKEN not in page and "/services/" not in page
+        refused = Form(client, f"{BASE}/alerts").set("alerts.top", "3").post()
+        assert refused.status_code == 400
+        line = re.search(r'data-testid="form-error">([^<]*)<', refused.text)
+        assert line and "notify.targets[0].url: holds a secret" in html_text.unescape(line.group(1))
+        assert TOKEN not in refused.text
+        assert versions.current_version(store, "united") == 0
+    finally:
+        store.close()

@@ -218,8 +218,11 @@ def refusal(
             lambda m, rows=rows, prefix=prefix: f"{prefix}[{_row(rows, int(m.group(1)))}]",
             path,
         )
+    field = _field(section, path)
+    if not field:  # about another part of the workspace: the whole line, its key path said
+        return Refusal(line)
     reason = reasons.in_words(line[found.end() :].strip(), path)
-    return Refusal(reason or line, _field(section, path))
+    return Refusal(reason or line, field)
 
 
 def _row(rows: list[int], index: int) -> int:
