@@ -439,3 +439,19 @@ def test_an_address_written_in_the_file_is_shown_by_its_host_only(tmp_path) -> N
         assert versions.current_version(store, "united") == 0
     finally:
         store.close()
+
+
+def test_every_alert_threshold_has_a_place_and_a_name_in_both_languages() -> None:
+    from rumeur.i18n import using
+    from rumeur.settings.alerts import AlertSettings
+    from rumeur.web.settings import thresholds
+
+    placed = [key for _group, keys in thresholds.GROUPS for key in keys]
+    assert sorted(placed) == sorted(AlertSettings.model_fields)
+    for language in ("en", "fr"):
+        with using(language):
+            names = {key: thresholds.name(key) for key in placed}
+            titles = [thresholds.group_title(group) for group, _keys in thresholds.GROUPS]
+        assert all(names.values()) and all(titles)
+    with using("fr"):
+        assert thresholds.name("volume_ratio") == "Fois le niveau habituel"
