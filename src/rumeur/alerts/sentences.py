@@ -60,24 +60,24 @@ def _moment(value: datetime | str) -> datetime:
 # -- names --------------------------------------------------------------------------------------
 
 
-def subject(alert: Facts) -> str:
+def subject(alert: Facts, limit: int = SHORT_POST) -> str:
     """What the alert is about: a brand, all mentions, a watch query, or a viral post as its
-    author and the start of its text."""
+    author and the start of its text (`limit` characters at most)."""
     if alert.kind == VIRAL:
-        return _viral_subject(alert)
+        return _viral_subject(alert, limit)
     if alert.subject == ALL:
         return _("all mentions")
     return alert.subject
 
 
-def title(alert: Facts) -> str:
+def title(alert: Facts, limit: int = SHORT_POST) -> str:
     """`Volume spike · American`, `Viral post · @jo: “my flight…”`."""
-    return f"{kind_label(alert.kind)} · {subject(alert)}"
+    return f"{kind_label(alert.kind)} · {subject(alert, limit)}"
 
 
-def _viral_subject(alert: Facts) -> str:
+def _viral_subject(alert: Facts, limit: int) -> str:
     author, text = _viral_post(alert)
-    shown = short(text, SHORT_POST)
+    shown = short(text, limit)
     if author and shown:
         return _("@{author}: “{text}”").format(author=author, text=shown)
     if shown:

@@ -25,6 +25,7 @@ from rumeur.store import Store
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+CLI_POST = 40  # characters of a viral post's text in the table: a line, not a paragraph
 JSON_FIELDS = (
     "id", "kind", "workspace", "subject", "started_at", "updated_at", "observed", "expected",
     "explanation", "status", "revision",
@@ -62,7 +63,7 @@ def alerts_table(rows: list[dict[str, Any]], zone: ZoneInfo) -> Table:
         table.add_row(
             str(row["id"]),
             sentences.status(row["status"]),
-            shown(sentences.title(facts)),
+            shown(sentences.title(facts, CLI_POST)),
             f"{facts.started_at.astimezone(zone):%Y-%m-%d %H:%M}",
             sentences.in_short(facts.kind, facts.observed, facts.expected),
         )
