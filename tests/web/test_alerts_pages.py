@@ -209,9 +209,34 @@ def _viral_alert(site: Site) -> int:
         ).scalar_one()  # fmt: skip
 
 
+def _other_kinds(site: Site) -> None:
+    """An influencer's and a watch word's alerts, with the explanations their detectors write."""
+    at = STORM + timedelta(hours=2)
+    voices = {
+        "reach": 1_250_000, "lookback_days": 30,
+        "influencers": [{"handle": "bignews", "followers": 1_000_000, "verified": True,
+                         "post_id": 1, "native_id": "1", "at": at.isoformat()}],
+    }  # fmt: skip
+    rows = [
+        ("influencer", "Delta", 1_250_000.0, 100_000.0, voices),
+        ("watch_word", "lost-bags", 12.0, 0.0, {"query": "lost-bags"}),
+    ]
+    with site.store.transaction() as conn:
+        for kind, subject, observed, expected, why in rows:
+            conn.execute(
+                insert(alerts).values(
+                    workspace="united", kind=kind, subject=subject, status="open",
+                    started_at=at, updated_at=at, observed=observed, expected=expected,
+                    score=1.0, explanation={**why, "posts": [], "terms": [], "authors": []},
+                    revision=1,
+                )
+            )  # fmt: skip
+
+
 def test_no_alert_page_shows_an_internal_identifier(site: Site) -> None:
     open_storm_alerts(site)
     viral = _viral_alert(site)
+    _other_kinds(site)
     with site.store.engine.connect() as conn:
         ids = conn.execute(select(alerts.c.id).where(alerts.c.workspace == "united")).scalars()
         rooms = [f"/w/united/alerts/{i}" for i in ids]
@@ -225,6 +250,8 @@ def test_no_alert_page_shows_an_internal_identifier(site: Site) -> None:
                 assert code not in page.text, (language, url, code)
         room = client.get(f"/w/united/alerts/{viral}", headers=headers).text
         assert "@TatianaKing" in room and "STOP. USING.THIS.WORD." in room
+        listed = client.get("/w/united/alerts", headers=headers).text
+        assert "@bignews (1" in listed and "lost-bags" in listed
 
 
 def test_the_room_tells_why_in_french(site: Site) -> None:
