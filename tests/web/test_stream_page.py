@@ -157,3 +157,32 @@ def test_the_api_takes_the_same_filters_and_sort(site: Site) -> None:
     bad = client.get("/api/w/united/posts", params={"start": "yesterday"}, headers=headers)
     assert bad.status_code == 400 and "start" in bad.json()["error"]
     tokens.revoke(site.store, site.users["ana"].id)
+
+
+def test_the_rollups_count_what_the_posts_count(site: Site) -> None:
+    """The stream counts from the rollups when no query narrows it: the same number as the
+    posts' count, for each filter the rollups hold, and nothing when the hours are cut."""
+    from rumeur.store.search import Period, Tally, count, rollup_count
+    from rumeur.web.filters import StreamFilters
+
+    ws = site.settings.workspace()
+    combos = [
+        {},
+        {"brand": "american", "start": "2015-02-22T05:00", "end": "2015-02-22T08:00"},
+        {"brand": "United", "platform": "x", "sentiment": "negative", "since": "2015-02-20"},
+        {"department": "baggage", "emotion": "anger", "until": "2015-02-21"},
+        {"language": "unknown"},
+        {"language": "en", "sentiment": "positive"},
+    ]
+    with site.store.engine.connect() as conn:
+        for values in combos:
+            filters = StreamFilters.read(values)
+            tally = filters.tally(ws, None)
+            assert isinstance(tally, Tally)
+            period = filters.period(ws.zone)
+            rolled = rollup_count(conn, "united", period, tally)
+            where = filters.conditions(ws, None)
+            assert rolled == count(conn, "united", filters.query(), period, where), values
+        cut = Period(datetime(2015, 2, 22, 11, 30, tzinfo=UTC), None)
+        assert rollup_count(conn, "united", cut, Tally()) is None
+    assert StreamFilters.read({"q": "bag"}).tally(ws, None) is None

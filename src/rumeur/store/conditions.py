@@ -3,11 +3,12 @@ and `store/detail.py`: a department's complaint reasons and the stream's filters
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, false, or_
 
+from rumeur.store.rollups import UNKNOWN
 from rumeur.store.schema import posts
 
-UNKNOWN_LANGUAGE = "unknown"  # the filter value for posts whose language is not known
+UNKNOWN_LANGUAGE = UNKNOWN  # the filter value for posts whose language is not known
 
 
 def reason_condition(reasons: tuple[str, ...] | None) -> list[ColumnElement[bool]]:
@@ -31,7 +32,9 @@ def stream_conditions(
         if value:
             found.append(column == value)
     if language == UNKNOWN_LANGUAGE:
-        found.append(posts.c.language.is_(None))
+        # No language, or the model's own "unknown" (a text too short to tell): the posts the
+        # dashboard's languages count as unknown (the rollups' UNKNOWN).
+        found.append(or_(posts.c.language.is_(None), posts.c.language == UNKNOWN_LANGUAGE))
     elif language:
         found.append(posts.c.language == language)
     return found

@@ -21,10 +21,10 @@ from rumeur.i18n import _
 from rumeur.limits import BIGINT_MAX, BRAND_LENGTH, HANDLE_LENGTH, LABEL_LENGTH, PLATFORM_LENGTH
 from rumeur.metrics import engagement_of
 from rumeur.query.ast import And, Node, Query
-from rumeur.query.fields import EMOTIONS, SENTIMENTS, FieldError, filter_node
+from rumeur.query.fields import EMOTIONS, SENTIMENTS, FieldError, brand_key, filter_node
 from rumeur.query.parser import QueryError, parse
 from rumeur.store.conditions import reason_condition, stream_conditions
-from rumeur.store.search import SORTS, Keyset, Period, Ranked
+from rumeur.store.search import SORTS, Keyset, Period, Ranked, Tally
 from rumeur.web.accounts import Role, User
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
@@ -155,6 +155,19 @@ class StreamFilters:
         if self.department:
             found += reason_condition(department_reasons(ws, self.department))
         return found
+
+    def tally(self, ws: Workspace, reasons: tuple[str, ...] | None) -> Tally | None:
+        """These filters as the hourly rollups count them (`search.rollup_count`); None when a
+        query or an author narrows them, which the rollups do not hold."""
+        if self.q or self.author:
+            return None
+        narrowed = [] if reasons is None else [reasons]
+        if self.department:
+            narrowed.append(department_reasons(ws, self.department))
+        return Tally(
+            brand_key(self.brand), self.platform, self.sentiment, self.emotion, self.language,
+            tuple(narrowed),
+        )  # fmt: skip
 
     def params(self, **changes: str) -> str:
         """The query string of these filters (with `changes`), empty values left out."""

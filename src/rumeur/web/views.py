@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import HTTPException
 from markupsafe import Markup
+from sqlalchemy import Connection
 
 from rumeur.analytics.dashboard import Dashboard, Scope, dashboard, data_span
 from rumeur.config import Workspace
@@ -24,7 +25,16 @@ from rumeur.query.highlight import highlights, marked
 from rumeur.store.conditions import reason_condition
 from rumeur.store.detail import post_detail
 from rumeur.store.export import CSV_COLUMNS, csv_cells
-from rumeur.store.search import Keyset, Ranked, count, export_rows, latest, search
+from rumeur.store.search import (
+    Keyset,
+    Period,
+    Ranked,
+    count,
+    export_rows,
+    latest,
+    rollup_count,
+    search,
+)
 from rumeur.web.auth import Viewer, WebState
 from rumeur.web.filters import (
     DashboardPeriod,
@@ -90,11 +100,27 @@ def read_stream(
             rows = latest(conn, ws.slug, limit + 1, period, paged, sort)
         else:
             rows = search(conn, ws.slug, query, limit + 1, period, paged, sort)
-        total = count(conn, ws.slug, query, period, where) if counted else None
+        total = _total(conn, ws, filters, viewer, query, period, where) if counted else None
     more = len(rows) > limit
     rows = rows[:limit]
     after = keyset_param(rows[-1], sort) if more and rows else None
     return StreamPage(filters, rows, after, total, _marks(query, rows))
+
+
+def _total(
+    conn: Connection,
+    ws: Workspace,
+    filters: StreamFilters,
+    viewer: Viewer,
+    query: Query | None,
+    period: Period,
+    where: list[Any],
+) -> int:
+    """Every post the filters find: from the rollups when they can say (the links from the
+    dashboard and the alerts, a brand's month on a large store), else from the posts."""
+    tally = filters.tally(ws, reasons_for(viewer.user, ws))
+    found = None if tally is None else rollup_count(conn, ws.slug, period, tally)
+    return count(conn, ws.slug, query, period, where) if found is None else found
 
 
 def _marks(query: Query | None, rows: list[dict[str, Any]]) -> dict[int, dict[str, Markup]]:
