@@ -306,6 +306,17 @@ def test_business_hours(site: Site, admin) -> None:  # type: ignore[no-untyped-d
     assert workspace(site).business_hours is None
 
 
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_form_sent_unchanged_stores_no_version(site: Site, admin, section: str) -> None:  # type: ignore[no-untyped-def]
+    """Each form shows the settings as it reads them back: sent untouched, it changes nothing."""
+    before = version(site)
+    answer = Form(admin, f"{BASE}/{section}").post()
+    assert answer.status_code == 303, answer.text[:300]
+    assert answer.headers["location"].endswith("?saved=0")
+    assert 'data-testid="unchanged"' in admin.get(answer.headers["location"]).text
+    assert version(site) == before
+
+
 def test_a_form_read_before_an_other_save_is_refused(site: Site, admin) -> None:  # type: ignore[no-untyped-def]
     stale = Form(admin, f"{BASE}/alerts").set("alerts.top", "3")
     assert Form(admin, f"{BASE}/alerts").set("alerts.top", "4").post().status_code == 303

@@ -364,8 +364,8 @@ async def save(request: Request, slug: str, viewer: Editing, section: Section) -
         refused = refusal(str(exc), ws, section, kept)
         return _refused(request, viewer, ws, section, form, current, refused)
     here = f"/w/{ws.slug}/settings/{section.slug}"
-    if changed == ws:
-        return RedirectResponse(here, status_code=303)
+    if changed == ws:  # nothing to store: said so, rather than a version that changes nothing
+        return RedirectResponse(f"{here}?saved=0", status_code=303)
     store = state(request).store
     number = versions.save(store, changed, viewer.user.name, base=_file_workspace(request, ws.slug))
     return RedirectResponse(f"{here}?saved={number}", status_code=303)
