@@ -83,7 +83,7 @@ def test_ack_then_mute(capsys: pytest.CaptureFixture[str], db: str) -> None:
     assert ran.code == 0 and "acknowledged by alice" in ran.out
     assert '"status": "acked"' in rumeur(capsys, "alerts", "list", "--json", "--db", db).out
     ran = rumeur(capsys, "alerts", "mute", "1", "--for", "2h", "--db", db)
-    assert ran.code == 0 and "muted until" in ran.out
+    assert ran.code == 0 and "muted until" in ran.out and "(America/Chicago)" in ran.out
 
 
 def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], db: str) -> None:

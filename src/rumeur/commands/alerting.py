@@ -77,7 +77,8 @@ def ack_alert(store: Store, ws: Workspace, alert_id: int, by: str) -> None:
 
 def mute_alert(store: Store, ws: Workspace, alert_id: int, duration: str, by: str | None) -> None:
     until = mute(store, ws.slug, alert_id, parse_duration(duration), by, datetime.now(UTC))
-    print(_("alert {id} muted until {until}").format(id=alert_id, until=until.isoformat()))
+    shown_until = f"{until.astimezone(ws.zone):%Y-%m-%d %H:%M %Z} ({ws.timezone})"
+    print(_("alert {id} muted until {until}").format(id=alert_id, until=shown_until))
 
 
 def parse_duration(text: str, option: str = "--for") -> timedelta:
