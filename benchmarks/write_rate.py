@@ -85,9 +85,10 @@ def fill(store: Store, name: str, tweets: list[dict[str, str]], args: argparse.N
             run.ends.append(n)
             run.times.append(time.perf_counter() - started)
             run.cpu.append(time.process_time() - cpu_started)
-            if n % 50_000 < args.batch:
-                rate = run.rate(n, args.window)
-                print(f"  {name}: {n:,} posts, {rate:,.0f}/s now", file=sys.stderr)
+            if n % 50_000 < args.batch or n == args.window:
+                rate, cpu = run.rate(n, args.window), run.rate(n, args.window, "cpu")
+                line = f"  {name}: {n:,} posts, {rate:,.0f}/s now ({cpu:,.0f} per CPU second)"
+                print(line, file=sys.stderr, flush=True)
     return run
 
 
