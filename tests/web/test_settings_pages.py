@@ -466,3 +466,27 @@ def test_every_alert_threshold_has_a_place_and_a_name_in_both_languages() -> Non
         assert all(names.values()) and all(titles)
     with using("fr"):
         assert thresholds.name("volume_ratio") == "Fois le niveau habituel"
+
+
+def test_an_email_target_takes_its_own_fields(site: Site, admin) -> None:  # type: ignore[no-untyped-def]
+    form = Form(admin, f"{BASE}/notify")
+    new = blank_row(form, "notify.targets")
+    for key, value in {
+        "name": "comms-mail",
+        "kind": "email",
+        "host": "smtp.example.org",
+        "security": "starttls",
+        "username": "alerts",
+        "password_env": "RUMEUR_SMTP_PASSWORD",
+        "sender": "rumeur@example.org",
+        "to": "veille@example.org, presse@example.org",
+        "url_env": "IGNORED_FOR_EMAIL",  # a field of another kind, left in the row: not sent
+    }.items():
+        form.set(f"{new}.{key}", value)
+    assert form.post().status_code == 303
+    mail = next(t for t in workspace(site).notify.targets if t.name == "comms-mail")
+    assert mail.kind == "email" and mail.starttls and not mail.ssl
+    assert mail.to == ["veille@example.org", "presse@example.org"]
+    assert mail.password_env == "RUMEUR_SMTP_PASSWORD"
+    again = Form(admin, f"{BASE}/notify").post()
+    assert again.headers["location"].endswith("?saved=0")
