@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -125,7 +126,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     for start in range(0, len(params), per):
         chunk = params[start : start + per]
         values = ", ".join([one] * len(chunk))
-        conn.exec_driver_sql(f"{head} VALUES {values}", tuple(v for row in chunk for v in row))
+        conn.exec_driver_sql(f"{head} VALUES {values}", tuple(chain.from_iterable(chunk)))
 
 
 MAX_ROWS_PER_INSERT = 500  # longer statements gain nothing and cost SQLite more to compile
