@@ -164,6 +164,18 @@ def test_every_page_of_the_demo_speaks_one_language(
     assert not walk.problems, report(walk)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_department_s_pages_speak_one_language(
+    stormy: Site, leftovers: Leftovers, language: str
+) -> None:
+    """A department user's pages say what they are narrowed to, in their own sentences."""
+    walk = Walk(signed_in(stormy.client(), "bea", language), language, leftovers)
+    walk.crawl("/")
+    reached = {kind_of(url).split("?")[0] for url in walk.seen}
+    assert {"/w/united/dashboard", "/w/united/stream", "/account"} <= reached, sorted(reached)
+    assert not walk.problems, report(walk)
+
+
 def alert_count(site: Site) -> int:
     from sqlalchemy import func, select
 
