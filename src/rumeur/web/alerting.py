@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from rumeur.alerts import actions
+from rumeur.alerts.sentences import status  # the `status` macro's words, as the CLI's
 from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.web import crisis
@@ -39,7 +40,13 @@ def alerts_page(request: Request, slug: str, viewer: Seeing) -> Response:
     ws = workspace_of(request, slug)
     found = crisis.told_alerts(crisis.read_alerts(state(request).store, ws.slug), ws.zone)
     context = page_context(
-        request, viewer, ws=ws, alerts=found, mute_hours=crisis.MUTE_HOURS, replay=DEMO_REPLAY
+        request,
+        viewer,
+        ws=ws,
+        alerts=found,
+        mute_hours=crisis.MUTE_HOURS,
+        replay=DEMO_REPLAY,
+        alert_status=status,
     )
     return page("alerts.html", context)
 
@@ -70,6 +77,7 @@ def room_page(request: Request, slug: str, alert_id: Id, viewer: Seeing) -> Resp
         charts=room_charts(room, ws),
         mute_hours=crisis.MUTE_HOURS,
         stream=alert_link(ws, room.alert),  # None: the alert counted no posts to list
+        alert_status=status,
     )
     return page("crisis.html", context)
 
@@ -78,7 +86,13 @@ def room_page(request: Request, slug: str, alert_id: Id, viewer: Seeing) -> Resp
 def report_download(request: Request, slug: str, alert_id: Id, viewer: Seeing) -> Response:
     """The whole room as one self-contained HTML file, for after the crisis."""
     ws, room = _room(request, slug, alert_id)
-    context = {"ws": ws, "room": room, "a": room.alert, "charts": room_charts(room, ws)}
+    context = {
+        "ws": ws,
+        "room": room,
+        "a": room.alert,
+        "charts": room_charts(room, ws),
+        "alert_status": status,
+    }
     response = page("report.html", {**context, "made": _now(), "viewer": viewer})
     name = f"rumeur-{ws.slug}-alert-{alert_id}.html"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
