@@ -96,6 +96,18 @@ class RuleError(RumeurError):
         self.caret = caret
 
 
+def query_problem(query: str) -> RuleError | None:
+    """Why `query` does not parse, as a form shows it beside the field: the parser's first line,
+    and its excerpt with a caret under the place (`caret`); None when it parses. The settings
+    pages' saved queries are checked as typed with it too (web/settings/pages.py)."""
+    try:
+        parse(query)
+    except QueryError as exc:
+        first, *rest = str(exc).splitlines()
+        return RuleError(first, "\n".join(rest) or None)
+    return None
+
+
 def tags_of(value: Any) -> list[str]:
     """Tags as a form gives them ("presse, vip") or as a list."""
     if isinstance(value, str):
@@ -124,11 +136,9 @@ def check_rule(
     query = str(fields.get("query") or "")
     if len(query) > QUERY_LENGTH:
         raise RuleError(_("query: at most {n} characters").format(n=number(QUERY_LENGTH)))
-    try:
-        parse(query)
-    except QueryError as exc:
-        first, *rest = str(exc).splitlines()
-        raise RuleError(first, "\n".join(rest) or None) from None
+    problem = query_problem(query)
+    if problem is not None:
+        raise problem
     department = str(fields.get("department") or "").strip() or None
     slugs = [d.slug for d in ws.departments]
     if department is not None and department not in slugs:

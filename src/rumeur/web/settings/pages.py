@@ -23,8 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from rumeur.config import Workspace
 from rumeur.errors import ConfigError
 from rumeur.i18n import _
-from rumeur.inbox.rules import RuleError
-from rumeur.query.parser import QueryError, parse
+from rumeur.inbox.rules import query_problem
 from rumeur.settings import sections
 from rumeur.settings.alerts import AlertSettings
 from rumeur.settings.inbox import APPROVALS, WEEKDAYS, BusinessHours
@@ -408,16 +407,6 @@ for _section in SECTIONS:
 
 
 # The query checked as typed, and the test message ------------------------------------------------
-
-
-def query_problem(text: str) -> RuleError | None:
-    """The query's one-line error and its caret, as the routing rules' page shows them."""
-    try:
-        parse(text)
-    except QueryError as exc:
-        first, *rest = str(exc).splitlines()
-        return RuleError(first, "\n".join(rest) or None)
-    return None
 
 
 FormField = Annotated[str, Form()]
