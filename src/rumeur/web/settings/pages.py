@@ -267,7 +267,6 @@ def _context(request: Request, viewer: Viewer, ws: Workspace, **more: Any) -> di
         weekdays=WEEKDAYS,
         approvals=APPROVALS,
         target_kinds=forms.TARGET_KINDS,
-        target_keys=forms.TARGET_KEYS,
         security=forms.SECURITY,
         thresholds=thresholds,
         # What the page shows of a target's address written in the settings: its host only.
