@@ -150,3 +150,12 @@ def test_a_csv_row_keeps_its_links_as_written() -> None:
     row = {"date": "2024-03-05", "author": "a", "text": "vu http://t.co/abc.", "url": "",
            "platform": "x", "entities": "not a payload"}  # fmt: skip
     assert normalise(row).links == ["http://t.co/abc"]
+
+
+def test_a_tweet_cut_short_keeps_its_links_but_not_its_read_more_link() -> None:
+    # A real v1.1 stream status, quoted by the retweet: its `text` is cut ("se… https://t.co/…",
+    # a link to the tweet itself); its `extended_tweet` holds the whole text and the photo.
+    quoted = fixture("status.v1.1.stream.json")["quoted_status"]
+    assert quoted["text"].endswith("se… https://t.co/6FuSnaUnvm")
+    post = RowNormaliser(parse_mapping(TWEETS_V1.replace('"full_text"', '"text"'), "m"))(quoted)
+    assert post.links == ["https://twitter.com/MaximCombes/status/1552568929406664705/photo/1"]

@@ -6,15 +6,20 @@ it stands in the text, `expanded_url` the one the author posted, and `unwound_ur
 followed the redirects) where it finally lands. A long tweet's entities are in
 `extended_tweet` (v1.1) or `note_tweet` (v2). A CSV row, or JSON without entities, carries
 none of this: its links stay as written.
+
+A tweet that v1.1 cut short ends with "… https://t.co/…", a link to the tweet itself
+(twitter.com/i/web/status/<id>): it is no link the author cited, and is left out.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Where a tweet keeps its entities: the tweet itself, then its long form.
 _HOLDERS = ((), ("extended_tweet",), ("note_tweet",))
 _KINDS = ("urls", "media")
+_READ_MORE = re.compile(r"https?://(?:www\.)?(?:twitter|x)\.com/i/web/status/\d+/?$")
 
 
 def expand(links: list[str], row: dict[str, Any]) -> list[str]:
@@ -27,7 +32,8 @@ def expand(links: list[str], row: dict[str, Any]) -> list[str]:
     if not targets:
         return links
     found = [targets.get(_key(link), link) for link in links]
-    return list(dict.fromkeys([*found, *targets.values()]))
+    kept = (link for link in [*found, *targets.values()] if not _READ_MORE.match(link))
+    return list(dict.fromkeys(kept))
 
 
 def expansions(tweet: dict[str, Any]) -> dict[str, str]:
