@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rumeur.i18n import using
 from rumeur.nlp.careset import (
     DOMAINS,
     KINDS,
@@ -141,3 +142,13 @@ def test_a_bad_record_is_one_line_naming_file_line_and_field(
     assert message.startswith(f"{path}, line {line}, field {field}: ")
     assert words in message
     assert (caught.value.line, caught.value.field) == (line, field)
+
+
+def test_the_one_line_error_reads_in_french_too(tmp_path: Path) -> None:
+    bad = GOOD | {"id": "fr-0002", "kind": "sarcasm", "sentiment": "neutral"}
+    path = _write(tmp_path, [GOOD, bad])
+    with using("fr"), pytest.raises(CareSetError) as caught:
+        read_care_set(path)
+    assert str(caught.value) == (
+        f"{path}, ligne 2, champ sentiment : un message sarcastique est négatif"
+    )
