@@ -114,3 +114,14 @@ def test_the_language_explanation_leaves_function_words_out() -> None:
     words = [w for w, _ in why.supporting + why.opposing]
     assert why.label == "en" and "flight" in words
     assert not {"The", "the", "and", "was", "to", "of", "us", "all"} & set(words), words
+
+
+def test_a_model_that_cannot_explain_says_nothing_rather_than_failing() -> None:
+    from rumeur.nlp.guard import Guarded
+
+    class Transformer:  # a Hugging Face model's shape: it predicts, it does not explain
+        task, model, version, classes = "sentiment", "transformer:camembert", "abc", ("positive",)
+
+    guarded = Guarded(Transformer())
+    assert not guarded.explains and guarded.explain("Colis perdu, service nul") is None
+    assert Guarded(shipped("sentiment")).explains

@@ -64,7 +64,12 @@ class Guarded:
         scores = np.where(known, matrix[np.arange(len(texts)), best], np.nan)
         return EnrichmentResult(self.task, self.model, self.version, labels, scores)
 
+    @property
+    def explains(self) -> bool:
+        """Whether the model can say which words weighed (a transformer cannot)."""
+        return callable(getattr(self.inner, "explain", None))
+
     def explain(self, text: str, top: int = 8, meta: str | None = None) -> Any:
-        if not readable(text):
+        if not readable(text) or not self.explains:
             return None
         return self.inner.explain(text[:MAX_CHARS], top, meta)

@@ -51,6 +51,7 @@ class TaskWhy:
     answers: list[Answer] = field(default_factory=list)
     explanation: Explanation | None = None
     explainer: tuple[str, str] = ("", "")  # the model and version that explained
+    explains: bool = True  # False: the current model cannot say why (a transformer)
 
     @property
     def explained_by(self) -> str:
@@ -113,5 +114,6 @@ def explain_post(
             meta = None if task == "language" else (post.get("language") or "unknown")
             why.explanation = model.explain(text, top, meta)
             why.explainer = (getattr(model, "model", task), getattr(model, "version", ""))
+            why.explains = getattr(model, "explains", True)
         found.append(why)
     return found
