@@ -16,8 +16,16 @@ from rumeur.store.migrate import HEAD, alembic_config, current_revision
 INBOX_TABLES = {"conversations", "messages", "outbox"}
 
 
-def test_0008_is_followed_by_0009_the_head() -> None:
-    assert HEAD == "0009"
+def test_the_migrations_run_in_one_line_from_0001_to_the_head() -> None:
+    """0008 is followed by 0009, and every later migration by the next: one chain, no branch,
+    ending at HEAD."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    chain = [rev.revision for rev in script.walk_revisions("base", "heads")][::-1]
+    assert script.get_heads() == [HEAD]
+    assert chain == [f"{n:04d}" for n in range(1, len(chain) + 1)]
+    assert chain.index("0009") == chain.index("0008") + 1
 
 
 def test_a_store_at_0007_gains_the_inbox(db_url: str) -> None:
