@@ -50,11 +50,11 @@ def macro_f1(pairs: Iterable[tuple[str, str]]) -> float:
     return sum(scores) / len(scores)
 
 
-def rows(
-    posts: Sequence[CarePost], found: Sequence[str]
-) -> list[tuple[str, str, int, float, float]]:
-    """(group, value, posts, accuracy, macro-F1) for each language, then each language's kinds
-    and domains."""
+Row = tuple[str, str, int, float, float]  # language, group, posts, accuracy, macro-F1
+
+
+def rows(posts: Sequence[CarePost], found: Sequence[str]) -> list[Row]:
+    """A row for each language, then for each of its kinds and domains."""
     table = []
     for lang in sorted({p.lang for p in posts}, key=["fr", "en"].index):
         buckets: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
@@ -74,6 +74,22 @@ def rows(
             name = lang if key[0] == "all" else f"{lang} {key[0]} {key[1]}"
             table.append((lang, name, len(pairs), accuracy, macro_f1(pairs)))
     return table
+
+
+def markdown(table: Sequence[Row]) -> list[str]:
+    """One row per group, one column per language: accuracy (posts), and macro-F1 for the
+    whole language (inside a kind or a domain one sentiment dominates: macro-F1 says little)."""
+    langs = list(dict.fromkeys(lang for lang, *_ in table))
+    cells: dict[str, dict[str, str]] = defaultdict(dict)
+    for lang, name, n, accuracy, f1 in table:
+        if name == lang:
+            cells["all: accuracy / macro-F1"][lang] = f"{accuracy:.3f} / {f1:.3f} ({n})"
+        else:
+            cells[name.removeprefix(f"{lang} ")][lang] = f"{accuracy:.3f} ({n})"
+    lines = ["| posts | " + " | ".join(langs) + " |", "| --- |" + " --- |" * len(langs)]
+    for name, by_lang in cells.items():
+        lines.append(f"| {name} | " + " | ".join(by_lang.get(x, "—") for x in langs) + " |")
+    return lines
 
 
 def confusion(posts: Sequence[CarePost], found: Sequence[str], lang: str) -> list[str]:
@@ -98,12 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     found = classify(posts, args.extra)
     table = rows(posts, found)
     if args.markdown:
-        print("| posts | n | accuracy | macro-F1 |")
-        print("| --- | --- | --- | --- |")
-        for lang, name, n, accuracy, f1 in table:
-            # Inside a kind or a domain one sentiment dominates: macro-F1 says little there.
-            shown = f"{f1:.3f}" if name == lang else "—"
-            print(f"| {name} | {n} | {accuracy:.3f} | {shown} |")
+        print("\n".join(markdown(table)))
     else:
         for lang, name, n, accuracy, f1 in table:
             shown = f"  macro-F1 {f1:.3f}" if name == lang else ""
