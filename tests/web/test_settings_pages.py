@@ -490,3 +490,21 @@ def test_an_email_target_takes_its_own_fields(site: Site, admin) -> None:  # typ
     assert mail.password_env == "RUMEUR_SMTP_PASSWORD"
     again = Form(admin, f"{BASE}/notify").post()
     assert again.headers["location"].endswith("?saved=0")
+
+
+def test_a_statement_keeps_its_titles_in_each_language(site: Site, admin) -> None:  # type: ignore[no-untyped-def]
+    """The titles the crisis room shows in the reader's language are edited with the rest, and a
+    save of the section keeps them (a form without their fields once dropped them)."""
+    form = Form(admin, f"{BASE}/statements")
+    new = blank_row(form, "statements")
+    form.set(f"{new}.slug", "strike").set(f"{new}.title", "Strike").set(
+        f"{new}.title_fr", "Grève"
+    ).set(f"{new}.text_fr", "Nous suivons la grève.").set(f"{new}.text_en", "We follow it.")
+    assert form.post().status_code == 303
+    kept = {s.slug: s for s in workspace(site).statements}
+    assert kept["strike"].title_in("fr") == "Grève" and kept["strike"].title_in("en") == "Strike"
+    titled = {slug: (s.title_fr, s.title_en) for slug, s in kept.items() if s.title_fr}
+    assert len(titled) > 1  # the demo's own French titles came back through the form too
+    assert Form(admin, f"{BASE}/statements").post().status_code in (200, 303)
+    again = {s.slug: (s.title_fr, s.title_en) for s in workspace(site).statements if s.title_fr}
+    assert again == titled

@@ -50,7 +50,14 @@ DEPARTMENT = {
     "approval": Kind.CHOICE,
     "seniors": Kind.WORDS,
 }
-STATEMENT = {"slug": Kind.TEXT, "title": Kind.TEXT, "text_fr": Kind.AREA, "text_en": Kind.AREA}
+STATEMENT = {
+    "slug": Kind.TEXT,
+    "title": Kind.TEXT,
+    "title_fr": Kind.TEXT,
+    "title_en": Kind.TEXT,
+    "text_fr": Kind.AREA,
+    "text_en": Kind.AREA,
+}
 HOURS = {"days": Kind.DAYS, "start": Kind.VALUE, "end": Kind.VALUE, "holidays": Kind.WORDS}
 NOTIFY = {
     "escalate_after": Kind.VALUE,
