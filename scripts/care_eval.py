@@ -28,9 +28,10 @@ def classify(posts: Sequence[CarePost], extra: Sequence[str]) -> list[str]:
     """The label `rumeur classify` gives each post, in order."""
     lines = "".join(json.dumps({"text": p.text}, ensure_ascii=False) + "\n" for p in posts)
     command = [sys.executable, "-m", "rumeur", "classify", "-", "--task", "sentiment", *extra]
-    done = subprocess.run(
-        command, input=lines.encode("utf-8"), capture_output=True, check=True, timeout=600
-    )
+    done = subprocess.run(command, input=lines.encode("utf-8"), capture_output=True, timeout=600)
+    if done.returncode != 0:
+        # rumeur's own one-line error (no workspace, no model) says what to fix.
+        raise SystemExit(done.stderr.decode("utf-8", "replace").strip())
     answers = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
     if len(answers) != len(posts):
         raise SystemExit(f"rumeur classify answered {len(answers)} lines for {len(posts)} posts")

@@ -66,3 +66,9 @@ def test_the_labels_come_from_rumeur_classify(care_eval: ModuleType) -> None:
     labels = care_eval.classify(posts, [])
     assert len(labels) == 2 and set(labels) <= set(SENTIMENTS)
     assert labels[0] == "negative"
+
+
+def test_a_failing_classify_stops_with_its_one_line(care_eval: ModuleType) -> None:
+    posts = [CarePost("en-0001", "en", "post", "complaint", "negative", "Worst service ever")]
+    with pytest.raises(SystemExit, match="no workspace 'nosuch'"):
+        care_eval.classify(posts, ["-w", "nosuch"])
