@@ -146,8 +146,11 @@ def test_rules_inflect_french_adjectives_verbs_and_english_words(fr: Lexicon, en
         assert _one(fr, term, "word").form == "inflection", term
     for term in ("adorons", "adorée", "détestaient", "agaçons"):
         assert _one(fr, term, "word").form == "inflection", term
-    for term in ("terribly", "scams", "scammed", "hated", "recommending", "delays"):
+    for term in ("horribly", "scams", "scammed", "hated", "recommending", "delays"):
         assert _one(en, term, "word").form == "inflection", term
+    # An adverb that is also an intensifier is read as one only: `incredibly rude` is no praise.
+    assert [e.category for e in en.lookup("incredibly")] == ["intensifier"]
+    assert en.lookup("lately") == ()  # no rule makes an adverb of another meaning
     # A doubled consonant written single, and an irregular form given by hand.
     assert _one(en, "horible", "word").form == "misspelling"
     assert _one(fr, "nulles", "word").lemma == "nul"

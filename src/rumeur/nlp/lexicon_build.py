@@ -9,14 +9,16 @@ A base list is a series of blocks. `@ POS CATEGORY` opens one; each line below i
 
 - the inflections, by POS and language: French adjectives in gender and number (`déçu`,
   `déçue`, `déçus`, `déçues`), French nouns in number, French `-er` verbs in their common
-  present, imperfect and past-participle forms; English plurals, adverbs in `-ly`, verbs in
-  `-s`, `-ed` and `-ing`. Forms given with `=` replace the rules (irregular words).
+  present, imperfect and past-participle forms; English plurals, adverbs in `-ly` (after the
+  suffixes that make one, such as `-ful`, `-ous`, `-ible`), verbs in `-s`, `-ed` and `-ing`.
+  Forms given with `=` replace the rules (irregular words, invariable ones).
 - the misspellings: those given with `~`, every French form with some of its accents left out
   (`decu`, `deçu`, `décu`), and every form of seven letters or more with one doubled consonant
   written single (`insuportable`, `dissapointed` is given by hand).
 
 A form keeps the first meaning it gets: a lemma before an inflection before a misspelling, then
 the order of the lists. Two lemmas of one category on the same term are an error of the lists.
+A derived word that is also an intensifier or a diminisher (`incredibly`) stays a modifier only.
 """
 
 from __future__ import annotations
@@ -44,12 +46,17 @@ CATEGORY = {
     "emoticon": "emoticon",
 }
 POLAR = ("word", "emoticon")
+MODIFIERS = ("intensifier", "diminisher")
 MAX_ACCENT_VARIANTS = 3  # accented letters whose every subset is dropped: 2^3 - 1 variants
 MIN_DOUBLE = 7  # letters from which a doubled consonant is also written single
 _VALUE = re.compile(r"[+-]?[0-2]")
 _DOUBLE = re.compile(r"([bcdfglmnprstz])\1")
-# English adjectives whose -ly adverb nobody writes.
-_EN_NO_ADVERB = frozenset(("difficult", "missing", "broken", "stolen", "frozen", "stranded"))
+# English adjectives take a -ly adverb by rule only after these suffixes: the others (`dead`,
+# `buggy`, `great`) make none, or one of another meaning (`deadly`, `greatly`), and the list gives
+# the common ones by hand (`=rudely`).
+_EN_ADVERB_SUFFIXES = ("ful", "less", "ous", "ive", "ent", "ant", "ible", "able", "ic", "al",
+                       "ate", "ing", "ish")  # fmt: skip
+_EN_NO_ADVERB = frozenset(("missing", "late", "practical"))
 # French masculine endings and their feminine, most specific first (`-eil` before `-il`...).
 _FR_FEMININE = (
     ("eux", "euse"),
@@ -179,7 +186,7 @@ def _fr_verb(word: str) -> list[str]:
 
 
 def _en_adjective(word: str) -> list[str]:
-    if len(word) < 5 or word.endswith(("ed", "ly")) or word in _EN_NO_ADVERB:
+    if not word.endswith(_EN_ADVERB_SUFFIXES) or word in _EN_NO_ADVERB:
         return []
     if word.endswith("le"):
         return [word[:-1] + "y"]
@@ -267,8 +274,15 @@ def build(folder: Path) -> list[Entry]:
                     continue
             entry = Entry(line.lang, term, line.category, polarity, strength, line.term, form)
             chosen[key] = (rank, entry)
-    # File order: the base lists' order, each key where its winning entry came from.
-    return [entry for _, entry in chosen.values()]
+    # A derived word that is also an intensifier or a diminisher (`terribly`, `incredibly`)
+    # would read `incredibly rude` as praise: it stays a modifier only.
+    modifiers = {(e.lang, fold(e.term)) for _, e in chosen.values() if e.category in MODIFIERS}
+    # File order: the base lists' order, each key where it first appeared.
+    return [
+        e
+        for _, e in chosen.values()
+        if not (e.category == "word" and e.form != "lemma" and (e.lang, fold(e.term)) in modifiers)
+    ]
 
 
 def render(entries: list[Entry]) -> str:
