@@ -61,6 +61,17 @@ def test_the_build_writes_the_same_bytes_twice_and_check_tells_a_stale_file(
     assert lexicon_build.main(["--data", str(tmp_path), "--check"]) == 1
 
 
+def test_the_readme_gives_the_rows_the_file_holds() -> None:
+    rows = read_lexicon(lexicon_path())
+    readme = (lexicon_path().parent / "README.md").read_text(encoding="utf-8")
+    assert f"It holds {len(rows):,} rows" in readme
+    for lang, name in (("fr", "French"), ("en", "English")):
+        forms = Counter(e.form for e in rows if e.lang == lang)
+        words = f"{forms.total():,} {name} ones ({forms['lemma']:,} lemmas, "
+        words += f"{forms['inflection']:,} inflections, {forms['misspelling']:,} misspellings)"
+        assert " ".join(words.split()) in " ".join(readme.split()), words
+
+
 def test_several_thousand_entries_in_every_category(fr: Lexicon, en: Lexicon) -> None:
     assert len(fr) + len(en) >= 3000
     assert len(fr) >= 2000 and len(en) >= 1000
@@ -144,7 +155,7 @@ def test_lookup_folds_case_apostrophes_and_optionally_accents(fr: Lexicon) -> No
 def test_rules_inflect_french_adjectives_verbs_and_english_words(fr: Lexicon, en: Lexicon) -> None:
     for term in ("furieuse", "agressives", "trompeuse", "professionnelle", "mensongère"):
         assert _one(fr, term, "word").form == "inflection", term
-    for term in ("adorons", "adorée", "détestaient", "agaçons"):
+    for term in ("adorons", "adorée", "détestaient", "agaçons", "agaçait", "rageait", "règlent"):
         assert _one(fr, term, "word").form == "inflection", term
     for term in ("horribly", "scams", "scammed", "hated", "recommending", "delays"):
         assert _one(en, term, "word").form == "inflection", term

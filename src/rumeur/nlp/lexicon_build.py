@@ -51,6 +51,7 @@ MAX_ACCENT_VARIANTS = 3  # accented letters whose every subset is dropped: 2^3 -
 MIN_DOUBLE = 7  # letters from which a doubled consonant is also written single
 _VALUE = re.compile(r"[+-]?[0-2]")
 _DOUBLE = re.compile(r"([bcdfglmnprstz])\1")
+_LAST_E_ACUTE = re.compile(r"é([^aeiouyàâéèêëîïôûù]+)$")
 # English adjectives take a -ly adverb by rule only after these suffixes: the others (`dead`,
 # `buggy`, `great`) make none, or one of another meaning (`deadly`, `greatly`), and the list gives
 # the common ones by hand (`=rudely`).
@@ -177,12 +178,20 @@ def _fr_verb(word: str) -> list[str]:
     if not word.endswith("er"):
         return []  # other groups are irregular enough to be given by hand
     stem = word[:-2]
-    # `nous mangeons`, `nous agaçons`: the stem keeps its sound before -ons.
-    nous = stem + ("eons" if stem.endswith("g") else "ons")
-    if stem.endswith("c"):
-        nous = stem[:-1] + "çons"
-    endings = ("e", "es", "ent", "ez", "ait", "aient", "é", "ée", "és", "ées")
-    return [stem + e for e in endings] + [nous]
+    # `je règle`, `ça galère`: a last é before the ending's silent e is written è.
+    silent = _LAST_E_ACUTE.sub(r"è\1", stem)
+    forms = [silent + e for e in ("e", "es", "ent")]
+    forms += [_soft(stem, e) for e in ("ons", "ez", "ait", "aient", "é", "ée", "és", "ées")]
+    return forms
+
+
+def _soft(stem: str, ending: str) -> str:
+    """`nous mangeons`, `il agaçait`: before a and o, g and c keep their sound."""
+    if ending[0] in "ao" and stem.endswith("g"):
+        return stem + "e" + ending
+    if ending[0] in "ao" and stem.endswith("c"):
+        return stem[:-1] + "ç" + ending
+    return stem + ending
 
 
 def _en_adjective(word: str) -> list[str]:
