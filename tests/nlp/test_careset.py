@@ -152,3 +152,15 @@ def test_the_one_line_error_reads_in_french_too(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}, ligne 2, champ sentiment : un message sarcastique est négatif"
     )
+
+
+def test_the_readme_gives_the_counts_the_set_holds(posts: list[CarePost]) -> None:
+    readme = (dev_set_path().parent / "README.md").read_text(encoding="utf-8")
+    for lang, name in (("fr", "French"), ("en", "English")):
+        mine = [p for p in posts if p.lang == lang]
+        counts = Counter(p.sentiment for p in mine)
+        cells = [f"{counts[s]} ({round(100 * counts[s] / len(mine))} %)" for s in SENTIMENTS]
+        assert f"| {name} | {' | '.join(cells)} | {len(mine)} |" in readme
+        kinds = Counter(p.kind for p in mine)
+        order = ("complaint", "sarcasm", "thanks", "question", "information")
+        assert f"| {name} | {' | '.join(str(kinds[k]) for k in order)} |" in readme
