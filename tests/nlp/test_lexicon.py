@@ -145,6 +145,7 @@ def test_lookup_folds_case_apostrophes_and_optionally_accents(fr: Lexicon) -> No
     assert _one(fr, "DÉÇUE", "word").term == "déçue"
     assert _one(fr, "j’en peux plus", "word").term == "j'en peux plus"
     assert _one(fr, "❤️", "emoticon").term == "❤"  # the emoji variation selector is dropped
+    assert _one(fr, "👍🏽", "emoticon").term == "👍"  # and the skin tone
     assert _one(fr, "DECUE", "word").term == "decue"  # a row of its own: a misspelling
     # A short word whose accent makes another word is never reached without it.
     assert [e.category for e in fr.lookup("où")] == ["question"]

@@ -11,6 +11,7 @@ is compared without accents (`decu` finds `déçu`), except for terms of fewer t
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ CATEGORIES = (
 FORMS = ("lemma", "inflection", "misspelling")
 COLUMNS = ("lang", "term", "category", "polarity", "strength", "lemma", "form")
 MIN_LOOSE = 4
+_EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 
 
 def lexicon_path() -> Path:
@@ -69,9 +71,10 @@ class LexiconError(InputError):
 
 
 def fold(term: str) -> str:
-    """The form a term is compared in, accents kept."""
-    text = unicodedata.normalize("NFC", term).lower().replace("’", "'").replace("\ufe0f", "")
-    return " ".join(text.split())
+    """The form a term is compared in, accents kept. Emoji lose their variation selector and
+    skin tone: 👍🏽 says what 👍 says."""
+    text = unicodedata.normalize("NFC", term).lower().replace("’", "'")
+    return " ".join(_EMOJI_MODIFIERS.sub("", text).split())
 
 
 def strip_accents(text: str) -> str:
