@@ -94,3 +94,23 @@ def test_reasons_are_words_and_phrases(pages: dict, language: str) -> None:
             assert 1 <= len(shown.split(" ")) <= 2, shown
             assert reason(shown) is not None, f"{shown!r} is no reason a person reads"
     assert negated, "a negated word is said as such on one of the posts with a negation"
+
+
+def test_the_api_gives_the_same_reasons_with_the_models_stored_names(site: Site) -> None:
+    """The REST API answers for programs: the features as the model names them (NEG_ kept, no
+    wording), but the same choice of reasons as the page, noise left out, in one place."""
+    from rumeur.web import tokens
+
+    token = tokens.issue(site.store, site.users["ana"].id)
+    client = site.client()
+    for post_id in demo_posts(site)[:4]:
+        answer = client.get(
+            f"/api/w/united/posts/{post_id}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert answer.status_code == 200
+        for why in answer.json()["why"]:
+            explained = why["explanation"]
+            features = [f for f, _ in explained["for"] + explained["against"]] if explained else []
+            assert all(reason(f) is not None for f in features), features
+            if why["task"] == "sentiment":
+                assert why["explained_by"] == "rumeur-sentiment-linear 1.0.0"
