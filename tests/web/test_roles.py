@@ -25,6 +25,8 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/"): Permission.STREAM,
     ("GET", "/w/{slug}/dashboard"): Permission.DASHBOARD,
     ("GET", "/w/{slug}/stream"): Permission.STREAM,
+    ("POST", "/w/{slug}/stream/views"): Permission.STREAM,
+    ("POST", "/w/{slug}/stream/views/{view_id}/delete"): Permission.STREAM,
     ("GET", "/w/{slug}/posts/{post_id}"): Permission.STREAM,
     ("GET", "/w/{slug}/export.csv"): Permission.EXPORT,
     ("GET", "/account"): Permission.ACCOUNT,
@@ -124,6 +126,7 @@ def _fill(path: str, site: Site, post_id: int) -> str:
         .replace("{alert_id}", str(_an_alert(site)))
         .replace("{conversation_id}", str(_a_baggage_conversation(site)))
         .replace("{outbox_id}", "not-a-reply")  # refused as bad input, once the role passed
+        .replace("{view_id}", "1")  # someone's saved view: deleted only by its owner
     )
 
 
