@@ -35,11 +35,15 @@ WRITER_LOCK = 0x72756D65  # "rume": the advisory lock that serialises writers on
 # A writer's SQLite page cache: with the default 2 MB, the rate at a million posts was 2,809/s
 # (0.63 of the rate at 10,000), with 64 MB 3,127/s (0.75).
 WRITER_CACHE_KIB = 65536
-# A writer lets the WAL grow to 16,384 pages (64 MB) before copying it into the database: with
+# A writer lets the WAL grow to 65,536 pages (256 MB) before copying it into the database: with
 # SQLite's 1,000, each batch of an import was checkpointed (and synced) at its commit, the same
 # rollup and index pages copied again batch after batch (commits 0.29 s of the airline import,
-# 0.11 s with this).
-WRITER_WAL_PAGES = 16384
+# 0.11 s with 16,384 pages). As the store grows, the pages a batch dirties in its randomly placed
+# indexes (the terms, the posts' unique key) spread out, and each checkpoint copied more of
+# them: over 10,000 posts at 150,000 posts stored, the commits took 1.85 s of wall clock with
+# 16,384 pages and 1.08 s with 65,536 (256 MB), where a page dirtied by several batches is
+# copied once (0.35 s and 0.37 s at 10,000 posts).
+WRITER_WAL_PAGES = 65536
 # FTS5 merges its index segments 4 at a time by default: on a million posts each post's entry
 # was rewritten at about six levels, and the index's cost per 10,000 posts grew from 0.099 to
 # 0.145 CPU s; merged 8 at a time, 0.093 to 0.102 (fewer levels), with searches as quick
