@@ -16,7 +16,7 @@ from sqlalchemy import select
 from test_dashboard_links import stream_count
 
 from alerting_support import open_storm_alerts
-from rumeur.alerts.kinds import NEGATIVE, VOLUME
+from rumeur.alerts.kinds import NEGATIVE, VOLUME, WATCH
 from rumeur.store.schema import alerts
 from website import Site, make_site
 
@@ -65,3 +65,38 @@ def test_each_room_links_to_the_posts_its_alert_counted(storm: Site) -> None:
         checked.append((alert["kind"], alert["subject"], figure(alert), stream_count(client, link)))
     assert checked
     assert [c for c in checked if c[2] != c[3]] == []
+
+
+def test_a_watch_word_links_to_its_saved_query_from_its_first_match(storm: Site) -> None:
+    """A watch word counts the posts its saved query matched from the first one to the time it
+    fired, that time included: its link runs the saved query over those times."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import and_, func, insert
+
+    from rumeur.store.schema import post_queries, posts
+
+    now = datetime(2015, 2, 22, 15, tzinfo=UTC)
+    p, q = posts.c, post_queries.c
+    matched = and_(q.workspace == "united", q.query == "delays", p.id == q.post_id)
+    with storm.store.engine.connect() as conn:
+        first = conn.execute(
+            select(func.min(p.created_at)).where(matched, p.created_at > now.replace(hour=9))
+        ).scalar_one()
+        counted = conn.execute(
+            select(func.count()).where(matched, p.created_at >= first, p.created_at <= now)
+        ).scalar_one()
+    why = {"since": first.isoformat(), "until": now.isoformat(), "query": "delays",
+           "terms": [], "authors": [], "posts": []}  # fmt: skip
+    with storm.store.transaction() as conn:
+        alert_id = conn.execute(
+            insert(alerts).values(
+                workspace="united", kind=WATCH, subject="delays", status="open",
+                started_at=now, updated_at=now, observed=float(counted), expected=0.0,
+                score=float(counted), explanation=why, revision=1,
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+    client = storm.client("cyril")
+    link = room_link(client, alert_id)
+    assert "q=%28delay%2A" in link
+    assert counted > 0 and stream_count(client, link) == counted
