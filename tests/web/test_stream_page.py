@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import and_, func, select
 from test_dashboard_links import stream_count
 
@@ -186,3 +187,19 @@ def test_the_rollups_count_what_the_posts_count(site: Site) -> None:
         cut = Period(datetime(2015, 2, 22, 11, 30, tzinfo=UTC), None)
         assert rollup_count(conn, "united", cut, Tally()) is None
     assert StreamFilters.read({"q": "bag"}).tally(ws, None) is None
+
+
+def test_a_count_past_the_time_budget_leaves_the_posts_shown(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rumeur.errors import QueryTooCostly
+    from rumeur.web import views
+
+    def too_costly(*args: object, **kwargs: object) -> int:
+        raise QueryTooCostly("over the budget")
+
+    monkeypatch.setattr(views, "count", too_costly)
+    page = site.client("ana").get("/w/united/stream", params={"q": "luggage"})
+    assert page.status_code == 200
+    assert 'data-testid="count"' not in page.text
+    assert len(POST_ID.findall(page.text)) == 25

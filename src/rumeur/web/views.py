@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from rumeur.analytics.dashboard import Dashboard, Scope, dashboard, data_span
 from rumeur.config import Workspace
+from rumeur.errors import QueryTooCostly
 from rumeur.i18n import _
 from rumeur.nlp.why import TaskWhy, explain_post
 from rumeur.query.ast import Query
@@ -115,12 +116,19 @@ def _total(
     query: Query | None,
     period: Period,
     where: list[Any],
-) -> int:
+) -> int | None:
     """Every post the filters find: from the rollups when they can say (the links from the
-    dashboard and the alerts, a brand's month on a large store), else from the posts."""
+    dashboard and the alerts, a brand's month on a large store), else from the posts; None
+    when counting them outruns the read's time budget: the page shows its posts without a
+    count rather than refusing them."""
     tally = filters.tally(ws, reasons_for(viewer.user, ws))
     found = None if tally is None else rollup_count(conn, ws.slug, period, tally)
-    return count(conn, ws.slug, query, period, where) if found is None else found
+    if found is not None:
+        return found
+    try:
+        return count(conn, ws.slug, query, period, where)
+    except QueryTooCostly:
+        return None
 
 
 def _marks(query: Query | None, rows: list[dict[str, Any]]) -> dict[int, dict[str, Markup]]:
