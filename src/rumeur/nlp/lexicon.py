@@ -4,8 +4,8 @@ emoticons and emoji. `lexicon_build.py` writes `data/lexicon.tsv` from hand-writ
 this module reads it.
 
 A term is looked up folded: lower case, typographic apostrophes made straight, emoji variation
-selectors and skin tones dropped, spaces squeezed. Accents are optional: an exact match wins, else the term
-is compared without accents (`decu` finds `déçu`), except for terms of fewer than
+selectors and skin tones dropped, spaces squeezed. Accents are optional: an exact match wins,
+else the term is compared without accents (`decu` finds `déçu`), except for terms of fewer than
 `MIN_LOOSE` letters, where dropping an accent makes another word (`où`/`ou`, `là`/`la`).
 """
 
