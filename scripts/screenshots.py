@@ -1,7 +1,7 @@
-"""`make screenshots`: the demo's dashboard, a post's detail, the alerts list and a crisis room
-(the detectors run over every hour of the set, as `rumeur replay` does), the shared inbox's list and
-a conversation, as a user sees them, shot in Debian's headless Chromium into docs/images/
-(English and French).
+"""`make screenshots`: the demo's dashboard, the mentions, a post's detail, the alerts list and a
+crisis room (the detectors run over every hour of the set, as `rumeur replay` does), the shared
+inbox's list and a conversation, as a user sees them, shot in Debian's headless Chromium
+into docs/images/ (English and French).
 
 The demo data set is imported into a temporary database with the shipped models, an analyst
 account is made, and the app is served on 127.0.0.1 for the time of the shots. The inbox is a
@@ -19,6 +19,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
@@ -113,6 +114,13 @@ def shoot(base: str, chromium: str, out: Path, post_id: int, alert_id: int) -> N
             page.goto(f"{base}/w/united/posts/{post_id}")
             page.screenshot(path=str(out / f"post{suffix}.png"), full_page=True)
             print(f"{out}/dashboard{suffix}.png, {out}/post{suffix}.png")
+            # The mentions as an analyst searches them: a brand, its negative posts, words marked.
+            query = urlencode(
+                {"q": "brand:American AND (delayed OR cancelled)", "sort": "engagement"}
+            )
+            page.goto(f"{base}/w/united/stream?{query}")
+            page.screenshot(path=str(out / f"stream{suffix}.png"), full_page=False)
+            print(f"{out}/stream{suffix}.png")
             page.goto(f"{base}/w/united/alerts")
             page.screenshot(path=str(out / f"alerts{suffix}.png"), full_page=True)
             page.goto(f"{base}/w/united/alerts/{alert_id}")
