@@ -93,7 +93,9 @@ def test_search_open_a_post_and_read_why(page, live) -> None:  # type: ignore[no
     assert texts and all(re.search(r"bag|luggage", t, re.I) for t in texts)
     page.locator("[data-testid=post] .open").first.click()
     why = page.locator("[data-testid=why-sentiment]")
-    assert "rumeur-sentiment-linear" in why.inner_text()
+    # The model named for people by its card (title and version), never by its stored id.
+    assert "Rumeur sentiment model (linear), version" in why.inner_text()
+    assert "rumeur-sentiment-linear" not in why.inner_text()
     assert page.locator("[data-testid=why] .weights").count() >= 1
 
 
