@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,3 +149,25 @@ def sign_in_page(page: Any, base: str, name: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/w/united/dashboard"))
+
+
+def serve_site(
+    demo_db: Path, folder: Path, prepare: Callable[[Site], object]
+) -> Iterator[tuple[Site, str]]:
+    """A copy of the demo site, `prepare`d (alerts opened...), served on 127.0.0.1 for a browser
+    suite: (site, base address)."""
+    from rumeur.web.server import background
+
+    for site in make_site(demo_db, folder):
+        prepare(site)
+        with background(create_app(site.settings, site.store)) as base:
+            yield site, base
+
+
+def in_language(page: Any, language: str) -> None:
+    """Switch with the top bar's button, as a person does (the page reloads in it)."""
+    button = page.locator(f"[data-testid=lang-{language}]")
+    if button.count():
+        button.click()
+        page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == language

@@ -15,7 +15,7 @@ import pytest
 
 from alerting_support import an_alert
 from rumeur.web.charts import FONT_SIZE
-from website import Site, make_site, open_page, sign_in_page
+from website import Site, in_language, open_page, serve_site, sign_in_page
 
 pytestmark = pytest.mark.browser
 READABLE_PX = 11  # the smallest text, in CSS pixels, that a chart may show at 1280 px wide
@@ -23,27 +23,12 @@ READABLE_PX = 11  # the smallest text, in CSS pixels, that a chart may show at 1
 
 @pytest.fixture(scope="module")
 def live(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
-    from rumeur.web.app import create_app
-    from rumeur.web.server import background
-
-    for site in make_site(demo_db, tmp_path_factory.mktemp("charts")):
-        an_alert(site)
-        with background(create_app(site.settings, site.store)) as base:
-            yield site, base
+    yield from serve_site(demo_db, tmp_path_factory.mktemp("charts"), an_alert)
 
 
 @pytest.fixture
 def page(browser, live):  # type: ignore[no-untyped-def]
     yield from open_page(browser, live[1])
-
-
-def in_language(page: Any, language: str) -> None:
-    """Switch with the top bar's button, as a person does (the page reloads in it)."""
-    button = page.locator(f"[data-testid=lang-{language}]")
-    if button.count():
-        button.click()
-        page.wait_for_load_state()
-    assert page.get_attribute("html", "lang") == language
 
 
 def charts_are_titled(page: Any, expected: int) -> list[str]:

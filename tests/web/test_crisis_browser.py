@@ -12,20 +12,14 @@ from pathlib import Path
 import pytest
 
 from alerting_support import an_alert
-from website import Site, make_site, open_page, sign_in_page
+from website import Site, open_page, serve_site, sign_in_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
-    from rumeur.web.app import create_app
-    from rumeur.web.server import background
-
-    for site in make_site(demo_db, tmp_path_factory.mktemp("crisis")):
-        an_alert(site)
-        with background(create_app(site.settings, site.store)) as base:
-            yield site, base
+    yield from serve_site(demo_db, tmp_path_factory.mktemp("crisis"), an_alert)
 
 
 @pytest.fixture

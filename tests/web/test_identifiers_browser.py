@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from alerting_support import open_storm_alerts
 from rumeur.store.schema import alerts, posts
-from website import Site, make_site, open_page, sign_in_page
+from website import Site, in_language, open_page, serve_site, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +29,7 @@ INTERNAL = re.compile(
 
 @pytest.fixture(scope="module")
 def live(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
-    from rumeur.web.app import create_app
-    from rumeur.web.server import background
-
-    for site in make_site(demo_db, tmp_path_factory.mktemp("identifiers")):
-        open_storm_alerts(site)
-        with background(create_app(site.settings, site.store)) as base:
-            yield site, base
+    yield from serve_site(demo_db, tmp_path_factory.mktemp("identifiers"), open_storm_alerts)
 
 
 @pytest.fixture
@@ -54,14 +47,6 @@ def paths(site: Site) -> list[str]:
     assert rooms, "the storm opened no alert"
     listening = ["/w/united/dashboard", "/w/united/stream?q=brand%3AUnited", "/w/united/alerts"]
     return [*listening, f"/w/united/posts/{post}", *(f"/w/united/alerts/{i}" for i in rooms)]
-
-
-def in_language(page: Any, language: str) -> None:
-    button = page.locator(f"[data-testid=lang-{language}]")
-    if button.count():
-        button.click()
-        page.wait_for_load_state()
-    assert page.get_attribute("html", "lang") == language
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

@@ -13,20 +13,14 @@ from sqlalchemy import select
 
 from alerting_support import an_alert
 from rumeur.store.schema import alerts
-from website import Site, make_site, open_page, sign_in_page
+from website import Site, open_page, serve_site, sign_in_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
-    from rumeur.web.app import create_app
-    from rumeur.web.server import background
-
-    for site in make_site(demo_db, tmp_path_factory.mktemp("links-browser")):
-        an_alert(site)
-        with background(create_app(site.settings, site.store)) as base:
-            yield site, base
+    yield from serve_site(demo_db, tmp_path_factory.mktemp("links-browser"), an_alert)
 
 
 @pytest.fixture
