@@ -508,3 +508,13 @@ def test_a_statement_keeps_its_titles_in_each_language(site: Site, admin) -> Non
     assert Form(admin, f"{BASE}/statements").post().status_code in (200, 303)
     again = {s.slug: (s.title_fr, s.title_en) for s in workspace(site).statements if s.title_fr}
     assert again == titled
+
+
+def test_the_overview_names_statements_in_the_reader_s_language(admin) -> None:  # type: ignore[no-untyped-def]
+    assert "Delays and cancellations" in admin.get(BASE).text
+    admin.cookies.set("rumeur_lang", "fr")
+    try:
+        page = admin.get(BASE).text
+        assert "Retards et annulations" in page and "Delays and cancellations" not in page
+    finally:
+        admin.cookies.set("rumeur_lang", "en")
