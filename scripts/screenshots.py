@@ -75,6 +75,20 @@ def main() -> None:
         store.close()
 
 
+def signed_in(browser: Any, base: str, name: str, language: str) -> Any:
+    """A page in a fresh 1280-pixel context in `language`, signed in as `name` through the form."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale=language, device_scale_factor=1
+    )
+    page = context.new_page()
+    page.goto(base + "/signin")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/w/[^/]+/"))
+    return page
+
+
 def open_alerts(store: Store, ws: Any) -> int:
     """The detectors at the end of every hour of the data set, as `rumeur replay` runs them;
     the id of the alert updated most (the storm's), for the crisis room's shot."""
@@ -100,15 +114,7 @@ def shoot(base: str, chromium: str, out: Path, post_id: int, alert_id: int) -> N
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for language in ("en", "fr"):
-            context = browser.new_context(
-                viewport={"width": 1280, "height": 900}, locale=language, device_scale_factor=1
-            )
-            page = context.new_page()
-            page.goto(base + "/signin")
-            page.fill("input[name=name]", "analyst")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/dashboard")
+            page = signed_in(browser, base, "analyst", language)
             suffix = "" if language == "en" else ".fr"
             page.screenshot(path=str(out / f"dashboard{suffix}.png"), full_page=True)
             page.goto(f"{base}/w/united/posts/{post_id}")
@@ -126,7 +132,7 @@ def shoot(base: str, chromium: str, out: Path, post_id: int, alert_id: int) -> N
             page.goto(f"{base}/w/united/alerts/{alert_id}")
             page.screenshot(path=str(out / f"crisis{suffix}.png"), full_page=True)
             print(f"{out}/alerts{suffix}.png, {out}/crisis{suffix}.png")
-            context.close()
+            page.context.close()
         browser.close()
 
 
@@ -283,17 +289,7 @@ def inbox_shots(out: Path, chromium: str) -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 for language in ("en", "fr"):
-                    context = browser.new_context(
-                        viewport={"width": 1280, "height": 900},
-                        locale=language,
-                        device_scale_factor=1,
-                    )
-                    page = context.new_page()
-                    page.goto(base + "/signin")
-                    page.fill("input[name=name]", "ada")
-                    page.fill("input[name=password]", PASSWORD)
-                    page.click("button[type=submit]")
-                    page.wait_for_url(re.compile(r"/w/laposte/"))
+                    page = signed_in(browser, base, "ada", language)
                     suffix = "" if language == "en" else ".fr"
                     page.goto(base + "/w/laposte/inbox")
                     page.screenshot(path=str(out / f"inbox{suffix}.png"), full_page=True)
@@ -301,7 +297,7 @@ def inbox_shots(out: Path, chromium: str) -> None:
                     page.screenshot(path=str(out / f"conversation{suffix}.png"), full_page=True)
                     rules_shot(page, base, out / f"rules{suffix}.png")
                     print(f"{out}/inbox{suffix}.png, conversation{suffix}.png, rules{suffix}.png")
-                    context.close()
+                    page.context.close()
                 browser.close()
         store.close()
 
@@ -331,20 +327,12 @@ def settings_shots(out: Path, chromium: str) -> None:
         with background(create_app(settings, store)) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for language in ("en", "fr"):
-                context = browser.new_context(
-                    viewport={"width": 1280, "height": 900}, locale=language, device_scale_factor=1
-                )
-                page = context.new_page()
-                page.goto(base + "/signin")
-                page.fill("input[name=name]", "ada")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_url(re.compile(r"/w/united/"))
+                page = signed_in(browser, base, "ada", language)
                 suffix = "" if language == "en" else ".fr"
                 page.goto(base + "/w/united/settings")
                 page.screenshot(path=str(out / f"settings{suffix}.png"), full_page=True)
                 print(f"{out}/settings{suffix}.png")
-                context.close()
+                page.context.close()
             browser.close()
         store.close()
 
