@@ -289,6 +289,7 @@ def _section_page(
     refused: Refusal | None = None,
     saved: int | None = None,
     status: int = 200,
+    outcome: Any = None,
 ) -> Response:
     context = _context(
         request,
@@ -300,6 +301,7 @@ def _section_page(
         version=version,
         refused=refused,
         saved=saved,
+        outcome=outcome,
         alert_defaults={
             k: forms.shown(v, Kind.VALUE) for k, v in AlertSettings().model_dump().items()
         },
@@ -437,18 +439,6 @@ def test_target(request: Request, slug: str, viewer: Editing, target: FormField 
         return page("settings_test_outcome.html", _context(request, viewer, ws, outcome=outcome))
     section = BY_SLUG["notify"]
     values, rows = filled(section, ws)
-    version = _version(request, ws.slug)
-    context = _context(
-        request,
-        viewer,
-        ws,
-        section=section,
-        values=values,
-        rows=rows,
-        version=version,
-        refused=None,
-        saved=None,
-        outcome=outcome,
-        alert_defaults={},
+    return _section_page(
+        request, viewer, ws, section, values, rows, _version(request, ws.slug), outcome=outcome
     )
-    return page(section.template, context)
