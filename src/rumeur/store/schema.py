@@ -562,3 +562,41 @@ stream_views = Table(
     Column("saved_at", UTCDateTime, nullable=False),
     UniqueConstraint("user_id", "workspace", "name"),
 )
+
+# Labels corrected by the team (store/corrections.py): one row per (workspace, post, field), the
+# newest correction; a correction of a text alone (`rumeur labels import` with a `text`) has no
+# post and is keyed by the text's sha256. `model_value` is what the model said when it was made
+# (refreshed by `rumeur reenrich`). Two unique indexes, each letting the other kind's NULLs repeat.
+label_corrections = Table(
+    "label_corrections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("post_id", Id, ForeignKey("posts.id", ondelete="CASCADE")),
+    Column("text_sha", String(64)),
+    Column("text", Text),
+    Column("field", String(16), nullable=False),
+    Column("value", String(REASON_LENGTH), nullable=False),
+    Column("model_value", String(REASON_LENGTH)),
+    Column("author", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_label_corrections_post", "workspace", "post_id", "field", unique=True),
+    Index("ix_label_corrections_text", "workspace", "text_sha", "field", unique=True),
+    Index("ix_label_corrections_post_id", "post_id"),
+)
+
+# Every correction ever made, the replaced ones included: who changed what, when.
+label_correction_log = Table(
+    "label_correction_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("post_id", Id, ForeignKey("posts.id", ondelete="CASCADE")),
+    Column("text_sha", String(64)),
+    Column("field", String(16), nullable=False),
+    Column("value", String(REASON_LENGTH), nullable=False),
+    Column("model_value", String(REASON_LENGTH)),
+    Column("author", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_label_correction_log_workspace", "workspace", "created_at"),
+)
