@@ -39,6 +39,7 @@ from rumeur.settings.inbox import (
     check_inbox,
 )
 from rumeur.settings.notify import Target
+from rumeur.settings.reasons import AIRLINE_REASONS, ReasonSettings, check_reasons
 from rumeur.settings.sources import SourceSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -82,6 +83,9 @@ class WorkspaceNlp(Strict):
     sentiment_model: str | None = None
     # Its classes in order, when its config.json names them LABEL_0, LABEL_1...
     sentiment_labels: list[Literal["negative", "neutral", "positive"]] = Field(default_factory=list)
+    # "airline": the shipped airline complaint reasons (the demo's), instead of the workspace's
+    # own `[[workspaces.reasons]]`.
+    reason_model: Literal["airline"] | None = None
 
 
 class SavedQuery(Strict):
@@ -164,6 +168,7 @@ class Workspace(Strict):
     competitors: list[Brand] = Field(default_factory=list)
     owned_accounts: list[OwnedAccount] = Field(default_factory=list)
     departments: list[Department] = Field(default_factory=list)
+    reasons: list[ReasonSettings] = Field(default_factory=list)  # settings/reasons.py
     timezone: str = "Europe/Paris"
     locale: Literal["fr", "en"] = "fr"
     nlp: WorkspaceNlp = Field(default_factory=WorkspaceNlp)
@@ -202,6 +207,21 @@ class Workspace(Strict):
     def _inbox(self) -> Workspace:
         check_inbox(self.owned_accounts, self.departments, self.sources, self.routing)
         return self
+
+    @model_validator(mode="after")
+    def _reasons(self) -> Workspace:
+        check_reasons(self.reasons, self.airline_reasons, self.departments)
+        return self
+
+    @property
+    def airline_reasons(self) -> tuple[str, ...] | None:
+        """The shipped airline reasons when the workspace takes them (the demo), else None."""
+        return AIRLINE_REASONS if self.nlp.reason_model == "airline" else None
+
+    @property
+    def reason_names(self) -> tuple[str, ...]:
+        """The complaint reasons this workspace's posts may get, in the settings' order."""
+        return self.airline_reasons or tuple(r.name for r in self.reasons)
 
     @property
     def brands(self) -> list[Brand]:

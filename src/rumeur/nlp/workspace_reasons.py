@@ -48,19 +48,6 @@ SMOOTHING = 1.0  # Laplace, on the number of examples holding a stem
 STEM = 6  # characters kept of a folded word: retard, retardé, retards -> "retard"
 MIN_LETTERS = 3
 KEPT_EXAMPLES = 50  # examples per reason kept in the model, to say which are nearest
-# The reasons of the shipped airline model (nlp/models/reason.json, a test checks it): the demo's.
-AIRLINE_REASONS = (
-    "Bad Flight",
-    "Can't Tell",
-    "Cancelled Flight",
-    "Customer Service Issue",
-    "Damaged Luggage",
-    "Flight Attendant Complaints",
-    "Flight Booking Problems",
-    "Late Flight",
-    "Lost Luggage",
-    "longlines",
-)
 
 Rule = Callable[[str, str], bool]  # (text, language) -> whether the reason's query matches it
 _WORD = re.compile(r"\w+")
