@@ -1,5 +1,7 @@
 """Which model answers each task for a workspace: the shipped ones, lingua for the language,
-or the workspace's own transformer for sentiment."""
+the workspace's own transformer for sentiment, and for the complaint reason the workspace's own
+reasons (nlp/workspace_reasons.py) or, for a workspace that takes them (the demo), the shipped
+airline reasons. A workspace with neither gets no reason model: its posts never get one."""
 
 from __future__ import annotations
 
@@ -32,15 +34,30 @@ def model_for(task: str, settings: Settings, workspace: Workspace) -> Classifier
 
         labels = workspace.nlp.sentiment_labels or None
         return Guarded(TransformerClassifier(workspace.nlp.sentiment_model, labels=labels))
+    if task == "reason" and workspace.airline_reasons is None:
+        return Guarded(_own_reasons(workspace))
     return Guarded(shipped(task))
+
+
+def _own_reasons(workspace: Workspace) -> Classifier:
+    if not workspace.reasons:
+        raise ConfigError(
+            f"workspace {workspace.slug!r} defines no complaint reasons: name them under "
+            "[[workspaces.reasons]] (docs/reasons.md)"
+        )
+    from rumeur.nlp.workspace_reasons import for_workspace
+
+    return for_workspace(workspace)
 
 
 def enrichers(
     settings: Settings, workspace: Workspace, tasks: Sequence[str] = TASKS
 ) -> list[Classifier]:
     """The models of the enrichment stage, in the order it must run them: language first (the
-    others read it), sentiment before reason (asked of negative posts only)."""
-    return [model_for(task, settings, workspace) for task in TASKS if task in tasks]
+    others read it), sentiment before reason (asked of negative posts only). No reason model
+    for a workspace without complaint reasons."""
+    wanted = [t for t in TASKS if t in tasks and (t != "reason" or workspace.reason_names)]
+    return [model_for(task, settings, workspace) for task in wanted]
 
 
 @cache

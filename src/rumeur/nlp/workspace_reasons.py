@@ -22,6 +22,7 @@ matchers (`rules`).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -30,6 +31,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -123,9 +125,10 @@ class ReasonModel:
         self.version = hashlib.sha256(self.to_bytes()).hexdigest()[:12]
 
     def with_rules(self, rules: Mapping[str, Rule]) -> ReasonModel:
-        """The model, its reasons' queries matched by `rules` (reason -> matcher)."""
-        self.rules = {r: rule for r, rule in rules.items() if r in self.reasons}
-        return self
+        """A copy of the model, its reasons' queries matched by `rules` (reason -> matcher)."""
+        found = copy.copy(self)
+        found.rules = {r: rule for r, rule in rules.items() if r in self.reasons}
+        return found
 
     # --- prediction ------------------------------------------------------------------------
 
@@ -281,3 +284,37 @@ def _weights(classes: Sequence[str], docs: Mapping[str, list[set[str]]]) -> dict
 def _kept(reason: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
     """The reason's first examples (its own, from the settings, come first), each once."""
     return list(dict.fromkeys(t for t, r in pairs if r == reason))[:KEPT_EXAMPLES]
+
+
+def for_workspace(workspace: Any, stored: bytes | None = None) -> ReasonModel:
+    """The reason model of a workspace that defines its reasons (`workspace.reasons`, settings
+    objects): the one `rumeur models adapt` stored (`stored`) while it knows the same reasons,
+    else one built from the settings' examples. Its queries are matched by the settings'
+    matchers. Built once per process for the same reasons (a fraction of a second)."""
+    names = tuple(r.name for r in workspace.reasons)
+    model = None
+    if stored is not None:
+        try:
+            model = ReasonModel.from_bytes(stored)
+        except ReasonModelError:
+            model = None  # written by another rumeur: the settings' examples still teach
+        if model is not None and model.reasons != names:
+            model = None  # the reasons changed since: the stored model would give old names
+    if model is None:
+        key = json.dumps([r.model_dump() for r in workspace.reasons], sort_keys=True)
+        model = _from_settings(key)
+    rules = {r.name: rule for r in workspace.reasons if (rule := r.matcher()) is not None}
+    return model.with_rules(rules)
+
+
+@lru_cache(maxsize=32)
+def _from_settings(key: str) -> ReasonModel:
+    reasons = [_Spec(r["name"], tuple(r["examples"]), r.get("query")) for r in json.loads(key)]
+    return train_reason_model(reasons)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    name: str
+    examples: Sequence[str]
+    query: str | None
