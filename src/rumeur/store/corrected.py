@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, update
 
+from rumeur.model import EnrichmentResult
 from rumeur.store.schema import label_corrections
 
 FIELDS = ("sentiment", "emotion", "reason")
@@ -37,6 +38,27 @@ def corrected_labels(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str
         for pid, field, value in conn.execute(query):
             found.setdefault(pid, {})[field] = column_value(field, value)
     return found
+
+
+def refresh_model_values(
+    conn: Connection, ids: Sequence[int], results: Sequence[EnrichmentResult], corrected: set[int]
+) -> None:
+    """After the models ran again over `ids` (`rumeur reenrich`), the corrections of the posts in
+    `corrected` record what the model says now: what an adapter learns from is where the
+    current model errs."""
+    rows = [
+        {"_pid": pid, "_field": r.task, "model_value": r.label(i)}
+        for i, pid in enumerate(ids)
+        if pid in corrected
+        for r in results
+        if r.task in FIELDS and r.label(i)
+    ]
+    if rows:
+        c = label_corrections.c
+        query = update(label_corrections).where(
+            c.post_id == bindparam("_pid"), c.field == bindparam("_field")
+        )
+        conn.execute(query.values(model_value=bindparam("model_value")), rows)
 
 
 def _chunks(items: list[int]) -> Iterator[list[int]]:

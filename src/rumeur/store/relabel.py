@@ -1,6 +1,6 @@
 """Newer model answers for posts already stored (`rumeur reenrich`): the enrichment rows, the
-posts' current labels where no label from the source outranks the model, and the rollups moved
-to match, with the cursor, in one transaction."""
+posts' current labels where no label from the source or the team's correction outranks the
+model, and the rollups moved to match, with the cursor, in one transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, select, update
 
 from rumeur.model import Author, EnrichmentResult, Label, Post
+from rumeur.store.corrected import corrected_labels, refresh_model_values
 from rumeur.store.schema import enrichments, post_brands, posts
 from rumeur.store.writer import (
     FACET_COLUMNS,
@@ -38,6 +39,7 @@ def relabel(
     now = datetime.now(UTC)
     stored = _stored(conn, ids)
     from_source = _source_tasks(conn, ids)
+    corrected = corrected_labels(conn, ids)
     before, after, changed = {}, {}, []
     for i, pid in enumerate(ids):
         old = stored[pid]
@@ -45,6 +47,7 @@ def relabel(
         for r in results:
             if r.task in LABEL_TASKS and r.label(i) and (pid, r.task) not in from_source:
                 new[r.task] = r.label(i)
+        new.update(corrected.get(pid, {}))  # the team's corrections outrank every model
         if any(new[t] != old[t] for t in LABEL_TASKS):
             before[pid] = was = _state(old, old["memberships"])
             after[pid] = _state(new, old["memberships"], was.facets)  # labels move, words stay
@@ -54,6 +57,7 @@ def relabel(
         conn.execute(update(posts).where(posts.c.id == bindparam("_id")).values(values), changed)
     _apply_rollups(conn, before, after)
     upsert_enrichments(conn, model_rows(ids, results, now))
+    refresh_model_values(conn, ids, results, set(corrected))
     if cursor is not None:
         _write_cursor(conn, workspace, cursor, len(ids), now)
     return len(changed)

@@ -242,6 +242,27 @@ facet_rollups = Table(
     sqlite_with_rowid=False,
 )
 
+# `facet_rollups` summed over the reasons, kept by the writer from the same deltas in the same
+# transaction: the dashboard without a department's filter reads one row per value and day
+# (a word is counted under a dozen reasons in `facet_rollups`). `ix_facet_days_posts` finds a
+# day's values by count: the top lists read only the values that can reach them
+# (store/dashboard.py, `top_facets`).
+facet_days = Table(
+    "facet_days",
+    metadata,
+    Column("workspace", String(64)),
+    Column("kind", String(8)),
+    Column("day", UTCDateTime),  # midnight UTC
+    Column("value", String(255)),
+    Column("posts", Integer, nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+    PrimaryKeyConstraint(
+        "workspace", "kind", "day", "value", postgresql_include=["posts", "engagement"]
+    ),
+    Index("ix_facet_days_posts", "workspace", "kind", "day", "posts", postgresql_include=["value"]),
+    sqlite_with_rowid=False,
+)
+
 author_rollups = Table(
     "author_rollups",
     metadata,

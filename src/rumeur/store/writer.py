@@ -34,6 +34,7 @@ from rumeur.store.schema import (
     author_rollups,
     authors,
     enrichments,
+    facet_days,
     facet_rollups,
     post_brands,
     posts,
@@ -397,6 +398,7 @@ HOURLY_KEY = (
     "workspace", "hour", "brand", "platform", "sentiment", "language", "emotion", "reason",
 )  # fmt: skip
 FACET_KEY = ("workspace", "kind", "day", "reason", "value")
+FACET_DAY_KEY = ("workspace", "kind", "day", "value")
 
 
 def _apply_rollups(conn: Connection, before: dict[int, _State], after: dict[int, _State]) -> None:
@@ -410,7 +412,9 @@ def _apply_rollups(conn: Connection, before: dict[int, _State], after: dict[int,
                 if sign > 0 and (acc[2] is None or state.created_at > acc[2]):
                     acc[2] = state.created_at
     upsert_sums(conn, rollups_hourly, HOURLY_KEY, hourly_deltas(before, after))
-    upsert_sums(conn, facet_rollups, FACET_KEY, facet_deltas(before, after))
+    facet_sums = facet_deltas(before, after)
+    upsert_sums(conn, facet_rollups, FACET_KEY, facet_sums)
+    upsert_sums(conn, facet_days, FACET_DAY_KEY, day_deltas(facet_sums))
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     author_rows = [
         {
@@ -476,6 +480,17 @@ def facet_deltas(
                     acc = deltas[(ws, kind, day, state.reason, value)]
                     acc[0] += sign
                     acc[1] += e
+    return deltas
+
+
+def day_deltas(facet_sums: dict[tuple[Any, ...], list[int]]) -> dict[tuple[Any, ...], list[int]]:
+    """`facet_rollups` deltas summed over the reasons: the deltas of `facet_days`, so that both
+    tables move together (a post moved to another reason leaves `facet_days` as it was)."""
+    deltas: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for (ws, kind, day, _reason, value), (n, e) in facet_sums.items():
+        acc = deltas[(ws, kind, day, value)]
+        acc[0] += n
+        acc[1] += e
     return deltas
 
 
