@@ -28,6 +28,7 @@ from rumeur.store.bulk import (
     upsert,
     upsert_values,
 )
+from rumeur.store.corrected import corrected_labels
 from rumeur.store.facets import Facet, facets
 from rumeur.store.rollups import ALL, NO_REASON, UNKNOWN
 from rumeur.store.schema import (
@@ -267,6 +268,9 @@ def _stored_posts(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any
             query = select(post_brands).where(one_of(conn, post_brands.c.post_id, chunk))
             for m in conn.execute(query):
                 by_id[m.post_id]["memberships"].add((m.workspace, m.brand))
+        # The team's corrections outrank the batch's labels (store/corrections.py).
+        for pid, labels in corrected_labels(conn, list(by_id)).items():
+            by_id[pid]["corrected"] = labels
     return found
 
 
@@ -319,6 +323,7 @@ def _write_posts(
         for task in LABEL_TASKS:  # a batch without a model's answer keeps the stored one
             if row[task] is None:
                 row[task] = old[task]
+        row.update(old.get("corrected", {}))
         mine = {m for m in old["memberships"] if m[0] == workspace}
         differs = [c for c in MUTABLE if row[c] != old[c]]
         if not differs and mine == brands:
