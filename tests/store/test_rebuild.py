@@ -13,7 +13,7 @@ from rumeur.model import Label
 from rumeur.store import Store
 from rumeur.store.migrate import HEAD, alembic_config, current_revision
 from rumeur.store.rebuild import rebuild_rollups
-from rumeur.store.schema import facet_rollups, rollups_hourly
+from rumeur.store.schema import facet_days, facet_rollups, rollups_hourly
 
 TEXTS = ("Mon bagage est perdu, quel problème #fail", "Thanks for the great flight @United")
 
@@ -33,18 +33,18 @@ def _write_some(store: Store) -> None:
     store.write("two", batch[1000:])
 
 
-def _rows(store: Store) -> tuple[set, set]:
+def _rows(store: Store) -> tuple[set, set, set]:
     with store.engine.connect() as conn:
         return tuple(  # type: ignore[return-value]
             {tuple(r) for r in conn.execute(select(t)) if r.posts or r.engagement}
-            for t in (rollups_hourly, facet_rollups)
+            for t in (rollups_hourly, facet_rollups, facet_days)
         )
 
 
 def test_the_rebuild_equals_the_writers_rollups(store: Store) -> None:
     _write_some(store)
     kept = _rows(store)
-    assert kept[0] and kept[1]
+    assert kept[0] and kept[1] and kept[2]
     with store.transaction() as conn:
         assert rebuild_rollups(conn) == 3000
     assert _rows(store) == kept
