@@ -100,17 +100,14 @@ class Wanted:
 
 def label_choices(workspace: Workspace) -> dict[str, tuple[str, ...]]:
     """What each field may be corrected to in `workspace`: the shipped models' classes for the
-    sentiment and the emotion (and `none`, no clear emotion); for the reason, the reasons the
-    workspace's departments list (a workspace sees its own reasons, never the demo's airline
-    ones), and `none` (no complaint)."""
-    reasons: list[str] = []
-    for department in workspace.departments:
-        reasons += [r for r in department.reasons if r not in reasons]
+    sentiment and the emotion (and `none`, no clear emotion); for the reason, the workspace's
+    own reasons (`reason_names`: the demo's are the airline ones, another workspace never sees
+    them), and `none` (no complaint)."""
     emotions = _classes("emotion")
     return {
         "sentiment": _classes("sentiment"),
         "emotion": emotions if NONE in emotions else (*emotions, NONE),
-        "reason": (*reasons, NONE),
+        "reason": (*workspace.reason_names, NONE),
     }
 
 
