@@ -21,6 +21,8 @@ from typing import Annotated, Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from rumeur.limits import REASON_LENGTH
+
 MAX_REASONS = 50  # a department's menu, not a taxonomy: the charts show them all
 MAX_EXAMPLES = 200  # per reason; corrections teach the model the rest
 # The reasons of the shipped airline model (nlp/models/reason.json, a test checks it): the demo's.
@@ -45,7 +47,7 @@ class ReasonSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    name: Annotated[str, Field(min_length=1, max_length=REASON_LENGTH)]
     examples: Annotated[list[Example], Field(max_length=MAX_EXAMPLES)] = Field(default_factory=list)
     query: Annotated[str, Field(min_length=1)] | None = None
 
