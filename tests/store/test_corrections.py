@@ -133,5 +133,5 @@ def test_the_choices_are_the_models_and_the_workspaces() -> None:
     assert check_value("sentiment", "neutral", choices) == "neutral"
     with pytest.raises(CorrectionError, match=r"^sentiment: \"happy\" is not one of negative, "):
         check_value("sentiment", "happy", choices)
-    with pytest.raises(CorrectionError, match=r"^'language': not a label field"):
+    with pytest.raises(CorrectionError, match=r'^"language": not a label field'):
         check_value("language", "fr", choices)

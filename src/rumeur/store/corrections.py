@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from rumeur.errors import RumeurError
+from rumeur.i18n import _
 from rumeur.store.corrected import FIELDS, NONE, column_value
 from rumeur.store.relabel import _stored
 from rumeur.store.schema import (
@@ -121,11 +122,19 @@ def _classes(task: str) -> tuple[str, ...]:
 def check_value(field: str, value: Any, choices: Mapping[str, Sequence[str]]) -> str:
     """`value` if `field` may take it, else CorrectionError naming the field and the choices."""
     if field not in FIELDS:
-        raise CorrectionError(f"{field!r}: not a label field; expected one of {', '.join(FIELDS)}")
+        raise CorrectionError(
+            _("{field}: not a label field; expected one of {fields}").format(
+                field=json.dumps(field, ensure_ascii=False)[:80], fields=", ".join(FIELDS)
+            )
+        )
     allowed = choices.get(field, ())
     if not isinstance(value, str) or value not in allowed:
         shown = json.dumps(value, ensure_ascii=False)[:80]
-        raise CorrectionError(f"{field}: {shown} is not one of {', '.join(allowed)}")
+        raise CorrectionError(
+            _("{field}: {value} is not one of {choices}").format(
+                field=field, value=shown, choices=", ".join(allowed)
+            )
+        )
     return value
 
 
@@ -150,7 +159,9 @@ def record_corrections(
 ) -> list[Correction]:
     """Record `wanted` in one transaction: every one, or none when one cannot be."""
     if not author.strip() or len(author) > MAX_AUTHOR:
-        raise CorrectionError(f"author: a name of 1 to {MAX_AUTHOR} characters is expected")
+        raise CorrectionError(
+            _("author: a name of 1 to {n} characters is expected").format(n=MAX_AUTHOR)
+        )
     store = target if isinstance(target, Store) else Store(target)
     now = datetime.now(UTC)
     with store.transaction() as conn:
@@ -161,13 +172,17 @@ def _record(
     conn: Connection, workspace: str, wanted: Wanted, author: str, now: datetime
 ) -> Correction:
     if wanted.field not in FIELDS:
-        raise CorrectionError(f"{wanted.field!r}: not a label field")
+        check_value(wanted.field, wanted.value, {wanted.field: (wanted.value,)})  # the field alone
     if wanted.post_id is None:
         return _record_text(conn, workspace, wanted, author, now)
     pid, field = wanted.post_id, wanted.field
     stored = _stored(conn, [pid]).get(pid)
     if stored is None or not any(ws == workspace for ws, _b in stored["memberships"]):
-        raise CorrectionError(f"post {pid}: no such post in workspace {workspace}")
+        raise CorrectionError(
+            _("post {id}: no such post in workspace {workspace}").format(
+                id=pid, workspace=workspace
+            )
+        )
     model = _model_label(conn, pid, field)
     if model is None:
         model = _previous_model_value(conn, workspace, pid, field) or stored[field]
@@ -185,7 +200,7 @@ def _record_text(
 ) -> Correction:
     text = (wanted.text or "").strip()
     if not text or len(text) > MAX_TEXT:
-        raise CorrectionError(f"text: 1 to {MAX_TEXT:,} characters are expected")
+        raise CorrectionError(_("text: 1 to {n} characters are expected").format(n=MAX_TEXT))
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     c = label_corrections.c
     key = (c.workspace == workspace, c.text_sha == sha, c.field == wanted.field)

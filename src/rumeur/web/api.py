@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from rumeur.web import crisis
 from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
+from rumeur.web.corrections import api_fields, correct_post
 from rumeur.web.filters import Id, StreamFilters, read_keyset, reasons_for
 from rumeur.web.permissions import ROLE_PERMISSIONS, Permission
 from rumeur.web.views import export_lines, read_dashboard, read_post, read_stream
@@ -64,12 +65,38 @@ class PostPage(BaseModel):
     next: str | None  # pass as `before` to get the next page
 
 
+class CorrectionOut(BaseModel):
+    post_id: int | None
+    field: str
+    value: str
+    model_value: str | None
+    corrected_by: str
+    corrected_at: datetime
+
+
 class PostDetail(PostOut):
     display_name: str | None
     followers: int | None
     brands: list[str]
     queries: list[str]
     why: list[dict[str, Any]]
+    # The labels above are the ones in effect: the team's correction where there is one.
+    model_sentiment: str | None
+    model_emotion: str | None
+    model_reason: str | None
+    corrected_by: str | None  # who corrected one of the labels last, and when
+    corrected_at: datetime | None
+    corrections: dict[str, CorrectionOut]  # field -> the workspace's correction
+
+
+class LabelsIn(BaseModel):
+    """The labels to correct (any of them): a sentiment, an emotion (or `none`), a complaint
+    reason of the workspace (or `none`, no complaint)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sentiment: str | None = None
+    emotion: str | None = None
+    reason: str | None = None
 
 
 FilterParams = Annotated[str | None, Query()]
@@ -187,7 +214,24 @@ def post(
     ws = workspace_of(request, slug)
     view = read_post(state(request), ws, viewer, post_id)
     row = view.post
-    return PostDetail(**{**row, "author": row["handle"]}, why=[w.as_dict() for w in view.why])
+    why = [w.as_dict() for w in view.why]
+    labels = api_fields(state(request), ws, row)
+    return PostDetail(**{**row, "author": row["handle"]}, why=why, **labels)
+
+
+@router.post("/w/{slug}/posts/{post_id}/labels", response_model=PostDetail)
+def correct_labels(
+    request: Request,
+    slug: str,
+    post_id: Id,
+    viewer: Annotated[Viewer, Depends(api_viewer(Permission.LABEL))],
+    body: Annotated[LabelsIn, Body()],
+) -> PostDetail:
+    """Correct the post's sentiment, emotion or complaint reason: kept with the token's account
+    and the time, in effect at once (counts included); answers the post as GET does."""
+    ws = workspace_of(request, slug)
+    correct_post(state(request), ws, viewer, post_id, body.model_dump(exclude_none=True))
+    return post(request, slug, post_id, viewer)
 
 
 @router.get("/w/{slug}/export.csv", response_class=StreamingResponse)

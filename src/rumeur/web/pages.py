@@ -39,6 +39,7 @@ from rumeur.web.auth import (
     state,
     workspace_of,
 )
+from rumeur.web.corrections import correct_post, label_rows
 from rumeur.web.filters import (
     MAX_QUERY,
     Id,
@@ -222,7 +223,24 @@ def post_page(
 ) -> Response:
     ws = workspace_of(request, slug)
     view = read_post(state(request), ws, viewer, post_id)
-    return page("post.html", page_context(request, viewer, ws=ws, post=view.post, why=view.why))
+    rows = label_rows(state(request), ws, view.post)
+    context = page_context(request, viewer, ws=ws, post=view.post, why=view.why, label_rows=rows)
+    return page("post.html", context)
+
+
+@router.post("/w/{slug}/posts/{post_id}/labels")
+def correct_labels(
+    request: Request,
+    slug: str,
+    post_id: Id,
+    viewer: Annotated[Viewer, Depends(csrf_checked(Permission.LABEL))],
+    field: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+) -> Response:
+    """An analyst's correction of one of the post's labels, from the post page's forms."""
+    ws = workspace_of(request, slug)
+    correct_post(state(request), ws, viewer, post_id, {field: value} if field else {})
+    return RedirectResponse(f"/w/{ws.slug}/posts/{post_id}#labels", status_code=303)
 
 
 @router.get("/w/{slug}/export.csv")

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     ANSWER = "answer"  # take, assign, note, resolve and answer conversations
     ROUTING = "routing"  # write, try, move and delete the inbox's routing rules (admins only)
     SETTINGS = "settings"  # edit the workspace's settings in the app, read their history (admins)
+    LABEL = "label"  # correct a post's sentiment, emotion or complaint reason
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -27,11 +28,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Analysts read the inbox's figures and conversations; they do not answer customers.
     Role.ANALYST: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
-        | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX}
+        | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX, Permission.LABEL}
     ),
     Role.COMMUNITY_MANAGER: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
         | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX, Permission.ANSWER}
+        | {Permission.LABEL}
     ),
     # Advisers answer customers one by one: they read posts, they do not take the archive away.
     # They follow a crisis (its room, its statements) but do not run it.
