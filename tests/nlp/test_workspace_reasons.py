@@ -15,8 +15,11 @@ from clirun import rumeur
 from factories import make_post
 from rumeur.config import Workspace, load_settings, parse_settings
 from rumeur.errors import ConfigError
+from rumeur.nlp.cards import WORKSPACE_REASONS
 from rumeur.nlp.registry import enrichers, model_for
+from rumeur.nlp.why import explain_post
 from rumeur.nlp.workspace_reasons import (
+    MODEL,
     NO_REASON,
     ReasonModel,
     ReasonModelError,
@@ -339,3 +342,20 @@ def test_a_department_of_the_demo_may_name_airline_reasons_only() -> None:
     parse_settings(text + 'slug = "bags"\nname = "Bags"\nreasons = ["Lost Luggage"]\n', "ok")
     with pytest.raises(ConfigError, match=r"reasons\[0\]: no reason 'Livraison'"):
         parse_settings(text + 'slug = "sc"\nname = "SC"\nreasons = ["Livraison"]\n', "bad.toml")
+
+
+def test_a_post_explains_its_workspace_reason_and_asks_no_model_of_a_workspace_without() -> None:
+    settings = parse_settings(VELORA, "t.toml")
+    text = "Colis introuvable, le transporteur ne répond jamais"
+    post = {"text": text, "language": "fr", "reason": "Livraison <express>"}
+    answer = {"task": "reason", "model": MODEL, "version": "x", "label": "Livraison <express>"}
+    found = explain_post(settings, settings.workspace("velora"), post, [answer | {"score": 0.9}])
+    [why] = [w for w in found if w.task == "reason"]
+    assert why.explanation is not None and why.explanation.label == "Livraison <express>"
+    assert why.explainer_title().startswith("The workspace's complaint reasons, version ")
+    # A file's airline label in a workspace without reasons: shown, not explained.
+    post = {"text": text, "language": "fr", "reason": "Lost Luggage"}
+    found = explain_post(settings, settings.workspace("plain"), post, [])
+    [why] = [w for w in found if w.task == "reason"]
+    assert (why.label, why.explanation) == ("Lost Luggage", None)
+    assert WORKSPACE_REASONS == MODEL

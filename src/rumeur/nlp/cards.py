@@ -11,6 +11,7 @@ from rumeur.nlp.linear import MODELS
 
 LINGUA = "lingua"
 TRANSFORMER = "transformer:"
+WORKSPACE_REASONS = "rumeur-reason-workspace"  # nlp/workspace_reasons.py's MODEL (a test checks)
 
 
 def title(model: str, version: str) -> str:
@@ -26,6 +27,9 @@ def title(model: str, version: str) -> str:
         lingua, _sep, rest = version.partition(":")
         first = title(model.removesuffix("+" + LINGUA), rest.partition(":")[0])
         return _("{model}, then {lingua} where it is unsure").format(model=first, lingua=lingua)
+    if model == WORKSPACE_REASONS:
+        name = _("The workspace's complaint reasons")
+        return _("{title}, version {version}").format(title=name, version=version)
     if model.startswith(TRANSFORMER):
         name = _("Workspace model {folder}").format(folder=model.removeprefix(TRANSFORMER))
         return _("{title}, version {version}").format(title=name, version=version)

@@ -10,6 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from rumeur.errors import ConfigError
+from rumeur.i18n import _
 from rumeur.nlp.base import Classifier
 
 if TYPE_CHECKING:  # annotations only: nlp sits below config in the layers
@@ -42,8 +43,10 @@ def model_for(task: str, settings: Settings, workspace: Workspace) -> Classifier
 def _own_reasons(workspace: Workspace) -> Classifier:
     if not workspace.reasons:
         raise ConfigError(
-            f"workspace {workspace.slug!r} defines no complaint reasons: name them under "
-            "[[workspaces.reasons]] (docs/reasons.md)"
+            _(
+                "workspace {slug!r} defines no complaint reasons: name them under "
+                "[[workspaces.reasons]] (docs/reasons.md)"
+            ).format(slug=workspace.slug)
         )
     from rumeur.nlp.workspace_reasons import for_workspace
 

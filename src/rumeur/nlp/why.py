@@ -109,7 +109,9 @@ def explain_post(
         if label is None and not answers:
             continue
         why = TaskWhy(task, label, answers)
-        if label is not None:
+        # A workspace without complaint reasons has no reason model to ask (a file's label
+        # still shows, unexplained).
+        if label is not None and (task != "reason" or workspace.reason_names):
             model = model_for(task, settings, workspace)
             meta = None if task == "language" else (post.get("language") or "unknown")
             why.explanation = model.explain(text, top, meta)
