@@ -1,0 +1,103 @@
+"""A workspace's own complaint reasons on its pages: named as the settings write them, escaped
+(a reason's name is the workspace's text, not markup), never one of the demo's airline reasons;
+a department account sees only its department's reasons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rumeur.cli import main
+from rumeur.config import Settings, parse_settings
+from rumeur.store import Store
+from rumeur.web.accounts import add_user
+from rumeur.web.app import create_app
+from website import PASSWORD, sign_in
+
+SETTINGS = """
+[[workspaces]]
+slug = "velora"
+name = "Velora"
+
+[workspaces.brand]
+name = "Velora"
+
+[[workspaces.reasons]]
+name = "Livraison <b>express</b>"
+examples = ["Mon colis n'est toujours pas arrivé", "Colis perdu par le transporteur"]
+
+[[workspaces.reasons]]
+name = "Facturation"
+examples = ["Prélevé deux fois ce mois-ci"]
+query = "rembours*"
+
+[[workspaces.departments]]
+slug = "compta"
+name = "Comptabilité"
+reasons = ["Facturation"]
+"""
+POSTS = [
+    "Toujours pas de colis, livraison en retard, colis perdu",
+    "Colis introuvable depuis une semaine, transporteur injoignable",
+    "J'attends mon remboursement depuis un mois",
+    "@united you lost my luggage, bag still missing",
+]
+MAPPING = (
+    'name = "tone"\nformat = "csv"\nplatform = "x"\n\n[columns]\nnative_id = "id"\n'
+    'text = "text"\ncreated_at = "date"\nauthor = "author"\n\n'
+    '[labels]\nsentiment = { column = "tone" }\n'
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store]]:
+    """The posts imported by `rumeur import` into a workspace of its own, with two accounts."""
+    tmp_path = tmp_path_factory.mktemp("reasons")
+    config = tmp_path / "rumeur.toml"
+    config.write_text(SETTINGS, encoding="utf-8")
+    (tmp_path / "tone.toml").write_text(MAPPING, encoding="utf-8")
+    rows = [f'{i},2026-11-20 10:0{i},u{i},"{t}",negative' for i, t in enumerate(POSTS)]
+    (tmp_path / "posts.csv").write_text("id,date,author,text,tone\n" + "\n".join(rows) + "\n")
+    db = str(tmp_path / "v.db")
+    args = ("--db", db, "--config", str(config), "--mapping", str(tmp_path / "tone.toml"))
+    with pytest.raises(SystemExit) as ran:  # the command line's own exit, as a shell sees it
+        main(["import", str(tmp_path / "posts.csv"), *args])
+    assert ran.value.code in (0, None)
+    settings = parse_settings(SETTINGS, str(config))
+    store = Store.open(db)
+    ws = settings.workspace()
+    add_user(store, "ana", "analyst", PASSWORD, None, ws)
+    add_user(store, "compta", "department", PASSWORD, "compta", ws)
+    yield settings, store
+    store.close()
+
+
+@pytest.fixture
+def client(site: tuple[Settings, Store]) -> TestClient:
+    return TestClient(create_app(*site), follow_redirects=False)
+
+
+def test_the_workspace_reasons_show_as_written_escaped_and_no_airline_one(
+    client: TestClient,
+) -> None:
+    sign_in(client, "ana")
+    for path in ("/w/velora/dashboard", "/w/velora/stream"):
+        for language in ("en", "fr"):
+            page = client.get(path, headers={"Accept-Language": language})
+            assert page.status_code == 200
+            assert "Livraison &lt;b&gt;express&lt;/b&gt;" in page.text, path
+            assert "<b>express</b>" not in page.text
+            assert "Facturation" in page.text
+            assert "Lost Luggage" not in page.text and "Bagages perdus" not in page.text
+    shown = set(re.findall(r'class="badge reason">([^<]+)<', client.get("/w/velora/stream").text))
+    assert shown == {"Livraison &lt;b&gt;express&lt;/b&gt;", "Facturation"}
+
+
+def test_a_department_sees_only_its_own_reasons(client: TestClient) -> None:
+    sign_in(client, "compta")
+    page = client.get("/w/velora/stream").text
+    assert set(re.findall(r'class="badge reason">([^<]+)<', page)) == {"Facturation"}
+    assert "colis" not in page.lower()
