@@ -282,7 +282,7 @@ def rejected(ctx: typer.Context, as_json: AsJson = False) -> None:
         "one JSON line per input, in order."
     )
 )
-@scope("config", "workspace")
+@scope()
 def classify(
     ctx: typer.Context,
     file: LinesFile,
@@ -299,6 +299,11 @@ def classify(
 
     settings, ws = ctx.obj.settings(), ctx.obj.workspace()
     model = model_for(task, settings, ws)
+    store = ctx.obj.existing_store()
+    if store is not None:  # the workspace's own model of the task, as the pipeline uses it
+        from rumeur.pipeline.adapters import workspace_models
+
+        [model] = workspace_models(store, ws, [model])
     # The other models read the language first, as in the pipeline.
     language = None if task == "language" else model_for("language", settings, ws)
     with open_input(file) as source:
@@ -322,6 +327,59 @@ def reenrich(
     cli: Cli = ctx.obj
     ws = cli.workspace()
     reenrich_posts(cli.store(), cli.settings(), ws, task or None, batch_size)
+
+
+models_app = typer.Typer(
+    help=_("The workspace's own models, learnt from its team's corrections."),
+    no_args_is_help=True,
+)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command(
+    "adapt",
+    help=_(
+        "Learn the workspace's own sentiment and emotion adapters and complaint-reason model "
+        "from its team's corrections, each stored as a new version, and print how they score."
+    ),
+)
+@scope(before="as_json")
+def models_adapt(ctx: typer.Context, as_json: AsJson = False) -> None:
+    from rumeur.commands.modelling import adapt_models
+
+    cli: Cli = ctx.obj
+    adapt_models(cli.store(), cli.settings(), cli.workspace(), as_json)
+
+
+labels_app = typer.Typer(
+    help=_("The team's corrections of the posts' labels: import them from a file."),
+    no_args_is_help=True,
+)
+app.add_typer(labels_app, name="labels")
+
+
+@labels_app.command(
+    "import",
+    help=_(
+        "Record corrections read as JSON lines (FILE, or - for standard input): a 'post_id' "
+        "or a 'text', and a 'sentiment', 'emotion' or 'reason'. A bad line is named and "
+        "skipped; the others are recorded."
+    ),
+)
+@scope()
+def labels_import(
+    ctx: typer.Context,
+    file: LinesFile,
+    by: Annotated[
+        str, typer.Option("--by", help=_("Who made the corrections, as the app shows it."))
+    ] = "import",
+) -> None:
+    from rumeur.commands.labelling import import_labels
+
+    cli: Cli = ctx.obj
+    report = import_labels(cli.store(), cli.workspace(), file, by)
+    if report.refused:
+        raise typer.Exit(1)
 
 
 collect_app = typer.Typer(

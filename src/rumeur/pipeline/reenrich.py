@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rumeur.config import Workspace
 from rumeur.nlp.base import Enricher
+from rumeur.pipeline.adapters import workspace_models
 from rumeur.pipeline.stages import enrich
 from rumeur.store import CursorUpdate, Store
 
@@ -34,6 +35,8 @@ def reenrich(
     batch_size: int = 1000,
     on_step: Callable[[ReenrichReport], None] | None = None,
 ) -> ReenrichReport:
+    # The workspace's own models are part of the key: a new version starts the run over.
+    enrichers = workspace_models(store, workspace, enrichers)
     key = reenrich_key(workspace, enrichers)
     cursor = store.cursor(key)
     report = ReenrichReport(resumed=bool(cursor))

@@ -14,6 +14,7 @@ from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.model import Rejected
 from rumeur.nlp.base import Enricher
+from rumeur.pipeline.adapters import workspace_models
 from rumeur.pipeline.stages import (
     attribute_brands,
     deduplicate,
@@ -103,7 +104,8 @@ def _store_batch(
 ) -> _Stored:
     normalised = normalise(batch.items, source.normalise, getattr(source, "column", None))
     posts = attribute_brands(deduplicate(normalised.posts), workspace)
-    results = enrich(posts, enrichers)
+    # The workspace's own models, asked for each batch: one learnt meanwhile is used at once.
+    results = enrich(posts, workspace_models(store, workspace, enrichers))
     docs = documents(posts, results)
     match_queries(posts, docs, workspace)
     rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -620,4 +621,24 @@ label_correction_log = Table(
     Column("author", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_label_correction_log_workspace", "workspace", "created_at"),
+)
+
+# A workspace's own models, learnt from its corrections by `rumeur models adapt`
+# (store/adapters.py): one row per version of a workspace's model of a task, the newest used.
+# `weights` are the model's bytes (an npz of plain arrays, or JSON: never a pickle), `metrics` its
+# figures by cross-validation on the corrections.
+model_adapters = Table(
+    "model_adapters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("task", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("examples", Integer, nullable=False),
+    Column("base_model", String(MODEL_LENGTH), nullable=False),
+    Column("base_version", String(64), nullable=False),
+    Column("weights", LargeBinary, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    UniqueConstraint("workspace", "task", "version"),
 )

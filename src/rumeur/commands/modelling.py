@@ -1,0 +1,64 @@
+"""`rumeur models adapt`: what the workspace's own models learnt from its team's corrections,
+for people (a few lines per task) and scripts (one JSON object a line)."""
+
+from __future__ import annotations
+
+import json
+
+from rumeur.commands.consoles import make_console
+from rumeur.config import Settings, Workspace
+from rumeur.i18n import _, number, percent
+from rumeur.pipeline.adapting import Outcome, adapt_workspace
+from rumeur.store import Store
+
+
+def adapt_models(store: Store, settings: Settings, ws: Workspace, as_json: bool) -> None:
+    outcomes = adapt_workspace(store, settings, ws)
+    if as_json:
+        for outcome in outcomes:
+            print(json.dumps(outcome.as_dict(), ensure_ascii=False))
+        return
+    console = make_console()
+    for outcome in outcomes:
+        for line in _lines(outcome):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _lines(outcome: Outcome) -> list[str]:
+    if outcome.version is None:
+        return [_("{task}: nothing learnt: {why}").format(task=outcome.task, why=outcome.why)]
+    labels = ", ".join(f"{label} {number(n)}" for label, n in outcome.labels.items())
+    name = (
+        _("workspace reason model v{version}")
+        if outcome.task == "reason"
+        else _("workspace adapter v{version}")
+    ).format(version=outcome.version)
+    lines = [
+        _("{task}: {name}, learnt from {n} corrections ({labels})").format(
+            task=outcome.task, name=name, n=number(outcome.examples), labels=labels
+        )
+    ]
+    if outcome.left_out:
+        lines.append(
+            _("  {n} corrections left out: a label the model cannot give").format(
+                n=number(outcome.left_out)
+            )
+        )
+    lines.append(_scores(outcome))
+    return lines
+
+
+def _scores(outcome: Outcome) -> str:
+    m = outcome.metrics
+    if "folds" not in m:
+        return _("  too few corrections of each label to measure by cross-validation")
+    return _(
+        "  accuracy on the corrections, {folds}-fold cross-validation: before {before} "
+        "(± {before_spread}), after {after} (± {after_spread})"
+    ).format(
+        folds=m["folds"],
+        before=percent(m["accuracy_before"]),
+        before_spread=percent(m["accuracy_before_spread"]),
+        after=percent(m["accuracy_after"]),
+        after_spread=percent(m["accuracy_after_spread"]),
+    )

@@ -1,0 +1,80 @@
+"""A workspace's own models in place of the ones they adapt: its sentiment and emotion adapters
+over the shipped models, and its stored complaint-reason model (`rumeur models adapt`).
+
+The runner and `rumeur reenrich` ask once per batch which versions are newest (one small read),
+so a model learnt while a collection runs is used from its next batch on; what a version holds
+is loaded once per process (a stored version never changes). An adapter is used only over the
+very shipped model it was learnt on: once the shipped model is retrained, the workspace's posts
+get the new shipped model's answers until `rumeur models adapt` runs again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from rumeur.config import Workspace
+from rumeur.nlp.base import Enricher
+from rumeur.store import Store
+from rumeur.store.adapters import StoredModel, newest, weights
+
+MAX_LOADED = 64  # versions kept loaded per process; a stored version never changes
+
+_loaded: dict[tuple[str, str, str, int], tuple[StoredModel, Any]] = {}
+_lock = threading.Lock()  # the collection runs one thread per source
+
+
+def workspace_models(
+    store: Store, workspace: Workspace, enrichers: Sequence[Enricher]
+) -> list[Enricher]:
+    """`enrichers`, each replaced by the workspace's own model of its task where there is one
+    that adapts it."""
+    if not enrichers:
+        return []
+    versions = newest(store, workspace.slug)
+    if not versions:
+        return list(enrichers)
+    return [_own(store, workspace, e, versions.get(e.task, 0)) for e in enrichers]
+
+
+def _own(store: Store, workspace: Workspace, enricher: Enricher, version: int) -> Enricher:
+    if not version:
+        return enricher
+    stored, found = _load(store, workspace.slug, enricher.task, version)
+    from rumeur.nlp.guard import Guarded
+
+    if enricher.task == "reason":
+        from rumeur.nlp.workspace_reasons import MODEL, for_workspace
+
+        if enricher.model != MODEL or not workspace.reasons:
+            return enricher  # the demo's shipped airline reasons: no stored model adapts them
+        return Guarded(for_workspace(workspace, found))
+    if (enricher.model, enricher.version) != (stored.base_model, stored.base_version):
+        return enricher  # a transformer, or a shipped model retrained since: not adapted
+    from rumeur.nlp.adapt import Adapted
+    from rumeur.nlp.registry import shipped
+
+    return Guarded(Adapted(shipped(enricher.task), found, workspace.slug))
+
+
+def _load(store: Store, slug: str, task: str, version: int) -> tuple[StoredModel, Any]:
+    """The stored version and what it holds: an `Adapter`, or a reason model's bytes (the
+    reason model is built with the workspace's current reasons, `for_workspace`)."""
+    key = (store.where, slug, task, version)
+    with _lock:
+        hit = _loaded.get(key)
+    if hit is not None:
+        return hit
+    stored, blob = weights(store, slug, task, version)
+    if task == "reason":
+        found: tuple[StoredModel, Any] = (stored, blob)
+    else:
+        from rumeur.nlp.adapt import Adapter
+
+        found = (stored, Adapter.from_bytes(blob, version))
+    with _lock:
+        if len(_loaded) >= MAX_LOADED:
+            _loaded.clear()
+        _loaded[key] = found
+    return found

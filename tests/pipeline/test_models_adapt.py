@@ -1,0 +1,114 @@
+"""`rumeur models adapt` (issue 17, what it must show, point 3): 40 corrections from a domain
+the shipped model has not seen (video games, in French: tests/nlp/data/games-fr.jsonl, written
+by the project) make the workspace's adapter, which raises its accuracy on 40 other posts of
+the domain, through `rumeur classify -w` and through the pipeline; a workspace without
+corrections is unchanged."""
+
+from __future__ import annotations
+
+import csv
+import json
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from clirun import rumeur
+from rumeur.store import Store
+from rumeur.store.adapters import history
+from rumeur.store.corrections import Wanted, record_corrections
+from rumeur.store.schema import enrichments, posts
+
+DATA = Path(__file__).parent.parent / "nlp" / "data" / "games-fr.jsonl"
+CONFIG = """
+[[workspaces]]
+slug = "games"
+name = "Studio"
+[workspaces.brand]
+name = "Studio"
+
+[[workspaces]]
+slug = "other"
+name = "Other"
+[workspaces.brand]
+name = "Other"
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path, db_url: str) -> dict[str, str]:
+    """A database with the games workspace's 40 corrections, and where the rest is written."""
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    config = tmp_path / "rumeur.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    test = tmp_path / "test.jsonl"
+    chosen = [r for r in rows if r["part"] == "test"]
+    test.write_text("".join(json.dumps({"text": r["text"]}) + "\n" for r in chosen), "utf-8")
+    wanted = [Wanted(None, r["text"], "sentiment", r["sentiment"]) for r in rows]
+    learnt = [w for w, r in zip(wanted, rows, strict=True) if r["part"] == "train"]
+    with closing(Store.open(db_url)) as store:
+        record_corrections(store, "games", learnt, "ana")
+    return {"db": db_url, "config": str(config), "test": str(test), "dir": str(tmp_path)}
+
+
+def truth() -> list[str]:
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    return [r["sentiment"] for r in rows if r["part"] == "test"]
+
+
+def classify(capsys: pytest.CaptureFixture[str], site: dict[str, str], ws: str) -> list[dict]:
+    where = ("--db", site["db"], "--config", site["config"], "-w", ws)
+    ran = rumeur(capsys, "classify", site["test"], *where)
+    assert ran.code == 0, ran.err
+    return [json.loads(line) for line in ran.out.splitlines()]
+
+
+def accuracy(answers: list[dict]) -> float:
+    return sum(a["label"] == t for a, t in zip(answers, truth(), strict=True)) / len(answers)
+
+
+def test_corrections_raise_the_workspaces_accuracy_and_leave_the_others_alone(
+    capsys: pytest.CaptureFixture[str], site: dict[str, str]
+) -> None:
+    games_before, other_before = classify(capsys, site, "games"), classify(capsys, site, "other")
+    assert games_before == other_before  # no adapter yet: the shipped model's answers
+    where = ("--db", site["db"], "--config", site["config"])
+    ran = rumeur(capsys, "models", "adapt", *where, "-w", "games")
+    assert ran.code == 0, ran.err
+    assert "sentiment: workspace adapter v1, learnt from 40 corrections" in ran.out
+    assert "negative 16, neutral 12, positive 12" in ran.out
+    assert "emotion: nothing learnt: no corrections to learn from" in ran.out
+    games_after, other_after = classify(capsys, site, "games"), classify(capsys, site, "other")
+    before, after = accuracy(games_before), accuracy(games_after)
+    print(f"games test posts: shipped {before:.3f}, adapter v1 {after:.3f}")
+    assert after > before + 0.1
+    assert other_after == other_before
+    assert {a["model"] for a in games_after} == {"rumeur-sentiment-linear+adapter:games"}
+
+
+def test_the_pipeline_labels_the_workspaces_posts_with_its_adapter(
+    capsys: pytest.CaptureFixture[str], site: dict[str, str]
+) -> None:
+    where = ("--db", site["db"], "--config", site["config"])
+    assert rumeur(capsys, "models", "adapt", *where, "-w", "games", "--json").code == 0
+    source = Path(site["dir"]) / "posts.csv"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["date", "author", "text", "url", "platform"])
+        for i, line in enumerate(Path(site["test"]).read_text("utf-8").splitlines()):
+            text = json.loads(line)["text"]
+            writer.writerow(["2026-11-20 10:00", f"u{i}", text, f"https://x.com/u/status/{i}", "x"])
+    ran = rumeur(capsys, "import", str(source), *where, "-w", "games")
+    assert ran.code == 0, ran.err
+    sentiment = enrichments.c.task == "sentiment"
+    with closing(Store.open(site["db"])) as store, store.engine.connect() as conn:
+        labels = [r.sentiment for r in conn.execute(select(posts.c.sentiment).order_by(posts.c.id))]
+        models = set(
+            conn.execute(select(enrichments.c.model, enrichments.c.version).where(sentiment))
+        )
+        [stored] = history(store, "games", "sentiment")
+    expected = [a["label"] for a in classify(capsys, site, "games")]
+    assert labels == expected
+    assert models == {("rumeur-sentiment-linear+adapter:games", f"1:{stored.base_version}")}
+    assert stored.examples == 40 and stored.metrics["labels"]["negative"] == 16
