@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -28,12 +28,13 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
-from rumeur.store.corrected import FIELDS, NONE, column_value
+from rumeur.store.corrected import CHUNK, FIELDS, NONE, column_value
 from rumeur.store.relabel import _stored
 from rumeur.store.schema import (
     enrichments,
     label_correction_log,
     label_corrections,
+    post_brands,
     posts,
 )
 from rumeur.store.store import Store
@@ -48,10 +49,13 @@ __all__ = [
     "Correction",
     "CorrectionError",
     "Wanted",
+    "check_author",
+    "check_text",
     "check_value",
     "corrections_for",
     "label_choices",
     "post_corrections",
+    "posts_in",
     "record_correction",
     "record_corrections",
 ]
@@ -158,14 +162,27 @@ def record_corrections(
     target: Store | Engine, workspace: str, wanted: Sequence[Wanted], author: str
 ) -> list[Correction]:
     """Record `wanted` in one transaction: every one, or none when one cannot be."""
-    if not author.strip() or len(author) > MAX_AUTHOR:
-        raise CorrectionError(
-            _("author: a name of 1 to {n} characters is expected").format(n=MAX_AUTHOR)
-        )
+    check_author(author)
     store = target if isinstance(target, Store) else Store(target)
     now = datetime.now(UTC)
     with store.transaction() as conn:
         return [_record(conn, workspace, w, author, now) for w in wanted]
+
+
+def check_author(author: str) -> str:
+    """`author` if it can be recorded as who corrected, else CorrectionError."""
+    if not author.strip() or len(author) > MAX_AUTHOR:
+        message = _("author: a name of 1 to {n} characters is expected")
+        raise CorrectionError(message.format(n=MAX_AUTHOR))
+    return author
+
+
+def check_text(text: str) -> str:
+    """A text corrected alone, trimmed, if it can be recorded, else CorrectionError."""
+    text = text.strip()
+    if not text or len(text) > MAX_TEXT:
+        raise CorrectionError(_("text: 1 to {n} characters are expected").format(n=MAX_TEXT))
+    return text
 
 
 def _record(
@@ -198,9 +215,7 @@ def _record(
 def _record_text(
     conn: Connection, workspace: str, wanted: Wanted, author: str, now: datetime
 ) -> Correction:
-    text = (wanted.text or "").strip()
-    if not text or len(text) > MAX_TEXT:
-        raise CorrectionError(_("text: 1 to {n} characters are expected").format(n=MAX_TEXT))
+    text = check_text(wanted.text or "")
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     c = label_corrections.c
     key = (c.workspace == workspace, c.text_sha == sha, c.field == wanted.field)
@@ -298,6 +313,21 @@ def _read(
         )
         for r in conn.execute(query)
     ]  # fmt: skip
+
+
+def posts_in(target: Store | Engine, workspace: str, ids: Iterable[int]) -> set[int]:
+    """Those of `ids` that are posts of `workspace`."""
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    engine = target.engine if isinstance(target, Store) else target
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), CHUNK):
+            b = post_brands.c
+            query = select(b.post_id).where(
+                b.workspace == workspace, b.post_id.in_(wanted[start : start + CHUNK])
+            )
+            found.update(conn.execute(query).scalars())
+    return found
 
 
 def post_corrections(conn: Connection, workspace: str, post_id: int) -> dict[str, Correction]:
