@@ -112,5 +112,5 @@ def test_a_missing_file_is_one_line(db: str, capsys: pytest.CaptureFixture[str])
     ran = rumeur(capsys, "labels", "import", "/nowhere/fixes.jsonl", "--db", db)
     assert ran.code != 0
     assert ran.err.strip().splitlines() == [
-        "error: /nowhere/fixes.jsonl: cannot be read (No such file or directory)"
+        "rumeur: error: /nowhere/fixes.jsonl: cannot be read (No such file or directory)"
     ]
