@@ -1,0 +1,119 @@
+"""The workspace adapter (nlp/adapt.py): stored as plain arrays and read back as it was, never
+unpickled; explained exactly; cross-validated the same way twice."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rumeur.errors import InputError
+from rumeur.i18n import using
+from rumeur.nlp import adapt
+from rumeur.nlp.adapt import Adapted, Adapter, Examples, learn, train
+from rumeur.nlp.registry import shipped
+
+DATA = Path(__file__).parent / "data" / "games-fr.jsonl"
+
+
+@pytest.fixture(scope="module")
+def games() -> tuple[Examples, Examples]:
+    """The project's video-game posts: (train, test), all read as French."""
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    parts = []
+    for part in ("train", "test"):
+        chosen = [r for r in rows if r["part"] == part]
+        texts = [r["text"] for r in chosen]
+        parts.append(Examples(texts, [r["sentiment"] for r in chosen], ["fr"] * len(texts)))
+    return parts[0], parts[1]
+
+
+@pytest.fixture(scope="module")
+def adapted(games: tuple[Examples, Examples]) -> Adapted:
+    return Adapted(shipped("sentiment"), train(shipped("sentiment"), games[0], 3), "games")
+
+
+def test_an_adapter_reads_back_as_it_was_stored(
+    adapted: Adapted, games: tuple[Examples, Examples]
+) -> None:
+    blob = adapted.adapter.to_bytes()
+    again = Adapter.from_bytes(blob, 3)
+    for name in ("columns", "weights", "bias"):
+        assert np.array_equal(getattr(again, name), getattr(adapted.adapter, name))
+    assert (again.task, again.classes, again.version) == ("sentiment", adapted.classes, 3)
+    assert (again.base_model, again.base_version) == (adapted.base.model, adapted.base.version)
+    test = games[1]
+    _, before = adapted.predict_proba(test.texts, test.meta)
+    _, after = Adapted(adapted.base, again, "games").predict_proba(test.texts, test.meta)
+    assert np.allclose(before, after)
+
+
+def test_bytes_that_are_no_adapter_are_refused_in_one_line(adapted: Adapted) -> None:
+    pickled = io.BytesIO()
+    np.savez(pickled, head=np.array([{"format": 1}], dtype=object), columns=np.zeros(1))
+    truncated = adapted.adapter.to_bytes()[:100]
+    for blob in (b"not an adapter", truncated, pickled.getvalue()):
+        with pytest.raises(InputError) as caught:
+            Adapter.from_bytes(blob, 1)
+        assert str(caught.value).startswith("a stored adapter cannot be read")
+        assert "\n" not in str(caught.value)
+
+
+def test_the_explanation_is_the_adapters_term_word_by_word(adapted: Adapted) -> None:
+    """Every feature's share, summed, with the bias is the adapter's term for the label: the
+    words listed carry their exact part of it."""
+    text, base = "Encore du lag et un crash, le jeu est injouable", adapted.base
+    x = base.features([text], ["fr"])
+    said = adapted.explain(text, 50, "fr")
+    k = adapted.classes.index(said.label)
+    shift = adapted.adapter.shift(x)[0]
+    words = adapt._per_word(base.featuriser.units(text, "fr"), x, adapted.adapter.moved(k))
+    bias = adapted.adapter.bias
+    assert sum(words.values()) + bias[k] - bias.mean() == pytest.approx(shift[k] - shift.mean())
+    listed = dict(said.supporting + said.opposing)
+    assert listed and all(words[w] == pytest.approx(v) for w, v in listed.items())
+    assert said.label == "negative" and "lag" in dict(said.supporting)
+
+
+def test_the_explanation_says_which_adapter_decided_and_what_the_model_said(
+    adapted: Adapted,
+) -> None:
+    text = "Ce nouveau boss est une tuerie"
+    said = adapted.explain(text, 6, "fr")
+    shipped_label = adapted.base.predict([text], ["fr"]).labels[0]
+    found = said.as_dict()["adapter"]
+    assert found["version"] == 3 and found["decided_by"] == "workspace adapter v3"
+    assert found["model_label"] == shipped_label
+    assert found["model_explanation"]["label"] == shipped_label
+    with using("fr"):
+        assert said.decided_by() == "adaptateur de l'espace de travail v3"
+    assert adapted.model == "rumeur-sentiment-linear+adapter:games"
+    assert adapted.version == f"3:{adapted.base.version}"
+
+
+def test_cross_validation_is_the_same_twice_and_needs_enough_of_each_label(
+    games: tuple[Examples, Examples],
+) -> None:
+    base, train_part = shipped("sentiment"), games[0]
+    first, second = learn(base, train_part), learn(base, train_part)
+    assert first.scores == second.scores and first.strength == second.strength
+    assert first.scores is not None and first.scores.folds == adapt.FOLDS
+    assert first.strength in adapt.STRENGTHS
+    rows = [*range(6), 16, 17, 18]  # six negative posts, three positive: too few to fold
+    few = Examples(
+        *(
+            [part[i] for i in rows]
+            for part in (train_part.texts, train_part.labels, train_part.meta)
+        )
+    )
+    assert adapt.cross_validate(base, few) is None
+    assert learn(base, few).scores is None
+
+
+def test_a_label_the_model_cannot_give_is_refused(games: tuple[Examples, Examples]) -> None:
+    wrong = Examples(["Le jeu plante"], ["furious"], ["fr"])
+    with pytest.raises(InputError, match="'furious' is not a label of the model"):
+        train(shipped("sentiment"), wrong, 1)
