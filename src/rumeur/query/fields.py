@@ -16,7 +16,7 @@ from rumeur.query.ast import Filter, Node
 from rumeur.query.tokens import fold_tag
 
 SENTIMENTS = ("negative", "neutral", "positive")
-EMOTIONS = ("anger", "joy", "optimism", "sadness")
+EMOTIONS = ("anger", "joy", "optimism", "sadness", "none")  # none: no clear emotion
 TYPES = ("original", "reply", "quote", "repost")
 ENGAGEMENT_TYPES = {"RETWEET": "repost", "QUOTE": "quote", "REPLY": "reply"}
 

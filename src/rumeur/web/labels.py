@@ -19,6 +19,8 @@ def emotion(value: str | None) -> str:
         "joy": _("joy"),
         "optimism": _("optimism"),
         "sadness": _("sadness"),
+        # The emotion model's answer when no emotion is clear (a calibrated threshold).
+        "none": _("no emotion"),
     }
     return _coded(value, names)
 
