@@ -15,6 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from clirun import rumeur
+from rumeur.config import load_settings
+from rumeur.i18n import using
+from rumeur.nlp.cards import title
+from rumeur.nlp.why import explain_post
+from rumeur.pipeline.adapters import own_models
 from rumeur.store import Store
 from rumeur.store.adapters import history
 from rumeur.store.corrections import Wanted, record_corrections
@@ -112,3 +117,20 @@ def test_the_pipeline_labels_the_workspaces_posts_with_its_adapter(
     assert labels == expected
     assert models == {("rumeur-sentiment-linear+adapter:games", f"1:{stored.base_version}")}
     assert stored.examples == 40 and stored.metrics["labels"]["negative"] == 16
+    assert page_title(site, labels[0]) == (
+        f"{title('rumeur-sentiment-linear', stored.base_version)}, with the workspace adapter v1"
+    )
+    with using("fr"):
+        assert page_title(site, labels[0]).endswith(", avec l'adaptateur de l'espace de travail v1")
+
+
+def page_title(site: dict[str, str], label: str) -> str:
+    """Who the post page says explained a post's sentiment (nlp/why.py, web/views.py)."""
+    settings = load_settings(Path(site["config"]))
+    ws = settings.workspace("games")
+    post = {"text": "Le lag est revenu", "title": None, "language": "fr", "sentiment": label}
+    with closing(Store.open(site["db"])) as store:
+        own = own_models(store, settings, ws)
+    [why] = [w for w in explain_post(settings, ws, post, [], models=own) if w.task == "sentiment"]
+    assert why.explanation is not None and why.explanation.supporting
+    return why.explainer_title()

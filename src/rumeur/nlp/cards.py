@@ -11,6 +11,7 @@ from rumeur.nlp.linear import MODELS
 
 LINGUA = "lingua"
 TRANSFORMER = "transformer:"
+ADAPTER = "+adapter:"  # a workspace's adapter over a shipped model (nlp/adapt.Adapted)
 WORKSPACE_REASONS = "rumeur-reason-workspace"  # nlp/workspace_reasons.py's MODEL (a test checks)
 
 
@@ -27,6 +28,12 @@ def title(model: str, version: str) -> str:
         lingua, _sep, rest = version.partition(":")
         first = title(model.removesuffix("+" + LINGUA), rest.partition(":")[0])
         return _("{model}, then {lingua} where it is unsure").format(model=first, lingua=lingua)
+    if ADAPTER in model:  # nlp/adapt.py: "<shipped>+adapter:<workspace>", "<n>:<shipped's>"
+        adapter, _sep, base_version = version.partition(":")
+        first = title(model.partition(ADAPTER)[0], base_version)
+        return _("{model}, with the workspace adapter v{version}").format(
+            model=first, version=adapter
+        )
     if model == WORKSPACE_REASONS:
         name = _("The workspace's complaint reasons")
         return _("{title}, version {version}").format(title=name, version=version)

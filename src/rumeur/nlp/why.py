@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rumeur.i18n import _
+from rumeur.nlp.base import Classifier
 from rumeur.nlp.cards import title
 from rumeur.nlp.explain import Explanation, said
 from rumeur.nlp.registry import TASKS, model_for
@@ -94,9 +95,12 @@ def explain_post(
     post: Mapping[str, Any],
     enrichments: Sequence[Mapping[str, Any]],
     top: int = 6,
+    models: Mapping[str, Classifier] | None = None,
 ) -> list[TaskWhy]:
     """One `TaskWhy` per task that has a label or an answer. The text is read as the pipeline
-    read it (title, then text; the language given to the other models)."""
+    read it (title, then text; the language given to the other models). `models` are the
+    workspace's own models by task (pipeline/adapters.own_models), which explain in place of
+    the ones they adapt."""
     text = post["text"] if not post.get("title") else f"{post['title']}\n{post['text']}"
     found = []
     for task in TASKS:
@@ -112,7 +116,7 @@ def explain_post(
         # A workspace without complaint reasons has no reason model to ask (a file's label
         # still shows, unexplained).
         if label is not None and (task != "reason" or workspace.reason_names):
-            model = model_for(task, settings, workspace)
+            model = (models or {}).get(task) or model_for(task, settings, workspace)
             meta = None if task == "language" else (post.get("language") or "unknown")
             why.explanation = model.explain(text, top, meta)
             why.explainer = (getattr(model, "model", task), getattr(model, "version", ""))

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from rumeur.config import Workspace
+from rumeur.config import Settings, Workspace
 from rumeur.nlp.base import Enricher
 from rumeur.store import Store
 from rumeur.store.adapters import StoredModel, newest, weights
@@ -36,6 +36,22 @@ def workspace_models(
     if not versions:
         return list(enrichers)
     return [_own(store, workspace, e, versions.get(e.task, 0)) for e in enrichers]
+
+
+def own_models(store: Store, settings: Settings, workspace: Workspace) -> dict[str, Enricher]:
+    """task -> the workspace's own model, for each task it has one of that adapts the model in
+    use: what the post page explains a label with."""
+    from rumeur.nlp.registry import model_for
+
+    found = {}
+    for task, version in newest(store, workspace.slug).items():
+        if task == "reason" and not workspace.reason_names:
+            continue  # no reason model to adapt (its reasons were taken away since)
+        base = model_for(task, settings, workspace)
+        own = _own(store, workspace, base, version)
+        if own is not base:
+            found[task] = own
+    return found
 
 
 def _own(store: Store, workspace: Workspace, enricher: Enricher, version: int) -> Enricher:

@@ -20,6 +20,7 @@ from rumeur.config import Workspace
 from rumeur.errors import QueryTooCostly
 from rumeur.i18n import _
 from rumeur.nlp.why import TaskWhy, explain_post
+from rumeur.pipeline.adapters import own_models
 from rumeur.query.ast import Query
 from rumeur.query.document import from_mapping
 from rumeur.query.highlight import highlights, marked
@@ -155,7 +156,10 @@ def read_post(state: WebState, ws: Workspace, viewer: Viewer, post_id: int) -> P
         found = post_detail(conn, ws.slug, post_id, where)
     if found is None:
         raise HTTPException(404, _("no such post in this workspace"))
-    return PostView(found, explain_post(state.settings, ws, found, found["enrichments"]))
+    # The workspace's own models explain the labels they gave (`rumeur models adapt`).
+    own = own_models(state.store, state.settings, ws)
+    why = explain_post(state.settings, ws, found, found["enrichments"], models=own)
+    return PostView(found, why)
 
 
 def export_lines(
