@@ -22,7 +22,6 @@ from rumeur.nlp.why import explain_post
 from rumeur.pipeline.adapters import own_models
 from rumeur.store import Store
 from rumeur.store.adapters import history
-from rumeur.store.corrections import Wanted, record_corrections
 from rumeur.store.schema import enrichments, posts
 
 DATA = Path(__file__).parent.parent / "nlp" / "data" / "games-fr.jsonl"
@@ -42,18 +41,26 @@ name = "Other"
 
 
 @pytest.fixture
-def site(tmp_path: Path, db_url: str) -> dict[str, str]:
-    """A database with the games workspace's 40 corrections, and where the rest is written."""
+def site(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """A database with the games workspace's 40 corrections, imported as a team imports them
+    (`rumeur labels import`), and where the rest is written."""
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     config = tmp_path / "rumeur.toml"
     config.write_text(CONFIG, encoding="utf-8")
-    test = tmp_path / "test.jsonl"
-    chosen = [r for r in rows if r["part"] == "test"]
-    test.write_text("".join(json.dumps({"text": r["text"]}) + "\n" for r in chosen), "utf-8")
-    wanted = [Wanted(None, r["text"], "sentiment", r["sentiment"]) for r in rows]
-    learnt = [w for w, r in zip(wanted, rows, strict=True) if r["part"] == "train"]
-    with closing(Store.open(db_url)) as store:
-        record_corrections(store, "games", learnt, "ana")
+    lines = {
+        part: "".join(
+            json.dumps({"text": r["text"], "sentiment": r["sentiment"]}, ensure_ascii=False) + "\n"
+            for r in rows
+            if r["part"] == part
+        )
+        for part in ("train", "test")
+    }
+    corrections, test = tmp_path / "corrections.jsonl", tmp_path / "test.jsonl"
+    corrections.write_text(lines["train"], encoding="utf-8")
+    test.write_text(lines["test"], encoding="utf-8")
+    where = ("--db", db_url, "--config", str(config), "-w", "games")
+    ran = rumeur(capsys, "labels", "import", str(corrections), *where, "--by", "ana")
+    assert ran.code == 0, ran.err
     return {"db": db_url, "config": str(config), "test": str(test), "dir": str(tmp_path)}
 
 
