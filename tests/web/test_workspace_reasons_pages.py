@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from settings_support import Form
 
 from rumeur.cli import main
 from rumeur.config import Settings, parse_settings
 from rumeur.store import Store
+from rumeur.store import workspace_settings as versions
 from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
 from website import PASSWORD, sign_in
@@ -71,6 +73,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, S
     ws = settings.workspace()
     add_user(store, "ana", "analyst", PASSWORD, None, ws)
     add_user(store, "compta", "department", PASSWORD, "compta", ws)
+    add_user(store, "ada", "admin", PASSWORD, None, ws)
     yield settings, store
     store.close()
 
@@ -101,3 +104,29 @@ def test_a_department_sees_only_its_own_reasons(client: TestClient) -> None:
     page = client.get("/w/velora/stream").text
     assert set(re.findall(r'class="badge reason">([^<]+)<', page)) == {"Facturation"}
     assert "colis" not in page.lower()
+
+
+def test_an_admin_defines_a_reason_in_the_app_and_a_bad_one_is_refused_at_its_field(
+    client: TestClient, site: tuple[Settings, Store]
+) -> None:
+    sign_in(client, "ada")
+    client.headers["Accept-Language"] = "en"
+    page = client.get("/w/velora/settings/reasons")
+    assert page.status_code == 200
+    assert "Livraison &lt;b&gt;express&lt;/b&gt;" in page.text and "<b>express" not in page.text
+    form = Form(client, "/w/velora/settings/reasons").set("reasons[2].query", "vendeur AND (")
+    refused = form.set("reasons[2].name", "Magasin").post()
+    assert refused.status_code == 400
+    error = re.search(r'data-field="reasons\[2\]\.query">([^<]*)<', refused.text)
+    assert error and "parenthesis is not closed" in error.group(1), refused.text[-3000:]
+    assert versions.current(site[1], "velora") is None  # nothing saved
+    form = Form(client, "/w/velora/settings/reasons").set("reasons[2].name", "Magasin")
+    saved = form.set("reasons[2].examples", "Vendeur désagréable\nBoutique fermée").post()
+    assert saved.status_code == 303, saved.text[:300]
+    stored = versions.current(site[1], "velora")
+    assert stored is not None and stored.reason_names[-1] == "Magasin"
+    assert stored.reasons[-1].examples == ["Vendeur désagréable", "Boutique fermée"]
+    departments = Form(client, "/w/velora/settings/departments")
+    answer = departments.set("departments[0].reasons", "Facturation\nLost Luggage").post()
+    assert answer.status_code == 400
+    assert "no reason &#39;Lost Luggage&#39; in this workspace" in answer.text

@@ -20,6 +20,7 @@ SECTIONS = (
     "brand",
     "competitors",
     "queries",
+    "reasons",
     "departments",
     "alerts",
     "notify",

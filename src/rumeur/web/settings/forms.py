@@ -41,6 +41,7 @@ class Kind(StrEnum):
 
 BRAND = {"name": Kind.TEXT, "terms": Kind.LINES, "handles": Kind.WORDS}
 QUERY = {"name": Kind.TEXT, "query": Kind.AREA, "watch": Kind.CHECK}
+REASON = {"name": Kind.TEXT, "examples": Kind.LINES, "query": Kind.AREA}
 DEPARTMENT = {
     "slug": Kind.TEXT,
     "name": Kind.TEXT,

@@ -1,6 +1,7 @@
 """The settings area, `/w/{slug}/settings` (docs/web.md, "Settings"): an admin edits the
-workspace's brands and competitors, saved queries, departments, alert thresholds, notification
-targets, holding statements and business hours, one page each, and reads who changed what.
+workspace's brands and competitors, saved queries, complaint reasons, departments, alert
+thresholds, notification targets, holding statements and business hours, one page each, and
+reads who changed what.
 
 Each page's form is checked whole by the settings' own models (`settings.sections.with_section`,
 the same rules as the settings file) and saved as a new version of the workspace
@@ -68,6 +69,7 @@ SECTIONS = (
         lambda: _("Brands and competitors"),
     ),
     Section("queries", (Part("queries", forms.QUERY, True),), lambda: _("Saved queries")),
+    Section("reasons", (Part("reasons", forms.REASON, True),), lambda: _("Complaint reasons")),
     Section(
         "departments", (Part("departments", forms.DEPARTMENT, True),), lambda: _("Departments")
     ),
@@ -192,7 +194,7 @@ def read(section: Section, form: Any, ws: Workspace) -> tuple[dict[str, Any], di
 
 
 _PATH = re.compile(
-    r"^((?:brand|competitors|queries|departments|alerts|notify|statements|business_hours)"
+    r"^((?:brand|competitors|queries|reasons|departments|alerts|notify|statements|business_hours)"
     r"(?:\[\d+\]|\.[a-z_]+)*): "
 )
 _LAST = re.compile(r"(\[\d+\]|\.[a-z_]+)$")
