@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Integer, RowMapping, cast, func, select
+from sqlalchemy import Connection, Integer, RowMapping, cast, func, select, union_all
 
 from rumeur.metrics import ENGAGEMENT
 from rumeur.store.rollups import ALL
-from rumeur.store.schema import authors, facet_rollups, post_brands, posts, rollups_hourly
+from rumeur.store.schema import (
+    authors,
+    facet_days,
+    facet_rollups,
+    post_brands,
+    posts,
+    rollups_hourly,
+)
 
 AUTHORS_PER_QUERY = 500  # ids per IN list when the leaders' authors are read
+DAY = timedelta(days=1)
+# Past this many values that may reach a top list, counting them all costs less than looking
+# each up day by day.
+MAX_CANDIDATES = 2000
 
 Pair = list[int]  # posts, engagement
 
@@ -134,15 +146,80 @@ def _bytewise(conn: Connection, column: Any) -> Any:
 
 
 def top_facets(conn: Connection, days: Span, kind: str, top: int) -> list[tuple[str, int]]:
-    """The `top` values of a facet kind by posts, then by value."""
-    f = facet_rollups
-    n = func.sum(f.c.posts)
+    """The `top` values of a facet kind by posts, then by value (code point order)."""
+    if days.reasons is not None:  # a department's view: its reasons' rows of facet_rollups
+        return _grouped_top(conn, facet_rollups, _facet_where(days, kind), top)
+    busy, candidates = contenders(conn, days, kind, top)
+    where = _day_where(days.workspace, kind, busy)
+    if candidates is not None:
+        where.append(facet_days.c.value.in_(candidates))
+    return _grouped_top(conn, facet_days, where, top)
+
+
+def contenders(
+    conn: Connection, days: Span, kind: str, top: int
+) -> tuple[list[datetime], list[str] | None]:
+    """The days of the span with posts, and the values that can make its `top` list (None: any
+    value can, or so many that counting them all costs less). Exact: a value whose total
+    reaches the floor of `_floor_of_top` over the busy days reaches floor / days on one of them
+    at least, so only the values with such a day can be among the `top`."""
+    floor, busy = _floor_of_top(conn, days.workspace, kind, _days_of(days), top)
+    least = -(-floor // max(len(busy), 1))  # the ceiling: counts are whole
+    if least <= 1:
+        return busy, None
+    d = facet_days.c
+    where = [*_day_where(days.workspace, kind, busy), d.posts >= least]
+    candidates = list(conn.execute(select(d.value).where(*where).distinct()).scalars())
+    return busy, candidates if len(candidates) <= MAX_CANDIDATES else None
+
+
+def _days_of(days: Span) -> list[datetime]:
+    """The UTC days (midnights) of [days.lo, days.hi)."""
+    return [days.lo + i * DAY for i in range((days.hi - days.lo) // DAY)]
+
+
+def _day_where(workspace: str, kind: str, window: Sequence[datetime]) -> list[Any]:
+    """`facet_days` rows of these days. The days are listed rather than given as a range: with a
+    list of values too (`value IN`), each (day, value) is one look-up in the key."""
+    d = facet_days.c
+    return [d.workspace == workspace, d.kind == kind, d.day.in_(window)]
+
+
+def _floor_of_top(
+    conn: Connection, workspace: str, kind: str, window: Sequence[datetime], top: int
+) -> tuple[int, list[datetime]]:
+    """A count that the `top`-th value of the window reaches at least (0 when fewer than `top`
+    values show), and the days with a positive count. Read from each day's `top` values by
+    count: their posts summed over the days read are no more than their totals."""
+    if not window:
+        return 0, []
+    d = facet_days.c
+    firsts = [
+        select(d.day, d.value, d.posts)
+        .where(*_day_where(workspace, kind, [day]), d.posts > 0)
+        .order_by(d.posts.desc())
+        .limit(top)
+        .subquery()
+        for day in window
+    ]
+    so_far: Counter[str] = Counter()
+    busy: set[datetime] = set()
+    for day, value, n in conn.execute(union_all(*(select(*f.c) for f in firsts))):
+        so_far[value] += int(n)
+        busy.add(day)
+    best = sorted(so_far.values(), reverse=True)
+    floor = best[top - 1] if top and len(best) >= top else 0
+    return floor, sorted(busy)
+
+
+def _grouped_top(conn: Connection, table: Any, where: list[Any], top: int) -> list[tuple[str, int]]:
+    n = func.sum(table.c.posts)
     query = (
-        select(f.c.value, n)
-        .where(*_facet_where(days, kind))
-        .group_by(f.c.value)
+        select(table.c.value, n)
+        .where(*where)
+        .group_by(table.c.value)
         .having(n > 0)
-        .order_by(n.desc(), _bytewise(conn, f.c.value))
+        .order_by(n.desc(), _bytewise(conn, table.c.value))
         .limit(top)
     )
     return [(value, int(count)) for value, count in conn.execute(query)]
@@ -150,15 +227,18 @@ def top_facets(conn: Connection, days: Span, kind: str, top: int) -> list[tuple[
 
 def top_authors(conn: Connection, days: Span, limit: int) -> list[tuple[int, int, int]]:
     """(author id, posts, engagement) of the `limit` authors with the best leader's score."""
-    f = facet_rollups
     _need_log10(conn)
+    if days.reasons is None:  # one row per author and day rather than per reason too
+        f, where = facet_days, _day_where(days.workspace, "author", _days_of(days))
+    else:
+        f, where = facet_rollups, _facet_where(days, "author")
     grouped = (
         select(
             cast(f.c.value, Integer).label("author_id"),
             func.sum(f.c.posts).label("posts"),
             func.sum(f.c.engagement).label("engagement"),
         )
-        .where(*_facet_where(days, "author"))
+        .where(*where)
         .group_by(f.c.value)
         .subquery()
     )
