@@ -141,3 +141,56 @@ def page_title(site: dict[str, str], label: str) -> str:
     [why] = [w for w in explain_post(settings, ws, post, [], models=own) if w.task == "sentiment"]
     assert why.explanation is not None and why.explanation.supporting
     return why.explainer_title()
+
+
+REASONS = """
+[[workspaces]]
+slug = "games"
+name = "Studio"
+[workspaces.brand]
+name = "Studio"
+[[workspaces.reasons]]
+name = "Technique"
+examples = ["Le jeu crash au lancement", "Encore du lag sur les serveurs"]
+[[workspaces.reasons]]
+name = "Boutique"
+examples = ["Remboursement refusé pour mon achat", "Le DLC payé n'apparaît pas"]
+"""
+REASON_CORRECTIONS = [
+    ("Le battle pass est une arnaque, dix euros pour rien", "Boutique"),
+    ("Battle pass hors de prix cette saison", "Boutique"),
+    ("Matchmaking cassé, des parties contre des bots", "Technique"),
+    ("Merci pour le tournoi de samedi", "none"),
+]
+
+
+def test_the_workspaces_reason_model_learns_its_corrections(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db_url: str
+) -> None:
+    config = tmp_path / "rumeur.toml"
+    config.write_text(REASONS, encoding="utf-8")
+    corrections = tmp_path / "reasons.jsonl"
+    lines = [
+        json.dumps({"text": t, "reason": r}, ensure_ascii=False) for t, r in REASON_CORRECTIONS
+    ]
+    corrections.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    asked = tmp_path / "asked.jsonl"
+    asked.write_text(json.dumps({"text": "Ce battle pass, une arnaque"}) + "\n", "utf-8")
+    where = ("--db", db_url, "--config", str(config), "-w", "games")
+
+    def reason() -> str:
+        ran = rumeur(capsys, "classify", str(asked), "--task", "reason", *where)
+        assert ran.code == 0, ran.err
+        return json.loads(ran.out)["label"]
+
+    assert reason() == "unknown"  # no reason: nothing in the settings' examples says it
+    assert rumeur(capsys, "labels", "import", str(corrections), *where).code == 0
+    ran = rumeur(capsys, "models", "adapt", *where)
+    assert ran.code == 0, ran.err
+    assert "reason: workspace reason model v1, learnt from 4 corrections" in ran.out
+    assert "(Boutique 2, Technique 1, none 1)" in ran.out
+    assert reason() == "Boutique"
+    with using("fr"):
+        ran = rumeur(capsys, "models", "adapt", *where)
+    assert "reason : modèle de motifs de l'espace de travail v2, appris de 4 corrections" in ran.out
+    assert "sentiment : rien d'appris : aucune correction dont apprendre" in ran.out

@@ -38,6 +38,12 @@ def _lines(outcome: Outcome) -> list[str]:
             task=outcome.task, name=name, n=number(outcome.examples), labels=labels
         )
     ]
+    if outcome.metrics.get("query_matches"):
+        lines.append(
+            _("  and {n} posts its reasons' queries match in the store").format(
+                n=number(outcome.metrics["query_matches"])
+            )
+        )
     if outcome.left_out:
         lines.append(
             _("  {n} corrections left out: a label the model cannot give").format(

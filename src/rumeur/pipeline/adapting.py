@@ -103,32 +103,41 @@ def _languages(settings: Settings, ws: Workspace, texts: list[str]) -> list[str]
 
 def _reasons(store: Store, ws: Workspace) -> Outcome:
     from rumeur.nlp.workspace_reasons import FORMAT, MODEL, NO_REASON, train_reason_model
+    from rumeur.store.reason_examples import reason_examples
 
     outcome = Outcome("reason")
     if not ws.reasons:
         outcome.why = _("the workspace names no complaint reasons")
         return outcome
     found = corrections_for(store, ws.slug, "reason")
-    pairs = [(c.text, NO_REASON if c.value == NONE else c.value) for c in found if c.text.strip()]
     known = set(ws.reason_names) | {NO_REASON}
-    pairs = [(text, reason) for text, reason in pairs if reason in known]
-    outcome.left_out = len(found) - len(pairs)
-    if not pairs:
+    corrected = [(c.text, NO_REASON if c.value == NONE else c.value) for c in found if c.text]
+    corrected = [(text, reason) for text, reason in corrected if reason in known]
+    outcome.left_out = len(found) - len(corrected)
+    if not corrected:
         outcome.why = _("no corrections to learn from")
         return outcome
-    outcome.labels = dict(sorted(Counter(r or NONE for _t, r in pairs).items()))
-    outcome.metrics = {"labels": outcome.labels} | _reason_scores(ws, pairs)
+    # The queries' matches in the store, then the corrections (store/reason_examples.py).
+    pairs = [(t, r) for t, r in reason_examples(store, ws) if r in known]
+    matched = [p for p in pairs if p not in set(corrected)]
+    outcome.labels = dict(sorted(Counter(r or NONE for _t, r in corrected).items()))
+    outcome.metrics = {"labels": outcome.labels, "query_matches": len(matched)}
+    outcome.metrics |= _reason_scores(ws, corrected, matched)
     model = train_reason_model(ws.reasons, pairs)
     stored = StoredModel(
-        ws.slug, "reason", 0, datetime.now(UTC), len(pairs), MODEL, str(FORMAT), outcome.metrics
-    )
+        ws.slug, "reason", 0, datetime.now(UTC), len(corrected), MODEL, str(FORMAT),
+        outcome.metrics,
+    )  # fmt: skip
     outcome.version = save(store, stored, model.to_bytes())
     return outcome
 
 
-def _reason_scores(ws: Workspace, pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Accuracy on the corrections of the model from the settings alone (it never saw them),
-    and by cross-validation of the model learnt with them; {} when too few to fold."""
+def _reason_scores(
+    ws: Workspace, pairs: list[tuple[str, str]], matched: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """Accuracy on the corrections of the model of the settings alone (it never saw them),
+    and by cross-validation of the model learnt with them and the queries' matches; {} when
+    too few of each reason to fold."""
     from rumeur.nlp.adapt import FOLDS, folds_of
     from rumeur.nlp.workspace_reasons import for_workspace, train_reason_model
 
@@ -142,7 +151,7 @@ def _reason_scores(ws: Workspace, pairs: list[tuple[str, str]]) -> dict[str, Any
         held = [truth[i] for i in fold]
         own = for_workspace(ws).predict(list(texts[fold])).labels
         before.append(float(np.mean([a == b for a, b in zip(own, held, strict=True)])))
-        rest = [pairs[i] for i in np.setdiff1d(np.arange(len(pairs)), fold)]
+        rest = matched + [pairs[i] for i in np.setdiff1d(np.arange(len(pairs)), fold)]
         model = train_reason_model(ws.reasons, rest).with_rules(rules)
         said = model.predict(list(texts[fold])).labels
         after.append(float(np.mean([a == b for a, b in zip(said, held, strict=True)])))
