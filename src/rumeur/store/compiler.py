@@ -74,7 +74,7 @@ from rumeur.metrics import engagement_sql
 from rumeur.query.ast import And, Filter, Near, Node, Not, Or, Phrase, Query, Tag, Term, Within
 from rumeur.query.evaluate import clauses
 from rumeur.query.tokens import fold, folded
-from rumeur.store.schema import authors, post_brands, post_terms, posts
+from rumeur.store.schema import authors, post_brands, post_terms, posts, term_buckets
 
 # The FTS5 table (created by migration 0002, outside the metadata); its hidden column of the
 # same name takes MATCH.
@@ -580,7 +580,9 @@ def _term_filter(kind: str, term: Term, pattern: Pattern) -> _Part:
 
 
 def _has_term(kind: str, test: ColumnElement[bool]) -> _Part:
-    ids = select(post_terms.c.post_id).where(post_terms.c.kind == kind, test)
+    # One seek per bucket: the index's key leads with the bucket (see schema.post_terms).
+    buckets = post_terms.c.bucket.in_(select(term_buckets.c.bucket))
+    ids = select(post_terms.c.post_id).where(buckets, post_terms.c.kind == kind, test)
     return _Part(True, sql=posts.c.id.in_(ids))
 
 
