@@ -10,11 +10,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from settings_support import Form
+from sqlalchemy import select
 
 from rumeur.cli import main
 from rumeur.config import Settings, parse_settings
 from rumeur.store import Store
 from rumeur.store import workspace_settings as versions
+from rumeur.store.schema import posts
 from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
 from website import PASSWORD, sign_in
@@ -130,3 +132,20 @@ def test_an_admin_defines_a_reason_in_the_app_and_a_bad_one_is_refused_at_its_fi
     answer = departments.set("departments[0].reasons", "Facturation\nLost Luggage").post()
     assert answer.status_code == 400
     assert "no reason &#39;Lost Luggage&#39; in this workspace" in answer.text
+
+
+def test_a_post_page_says_which_query_and_examples_gave_its_reason(
+    client: TestClient, site: tuple[Settings, Store]
+) -> None:
+    sign_in(client, "ana")
+    with site[1].engine.connect() as conn:
+        refund = conn.execute(select(posts.c.id).where(posts.c.reason == "Facturation")).scalar()
+        parcel = conn.execute(select(posts.c.id).where(posts.c.text.like("Toujours%"))).scalar()
+    for language in ("en", "fr"):
+        headers = {"Accept-Language": language}
+        page = client.get(f"/w/velora/posts/{refund}", headers=headers).text
+        assert re.search(r'data-testid="reason-query">[^<]+<code data-user-text>rembours\*<', page)
+        page = client.get(f"/w/velora/posts/{parcel}", headers=headers).text
+        assert 'data-testid="reason-query"' not in page
+        examples = re.search(r'data-testid="reason-examples">(.*?)</ul>', page, re.S)
+        assert examples and "Mon colis n&#39;est toujours pas arrivé" in examples.group(1)
