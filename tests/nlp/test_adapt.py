@@ -3,6 +3,7 @@ unpickled; explained exactly; cross-validated the same way twice."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_the_explanation_is_the_adapters_term_word_by_word(adapted: Adapted) -> 
     said = adapted.explain(text, 50, "fr")
     k = adapted.classes.index(said.label)
     shift = adapted.adapter.shift(x)[0]
-    words = adapt._per_word(base.featuriser.units(text, "fr"), x, adapted.adapter.moved(k))
+    words = adapt.contributions(base.featuriser, text, "fr", x, adapted.adapter.moved(k))
     bias = adapted.adapter.bias
     assert sum(words.values()) + bias[k] - bias.mean() == pytest.approx(shift[k] - shift.mean())
     listed = dict(said.supporting + said.opposing)
@@ -117,3 +118,18 @@ def test_a_label_the_model_cannot_give_is_refused(games: tuple[Examples, Example
     wrong = Examples(["Le jeu plante"], ["furious"], ["fr"])
     with pytest.raises(InputError, match="'furious' is not a label of the model"):
         train(shipped("sentiment"), wrong, 1)
+
+
+def test_an_emotion_adapter_keeps_the_shipped_models_threshold_of_no_clear_emotion() -> None:
+    base = shipped("emotion")
+    texts = ["Encore du lag, j'en ai marre", "Ce boss est une tuerie", "Le jeu crash encore"]
+    examples = Examples(texts, ["anger", "joy", "anger"], ["fr"] * 3)
+    adapter = train(base, examples, 1)
+    _, proba = Adapted(base, adapter, "games").predict_proba(texts, examples.meta)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    unsure = copy.copy(base)
+    unsure.none_below = 1.01  # no answer is ever that sure: every label is `none`
+    adapted = Adapted(unsure, adapter, "games")
+    assert list(adapted.predict(texts, examples.meta).labels) == ["none"] * 3
+    said = adapted.explain(texts[0], 6, "fr")
+    assert said.label == "none" and not said.supporting and not said.opposing

@@ -53,6 +53,7 @@ MIN_EXAMPLES = 2  # per class, to train; fewer than FOLDS per class: no cross-va
 CHUNK = 2048  # texts featurised at once, as the shipped models do
 FORMAT = 1  # of the stored bytes; a later format keeps reading this one
 MAX_DUAL = 3000  # examples up to which the fit searches over them (see _fit)
+NONE = "none"  # the label of no clear class, as the shipped model gives it (emotion)
 _FLOOR = 1e-6  # a shipped probability of exactly zero would give an infinite prior
 
 
@@ -391,7 +392,13 @@ class Adapted:
         best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
         labels = np.array(self.classes, dtype=object)[best]
         scores = proba[np.arange(len(proba)), best]
+        # The shipped model's threshold of no clear class (emotion), if it has one, holds here.
+        labels[scores < self._none_below] = NONE
         return EnrichmentResult(self.task, self.model, self.version, labels, scores)
+
+    @property
+    def _none_below(self) -> float:
+        return float(getattr(self.base, "none_below", 0.0))
 
     def explain(self, text: str, top: int = 8, meta: str | None = None) -> AdaptedExplanation:
         metas = None if meta is None else [meta]
@@ -399,14 +406,32 @@ class Adapted:
         shipped = np.exp(_log_proba(self.base, x, metas)[0])
         proba = self._proba(x, metas)[0]
         k, m = int(proba.argmax()), int(shipped.argmax())
-        words = _per_word(self.base.featuriser.units(text, meta if self.base.use_meta else None),
-                          x, self.adapter.moved(k))  # fmt: skip
-        said = explanation(self.classes[k], float(proba[k]), words, top)
+        if proba[k] < self._none_below:
+            said = explanation(NONE, float(proba[k]), {}, top)  # no class to argue for
+        else:
+            words = contributions(self.base.featuriser, text, meta if self.base.use_meta else None,
+                                  x, self.adapter.moved(k))  # fmt: skip
+            said = explanation(self.classes[k], float(proba[k]), words, top)
         return AdaptedExplanation(
             said.label, said.score, said.supporting, said.opposing,
             adapter=self.adapter.version, model_label=self.classes[m],
             model_score=float(shipped[m]), model=self.base.explain(text, top, meta),
         )  # fmt: skip
+
+
+def contributions(
+    featuriser: Any, text: str, meta: str | None, x: sp.csr_matrix, moved: dict[int, float]
+) -> dict[str, float]:
+    """Each word's, phrase's and lexicon cue's share of the adapter's term for one text (its
+    features `x`): added up with the bias, the term itself."""
+    found = _per_word(featuriser.units(text, meta), x, moved)
+    cue_units = getattr(
+        featuriser, "cue_units", None
+    )  # the lexicon's cues, when the model has them
+    for name, col, value in cue_units(text, meta) if cue_units is not None else ():
+        if col in moved:
+            found[name] = found.get(name, 0.0) + value * moved[col]
+    return found
 
 
 def _per_word(
