@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -39,7 +40,12 @@ from rumeur.settings.inbox import (
     check_inbox,
 )
 from rumeur.settings.notify import Target
-from rumeur.settings.reasons import AIRLINE_REASONS, ReasonSettings, check_reasons
+from rumeur.settings.reasons import (
+    AIRLINE_REASONS,
+    ReasonSettings,
+    check_reasons,
+    reasons_matcher,
+)
 from rumeur.settings.sources import SourceSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -222,6 +228,11 @@ class Workspace(Strict):
     def reason_names(self) -> tuple[str, ...]:
         """The complaint reasons this workspace's posts may get, in the settings' order."""
         return self.airline_reasons or tuple(r.name for r in self.reasons)
+
+    @property
+    def reason_matcher(self) -> Callable[[str, str], list[str]] | None:
+        """The reasons whose query a text (in a language) matches: every query at once."""
+        return reasons_matcher(self.reasons)
 
     @property
     def brands(self) -> list[Brand]:

@@ -109,6 +109,8 @@ def enrich(posts: Sequence[Post], enrichers: Sequence[Enricher]) -> list[Enrichm
             meta = [g.get("language", "unknown") for g in given]
             if enricher.task == "language":
                 result = _unless_declared(enricher, texts, posts)
+            elif enricher.task == "reason" and _reads_alone(enricher):
+                result = _negative_only(enricher, texts, meta, given)
             else:
                 result = enricher.predict(texts, meta)
             if result.task == "reason":
@@ -138,6 +140,27 @@ def _unless_declared(
     # Nothing asked: the answer still names the model, for the store's record of who answered.
     empty = enricher.predict([])
     return EnrichmentResult(empty.task, empty.model, empty.version, labels, scores)
+
+
+def _reads_alone(enricher: Enricher) -> bool:
+    """A model that reads each text alone (a workspace's own reasons, nlp/workspace_reasons.py),
+    with no features shared with the batch's other models: asking it only about the negative
+    posts saves its whole cost on the others, which get no reason anyway."""
+    return bool(getattr(getattr(enricher, "inner", enricher), "reads_alone", False))
+
+
+def _negative_only(
+    enricher: Enricher, texts: list[str], meta: list[str], given: list[dict[str, str]]
+) -> EnrichmentResult:
+    import numpy as np
+
+    asked = [i for i, g in enumerate(given) if g.get("sentiment") == "negative"]
+    found = enricher.predict([texts[i] for i in asked], [meta[i] for i in asked])
+    labels = np.full(len(texts), "", dtype=object)
+    scores = np.full(len(texts), np.nan)
+    labels[asked] = found.labels
+    scores[asked] = found.scores
+    return EnrichmentResult(found.task, found.model, found.version, labels, scores)
 
 
 def _only_negative(result: EnrichmentResult, given: list[dict[str, str]]) -> EnrichmentResult:

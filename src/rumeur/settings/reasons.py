@@ -83,6 +83,30 @@ class ReasonSettings(BaseModel):
         return None if self.query is None else _matcher(self.query)
 
 
+def reasons_matcher(reasons: Sequence[ReasonSettings]) -> Callable[[str, str], list[str]] | None:
+    """The names of the reasons whose query a text (in a language) matches, all queries at
+    once through the stream matcher's index (a text is verified only against the queries
+    anchored on its words); None when no reason has a query."""
+    queries = tuple((r.name, r.query) for r in reasons if r.query is not None)
+    return _monitor(queries) if queries else None
+
+
+@lru_cache(maxsize=64)
+def _monitor(queries: tuple[tuple[str, str], ...]) -> Callable[[str, str], list[str]]:
+    from rumeur.query.document import document
+    from rumeur.query.monitor import Monitor
+    from rumeur.query.parser import parse
+
+    monitor = Monitor()
+    for name, query in queries:
+        monitor.add(name, parse(query).root)
+
+    def matched(text: str, language: str) -> list[str]:
+        return [str(k) for k in monitor.match(document(text=text, lang=language))]
+
+    return matched
+
+
 @lru_cache(maxsize=256)
 def _matcher(query: str) -> Callable[[str, str], bool]:
     from rumeur.query.document import document
