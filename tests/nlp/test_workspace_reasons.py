@@ -359,3 +359,19 @@ def test_a_post_explains_its_workspace_reason_and_asks_no_model_of_a_workspace_w
     [why] = [w for w in found if w.task == "reason"]
     assert (why.label, why.explanation) == ("Lost Luggage", None)
     assert WORKSPACE_REASONS == MODEL
+
+
+def test_only_the_negative_posts_of_a_batch_are_asked_and_each_keeps_its_place() -> None:
+    settings = parse_settings(VELORA, "t.toml")
+    texts = [(i, t) for i, t, _ in NEGATIVE]
+    batch = [
+        make_post(i, t, sentiment="negative" if n % 2 else "positive")
+        for n, (i, t) in enumerate(texts)
+    ]
+    [reason] = [
+        r
+        for r in enrich(batch, enrichers(settings, settings.workspace("velora")))
+        if r.task == "reason"
+    ]
+    assert list(reason.labels) == ["", "Facturation", "", NO_REASON]
+    assert [s == s for s in reason.scores] == [False, True, False, True]  # NaN: not asked
