@@ -78,9 +78,9 @@ class LabelRow:
 
 def choice_name(field: str, value: str | None) -> str:
     """A value a field may be corrected to, as a person reads it."""
-    if value == NONE:
-        return _("no clear emotion") if field == "emotion" else _("not a complaint")
-    return labels.value(field, value)
+    if field == "reason" and value == NONE:
+        return _("not a complaint")
+    return labels.value(field, value)  # the emotion `none` included: "no emotion"
 
 
 def label_rows(state: WebState, ws: Workspace, post: Mapping[str, Any]) -> list[LabelRow]:
