@@ -29,6 +29,7 @@ SPANS = [
     (START + timedelta(days=2, hours=10, minutes=30), START + timedelta(days=9, hours=3)),
     (START + timedelta(days=5, hours=7), START + timedelta(days=5, hours=8)),
     (START - timedelta(days=3), START + timedelta(days=1)),  # half before the data
+    (START - timedelta(days=200), START + timedelta(days=150)),  # days read by the hundred
 ]
 
 

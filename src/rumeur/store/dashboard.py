@@ -12,9 +12,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Integer, RowMapping, cast, func, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Integer,
+    RowMapping,
+    bindparam,
+    cast,
+    func,
+    select,
+    union_all,
+)
 
 from rumeur.metrics import ENGAGEMENT
 from rumeur.store.rollups import ALL
@@ -32,6 +43,7 @@ DAY = timedelta(days=1)
 # Past this many values that may reach a top list, counting them all costs less than looking
 # each up day by day.
 MAX_CANDIDATES = 2000
+DAYS_PER_QUERY = 100  # sub-selects of one UNION ALL (SQLite takes 500 at most)
 
 Pair = list[int]  # posts, engagement
 
@@ -191,25 +203,36 @@ def _floor_of_top(
     """A count that the `top`-th value of the window reaches at least (0 when fewer than `top`
     values show), and the days with a positive count. Read from each day's `top` values by
     count: their posts summed over the days read are no more than their totals."""
-    if not window:
-        return 0, []
-    d = facet_days.c
-    firsts = [
-        select(d.day, d.value, d.posts)
-        .where(*_day_where(workspace, kind, [day]), d.posts > 0)
-        .order_by(d.posts.desc())
-        .limit(top)
-        .subquery()
-        for day in window
-    ]
     so_far: Counter[str] = Counter()
     busy: set[datetime] = set()
-    for day, value, n in conn.execute(union_all(*(select(*f.c) for f in firsts))):
-        so_far[value] += int(n)
-        busy.add(day)
+    for start in range(0, len(window), DAYS_PER_QUERY):
+        chunk = window[start : start + DAYS_PER_QUERY]
+        params = {"workspace": workspace, "kind": kind}
+        params.update({f"day{i}": day for i, day in enumerate(chunk)})
+        for day, value, n in conn.execute(_firsts(len(chunk), top), params):
+            so_far[value] += int(n)
+            busy.add(day)
     best = sorted(so_far.values(), reverse=True)
     floor = best[top - 1] if top and len(best) >= top else 0
     return floor, sorted(busy)
+
+
+@lru_cache(maxsize=16)
+def _firsts(days: int, top: int) -> CompoundSelect:
+    """Each of `days` days' `top` values by count (parameters `workspace`, `kind`, `day0`...):
+    one statement, made once for a window's length (thirty sub-selects cost more to build than
+    to run)."""
+    d = facet_days.c
+    firsts = [
+        select(d.day, d.value, d.posts)
+        .where(d.workspace == bindparam("workspace"), d.kind == bindparam("kind"))
+        .where(d.day == bindparam(f"day{i}"), d.posts > 0)
+        .order_by(d.posts.desc())
+        .limit(top)
+        .subquery()
+        for i in range(days)
+    ]
+    return union_all(*(select(*f.c) for f in firsts))
 
 
 def _grouped_top(conn: Connection, table: Any, where: list[Any], top: int) -> list[tuple[str, int]]:
