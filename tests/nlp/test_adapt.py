@@ -133,3 +133,17 @@ def test_an_emotion_adapter_keeps_the_shipped_models_threshold_of_no_clear_emoti
     assert list(adapted.predict(texts, examples.meta).labels) == ["none"] * 3
     said = adapted.explain(texts[0], 6, "fr")
     assert said.label == "none" and not said.supporting and not said.opposing
+
+
+def test_a_domains_corrections_do_not_wreck_the_rest(adapted: Adapted) -> None:
+    """The video-game adapter, on the customer-care development set (post, rail, energy...,
+    none of it about games): no worse than the shipped model, within 3 points."""
+    from rumeur.nlp.careset import read_care_set
+
+    care = read_care_set()
+    texts, meta = [c.text for c in care], [c.lang for c in care]
+    truth = np.array([c.sentiment for c in care])
+    shipped_right = (shipped("sentiment").predict(texts, meta).labels == truth).mean()
+    adapted_right = (adapted.predict(texts, meta).labels == truth).mean()
+    print(f"care-dev: shipped {shipped_right:.3f}, games adapter {adapted_right:.3f}")
+    assert adapted_right >= shipped_right - 0.03
