@@ -106,6 +106,9 @@ def _reasons(store: Store, ws: Workspace) -> Outcome:
     from rumeur.store.reason_examples import reason_examples
 
     outcome = Outcome("reason")
+    if ws.airline_reasons is not None:
+        outcome.why = _("the workspace takes the shipped airline reasons, which are not adapted")
+        return outcome
     if not ws.reasons:
         outcome.why = _("the workspace names no complaint reasons")
         return outcome
