@@ -147,3 +147,17 @@ def test_a_domains_corrections_do_not_wreck_the_rest(adapted: Adapted) -> None:
     adapted_right = (adapted.predict(texts, meta).labels == truth).mean()
     print(f"care-dev: shipped {shipped_right:.3f}, games adapter {adapted_right:.3f}")
     assert adapted_right >= shipped_right - 0.03
+
+
+def test_the_fit_over_the_examples_finds_the_fit_over_the_features(
+    games: tuple[Examples, Examples], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_DUAL corrections W is searched for directly: both searches reach the same
+    adapter (the problem is convex), so their answers agree."""
+    base, (train_part, test) = shipped("sentiment"), games
+    over_examples = train(base, train_part, 1, strength=0.01)
+    monkeypatch.setattr(adapt, "MAX_DUAL", 0)
+    over_features = train(base, train_part, 1, strength=0.01)
+    _, one = Adapted(base, over_examples, "g").predict_proba(test.texts, test.meta)
+    _, other = Adapted(base, over_features, "g").predict_proba(test.texts, test.meta)
+    assert np.abs(one - other).max() < 0.01
