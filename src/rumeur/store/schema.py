@@ -653,3 +653,58 @@ model_adapters = Table(
     Column("metrics", JSON, nullable=False),
     UniqueConstraint("workspace", "task", "version"),
 )
+
+# Publishing (store/publishing.py, docs/publish.md): a master message as the composer wrote it,
+# and one item per owned account it goes to, its variant expanded (variables filled in) and
+# checked against the network's rules before it was stored. `at` is UTC; `timezone` keeps how
+# the time was written (an offset such as "+01:00", or the workspace's zone for a time written
+# without one). `idempotency_key` is fixed at creation and reused on every try of the sending.
+publish_messages = Table(
+    "publish_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("author", String(64)),  # the rumeur user (None: the command line)
+    Column("text", Text, nullable=False),
+    Column("variants", JSON, nullable=False),  # as written: per network and per account
+    Column("content_type", String(64)),  # tagged at composition, for the results per type
+    Column("template", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_publish_messages_workspace", "workspace", "created_at"),
+)
+
+publish_items = Table(
+    "publish_items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column(
+        "message_id", ForeignKey("publish_messages.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("account", String(64), nullable=False),  # the owned account's name
+    Column("platform", String(PLATFORM_LENGTH), nullable=False),
+    Column("handle", String(HANDLE_LENGTH), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("title", String(300)),  # Reddit
+    Column("media", JSON, nullable=False),  # [{"path", "alt"}], at most 4
+    Column("visibility", String(16)),  # Mastodon: public, unlisted, private, direct
+    Column("spoiler", String(500)),  # Mastodon's content warning
+    Column("extra", JSON, nullable=False),  # the network's own: Bluesky facets, a subreddit
+    Column("at", UTCDateTime, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    # draft, pending_approval, scheduled, sending, published, failed, late, unknown
+    Column("status", String(24), nullable=False),
+    Column("native_id", String(ID_LENGTH)),
+    Column("native_url", Text),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("error", String(500)),
+    Column("author", String(64)),
+    Column("approved_by", String(64)),
+    Column("approved_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("idempotency_key"),
+    Index("ix_publish_items_workspace_at", "workspace", "at"),
+    Index("ix_publish_items_status_at", "status", "at"),
+    Index("ix_publish_items_message_id", "message_id"),
+)
