@@ -37,6 +37,8 @@ DEFAULT_PRIORITY: Priority = "normal"
 INBOX_PLATFORMS = ("mastodon", "bluesky", "reddit")
 
 RuleName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+# A publishing variable's name, as `{ville}` writes it (any column of the account's sheet).
+VariableName = Annotated[str, Field(pattern=r"^[^\W\d]\w{0,62}$")]
 Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s,]+$")]
 # Business hours: the days a workspace answers on, and the hours of those days (local time).
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -84,6 +86,12 @@ class OwnedAccount(_Strict):
     handle: Annotated[str, Field(min_length=1)]
     source: str | None = None  # the name of a [[workspaces.sources]] entry
     department: str | None = None  # a [[workspaces.departments]] slug
+    # Publishing (docs/publish.md): the name a message's `accounts` give (unique in the
+    # workspace), and the values of the `{variables}` its text may hold for this account.
+    name: RuleName | None = None
+    variables: dict[VariableName, Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=dict
+    )
 
     @property
     def key(self) -> str:
@@ -258,6 +266,10 @@ def check_inbox(
                 f"source {account.source!r} reads {source.type}, "
                 f"not this account's platform {account.platform!r}",
             )
+    names = [a.name for a in owned_accounts]
+    for i, name in enumerate(names):
+        if name is not None and name in names[:i]:
+            _fail(("owned_accounts", i, "name"), name, f"two owned accounts are named {name!r}")
     keys = [a.key.lower() for a in owned_accounts]
     for i, key in enumerate(keys):
         if key in keys[:i]:
