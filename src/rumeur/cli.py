@@ -351,6 +351,17 @@ def models_adapt(ctx: typer.Context, as_json: AsJson = False) -> None:
     adapt_models(cli.store(), cli.settings(), cli.workspace(), as_json)
 
 
+@models_app.command(
+    "list", help=_("List the stored versions of the workspace's own models, newest first.")
+)
+@scope(before="as_json")
+def models_list(ctx: typer.Context, as_json: AsJson = False) -> None:
+    from rumeur.commands.modelling import list_models
+
+    cli: Cli = ctx.obj
+    list_models(cli.store(), cli.workspace(), as_json)
+
+
 labels_app = typer.Typer(
     help=_("The team's corrections of the posts' labels: import them from a file."),
     no_args_is_help=True,

@@ -214,3 +214,14 @@ def test_the_workspaces_reason_model_learns_its_corrections(
         ran = rumeur(capsys, "models", "adapt", *where)
     assert "reason : modèle de motifs de l'espace de travail v2, appris de 4 corrections" in ran.out
     assert "sentiment : rien d'appris : aucune correction dont apprendre" in ran.out
+    ran = rumeur(capsys, "models", "list", *where, "--json")
+    assert ran.code == 0, ran.err
+    rows = [json.loads(line) for line in ran.out.splitlines()]
+    assert [(r["task"], r["version"], r["examples"]) for r in rows] == [
+        ("reason", 2, 4), ("reason", 1, 4),
+    ]  # fmt: skip
+    ran = rumeur(capsys, "models", "list", *where)
+    assert ran.out.split()[:4] == ["task", "version", "made", "corrections"]
+    with using("fr"):
+        ran = rumeur(capsys, "models", "list", "--db", db_url, "--config", str(config), "-w", "x")
+    assert ran.code == 1 and "x" in ran.err

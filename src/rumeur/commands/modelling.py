@@ -1,15 +1,19 @@
-"""`rumeur models adapt`: what the workspace's own models learnt from its team's corrections,
-for people (a few lines per task) and scripts (one JSON object a line)."""
+"""`rumeur models adapt` and `rumeur models list`: what the workspace's own models learnt from
+its team's corrections, and their stored versions, for people (lines, a table) and scripts (one
+JSON object a line)."""
 
 from __future__ import annotations
 
 import json
 
+from rich.table import Table
+
 from rumeur.commands.consoles import make_console
 from rumeur.config import Settings, Workspace
-from rumeur.i18n import _, number, percent
+from rumeur.i18n import _, day, number, percent
 from rumeur.pipeline.adapting import Outcome, adapt_workspace
 from rumeur.store import Store
+from rumeur.store.adapters import history
 
 
 def adapt_models(store: Store, settings: Settings, ws: Workspace, as_json: bool) -> None:
@@ -68,3 +72,32 @@ def _scores(outcome: Outcome) -> str:
         after=percent(m["accuracy_after"]),
         after_spread=percent(m["accuracy_after_spread"]),
     )
+
+
+def list_models(store: Store, ws: Workspace, as_json: bool) -> None:
+    """The workspace's stored models, newest version of each task first."""
+    found = history(store, ws.slug)
+    if as_json:
+        for m in found:
+            row = {
+                "task": m.task, "version": m.version, "created_at": m.created_at.isoformat(),
+                "examples": m.examples, "base_model": m.base_model,
+                "base_version": m.base_version, "metrics": m.metrics,
+            }  # fmt: skip
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    console = make_console()
+    if not found:
+        console.print(_("No model of the workspace's own yet: rumeur models adapt learns them."))
+        return
+    table = Table(box=None)
+    for name in (_("task"), _("version"), _("made"), _("corrections"), _("accuracy before"),
+                 _("accuracy after")):  # fmt: skip
+        table.add_column(name)
+    for m in found:
+        before, after = m.metrics.get("accuracy_before"), m.metrics.get("accuracy_after")
+        table.add_row(
+            m.task, str(m.version), day(m.created_at.date()), number(m.examples),
+            "—" if before is None else percent(before), "—" if after is None else percent(after),
+        )  # fmt: skip
+    console.print(table)
