@@ -3,6 +3,8 @@ found in every bucket, and migration 0015 rebuilds an older store's index with t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic import command
 from sqlalchemy import select
@@ -10,8 +12,9 @@ from sqlalchemy import select
 from factories import make_post
 from rumeur.query.parser import parse
 from rumeur.store import Store, terms
+from rumeur.store.compiler import compile_query
 from rumeur.store.migrate import HEAD, alembic_config, current_revision
-from rumeur.store.schema import post_terms, term_buckets
+from rumeur.store.schema import post_terms, posts, term_buckets
 from rumeur.store.search import search
 
 BITS = 2  # four posts a bucket: ten posts span three buckets
@@ -63,3 +66,22 @@ def test_migration_rebuilds_the_same_rows(filled: Store) -> None:
     assert current_revision(filled.engine) == HEAD
     assert _index(filled) == before
     assert _found(filled, "#tag2") == {"2", "5", "8"}
+
+
+def test_sqlite_seeks_each_bucket_for_a_term(tmp_path: Path) -> None:
+    """A term is one seek per bucket on the key, not a scan of the index (the plan says so)."""
+    store = Store.open(str(tmp_path / "plan.db"))
+    try:
+        clause = compile_query(parse("#tag1 OR author:user0"), "sqlite", workspace="ws").clause
+        with store.engine.connect() as conn:
+            sql = (
+                select(posts.c.id)
+                .where(clause)
+                .compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+            )
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    finally:
+        store.close()
+    seeks = [p for p in plan if p.startswith("SEARCH post_terms USING PRIMARY KEY")]
+    assert len(seeks) == 2 and all("(bucket=? AND kind=? AND term=?)" in p for p in seeks)
+    assert not any(p.startswith("SCAN post_terms") for p in plan)
