@@ -237,10 +237,10 @@ def _read_hourly(
     hours = period.hours(scope)
     sums.whole = reads.by_hour_and_sentiment(conn, hours)
     sums.dims = reads.by_dimensions(conn, hours)
-    for h, b, p, g in reads.by_hour_and_brand(conn, hours, names):
+    for h, b, p, g, negative in reads.by_hour_and_brand(conn, hours, names):
         sums.brand_hours[(h, b)] = p
         sums.brand_engagement[b] += g
-    sums.brand_negative.update(reads.negative_by_brand(conn, hours, names))
+        sums.brand_negative[b] += negative
     sums.brand_platforms.update(reads.platforms_of(conn, hours, own))
     for hour, n in reads.volume_by_hour(conn, period.before(scope)).items():
         sums.previous[period.slice_before(hour)] += n
