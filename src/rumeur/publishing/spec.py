@@ -1,0 +1,140 @@
+"""A message as `rumeur publish FILE` and `POST /api/w/SLUG/publish` take it (docs/publish.md,
+"The file"): `{"text", "accounts", "at"}` and, optionally, `variants` (per network or per
+account), `media`, `title`, `visibility`, `spoiler`, `type` (the content type) and `template`.
+A message that cannot be read is refused whole with one line naming the key; nothing of a file
+is scheduled until every message in it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rumeur.errors import RumeurError
+from rumeur.i18n import _
+from rumeur.publishing.rules import Media
+
+MESSAGE_KEYS = frozenset(
+    {"text", "accounts", "at", "variants", "media", "title", "visibility", "spoiler", "type",
+     "template", "subreddit", "url"}
+)  # fmt: skip
+VARIANT_KEYS = frozenset(
+    {"text", "title", "media", "visibility", "spoiler", "subreddit", "url"}
+)  # fmt: skip
+MAX_TEXT = 100_000  # far above every network's limit: a file's mistake, not a message
+
+
+class SpecError(RumeurError):
+    """A message that cannot be read: one line, naming where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    text: str
+    accounts: tuple[str, ...]
+    at: datetime  # timezone-aware
+    timezone: str  # as written: "+01:00", or the workspace's zone for a time without one
+    fields: dict[str, Any] = field(default_factory=dict)  # title, media, visibility...
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    content_type: str | None = None
+    template: str | None = None
+
+
+def read(data: Any, zone: str, where: str = "message") -> Spec:
+    """One message read from its JSON; SpecError naming `where` and the key otherwise."""
+    if not isinstance(data, Mapping):
+        raise SpecError(_("{where}: a message is a JSON object").format(where=where))
+    unknown = sorted(set(data) - MESSAGE_KEYS)
+    if unknown:
+        raise SpecError(_("{where}: unknown key {key!r}").format(where=where, key=unknown[0]))
+    text = _string(data.get("text"), f"{where}.text", required=True)
+    accounts = data.get("accounts")
+    if (
+        not isinstance(accounts, list)
+        or not accounts
+        or not all(isinstance(a, str) and a for a in accounts)
+    ):
+        raise SpecError(_("{where}.accounts: a list of account names").format(where=where))
+    at, written = read_time(data.get("at"), zone, f"{where}.at")
+    variants = data.get("variants") or {}
+    if not isinstance(variants, Mapping):
+        raise SpecError(_("{where}.variants: an object").format(where=where))
+    return Spec(
+        text=text,
+        accounts=tuple(dict.fromkeys(accounts)),
+        at=at,
+        timezone=written,
+        fields=_fields(data, where),
+        variants={str(k): _variant(v, f"{where}.variants.{k}") for k, v in variants.items()},
+        content_type=_string(data.get("type"), f"{where}.type", limit=64) or None,
+        template=_string(data.get("template"), f"{where}.template", limit=64) or None,
+    )
+
+
+def read_time(value: Any, zone: str, where: str) -> tuple[datetime, str]:
+    """An ISO 8601 time and how it was written: its offset, or `zone` when it gives none."""
+    if not isinstance(value, str) or not value:
+        raise SpecError(_("{where}: a time such as 2026-12-24T09:00:00+01:00").format(where=where))
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise SpecError(
+            _("{where}: {value!r} is not a time such as 2026-12-24T09:00:00+01:00").format(
+                where=where, value=value[:40]
+            )
+        ) from None
+    if at.tzinfo is None:
+        return at.replace(tzinfo=ZoneInfo(zone)), zone
+    offset = at.strftime("%z")
+    return at, "Z" if value.endswith("Z") else f"{offset[:3]}:{offset[3:]}"
+
+
+def _fields(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    found = {k: data[k] for k in VARIANT_KEYS - {"text"} if k in data}
+    return _variant(found, where) if found else {}
+
+
+def _variant(value: Any, where: str) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"text": _string(value, where, required=True)}
+    if not isinstance(value, Mapping):
+        raise SpecError(_("{where}: a text or an object").format(where=where))
+    unknown = sorted(set(value) - VARIANT_KEYS)
+    if unknown:
+        raise SpecError(_("{where}: unknown key {key!r}").format(where=where, key=unknown[0]))
+    found: dict[str, Any] = {}
+    for key in VARIANT_KEYS - {"media"}:
+        if key in value:
+            found[key] = _string(value[key], f"{where}.{key}")
+    if "media" in value:
+        found["media"] = _media(value["media"], f"{where}.media")
+    return found
+
+
+def _media(value: Any, where: str) -> tuple[Media, ...]:
+    if not isinstance(value, list):
+        raise SpecError(_('{where}: a list of {{"path", "alt"}}').format(where=where))
+    found = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            item = {"path": item}
+        if not isinstance(item, Mapping) or not isinstance(item.get("path"), str):
+            raise SpecError(_("{where}[{i}]: an object with a path").format(where=where, i=i))
+        alt = item.get("alt", "")
+        found.append(Media(item["path"], _string(alt, f"{where}[{i}].alt", limit=2000)))
+    return tuple(found)
+
+
+def _string(value: Any, where: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise SpecError(_("{where}: a text").format(where=where))
+    if len(value) > limit or "\x00" in value:
+        raise SpecError(
+            _("{where}: at most {limit} characters, no NUL").format(where=where, limit=limit)
+        )
+    return value
