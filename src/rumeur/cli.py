@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from rumeur import logs
 from rumeur.commands import helpwords
@@ -1002,6 +1004,79 @@ def send(
     report = send_replies(cli.store(), cli.settings(), cli.slug, follow, every)
     if report.failed or report.held:
         sys.exit(1)
+
+
+class _FileOrCommand(TyperGroup):
+    """`rumeur publish FILE` and `rumeur publish list|approve|schedule`: a first argument that
+    names no subcommand is a file, scheduled by `schedule` (docs/publish.md). A file literally
+    named `list`, `approve` or `schedule` is given as `./list`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["schedule", *args]
+        return super().parse_args(ctx, args)
+
+
+publish_app = typer.Typer(
+    cls=_FileOrCommand,
+    help=_(
+        "Publishing: rumeur publish FILE schedules the messages of a JSON file on the owned "
+        "accounts; list shows the items; approve approves one."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(publish_app, name="publish")
+PublishAs = Annotated[
+    str | None, typer.Option("--as", help=_("The rumeur user who acts (default: as an admin)."))
+]
+
+
+@publish_app.command(
+    "schedule",
+    help=_(
+        "Schedule the messages of a JSON file (one object or a list), one item per account: "
+        "prints each item, and refuses, one line each, the accounts whose variant breaks a "
+        "rule. Also rumeur publish FILE. Exits non-zero when one was refused."
+    ),
+)
+@scope()
+def publish_schedule(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help=_("JSON file of messages."), exists=True, dir_okay=False)
+    ],
+    as_user: PublishAs = None,
+) -> None:
+    from rumeur.commands.publishing import publish_file
+
+    if publish_file(ctx.obj.store(), ctx.obj.workspace(), file, as_user):
+        sys.exit(1)
+
+
+@publish_app.command("list", help=_("List the items, soonest first."))
+@scope(before="as_json")
+def publish_list(ctx: typer.Context, as_json: AsJson = False) -> None:
+    from rumeur.commands.publishing import print_items
+
+    print_items(ctx.obj.store(), ctx.obj.workspace(), as_json)
+
+
+@publish_app.command(
+    "approve",
+    help=_(
+        "Approve an item that waits for approval: it is scheduled. Does nothing to an item "
+        "that needs no approval."
+    ),
+)
+@scope()
+def publish_approve(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(help=_("The item's id (rumeur publish list)."))],
+    as_user: PublishAs = None,
+) -> None:
+    from rumeur.commands.publishing import approve
+
+    approve(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -138,3 +139,15 @@ def _string(value: Any, where: str, *, required: bool = False, limit: int = MAX_
             _("{where}: at most {limit} characters, no NUL").format(where=where, limit=limit)
         )
     return value
+
+
+def written(at: datetime, timezone: str) -> datetime:
+    """`at` in the zone it was written in (an offset, `Z`, or a zone name)."""
+    if timezone == "Z":
+        return at.astimezone(UTC)
+    if timezone[:1] in "+-":
+        sign = -1 if timezone[0] == "-" else 1
+        hours, _sep, minutes = timezone[1:].partition(":")
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        return at.astimezone(dt_timezone(sign * delta))
+    return at.astimezone(ZoneInfo(timezone))

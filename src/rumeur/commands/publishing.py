@@ -1,0 +1,133 @@
+"""`rumeur publish FILE|list|approve` (docs/publish.md): schedule the messages of a JSON file,
+list the items, approve one.
+
+`publish FILE` reads every message of the file first (one object or a list): a file that does
+not read is refused whole, with one line naming the message and the key, and nothing is
+scheduled. Then each message is expanded, checked and stored (publishing/schedule.py): one line
+per item created, and one per account refused, naming it and the rule; the others are
+scheduled all the same. It ends non-zero when one was refused. Scheduling the same file again
+makes nothing new: the items it made already are listed as such.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rumeur.commands.inboxing import _known_user
+from rumeur.config import Workspace
+from rumeur.errors import RumeurError
+from rumeur.i18n import _
+from rumeur.publishing import schedule as scheduling
+from rumeur.publishing.lookups import Lookups
+from rumeur.publishing.spec import Spec, SpecError, read, written
+from rumeur.store import Store
+from rumeur.store.publishing import Item
+
+MAX_FILE = 50 * 1024 * 1024  # a file of messages, not a data set
+
+
+def _who(store: Store, as_user: str | None) -> tuple[str | None, str | None]:
+    if as_user is None:
+        return None, None
+    found = _known_user(store, as_user)
+    return found.name, found.role.value
+
+
+def read_file(path: Path, zone: str) -> list[Spec]:
+    """Every message of the file, read; SpecError with one line at the first that does not."""
+    try:
+        if path.stat().st_size > MAX_FILE:
+            raise SpecError(_("{path}: larger than 50 MB").format(path=path))
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(f"{path}: {exc.strerror or type(exc).__name__}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SpecError(_("{path}: not JSON ({error})").format(path=path, error=exc)) from None
+    messages = data if isinstance(data, list) else [data]
+    if not messages:
+        raise SpecError(_("{path}: no message").format(path=path))
+    return [read(m, zone, f"{path.name}[{i}]") for i, m in enumerate(messages)]
+
+
+def publish_file(store: Store, ws: Workspace, path: Path, as_user: str | None) -> int:
+    """Schedule the file's messages; how many accounts were refused."""
+    specs = read_file(path, ws.timezone)
+    author, role = _who(store, as_user)
+    lookups = Lookups(ws.sources, ws.owned_accounts)
+    refused = 0
+    for spec in specs:
+        outcome = scheduling.schedule(
+            store, ws, spec, datetime.now(UTC), author=author, role=role,
+            resolve=lookups.resolve, limit=lookups.limit,
+        )  # fmt: skip
+        for item in outcome.created:
+            print(_("item {id}: {line}").format(id=item.id, line=item_line(item)))
+        for item in outcome.existing:
+            line = _("item {id}: {line} (scheduled before)")
+            print(line.format(id=item.id, line=item_line(item)))
+        for variant in outcome.refused:
+            print(_("refused: {line}").format(line=variant.line))
+        refused += len(outcome.refused)
+    return refused
+
+
+def item_line(item: Item) -> str:
+    at = written(item.at, item.timezone).isoformat(timespec="minutes")
+    return f"{item.account} ({item.platform}) {at} {status_word(item.status)}"
+
+
+def status_word(status: str) -> str:
+    words = {
+        "draft": _("draft"), "pending_approval": _("pending approval"),
+        "scheduled": _("scheduled"), "sending": _("sending"), "published": _("published"),
+        "failed": _("failed"), "late": _("late"), "unknown": _("unknown"),
+    }  # fmt: skip
+    return words.get(status, status)
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    """An item as `publish list --json` and the API give it."""
+    return {
+        "id": item.id, "account": item.account, "network": item.platform,
+        "handle": item.handle, "status": item.status,
+        "at": written(item.at, item.timezone).isoformat(), "native_id": item.native_id,
+        "native_url": item.native_url, "text": item.text, "title": item.title,
+        "visibility": item.visibility, "spoiler": item.spoiler, "media": item.media,
+        "message_id": item.message_id, "error": item.error, "author": item.author,
+        "approved_by": item.approved_by,
+    }  # fmt: skip
+
+
+def print_items(store: Store, ws: Workspace, as_json: bool) -> None:
+    found = scheduling.items_of(store, ws)
+    if as_json:
+        for item in found:
+            sys.stdout.write(json.dumps(item_json(item), ensure_ascii=False) + "\n")
+        return
+    if not found:
+        print(_("no item: rumeur publish FILE schedules some"))
+        return
+    for item in found:
+        native = f" {item.native_id}" if item.native_id else ""
+        error = f" — {item.error}" if item.error else ""
+        print(f"{item.id}  {item_line(item)}{native}{error}")
+
+
+def approve(store: Store, ws: Workspace, item_id: int, as_user: str | None) -> None:
+    name, role = _who(store, as_user)
+    try:
+        item, done = scheduling.approve(store, ws, item_id, name, role, datetime.now(UTC))
+    except scheduling.PublishError as exc:
+        raise RumeurError(str(exc)) from None
+    if done:
+        print(_("item {id} approved: scheduled").format(id=item.id))
+    else:
+        print(
+            _("item {id} needs no approval (it is {status}): nothing to do").format(
+                id=item.id, status=status_word(item.status)
+            )
+        )
