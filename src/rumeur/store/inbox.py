@@ -44,6 +44,7 @@ from sqlalchemy import Connection, Row, and_, exists, func, insert, or_, select,
 from sqlalchemy.orm import aliased
 
 from rumeur.errors import StoreError
+from rumeur.store.outbox_posts import follow
 from rumeur.store.schema import conversations, messages, outbox
 from rumeur.store.store import Store
 
@@ -100,7 +101,8 @@ class Received:
 class OutboxRow:
     id: int
     workspace: str
-    conversation_id: int
+    conversation_id: int | None  # None for a scheduled post (store/outbox_posts.py)
+    item_id: int | None  # the publishing item a scheduled post's row sends
     platform: str
     account: str
     author: str | None
@@ -656,6 +658,7 @@ def hold_account(
             )
             .values(error=_line(error), updated_at=now)
         )
+        _follow_waiting(conn, workspace, platform, account, error, now)
         return done.rowcount
 
 
@@ -685,6 +688,9 @@ def record_sent(
                 state="sent", native_id=native_id, url=url, error=None, sent_at=now, updated_at=now
             )
         )
+        if row.item_id is not None:  # a scheduled post: no conversation to add it to
+            follow(conn, outbox_id, "sent", now, native_id=native_id, native_url=url, error=None)
+            return True
         seen = conn.execute(
             select(m.id).where(
                 m.workspace == row.workspace, m.platform == row.platform, m.native_id == native_id
@@ -719,13 +725,15 @@ def record_failed(
     *,
     permanent: bool,
     retry_at: datetime | None = None,
+    late: bool = False,
 ) -> bool:
     """The network refused the reply, or it could not be reached: failed for good when
     `permanent`, else queued again, due at `retry_at` (at once when None). `error` is one line
-    that names no secret. False when the row was neither claimed nor unknown."""
+    that names no secret. A scheduled post past its moment (`late`) fails with its item flagged
+    late. False when the row was neither claimed nor unknown."""
     o = outbox.c
     values: dict[str, Any] = {"error": _line(error), "updated_at": now}
-    if permanent:
+    if permanent or late:
         values["state"] = "failed"
     else:
         values |= {"state": "queued", "next_at": retry_at, "claimed_by": None, "claimed_at": None}
@@ -735,6 +743,8 @@ def record_failed(
             .where(o.id == outbox_id, o.state.in_(("claimed", "unknown")))
             .values(values)
         )
+        if done.rowcount == 1:
+            follow(conn, outbox_id, "late" if late else values["state"], now, error=error)
         return done.rowcount == 1
 
 
@@ -760,6 +770,8 @@ def give_back(
             .where(o.id == outbox_id, o.state == "claimed", o.claimed_by == sender_id)
             .values(values)
         )
+        if done.rowcount == 1 and error is not None:
+            follow(conn, outbox_id, "queued", now, error=error)
         return done.rowcount == 1
 
 
@@ -773,7 +785,27 @@ def mark_unknown(store: Store, outbox_id: int, error: str, now: datetime) -> boo
             .where(o.id == outbox_id, o.state == "claimed")
             .values(state="unknown", error=_line(error), updated_at=now)
         )
+        if done.rowcount == 1:
+            follow(conn, outbox_id, "unknown", now, error=error)
         return done.rowcount == 1
+
+
+def _follow_waiting(
+    conn: Connection, workspace: str, platform: str, account: str, error: str, now: datetime
+) -> None:
+    """The items of an account's queued posts say why they wait (its token was refused)."""
+    o = outbox.c
+    rows = conn.execute(
+        select(o.id).where(
+            o.workspace == workspace,
+            o.platform == platform,
+            o.account == account,
+            o.state == "queued",
+            o.item_id.is_not(None),
+        )
+    ).scalars()
+    for row_id in list(rows):
+        follow(conn, row_id, "queued", now, error=error)
 
 
 def _line(error: str) -> str:

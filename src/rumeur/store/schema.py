@@ -512,13 +512,15 @@ messages = Table(
 # the network's id (sent), the refusal (failed, or queued again with `next_at`), or that the
 # outcome cannot be known (unknown: reconciled by reading the network, never sent blindly again).
 # `request` holds what the network's guard needs, chosen before the first try (a Bluesky record
-# key, the reply's parent and root).
+# key, the reply's parent and root). A scheduled post (docs/publish.md, "Sending") is a row of no
+# conversation that names its publishing item (`item_id`, migration 0018), queued when it is due.
 outbox = Table(
     "outbox",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("workspace", String(64), nullable=False),
-    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE")),
+    Column("item_id", ForeignKey("publish_items.id", ondelete="CASCADE")),
     Column("platform", String(PLATFORM_LENGTH), nullable=False),
     Column("account", String(HANDLE_LENGTH), nullable=False),
     Column("author", String(64)),  # the rumeur user who wrote it
@@ -541,6 +543,7 @@ outbox = Table(
     UniqueConstraint("idempotency_key"),
     Index("ix_outbox_state_next_at", "state", "next_at"),
     Index("ix_outbox_conversation_id", "conversation_id"),
+    Index("ix_outbox_item_id", "item_id"),
 )
 
 # The routing rules written in the web app (docs/inbox.md, "Rules in the web app";
