@@ -393,11 +393,12 @@ class Adapted:
         labels = np.array(self.classes, dtype=object)[best]
         scores = proba[np.arange(len(proba)), best]
         # The shipped model's threshold of no clear class (emotion), if it has one, holds here.
-        labels[scores < self._none_below] = NONE
+        labels[scores < self.none_below] = NONE
         return EnrichmentResult(self.task, self.model, self.version, labels, scores)
 
     @property
-    def _none_below(self) -> float:
+    def none_below(self) -> float:
+        """The shipped model's threshold of no clear class (0: none), as `Guarded` may read it."""
         return float(getattr(self.base, "none_below", 0.0))
 
     def explain(self, text: str, top: int = 8, meta: str | None = None) -> AdaptedExplanation:
@@ -406,7 +407,7 @@ class Adapted:
         shipped = np.exp(_log_proba(self.base, x, metas)[0])
         proba = self._proba(x, metas)[0]
         k, m = int(proba.argmax()), int(shipped.argmax())
-        if proba[k] < self._none_below:
+        if proba[k] < self.none_below:
             said = explanation(NONE, float(proba[k]), {}, top)  # no class to argue for
         else:
             words = contributions(self.base.featuriser, text, meta if self.base.use_meta else None,
