@@ -24,6 +24,13 @@ One pass (`Sender.once`):
      with one line on its queued rows ("token expired: reconnect piaille"); its replies stay
      queued, the other accounts go on.
 
+Scheduled posts (docs/publish.md, "Sending") go the same way: each pass first puts the
+publishing items that are due into the outbox (`store.outbox_posts.queue_post`), or flags them
+`late` when their time is more than their account's `late_after` past; the drain sends them with
+the replies, through each network's poster (`sources/<network>/post.py`), and a post that
+could only go out late (its tries failed until then, and the network does not hold it) is
+flagged late instead of sent. The item follows its outbox row's state.
+
 `Sender.run` repeats the pass every `every` seconds until its `stop` event is set, and stops
 between two replies, never between a try and its record.
 """
@@ -61,6 +68,8 @@ from rumeur.store.inbox import (
     record_sent,
     take_over,
 )
+from rumeur.store.outbox_posts import due_items, flag_late, queue_post
+from rumeur.store.publishing import Item
 from rumeur.store.store import Store
 
 if TYPE_CHECKING:
@@ -69,6 +78,9 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 Account = tuple[str, str, str]  # (workspace, platform, account handle)
 LEASE = timedelta(minutes=10)  # a claimer on another host is presumed dead after this
+LATE_AFTER = timedelta(minutes=15)  # a post this far past its time is flagged, not sent
+# How late a post of (workspace, platform, account handle) may go out.
+LateAfter = Callable[[str, str, str], timedelta]
 BATCH = 20  # rows claimed at a time
 
 
@@ -107,10 +119,12 @@ class Report:
     retried: int = 0
     unknown: int = 0
     taken_over: int = 0
+    late: int = 0
     held: dict[Account, str] = field(default_factory=dict)
 
     def add(self, other: Report) -> None:
         self.sent += other.sent
+        self.late += other.late
         self.failed += other.failed
         self.retried += other.retried
         self.unknown += other.unknown
@@ -118,8 +132,9 @@ class Report:
         self.held |= other.held
 
 
-# (what happened: sent, failed, retry, unknown, held, taken; the row; one line)
-OnEvent = Callable[[str, OutboxRow, str], None]
+# (what happened: sent, failed, retry, unknown, held, taken, late; the row; one line)
+# (a post flagged late before it reached the outbox is given as its publishing Item)
+OnEvent = Callable[[str, "OutboxRow | Item", str], None]
 
 
 class Sender:
@@ -135,6 +150,7 @@ class Sender:
         batch: int = BATCH,
         now: Callable[[], datetime] | None = None,
         on_event: OnEvent | None = None,
+        late_after: LateAfter | None = None,
     ) -> None:
         self.store = store
         self.repliers = repliers
@@ -145,6 +161,9 @@ class Sender:
         self.batch = batch
         self.now = now or (lambda: datetime.now(UTC))
         self.on_event = on_event
+        self.late_after: LateAfter = late_after or getattr(
+            repliers, "late_after", lambda *_: LATE_AFTER
+        )
         self.held: dict[Account, str] = {}
         self.stop = threading.Event()
 
@@ -167,6 +186,7 @@ class Sender:
         round left unknown (a lost answer is read back before the command ends)."""
         report = Report()
         report.taken_over = self.take_over_dead()
+        self.schedule(report)
         self.reconcile(report)
         self.drain(report)
         if report.unknown and not self.stop.is_set():
@@ -182,6 +202,52 @@ class Sender:
             total.add(self.once())
             self.stop.wait(every)
         return total
+
+    # -- scheduled posts ---------------------------------------------------------------------
+
+    def schedule(self, report: Report) -> None:
+        """Put the publishing items that are due into the outbox; flag late those whose time
+        is more than their account's delay past (never sent out of their moment)."""
+        while not self.stop.is_set():
+            now = self.now()
+            due = due_items(self.store, now, self.workspaces, limit=self.batch * 10)
+            for item in due:
+                late = self._late(item.workspace, item.platform, item.handle, item.at, now)
+                if late is not None:
+                    if flag_late(self.store, item.id, late, now):
+                        report.late += 1
+                        self._event("late", item, late)
+                else:
+                    queue_post(self.store, item, now)
+            if len(due) < self.batch * 10:
+                return
+
+    def _late(
+        self, workspace: str, platform: str, handle: str, at: datetime, now: datetime
+    ) -> str | None:
+        """The reason a post scheduled `at` may no longer go out, or None while it may."""
+        allowed = self.late_after(workspace, platform, handle.lstrip("@"))
+        if now - at <= allowed:
+            return None
+        minutes = int((now - at).total_seconds() // 60)
+        return _("late: {minutes} min past its time, more than the {allowed} min allowed").format(
+            minutes=minutes, allowed=int(allowed.total_seconds() // 60)
+        )
+
+    def _late_row(self, row: OutboxRow, report: Report) -> bool:
+        """A post's row whose time is too far past: flagged late (the caller knows the network
+        does not hold it); whether it was."""
+        post = row.request.get("post")
+        if row.item_id is None or not isinstance(post, dict):
+            return False
+        at = datetime.fromisoformat(str(post.get("at")))
+        late = self._late(row.workspace, row.platform, row.account, at, self.now())
+        if late is None:
+            return False
+        record_failed(self.store, row.id, late, self.now(), permanent=True, late=True)
+        report.late += 1
+        self._event("late", row, late)
+        return True
 
     # -- take-over and reconciliation -------------------------------------------------------
 
@@ -267,6 +333,8 @@ class Sender:
         try:
             replier = self._replier(row)
             if not row.request.get("prepared"):
+                if self._late_row(row, report):
+                    return  # nothing of it ever left
                 prepared = self._prepare(replier, row)
                 if prepared is None:
                     return  # no longer ours
@@ -276,6 +344,10 @@ class Sender:
                 if found is not None:
                     self._sent(row, found, report)
                     return
+                if self._late_row(row, report):
+                    return  # the network does not hold it, and its moment has gone
+            elif self._late_row(row, report):
+                return  # prepared, never tried
             sent = replier.send(row)
         except Lost as exc:
             line = _line(exc)
@@ -303,7 +375,9 @@ class Sender:
 
     def _prepare(self, replier: Replier, row: OutboxRow) -> OutboxRow | None:
         now = self.now()
-        talk = conversation(self.store, row.conversation_id) or {}
+        talk = {}
+        if row.conversation_id is not None:
+            talk = conversation(self.store, row.conversation_id) or {}
         base = {
             "customer": talk.get("customer"),
             "thread": talk.get("thread"),  # a direct conversation's id on the network
@@ -372,7 +446,7 @@ class Sender:
     def _account(row: OutboxRow) -> Account:
         return (row.workspace, row.platform, row.account)
 
-    def _event(self, what: str, row: OutboxRow, line: str) -> None:
+    def _event(self, what: str, row: OutboxRow | Item, line: str) -> None:
         log.info("outbox", what=what, row=row.id, line=line)
         if self.on_event is not None:
             self.on_event(what, row, line)
@@ -393,15 +467,33 @@ class Repliers:
         self.workspaces = {ws.slug: ws for ws in workspaces}
         self.context = context or SourceContext()
         self._made: dict[Account, Replier] = {}
+        self._posters: dict[Account, Replier] = {}  # over the same clients as the repliers
 
     def __call__(self, row: OutboxRow) -> Replier:
+        """The replier of the row's account, or its poster for a scheduled post's row."""
         key = (row.workspace, row.platform, row.account)
         made = self._made.get(key)
         if made is None:
             made = self._made[key] = self._build(row)
-        return made
+        if row.item_id is None:
+            return made
+        poster = self._posters.get(key)
+        if poster is None:
+            poster = self._posters[key] = _poster(made)
+        return poster
+
+    def late_after(self, workspace: str, platform: str, handle: str) -> timedelta:
+        """How late a post of the account may still go out: its `late_after`, 15 minutes when
+        it sets none (or is not in the settings any more)."""
+        from rumeur.settings.inbox import owned_account
+
+        ws = self.workspaces.get(workspace)
+        account = owned_account(ws.owned_accounts, platform, handle) if ws else None
+        value = getattr(account, "late_after", None)
+        return value if isinstance(value, timedelta) else LATE_AFTER
 
     def close(self) -> None:
+        self._posters = {}  # their clients are the repliers'
         made, self._made = list(self._made.values()), {}
         for replier in made:
             replier.close()
@@ -434,3 +526,20 @@ class Repliers:
 
             return reddit(source, self.context, account.handle)  # type: ignore[arg-type]
         raise ConfigError(f"{where}: rumeur cannot answer on {row.platform}")
+
+
+def _poster(replier: Replier) -> Replier:
+    """The poster of scheduled posts over a replier's client (sources/<network>/post.py)."""
+    if replier.platform == "mastodon":
+        from rumeur.sources.mastodon.post import MastodonPoster
+
+        return MastodonPoster(replier)  # type: ignore[arg-type]
+    if replier.platform == "bluesky":
+        from rumeur.sources.bluesky.post import BlueskyPoster
+
+        return BlueskyPoster(replier)  # type: ignore[arg-type]
+    if replier.platform == "reddit":
+        from rumeur.sources.reddit.post import RedditPoster
+
+        return RedditPoster(replier)  # type: ignore[arg-type]
+    raise ConfigError(f"rumeur cannot publish on {replier.platform}")
