@@ -42,14 +42,12 @@ from rumeur.i18n import _
 from rumeur.model import EnrichmentResult
 from rumeur.nlp.explain import Explanation, explanation
 
-TASKS = ("sentiment", "emotion")  # the tasks an adapter can correct
 # L2 penalties on W tried by cross-validation, against a mean cross-entropy (so the penalty
 # weighs less as corrections grow in number); STRENGTH when too few corrections to compare.
 STRENGTHS = (0.0003, 0.001, 0.003, 0.01)
 STRENGTH = 0.001
 BIAS_STRENGTH = 10.0  # corrections are not a sample of the stream: b must stay small
 FOLDS = 5
-MIN_EXAMPLES = 2  # per class, to train; fewer than FOLDS per class: no cross-validation
 CHUNK = 2048  # texts featurised at once, as the shipped models do
 FORMAT = 1  # of the stored bytes; a later format keeps reading this one
 MAX_DUAL = 3000  # examples up to which the fit searches over them (see _fit)
