@@ -15,6 +15,7 @@ from clirun import rumeur
 from factories import make_post
 from rumeur.config import Workspace, load_settings, parse_settings
 from rumeur.errors import ConfigError
+from rumeur.model import EnrichmentResult
 from rumeur.nlp.cards import WORKSPACE_REASONS
 from rumeur.nlp.registry import enrichers, model_for
 from rumeur.nlp.why import explain_post
@@ -375,3 +376,29 @@ def test_only_the_negative_posts_of_a_batch_are_asked_and_each_keeps_its_place()
     ]
     assert list(reason.labels) == ["", "Facturation", "", NO_REASON]
     assert [s == s for s in reason.scores] == [False, True, False, True]  # NaN: not asked
+
+
+def test_reenrich_replaces_an_older_models_airline_reason_with_the_workspace_answer(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store enriched by an older rumeur, whose airline model answered every workspace: a
+    reason the workspace's model does not give is taken away, as a fresh import stores it."""
+    _import(capsys, tmp_path, db_url, "velora")
+    store = Store.open(db_url)
+    try:  # the shipped airline model's answer, stored as an older rumeur stored it
+        ids = [pid for pid, native in _ids(store) if native.startswith("velora-")]
+        labels, scores = ["Lost Luggage"] * len(ids), [0.9] * len(ids)
+        store.relabel("velora", ids, [EnrichmentResult("reason", "airline", "1", labels, scores)])
+        assert set(_stored_reasons(db_url, "velora").values()) == {"Lost Luggage"}
+    finally:
+        store.close()
+    config = str(tmp_path / "rumeur.toml")
+    ran = rumeur(
+        capsys, "reenrich", "--db", db_url, "--config", config, "-w", "velora", "--task", "reason"
+    )
+    assert ran.code == 0, ran.err
+    found = _stored_reasons(db_url, "velora")
+    assert {i: found[f"velora-{i}"] for i, _, _ in NEGATIVE} == {
+        i: r or None for i, _, r in NEGATIVE
+    }
+    assert "Lost Luggage" not in found.values()
