@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -58,7 +59,15 @@ def _clock(value: str) -> str:
     return value
 
 
-Clock = Annotated[str, AfterValidator(_clock)]  # "HH:MM", "24:00" for the end of the day
+Clock = Annotated[str, AfterValidator(_clock)]
+
+
+def _duration(value: Any) -> Any:
+    """`30m`, `2h`, `1d` as config.Duration reads them (config imports this module)."""
+    if isinstance(value, str) and (match := re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", value)):
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        return timedelta(**{unit: int(match.group(1))})
+    return value  # "HH:MM", "24:00" for the end of the day
 
 
 class _Strict(BaseModel):
@@ -91,6 +100,11 @@ class OwnedAccount(_Strict):
     name: RuleName | None = None
     variables: dict[VariableName, Annotated[str, Field(max_length=2000)]] = Field(
         default_factory=dict
+    )
+    # A scheduled post this far past its time is flagged late, not sent (docs/publish.md,
+    # "Sending"): `15m`, `1h`, or seconds.
+    late_after: Annotated[timedelta, BeforeValidator(_duration), Field(gt=timedelta(0))] = (
+        timedelta(minutes=15)
     )
 
     @property
