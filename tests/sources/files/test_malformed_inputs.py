@@ -337,11 +337,11 @@ def run_import(
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_a_malformed_file_loses_only_its_bad_rows(
-    case: Case, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: Case, store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path, how = write_case(case, tmp_path)
-    err = run_import(capsys, path, how, db_url)
-    store = Store.open(db_url)
+    err = run_import(capsys, path, how, store_url)
+    store = Store.open(store_url)
     try:
         assert stored_ids(store) == case.stored
         found = {r["line"]: r for r in store.rejected_rows()}
@@ -353,7 +353,7 @@ def test_a_malformed_file_loses_only_its_bad_rows(
         check_values(store, case)
         before = (store.count_posts(), len(found))
         # Read again from its first byte: every row stored or rejected once already.
-        run_import(capsys, path, how, db_url, "--restart")
+        run_import(capsys, path, how, store_url, "--restart")
         assert (store.count_posts(), len(store.rejected_rows())) == before
     finally:
         store.close()
@@ -379,13 +379,13 @@ def check_values(store: Store, case: Case) -> None:
 
 
 def test_a_rejected_garbage_line_is_kept_whole_and_recoverable(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     garbage = b"\x00 \\x00 " + bytes(range(1, 256)).replace(b"\n", b"").replace(b"\r", b"")
     garbage += b"#" * 5000 + b"\n"
     path, how = write_case(Case("g", "csv", around("csv", garbage), GOOD, {}), tmp_path)
-    run_import(capsys, path, how, db_url)
-    store = Store.open(db_url)
+    run_import(capsys, path, how, store_url)
+    store = Store.open(store_url)
     try:
         (row,) = store.rejected_rows()
     finally:
@@ -411,15 +411,15 @@ def _unescape(text: str) -> bytes:
 
 
 def test_the_airline_file_with_a_nul_in_row_5001_is_read_to_its_end(
-    airline: Path, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    airline: Path, store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = airline.read_bytes().split(b"\n")
     bad_id = lines[5000].split(b",", 1)[0]
     lines[5000] = b"\x00" + lines[5000]
     path = tmp_path / "tweets.csv"
     path.write_bytes(b"\n".join(lines))
-    err = run_import(capsys, path, ["--preset", "airline"], db_url)
-    store = Store.open(db_url)
+    err = run_import(capsys, path, ["--preset", "airline"], store_url)
+    store = Store.open(store_url)
     try:
         rejected = [(r["line"], r["field"]) for r in store.rejected_rows()]
         posts_stored = store.count_posts()
@@ -491,12 +491,12 @@ REPLAYED = [c for c in CASES if c.name in ("nul-in-text-airline", "count-1e30-cs
 
 @pytest.mark.parametrize("case", REPLAYED, ids=lambda c: c.name)
 def test_a_malformed_file_replays_without_its_bad_rows(
-    case: Case, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: Case, store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path, how = write_case(case, tmp_path)
-    ran = rumeur(capsys, "replay", str(path), *how, "--no-enrich", "--db", db_url)
+    ran = rumeur(capsys, "replay", str(path), *how, "--no-enrich", "--db", store_url)
     assert ran.code == 0 and "Traceback" not in ran.err, ran.err
-    store = Store.open(db_url)
+    store = Store.open(store_url)
     try:
         assert stored_ids(store) == case.stored
         found = {r["line"]: r["field"] for r in store.rejected_rows()}
