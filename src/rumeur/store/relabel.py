@@ -45,12 +45,12 @@ def relabel(
         old = stored[pid]
         new = dict(old)
         for r in results:
-            if r.task in LABEL_TASKS and (pid, r.task) not in from_source:
-                # No answer keeps the label, but a reason model's "" says the post has no
-                # complaint reason (no longer negative, or none of the workspace's): as a
-                # fresh import would store it, never an older model's reason kept.
-                if r.label(i) or r.task == "reason":
-                    new[r.task] = r.label(i) or None
+            # No answer keeps the label, but a reason model's "" says the post has no
+            # complaint reason (no longer negative, or none of the workspace's): as a fresh
+            # import would store it, never an older model's reason kept.
+            answered = r.label(i) or r.task == "reason"
+            if r.task in LABEL_TASKS and answered and (pid, r.task) not in from_source:
+                new[r.task] = r.label(i) or None
         new.update(corrected.get(pid, {}))  # the team's corrections outrank every model
         if any(new[t] != old[t] for t in LABEL_TASKS):
             before[pid] = was = _state(old, old["memberships"])
