@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +43,11 @@ PARENT_URI = "at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/3k7qmjev5
 STATUSES = "POST /api/v1/statuses"
 CREATE_RECORD = "POST /xrpc/com.atproto.repo.createRecord"
 COMMENT = "POST /api/comment/"
+# Publishing (docs/publish.md, "Sending"): a post's routes.
+MEDIA = "POST /api/v2/media"
+UPLOAD_BLOB = "POST /xrpc/com.atproto.repo.uploadBlob"
+SUBMIT = "POST /api/submit/"
+ME = "117020566092212359"  # the Mastodon account's id (verify_credentials)
 
 
 def recorded(cassette: str, method: str, path: str, status: int = 200) -> Any:
@@ -72,6 +77,10 @@ class Fake:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # rkey -> record
     comments: list[dict[str, Any]] = field(default_factory=list)  # Reddit, newest last
     chat: list[dict[str, Any]] = field(default_factory=list)  # Bluesky's chat, newest last
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)  # Mastodon's attachments
+    processing: dict[str, int] = field(default_factory=dict)  # attachment -> reads left
+    blobs: list[dict[str, Any]] = field(default_factory=list)  # uploadBlob's answers
+    submissions: list[dict[str, Any]] = field(default_factory=list)  # Reddit, newest last
 
 
 class Network:
@@ -100,6 +109,12 @@ class Network:
         reply = "reddit/comment-reply.2016.cassette.json"
         self.token = recorded(reply, "POST", "/api/v1/access_token")
         self.comment = recorded(reply, "POST", "/api/comment/")
+        post = "bluesky/createRecord-post.cassette.yml"
+        self.blob = recorded(post, "POST", "/xrpc/com.atproto.repo.uploadBlob")
+        submit = "reddit/oauth-token_submit_post-comments.2025.cassette.json"
+        self.submitted = recorded(submit, "POST", "/api/submit/")
+        self.processing_reads = 1  # GET /api/v1/media/:id answers 206 this many times
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)  # when a post is made
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -159,6 +174,7 @@ class Network:
                 *self.fake.records.values(),
                 *self.fake.comments,
                 *self.fake.chat,
+                *self.fake.submissions,
             ]
 
     # -- the networks ------------------------------------------------------------------------
@@ -186,6 +202,9 @@ class Network:
             "content": f"<p>{form.get('status', '')}</p>",
             "in_reply_to_id": form.get("in_reply_to_id"),
             "visibility": form.get("visibility", "public"),
+            "spoiler_text": form.get("spoiler_text", ""),
+            "created_at": self.now().isoformat(timespec="milliseconds"),
+            "media_attachments": [self.fake.media[i] for i in form.get("media_ids[]", [])],
         }
         with self._lock:
             self.fake.statuses[sid] = status
@@ -206,6 +225,43 @@ class Network:
                 "value": body["record"],
             }
         return {**self.created, "uri": uri, "cid": f"bafyreifake{rkey}"}
+
+    def upload_media(self, description: str) -> tuple[int, dict[str, Any]]:
+        """An attachment, still processing (202, no url) for `processing_reads` reads."""
+        mid = self._new_id()
+        media = {"id": mid, "type": "image", "url": None, "description": description}
+        with self._lock:
+            self.fake.media[mid] = media
+            self.fake.processing[mid] = self.processing_reads
+        return (202 if self.processing_reads else 200), media
+
+    def read_media(self, mid: str) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            media = self.fake.media.get(mid)
+            if media is None:
+                return 404, {"error": "Record not found"}
+            left = self.fake.processing.get(mid, 0)
+            self.fake.processing[mid] = max(0, left - 1)
+            if left:
+                return 206, media
+            media["url"] = f"http://localhost:3000/media/{mid}.png"
+            return 200, media
+
+    def submit(self, form: dict[str, str]) -> dict[str, Any]:
+        """A Reddit submission (the recorded answer, with its own id), listed as submitted."""
+        sid = f"1k{self._new_id()[-5:]}"
+        sr = form.get("sr", "")
+        url = f"https://www.reddit.com/r/{sr}/comments/{sid}/x/"
+        data = {"url": url, "drafts_count": 0, "id": sid, "name": f"t3_{sid}"}
+        listed = {"name": f"t3_{sid}", "subreddit": sr, "title": form.get("title", ""),
+                  "selftext": form.get("text", ""), "author": "laposte",
+                  "created_utc": self.now().timestamp(),
+                  "permalink": f"/r/{sr}/comments/{sid}/x/"}  # fmt: skip
+        with self._lock:
+            self.fake.submissions.append(listed)
+        answer = copy.deepcopy(self.submitted)
+        answer["json"]["data"] = data
+        return answer
 
     def send_message(self, body: dict[str, Any]) -> dict[str, Any]:
         """A chat message: the chat API has no key, each request makes one."""
@@ -294,8 +350,31 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, Any] | None:
         n = self.network
         if route == STATUSES:
-            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            fields = parse_qs(body.decode())
+            form: dict[str, Any] = {k: v[0] for k, v in fields.items()}
+            form["media_ids[]"] = fields.get("media_ids[]", [])
             return 200, n.make_status(form, headers.get("idempotency-key"))
+        if route == MEDIA:
+            return n.upload_media(_multipart_field(body, headers, "description"))
+        if route.startswith("GET /api/v1/media/"):
+            return n.read_media(path.rsplit("/", 1)[-1])
+        if route == "GET /api/v1/accounts/verify_credentials":
+            return 200, {**n.status["account"], "id": ME}
+        if route == f"GET /api/v1/accounts/{ME}/statuses":
+            return 200, list(reversed(n.fake.statuses.values()))
+        if route == UPLOAD_BLOB:
+            blob = copy.deepcopy(n.blob)
+            blob["blob"]["size"] = len(body)
+            blob["blob"]["mimeType"] = headers.get("content-type", "")
+            with n._lock:
+                n.fake.blobs.append(blob["blob"])
+            return 200, blob
+        if route == SUBMIT:
+            return 200, n.submit({k: v[0] for k, v in parse_qs(body.decode()).items()})
+        if route == "GET /user/laposte/submitted":
+            children = [{"kind": "t3", "data": d} for d in reversed(n.fake.submissions)]
+            return 200, {"kind": "Listing", "data": {"children": children, "after": None,
+                                                      "before": None}}  # fmt: skip
         if route.startswith("GET /api/v1/statuses/") and path.endswith("/context"):
             parent = path.split("/")[4]
             found = [s for s in n.fake.statuses.values() if s.get("in_reply_to_id") == parent]
@@ -368,6 +447,19 @@ def _error(route: str, status: int) -> dict[str, Any]:
     if status == 401:
         return {"error": "The access token is invalid"}
     return {"error": f"status {status}"}
+
+
+def _multipart_field(body: bytes, headers: dict[str, str], name: str) -> str:
+    """A text field of a multipart/form-data body (the media's description)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    head = f"Content-Type: {headers.get('content-type', '')}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        if part.get_param("name", header="content-disposition") == name:
+            return str(part.get_content())
+    return ""
 
 
 def requests_of(network: Network) -> Iterator[tuple[str, str]]:
