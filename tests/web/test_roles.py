@@ -97,6 +97,10 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/api/w/{slug}/inbox/{conversation_id}/assign"): Permission.ANSWER,
     ("POST", "/api/w/{slug}/inbox/{conversation_id}/reply"): Permission.ANSWER,
     ("POST", "/api/w/{slug}/inbox/{conversation_id}/resolve"): Permission.ANSWER,
+    ("GET", "/api/w/{slug}/publish"): Permission.PUBLISH,
+    ("POST", "/api/w/{slug}/publish"): Permission.PUBLISH,
+    ("POST", "/api/w/{slug}/publish/check"): Permission.PUBLISH,
+    ("POST", "/api/w/{slug}/publish/{item_id}/approve"): Permission.PUBLISH,
 }
 OPEN_TO_ALL = {"/api/openapi.json"}
 

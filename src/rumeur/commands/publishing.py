@@ -15,7 +15,6 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rumeur.commands.inboxing import _known_user
 from rumeur.config import Workspace
@@ -89,24 +88,11 @@ def status_word(status: str) -> str:
     return words.get(status, status)
 
 
-def item_json(item: Item) -> dict[str, Any]:
-    """An item as `publish list --json` and the API give it."""
-    return {
-        "id": item.id, "account": item.account, "network": item.platform,
-        "handle": item.handle, "status": item.status,
-        "at": written(item.at, item.timezone).isoformat(), "native_id": item.native_id,
-        "native_url": item.native_url, "text": item.text, "title": item.title,
-        "visibility": item.visibility, "spoiler": item.spoiler, "media": item.media,
-        "message_id": item.message_id, "error": item.error, "author": item.author,
-        "approved_by": item.approved_by,
-    }  # fmt: skip
-
-
 def print_items(store: Store, ws: Workspace, as_json: bool) -> None:
     found = scheduling.items_of(store, ws)
     if as_json:
         for item in found:
-            sys.stdout.write(json.dumps(item_json(item), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(scheduling.item_json(item), ensure_ascii=False) + "\n")
         return
     if not found:
         print(_("no item: rumeur publish FILE schedules some"))

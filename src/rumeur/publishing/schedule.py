@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from rumeur.config import Department, Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
 from rumeur.publishing import facets
 from rumeur.publishing.expand import Limit, Variant, expand, find_account
-from rumeur.publishing.spec import Spec
+from rumeur.publishing.spec import Spec, written
 from rumeur.settings.inbox import OwnedAccount
 from rumeur.store import publishing as rows
 from rumeur.store.publishing import Item, NewItem
@@ -35,7 +36,11 @@ PAST = timedelta(minutes=1)  # a time this far behind now is refused: its moment
 
 
 class PublishError(RumeurError):
-    """An item cannot be approved as asked: one line."""
+    """An item cannot be approved as asked: one line. `missing`: there is no such item."""
+
+    def __init__(self, message: str, *, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass(slots=True)
@@ -140,7 +145,7 @@ def approve(
     this approved it). An item that waits for no approval is left as it is (False)."""
     item = rows.item(store, item_id)
     if item is None or item.workspace != ws.slug:
-        raise PublishError(_("no item {id} in this workspace").format(id=item_id))
+        raise PublishError(_("no item {id} in this workspace").format(id=item_id), missing=True)
     if item.status != "pending_approval":
         return item, False
     if name is not None and item.author is not None and name.casefold() == item.author.casefold():
@@ -160,3 +165,16 @@ def approve(
 
 def items_of(store: Store, ws: Workspace, statuses: Sequence[str] | None = None) -> list[Item]:
     return rows.items(store, ws.slug, statuses)
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    """An item as `publish list --json` and the API give it."""
+    return {
+        "id": item.id, "account": item.account, "network": item.platform,
+        "handle": item.handle, "status": item.status,
+        "at": written(item.at, item.timezone).isoformat(), "native_id": item.native_id,
+        "native_url": item.native_url, "text": item.text, "title": item.title,
+        "visibility": item.visibility, "spoiler": item.spoiler, "media": item.media,
+        "message_id": item.message_id, "error": item.error, "author": item.author,
+        "approved_by": item.approved_by,
+    }  # fmt: skip

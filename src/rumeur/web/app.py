@@ -23,7 +23,7 @@ from rumeur import __version__, i18n, logs
 from rumeur.config import Settings
 from rumeur.i18n import _
 from rumeur.store import Store
-from rumeur.web import alerting, api, inbox, inbox_approval, inbox_rules, pages, stream
+from rumeur.web import alerting, api, inbox, inbox_approval, inbox_rules, pages, publishing, stream
 from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
 from rumeur.web.filters import BAD_INPUT
 from rumeur.web.render import page
@@ -70,6 +70,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(inbox.router)
     app.include_router(inbox.api_router)
     app.include_router(api.router)
+    app.include_router(publishing.api_router)
     app.include_router(settings_pages.router)
     app.add_exception_handler(SignInRequired, _sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     ROUTING = "routing"  # write, try, move and delete the inbox's routing rules (admins only)
     SETTINGS = "settings"  # edit the workspace's settings in the app, read their history (admins)
     LABEL = "label"  # correct a post's sentiment, emotion or complaint reason
+    PUBLISH = "publish"  # compose, schedule and approve posts of the owned accounts
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -33,7 +34,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COMMUNITY_MANAGER: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
         | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX, Permission.ANSWER}
-        | {Permission.LABEL}
+        | {Permission.LABEL, Permission.PUBLISH}
     ),
     # Advisers answer customers one by one: they read posts, they do not take the archive away.
     # They follow a crisis (its room, its statements) but do not run it.
