@@ -978,9 +978,10 @@ def inbox_resolve(ctx: typer.Context, conversation_id: ConversationId) -> None:
 
 @app.command(
     help=_(
-        "Send the outbox's replies, each once: what is due, then stop (--once), or until "
-        "SIGTERM or Ctrl-C (--follow). Exits non-zero when a reply failed or an account's "
-        "token was refused."
+        "Send the outbox's replies and the scheduled posts, each once: what is due, then "
+        "stop (--once), or until SIGTERM or Ctrl-C (--follow). A post more than its "
+        "account's late_after past its time is flagged late, not sent. Exits non-zero when "
+        "a reply or a post failed or an account's token was refused."
     )
 )
 @scope()

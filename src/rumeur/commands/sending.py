@@ -1,5 +1,6 @@
-"""`rumeur send`: the sender (inbox/sender.py) on the wall clock, with one line per reply it
-sent, failed, tries again, left unknown or took over, and one per account it held.
+"""`rumeur send`: the sender (inbox/sender.py) on the wall clock, with one line per reply or
+scheduled post it sent, failed, tries again, left unknown, took over or flagged late, and one per
+account it held.
 
 `--once` runs one pass (take over, reconcile, drain) and ends; `--follow` passes every
 `--every` until SIGTERM or Ctrl-C, which stop it between two replies, never between a try and
@@ -19,6 +20,7 @@ from rumeur.inbox.sender import Repliers, Report, Sender
 from rumeur.sources.context import SourceContext
 from rumeur.store import Store
 from rumeur.store.inbox import OutboxRow
+from rumeur.store.publishing import Item
 
 
 def send(
@@ -36,7 +38,7 @@ def send(
     )
     held: set[tuple[str, str, str]] = set()
 
-    def shown(what: str, row: OutboxRow, line: str) -> None:
+    def shown(what: str, row: OutboxRow | Item, line: str) -> None:
         text = event_line(what, row, line, held)
         if text is not None:
             print(text, flush=True)
@@ -50,12 +52,12 @@ def send(
         if restore is not None:
             restore()
         sender.close()
-    print(
-        _("{sent} sent, {failed} failed, {retried} to try again, {unknown} unknown").format(
-            sent=report.sent, failed=report.failed, retried=report.retried, unknown=report.unknown
-        ),
-        flush=True,
+    totals = _("{sent} sent, {failed} failed, {retried} to try again, {unknown} unknown").format(
+        sent=report.sent, failed=report.failed, retried=report.retried, unknown=report.unknown
     )
+    if report.late:
+        totals += _(", {late} flagged late").format(late=report.late)
+    print(totals, flush=True)
     return report
 
 
@@ -79,9 +81,14 @@ def _stop_on_signals(stop: threading.Event) -> Any:
     return restore
 
 
-def event_line(what: str, row: OutboxRow, line: str, held: set[tuple[str, str, str]]) -> str | None:
+def event_line(
+    what: str, row: OutboxRow | Item, line: str, held: set[tuple[str, str, str]]
+) -> str | None:
     """The line for one of the sender's events (`rumeur send`, and `rumeur serve`'s sender);
-    None for an account already said to be held (`held`, those said so far, grows)."""
+    None for an account already said to be held (`held`, those said so far, grows). A
+    scheduled post is named by its publishing item's id, as `rumeur publish list` shows it."""
+    if isinstance(row, Item):
+        return _post_line(what, row.id, f"{row.platform}:{row.handle.lstrip('@')}", line)
     account = f"{row.platform}:{row.account}"
     if what == "held":
         key = (row.workspace, row.platform, row.account)
@@ -89,6 +96,8 @@ def event_line(what: str, row: OutboxRow, line: str, held: set[tuple[str, str, s
             return None
         held.add(key)
         return _("{account}: {error}; its replies stay queued").format(account=account, error=line)
+    if row.item_id is not None:
+        return _post_line(what, row.item_id, account, line)
     fields = {"id": row.id, "account": account, "line": line}
     return {
         "sent": _("reply {id} sent from {account}: {line}"),
@@ -96,4 +105,16 @@ def event_line(what: str, row: OutboxRow, line: str, held: set[tuple[str, str, s
         "retry": _("reply {id} will be tried again: {line}"),
         "unknown": _("reply {id}: outcome unknown, it will be read back: {line}"),
         "taken": _("reply {id}: {line}"),
+    }[what].format(**fields)
+
+
+def _post_line(what: str, item_id: int, account: str, line: str) -> str:
+    fields = {"id": item_id, "account": account, "line": line}
+    return {
+        "sent": _("post {id} published from {account}: {line}"),
+        "failed": _("post {id} failed: {line}"),
+        "retry": _("post {id} will be tried again: {line}"),
+        "unknown": _("post {id}: outcome unknown, it will be read back: {line}"),
+        "taken": _("post {id}: {line}"),
+        "late": _("post {id} not sent from {account}: {line}"),
     }[what].format(**fields)
