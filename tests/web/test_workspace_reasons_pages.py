@@ -149,3 +149,22 @@ def test_a_post_page_says_which_query_and_examples_gave_its_reason(
         assert 'data-testid="reason-query"' not in page
         examples = re.search(r'data-testid="reason-examples">(.*?)</ul>', page, re.S)
         assert examples and "Mon colis n&#39;est toujours pas arrivé" in examples.group(1)
+
+
+def test_the_api_gives_the_reason_its_query_and_examples(site: tuple[Settings, Store]) -> None:
+    from rumeur.web import tokens
+    from rumeur.web.accounts import find_user
+
+    settings, store = site
+    token = tokens.issue(store, find_user(store, "ana").id)
+    client = TestClient(create_app(settings, store))
+    with store.engine.connect() as conn:
+        refund = conn.execute(select(posts.c.id).where(posts.c.reason == "Facturation")).scalar()
+    answer = client.get(
+        f"/api/w/velora/posts/{refund}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 200
+    [why] = [w for w in answer.json()["why"] if w["task"] == "reason"]
+    assert why["label"] == "Facturation" and why["explanation"]["query"] == "rembours*"
+    assert why["explanation"]["examples"] == ["Prélevé deux fois ce mois-ci"]  # "mois" shared
+    assert why["explained_by"].startswith("rumeur-reason-workspace ")
