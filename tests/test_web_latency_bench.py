@@ -29,7 +29,7 @@ def test_the_benchmark_times_the_pages_of_a_small_store(
     assert bench.main([*argv, "--cache", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "built in" in out and "3,000 posts" in out
-    assert "p95 ms" in out and "vs baseline" in out
+    assert "p95 ms" in out and "cpu p50 ms" in out and "vs baseline" in out
     for row in ("dashboard page, 30 days", "stream page, newest", "stream next page", "baseline"):
         assert row in out
     assert "goal: dashboard 30-day p95 < 300 ms:" in out
