@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rumeur.errors import InputError
+from rumeur.i18n import _
 from rumeur.nlp.base import Classifier
 
 CHUNK = 1000  # lines classified together
@@ -47,7 +48,8 @@ def open_input(path: str) -> IO[bytes]:
     try:
         return Path(path).open("rb")
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+        message = _("{path}: cannot be read ({reason})")  # as every input file's, in French too
+        raise InputError(message.format(path=path, reason=exc.strerror)) from None
 
 
 def _chunks(source: IO[bytes]) -> Iterator[list[tuple[str | None, str]]]:
