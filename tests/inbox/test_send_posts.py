@@ -293,3 +293,17 @@ def test_not_due_yet_is_left_alone(store: Store, network: Network) -> None:
         assert s.once().sent == 0
     assert item(store, post.id).status == "scheduled"  # type: ignore[union-attr]
     assert network.requests == []
+
+
+@SQLITE
+def test_a_posts_outbox_row_is_no_reply_to_approve(store: Store, network: Network) -> None:
+    from rumeur.inbox.approval import ApprovalError, approve
+
+    schedule(store, "mastodon", text="Bonjour")
+    with sender(store, network, now=at(1)) as s:
+        assert s.once().sent == 1
+    row = outbox_in(store, "sent")[0]
+    assert row.item_id is not None and row.conversation_id is None
+    ws = parse_settings(settings_toml(network.base_url), "rumeur.toml").workspace()
+    with pytest.raises(ApprovalError, match=f"no reply {row.id} in this workspace"):
+        approve(store, ws, row.id, "alice", "admin", AT)

@@ -80,7 +80,8 @@ def waiting_line(ws: Workspace, slug: str | None) -> str:
 
 def _pending(store: Store, ws: Workspace, outbox_id: int) -> tuple[OutboxRow, str | None]:
     row = outbox.outbox_row(store, outbox_id)
-    if row is None or row.workspace != ws.slug:
+    # A scheduled post's row (no conversation) is no reply: its approval is publishing's.
+    if row is None or row.workspace != ws.slug or row.conversation_id is None:
         raise ApprovalError(_("no reply {id} in this workspace").format(id=outbox_id))
     if row.state != "pending":
         raise ApprovalError(

@@ -57,7 +57,7 @@ def decisions(
 def _reply(request: Request, ws: Workspace, viewer: Viewer, outbox_id: int) -> OutboxRow:
     """The workspace's reply `outbox_id`, if the viewer may see its conversation; else 404."""
     row = outbox_row(state(request).store, outbox_id)
-    if row is None or row.workspace != ws.slug:
+    if row is None or row.workspace != ws.slug or row.conversation_id is None:  # a post's row
         raise HTTPException(404, _("no such reply in this workspace"))
     visible_thread(request, ws, viewer, row.conversation_id)  # a conversation they may not see: 404
     return row
