@@ -66,6 +66,8 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/w/{slug}/settings/brands"): Permission.SETTINGS,
     ("GET", "/w/{slug}/settings/queries"): Permission.SETTINGS,
     ("POST", "/w/{slug}/settings/queries"): Permission.SETTINGS,
+    ("GET", "/w/{slug}/settings/reasons"): Permission.SETTINGS,
+    ("POST", "/w/{slug}/settings/reasons"): Permission.SETTINGS,
     ("GET", "/w/{slug}/settings/departments"): Permission.SETTINGS,
     ("POST", "/w/{slug}/settings/departments"): Permission.SETTINGS,
     ("GET", "/w/{slug}/settings/alerts"): Permission.SETTINGS,
