@@ -7,7 +7,7 @@ import io
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -123,6 +123,33 @@ def log() -> Iterator[io.StringIO]:
     logs.configure(level="DEBUG", stream=written)
     yield written
     structlog.reset_defaults()
+
+
+# argon2-cffi's defaults (64 MiB, 3 passes) cost ~0.2 s of CPU per hash and per sign-in, and the
+# web tests make and sign in hundreds of accounts: they hash with the cheapest argon2id instead.
+# tests/web/test_accounts.py, which tests the hashing itself, takes `real_hasher`.
+CHEAP_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_passwords() -> Iterator[Callable[[], object]]:
+    """The app's own hasher, while the tests use the cheap one."""
+    from argon2 import PasswordHasher
+
+    from rumeur.web import accounts
+
+    real = accounts._hasher
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", lambda: PasswordHasher(**CHEAP_HASHER))
+        yield real
+
+
+@pytest.fixture
+def real_hasher(_cheap_passwords: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's own argon2id hasher (the defaults), for the tests of hashing."""
+    from rumeur.web import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", _cheap_passwords)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,8 @@ from rumeur.web.accounts import (
 )
 
 PASSWORD = "correct horse battery"
+# The hashing itself is tested here: with the app's hasher, not the tests' cheap one (conftest).
+pytestmark = pytest.mark.usefixtures("real_hasher")
 
 
 def stored(store: Store, name_key: str) -> dict:
@@ -49,6 +51,7 @@ def test_the_hash_is_argon2id_and_not_the_password(store: Store) -> None:
     add_user(store, "alice", "admin", PASSWORD)
     row = stored(store, "alice")
     assert row["password_hash"].startswith("$argon2id$")
+    assert not PasswordHasher().check_needs_rehash(row["password_hash"])  # argon2-cffi's defaults
     assert PASSWORD not in row["password_hash"]
     assert row["api_token_hash"] is None
     assert verify_password(row["password_hash"], PASSWORD)
