@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/alert_latency.py
 	$(BIN)/python benchmarks/inbox_routing.py
 	$(BIN)/python benchmarks/sender_rate.py
+	$(BIN)/python benchmarks/publish_expand.py
 
 # Trains the shipped models from ../shared/data only (seeded), writes their weights and model
 # cards into the package and the validation figures into docs/models.md.
