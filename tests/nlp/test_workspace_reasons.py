@@ -404,3 +404,12 @@ def test_reenrich_replaces_an_older_models_airline_reason_with_the_workspace_ans
         i: r or None for i, _, r in NEGATIVE
     }
     assert "Lost Luggage" not in found.values()
+
+
+def test_a_workspace_of_one_reason_learns_from_its_examples() -> None:
+    """With no other reason to compare with, a word of the examples is taken as rare elsewhere:
+    it is evidence enough; a post that shares none of them gets no reason."""
+    model = train_reason_model([SPECS[0]])
+    result = model.predict(["Mon colis est bloqué au dépôt", "Le vendeur était hautain"])
+    assert list(result.labels) == ["Livraison", NO_REASON]
+    assert [w for w, _ in model.explain("Mon colis est bloqué au dépôt").supporting] == ["colis"]

@@ -4,7 +4,9 @@ the analysts' corrections of the `reason` field.
 
 A few dozen examples are too few for the shipped linear models' hashed features, so this model
 is a naive-Bayes log-count ratio per word stem and reason: a stem seen in a reason's examples
-and rarer in the others weighs `log(P(stem | reason) / P(stem | other examples))` for that reason.
+and rarer in the others weighs `log(P(stem | reason) / P(stem | other examples))` for that reason
+(the second estimated as if two more examples held it one time in twenty, so that a workspace of
+one or two reasons still learns from their words).
 A text's score for a reason is the sum of the weights of the stems it holds, plus
 `QUERY_WEIGHT` when the text matches the reason's query; the reason with the best score wins when
 it reaches the threshold and beats the examples of "no reason" (corrections to `""`), else the
@@ -47,6 +49,8 @@ MODEL = "rumeur-reason-workspace"
 THRESHOLD = 1.0  # a reason needs about one specific word, or two shared ones, to be given
 QUERY_WEIGHT = 2.0  # a matching query alone is enough (threshold + 1)
 SMOOTHING = 1.0  # Laplace, on the number of examples holding a stem
+ELSEWHERE = 0.05  # the share of other posts a content word is taken to be in, before evidence
+PRIOR = 2.0  # how many examples that guess weighs
 STEM = 6  # characters kept of a folded word: retard, retardé, retards -> "retard"
 MIN_LETTERS = 3
 KEPT_EXAMPLES = 50  # examples per reason kept in the model, to say which are nearest
@@ -304,7 +308,9 @@ def _weights(classes: Sequence[str], docs: Mapping[str, list[set[str]]]) -> dict
         n, rest = len(docs[c]), size - len(docs[c])
         for stem, k in mine.items():
             inside = (k + SMOOTHING) / (n + 2 * SMOOTHING)
-            outside = (total[stem] - k + SMOOTHING) / (rest + 2 * SMOOTHING)
+            # An m-estimate: with few other examples (none, for a workspace of one reason),
+            # a stem is taken as about as rare elsewhere as a content word is in posts.
+            outside = (total[stem] - k + ELSEWHERE * PRIOR) / (rest + PRIOR)
             out[stem][i] = max(0.0, math.log(inside / outside))
     return {s: ws for s, ws in out.items() if any(ws)}
 
