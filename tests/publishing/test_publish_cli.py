@@ -111,3 +111,12 @@ def test_the_refusals_read_in_french(
         "refusé : lyon (bluesky) : 301 caractères : Bluesky en accepte au plus 300",
         "refusé : paris (-) : aucun compte de la marque nommé paris dans cet espace de travail",
     ]
+
+
+def test_a_strangers_control_characters_are_shown_not_obeyed(
+    tmp_path: Path, where: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = {"text": "x", "accounts": ["\x1b[2Jparis"], "at": AT}
+    ran = rumeur(capsys, "publish", str(_file(tmp_path, message)), *where)
+    assert "\x1b" not in ran.out
+    assert ran.out.startswith("refused: \\x1b[2Jparis (-): no owned account named \\x1b[2Jparis")

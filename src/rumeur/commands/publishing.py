@@ -22,7 +22,7 @@ from rumeur.errors import RumeurError
 from rumeur.i18n import _
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.lookups import Lookups
-from rumeur.publishing.spec import Spec, SpecError, read, written
+from rumeur.publishing.spec import Spec, SpecError, printable, read, written
 from rumeur.store import Store
 from rumeur.store.publishing import Item
 
@@ -64,12 +64,12 @@ def publish_file(store: Store, ws: Workspace, path: Path, as_user: str | None) -
             resolve=lookups.resolve, limit=lookups.limit,
         )  # fmt: skip
         for item in outcome.created:
-            print(_("item {id}: {line}").format(id=item.id, line=item_line(item)))
+            print(printable(_("item {id}: {line}").format(id=item.id, line=item_line(item))))
         for item in outcome.existing:
             line = _("item {id}: {line} (scheduled before)")
-            print(line.format(id=item.id, line=item_line(item)))
+            print(printable(line.format(id=item.id, line=item_line(item))))
         for variant in outcome.refused:
-            print(_("refused: {line}").format(line=variant.line))
+            print(printable(_("refused: {line}").format(line=variant.line)))
         refused += len(outcome.refused)
     return refused
 
@@ -100,7 +100,7 @@ def print_items(store: Store, ws: Workspace, as_json: bool) -> None:
     for item in found:
         native = f" {item.native_id}" if item.native_id else ""
         error = f" — {item.error}" if item.error else ""
-        print(f"{item.id}  {item_line(item)}{native}{error}")
+        print(printable(f"{item.id}  {item_line(item)}{native}{error}"))
 
 
 def approve(store: Store, ws: Workspace, item_id: int, as_user: str | None) -> None:

@@ -7,6 +7,7 @@ is scheduled until every message in it reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,8 @@ MESSAGE_KEYS = frozenset(
 VARIANT_KEYS = frozenset(
     {"text", "title", "media", "visibility", "spoiler", "subreddit", "url"}
 )  # fmt: skip
+# Terminal control characters: a file's key is shown with them made visible, never obeyed.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEXT = 100_000  # far above every network's limit: a file's mistake, not a message
 
 
@@ -69,7 +72,10 @@ def read(data: Any, zone: str, where: str = "message") -> Spec:
         at=at,
         timezone=written,
         fields=_fields(data, where),
-        variants={str(k): _variant(v, f"{where}.variants.{k}") for k, v in variants.items()},
+        variants={
+            str(k): _variant(v, f"{where}.variants.{printable(str(k))}")
+            for k, v in variants.items()
+        },
         content_type=_string(data.get("type"), f"{where}.type", limit=64) or None,
         template=_string(data.get("template"), f"{where}.template", limit=64) or None,
     )
@@ -151,3 +157,9 @@ def written(at: datetime, timezone: str) -> datetime:
         delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
         return at.astimezone(dt_timezone(sign * delta))
     return at.astimezone(ZoneInfo(timezone))
+
+
+def printable(text: str) -> str:
+    """`text` with its terminal control characters shown as `\\xNN` (docs/architecture.md,
+    "Untrusted text in the terminal")."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
