@@ -103,8 +103,8 @@ def test_a_clean_file_says_so_in_french(
     ran = rumeur(capsys, "labels", "import", str(file), "--db", db, "-w", "united")
     assert ran.code == 0, ran.err
     assert ran.err.strip() == (
-        f"{file} : lignes lues : 1 ; corrections enregistrées : 1 de publications, 0 de textes ; "
-        "lignes refusées : 0"
+        f"{file} : lignes lues : 1 ; corrections enregistrées : 1 sur des publications, "
+        "0 sur des textes seuls ; lignes refusées : 0"
     )
 
 
@@ -114,3 +114,51 @@ def test_a_missing_file_is_one_line(db: str, capsys: pytest.CaptureFixture[str])
     assert ran.err.strip().splitlines() == [
         "rumeur: error: /nowhere/fixes.jsonl: cannot be read (No such file or directory)"
     ]
+
+
+def test_lines_that_cannot_be_stored_are_refused_and_the_rest_kept(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What JSON allows and the store does not: a number of thousands of digits, a post number
+    past 64 bits, a NUL or a lone surrogate in a text, bytes that are not UTF-8, a line longer
+    than any correction; each is one line, and the good line after them is recorded."""
+    from rumeur.commands.labelling import MAX_LINE
+
+    file = tmp_path / "odd.jsonl"
+    lines = [
+        b'{"post_id": ' + b"7" * 5000 + b', "sentiment": "neutral"}',
+        b'{"post_id": 9223372036854775808, "sentiment": "neutral"}',
+        b'{"text": "a\\u0000b", "sentiment": "neutral"}',
+        b'{"text": "\\ud800 half", "sentiment": "neutral"}',
+        b'{"text": "caf\xe9 froid", "sentiment": "negative"}',
+        b'{"text": "' + b"x" * MAX_LINE + b'"}',
+        json.dumps({"text": "Le colis est enfin arrivé", "sentiment": "positive"}).encode(),
+    ]
+    file.write_bytes(b"\n".join(lines) + b"\n")
+    ran = rumeur(capsys, "labels", "import", str(file), "--db", db)
+    assert ran.code == 1
+    assert [line.split(": ", 1)[1] for line in ran.err.splitlines()] == [
+        "a JSON object is expected",
+        "post_id: a post's number is expected",
+        "text: holds a NUL character or a lone surrogate",
+        "text: holds a NUL character or a lone surrogate",
+        "not UTF-8 (byte 14)",
+        f"line longer than {MAX_LINE:,} bytes: not read",
+        "lines read: 7; corrections recorded: 0 of posts, 1 of texts; lines refused: 6",
+    ]
+    store = Store.open(db)
+    try:
+        kept = [(c.text, c.value) for c in corrections_for(store, "united")]
+    finally:
+        store.close()
+    assert kept == [("Le colis est enfin arrivé", "positive")]
+
+
+def test_an_empty_file_is_an_error_not_a_success(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "empty.jsonl"
+    file.write_text("\n\n", encoding="utf-8")
+    ran = rumeur(capsys, "labels", "import", str(file), "--db", db)
+    assert ran.code != 0
+    assert ran.err.strip() == f"rumeur: error: {file}: no correction to import (the file is empty)"

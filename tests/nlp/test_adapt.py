@@ -161,3 +161,53 @@ def test_the_fit_over_the_examples_finds_the_fit_over_the_features(
     _, one = Adapted(base, over_examples, "g").predict_proba(test.texts, test.meta)
     _, other = Adapted(base, over_features, "g").predict_proba(test.texts, test.meta)
     assert np.abs(one - other).max() < 0.01
+
+
+def _packed(**arrays: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+def test_damaged_or_oversized_bytes_are_one_line_not_a_crash(
+    adapted: Adapted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a row holds (a head of the wrong types, columns unsorted or negative, weights
+    that are not numbers or of the wrong shape, more bytes unpacked than an adapter takes), the
+    reader says so in one line before using it."""
+    a = adapted.adapter
+    head = {"format": 1, "task": "sentiment", "classes": list(a.classes), "base_model": "m",
+            "base_version": "v"}  # fmt: skip
+    good = {
+        "head": np.frombuffer(json.dumps(head).encode(), dtype=np.uint8),
+        "columns": a.columns, "weights": a.weights, "bias": a.bias,
+    }  # fmt: skip
+    Adapter.from_bytes(_packed(**good), 1)  # the baseline reads
+    nan = a.weights.copy()
+    nan[0, 0] = np.nan
+    head = np.frombuffer(b'{"format": 1, "task": 3, "classes": "abc"}', dtype=np.uint8)
+    damaged = [
+        {**good, "head": head},
+        {**good, "columns": a.columns[::-1].copy()},
+        {**good, "columns": -a.columns},
+        {**good, "weights": nan},
+        {**good, "bias": np.zeros(7, dtype=np.float32)},
+        {**good, "columns": a.columns.astype(np.float64)},
+    ]
+    for arrays in damaged:
+        with pytest.raises(InputError, match=r"^a stored adapter cannot be read: [^\n]+$"):
+            Adapter.from_bytes(_packed(**arrays), 1)
+    # A zip whose members unpack past the bound, though its own bytes are within it.
+    zeros = np.zeros((len(a.columns), len(a.classes)), dtype=np.float32)
+    out = io.BytesIO()
+    np.savez_compressed(out, **{**good, "weights": zeros})
+    monkeypatch.setattr(adapt, "MAX_BYTES", len(out.getvalue()) + 1)
+    with pytest.raises(InputError, match=r"^a stored adapter cannot be read: over \d+ bytes$"):
+        Adapter.from_bytes(out.getvalue(), 1)
+
+
+def test_an_adapter_past_the_models_feature_columns_does_not_fit(adapted: Adapted) -> None:
+    a = copy.copy(adapted.adapter)
+    a.columns = np.array([*a.columns[:-1], adapted.base.weights.shape[0]], dtype=np.int32)
+    with pytest.raises(InputError, match=r"^the sentiment adapter does not fit the model "):
+        Adapted(adapted.base, a, "games")

@@ -208,12 +208,16 @@ def test_the_workspaces_reason_model_learns_its_corrections(
     ran = rumeur(capsys, "models", "adapt", *where)
     assert ran.code == 0, ran.err
     assert "reason: workspace reason model v1, learnt from 4 corrections" in ran.out
-    assert "(Boutique 2, Technique 1, none 1)" in ran.out
+    assert "(Boutique 2, Technique 1, not a complaint 1)" in ran.out
     assert reason() == "Boutique"
     with using("fr"):
         ran = rumeur(capsys, "models", "adapt", *where)
-    assert "reason : modèle de motifs de l'espace de travail v2, appris de 4 corrections" in ran.out
-    assert "sentiment : rien d'appris : aucune correction dont apprendre" in ran.out
+    assert (
+        "motif : modèle de motifs de l'espace de travail v2, appris à partir de 4 corrections "
+        "(Boutique 2, Technique 1, pas une réclamation 1)"
+    ) in ran.out
+    said = "sentiment : rien n'a été appris : aucune correction à partir de laquelle apprendre"
+    assert said in ran.out
     ran = rumeur(capsys, "models", "list", *where, "--json")
     assert ran.code == 0, ran.err
     rows = [json.loads(line) for line in ran.out.splitlines()]

@@ -20,10 +20,12 @@ from rumeur.commands.classifying import open_input
 from rumeur.commands.consoles import make_console
 from rumeur.commands.reporting import CONTROL
 from rumeur.config import Workspace
+from rumeur.errors import InputError
 from rumeur.i18n import _, number
 from rumeur.store import Store
 from rumeur.store.corrections import (
     FIELDS,
+    MAX_TEXT,
     CorrectionError,
     Wanted,
     check_author,
@@ -36,6 +38,10 @@ from rumeur.store.corrections import (
 
 CHUNK = 500  # lines recorded in one transaction
 KEYS = ("post_id", "text", *FIELDS)
+# A line's bytes at the most: a text of MAX_TEXT characters, each written \uXXXX, and the
+# labels. A longer line is refused without being read into memory whole.
+MAX_LINE = 6 * MAX_TEXT + 4096
+MAX_ID = 2**63 - 1  # a post's number is a 64-bit integer in the store
 
 
 @dataclass(slots=True)
@@ -66,6 +72,10 @@ def import_labels(
             report.texts += sum(1 for w in wanted if w.post_id is None)
             for line in report.refused[said:]:
                 console.print(line, markup=False, soft_wrap=True)
+    if report.lines == 0:  # a wrong file, or a pipe that gave nothing: say so, do not succeed
+        raise InputError(
+            _("{path}: no correction to import (the file is empty)").format(path=shown)
+        )
     console.print(_summary(report, shown), markup=False, soft_wrap=True)
     return report
 
@@ -83,10 +93,11 @@ def _summary(report: ImportReport, path: str) -> str:
     )
 
 
-def _chunks(source: IO[bytes]) -> Iterator[list[tuple[int, bytes]]]:
-    chunk: list[tuple[int, bytes]] = []
-    for line, raw in enumerate(source, start=1):
-        if raw.strip():  # blank lines (a trailing newline, a gap) say nothing
+def _chunks(source: IO[bytes]) -> Iterator[list[tuple[int, bytes | None]]]:
+    """The file's non-blank lines, CHUNK at a time, numbered; None for a line over MAX_LINE."""
+    chunk: list[tuple[int, bytes | None]] = []
+    for line, raw in enumerate(_lines(source), start=1):
+        if raw is None or raw.strip():  # blank lines (a trailing newline, a gap) say nothing
             chunk.append((line, raw))
         if len(chunk) >= CHUNK:
             yield chunk
@@ -95,10 +106,22 @@ def _chunks(source: IO[bytes]) -> Iterator[list[tuple[int, bytes]]]:
         yield chunk
 
 
+def _lines(source: IO[bytes]) -> Iterator[bytes | None]:
+    """Each line of `source`, or None for one longer than MAX_LINE, whose rest is skipped
+    MAX_LINE bytes at a time (a file with no newline never sits in memory whole)."""
+    while raw := source.readline(MAX_LINE + 1):
+        if len(raw) <= MAX_LINE:
+            yield raw
+            continue
+        while raw and not raw.endswith(b"\n"):
+            raw = source.readline(MAX_LINE)
+        yield None
+
+
 def _checked(
     store: Store,
     ws: Workspace,
-    chunk: Sequence[tuple[int, bytes]],
+    chunk: Sequence[tuple[int, bytes | None]],
     choices: Mapping[str, Sequence[str]],
     path: str,
     report: ImportReport,
@@ -130,15 +153,9 @@ def _refusal(path: str, line: int, error: str) -> str:
     return CONTROL.sub("?", said)  # the file's values stay text on the analyst's screen
 
 
-def _wanted(raw: bytes, choices: Mapping[str, Sequence[str]]) -> list[Wanted]:
+def _wanted(raw: bytes | None, choices: Mapping[str, Sequence[str]]) -> list[Wanted]:
     """The corrections of one line, or CorrectionError naming the field at fault."""
-    try:
-        value = json.loads(raw.decode("utf-8", errors="replace"))
-    except json.JSONDecodeError as exc:
-        message = _("not valid JSON ({error} at column {column})")
-        raise CorrectionError(message.format(error=exc.msg, column=exc.colno)) from None
-    except RecursionError:  # nested deeper than the parser goes: no correction is that deep
-        raise CorrectionError(_("a JSON object is expected")) from None
+    value = _parsed(raw)
     if not isinstance(value, dict):
         raise CorrectionError(_("a JSON object is expected"))
     unknown = [k for k in value if k not in KEYS]
@@ -155,13 +172,32 @@ def _wanted(raw: bytes, choices: Mapping[str, Sequence[str]]) -> list[Wanted]:
     return [Wanted(post_id, text, f, check_value(f, value[f], choices)) for f in given]
 
 
+def _parsed(raw: bytes | None) -> Any:
+    """The line's JSON value, or CorrectionError saying why it cannot be read."""
+    if raw is None:
+        message = _("line longer than {n} bytes: not read")
+        raise CorrectionError(message.format(n=number(MAX_LINE)))
+    try:
+        # Strictly UTF-8: a text's bytes replaced by U+FFFD would be learnt from as written.
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CorrectionError(_("not UTF-8 (byte {n})").format(n=exc.start + 1)) from None
+    except json.JSONDecodeError as exc:
+        message = _("not valid JSON ({error} at column {column})")
+        raise CorrectionError(message.format(error=exc.msg, column=exc.colno)) from None
+    except (RecursionError, ValueError):
+        # Nested deeper than the parser goes, or a number of thousands of digits (Python's
+        # int limit): no correction is either.
+        raise CorrectionError(_("a JSON object is expected")) from None
+
+
 def _subject(value: dict[str, Any]) -> tuple[int | None, str | None]:
     """(post_id, None) or (None, text): what the line corrects."""
     post_id, text = value.get("post_id"), value.get("text")
     if post_id is not None and text is not None:
         raise CorrectionError(_("post_id: give a post_id or a text, not both"))
     if post_id is not None:
-        if isinstance(post_id, bool) or not isinstance(post_id, int) or post_id < 1:
+        if isinstance(post_id, bool) or not isinstance(post_id, int) or not 0 < post_id <= MAX_ID:
             raise CorrectionError(_("post_id: a post's number is expected"))
         return post_id, None
     if not isinstance(text, str):

@@ -14,6 +14,7 @@ from rumeur.i18n import _, day, number, percent
 from rumeur.pipeline.adapting import Outcome, adapt_workspace
 from rumeur.store import Store
 from rumeur.store.adapters import history
+from rumeur.web.corrections import choice_name
 
 
 def adapt_models(store: Store, settings: Settings, ws: Workspace, as_json: bool) -> None:
@@ -28,10 +29,19 @@ def adapt_models(store: Store, settings: Settings, ws: Workspace, as_json: bool)
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
+def task_name(task: str) -> str:
+    """A task as a reader names it (the codes stay in --json and in --task)."""
+    names = {"sentiment": _("sentiment"), "emotion": _("emotion"), "reason": _("reason")}
+    return names.get(task, task)
+
+
 def _lines(outcome: Outcome) -> list[str]:
+    task = task_name(outcome.task)
     if outcome.version is None:
-        return [_("{task}: nothing learnt: {why}").format(task=outcome.task, why=outcome.why)]
-    labels = ", ".join(f"{label} {number(n)}" for label, n in outcome.labels.items())
+        return [_("{task}: nothing learnt: {why}").format(task=task, why=outcome.why)]
+    labels = ", ".join(
+        f"{choice_name(outcome.task, label)} {number(n)}" for label, n in outcome.labels.items()
+    )
     name = (
         _("workspace reason model v{version}")
         if outcome.task == "reason"
@@ -39,7 +49,7 @@ def _lines(outcome: Outcome) -> list[str]:
     ).format(version=outcome.version)
     lines = [
         _("{task}: {name}, learnt from {n} corrections ({labels})").format(
-            task=outcome.task, name=name, n=number(outcome.examples), labels=labels
+            task=task, name=name, n=number(outcome.examples), labels=labels
         )
     ]
     if outcome.metrics.get("query_matches"):
@@ -97,7 +107,7 @@ def list_models(store: Store, ws: Workspace, as_json: bool) -> None:
     for m in found:
         before, after = m.metrics.get("accuracy_before"), m.metrics.get("accuracy_after")
         table.add_row(
-            m.task, str(m.version), day(m.created_at.date()), number(m.examples),
+            task_name(m.task), str(m.version), day(m.created_at.date()), number(m.examples),
             "—" if before is None else percent(before), "—" if after is None else percent(after),
         )  # fmt: skip
     console.print(table)

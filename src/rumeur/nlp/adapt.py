@@ -106,27 +106,75 @@ class Adapter:
 
     @classmethod
     def from_bytes(cls, blob: bytes, version: int) -> Adapter:
-        """An adapter stored by `to_bytes`; anything else is one line, never unpickled. The
-        version is the store's (a row's number, given once it is stored)."""
+        """An adapter stored by `to_bytes`; anything else is one line (InputError), never
+        unpickled nor unpacked past MAX_BYTES. The version is the store's (a row's number,
+        given once it is stored)."""
         try:
-            with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
-                head = json.loads(arrays["head"].tobytes().decode("utf-8"))
-                columns, weights = arrays["columns"], arrays["weights"]
-                bias = arrays["bias"]
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise InputError(f"a stored adapter cannot be read: {exc}") from None
-        if head.get("format") != FORMAT or weights.shape != (len(columns), len(head["classes"])):
-            raise InputError("a stored adapter cannot be read: unknown format")
+            head, columns, weights, bias = _unpacked(blob)
+            _check(head, columns, weights, bias)
+        except _Unreadable as exc:
+            message = _("a stored adapter cannot be read: {why}")
+            raise InputError(message.format(why=str(exc)[:200])) from None
         return cls(
-            head["task"],
-            version,
-            tuple(head["classes"]),
-            head["base_model"],
-            head["base_version"],
-            columns.astype(np.int32),
-            weights.astype(np.float32),
+            head["task"], version, tuple(head["classes"]), head["base_model"],
+            head["base_version"], columns.astype(np.int32), weights.astype(np.float32),
             bias.astype(np.float32),
-        )
+        )  # fmt: skip
+
+
+# An adapter has a row per feature column its corrections held: a few thousand, a few hundred
+# kilobytes. Bytes past these bounds are no adapter of ours, whatever they claim.
+MAX_BYTES = 64 * 2**20
+MAX_COLUMNS = 2**22
+
+
+class _Unreadable(Exception):
+    """Why stored bytes are not an adapter (in from_bytes's one line)."""
+
+
+def _unpacked(blob: bytes) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """The head and the arrays of `blob`, checked for size before anything is unpacked."""
+    if len(blob) > MAX_BYTES:
+        raise _Unreadable(_("over {n} bytes").format(n=MAX_BYTES))
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as packed:  # a zip bomb stops here
+            if sum(item.file_size for item in packed.infolist()) > MAX_BYTES:
+                raise _Unreadable(_("over {n} bytes").format(n=MAX_BYTES))
+        with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
+            head = json.loads(arrays["head"].tobytes().decode("utf-8"))
+            return head, arrays["columns"], arrays["weights"], arrays["bias"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise _Unreadable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def _check(head: Any, columns: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> None:
+    """That the head describes an adapter of this format and the arrays fit it: sorted
+    columns within a feature space, finite weights, one column of them per class."""
+    names = ("task", "base_model", "base_version")
+    if (
+        not isinstance(head, dict)
+        or head.get("format") != FORMAT
+        or not all(isinstance(head.get(n), str) for n in names)
+        or not isinstance(head.get("classes"), list)
+        or not head["classes"]
+        or not all(isinstance(c, str) for c in head["classes"])
+    ):
+        raise _Unreadable(_("unknown format"))
+    k = len(head["classes"])
+    if (
+        columns.ndim != 1
+        or columns.dtype.kind not in "iu"
+        or len(columns) > MAX_COLUMNS
+        or weights.shape != (len(columns), k)
+        or bias.shape != (k,)
+        or weights.dtype.kind != "f"
+        or bias.dtype.kind != "f"
+    ):
+        raise _Unreadable(_("arrays that do not fit"))
+    if len(columns) and (columns[0] < 0 or columns[-1] >= 2**31 or np.any(np.diff(columns) <= 0)):
+        raise _Unreadable(_("arrays that do not fit"))
+    if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
+        raise _Unreadable(_("weights that are not numbers"))
 
 
 @dataclass(slots=True)
@@ -358,8 +406,12 @@ class Adapted:
     """A shipped linear model with a workspace's adapter: the `Classifier` interface."""
 
     def __init__(self, base: Any, adapter: Adapter, workspace: str) -> None:
-        if tuple(base.classes) != adapter.classes or base.task != adapter.task:
-            raise InputError(f"the {adapter.task} adapter does not fit the model {base.model}")
+        # The base's feature columns: an adapter's past them would fail at the first batch.
+        width = base.weights.shape[0] if hasattr(base, "weights") else 2**31
+        last = int(adapter.columns[-1]) if len(adapter.columns) else -1
+        if tuple(base.classes) != adapter.classes or base.task != adapter.task or last >= width:
+            message = _("the {task} adapter does not fit the model {model}")
+            raise InputError(message.format(task=adapter.task, model=base.model))
         self.base, self.adapter = base, adapter
         self.task, self.classes = base.task, tuple(base.classes)
         # Named apart from the shipped model, per workspace, so the store keeps both answers.

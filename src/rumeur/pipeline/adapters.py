@@ -5,7 +5,9 @@ The runner and `rumeur reenrich` ask once per batch which versions are newest (o
 so a model learnt while a collection runs is used from its next batch on; what a version holds
 is loaded once per process (a stored version never changes). An adapter is used only over the
 very shipped model it was learnt on: once the shipped model is retrained, the workspace's posts
-get the new shipped model's answers until `rumeur models adapt` runs again.
+get the new shipped model's answers until `rumeur models adapt` runs again. Stored bytes that
+cannot be read as a model (nlp/adapt.py checks them, bounded) are ignored the same way, with a
+warning in the log.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
+
 from rumeur.config import Settings, Workspace
+from rumeur.errors import InputError
 from rumeur.nlp.base import Enricher
 from rumeur.store import Store
 from rumeur.store.adapters import StoredModel, newest, weights
@@ -23,6 +28,8 @@ MAX_LOADED = 64  # versions kept loaded per process; a stored version never chan
 
 _loaded: dict[tuple[str, str, str, int], tuple[StoredModel, Any]] = {}
 _lock = threading.Lock()  # the collection runs one thread per source
+_refused: set[tuple[str, str, str, int]] = set()  # versions whose bytes could not be read
+log = structlog.get_logger(__name__)
 
 
 def workspace_models(
@@ -57,6 +64,20 @@ def own_models(store: Store, settings: Settings, workspace: Workspace) -> dict[s
 def _own(store: Store, workspace: Workspace, enricher: Enricher, version: int) -> Enricher:
     if not version:
         return enricher
+    try:
+        return _adapted(store, workspace, enricher, version)
+    except InputError as exc:
+        # Bytes that are no adapter (a damaged row, another program's): the posts get the
+        # shipped model's labels, and the log says why once per process and version.
+        key = (store.where, workspace.slug, enricher.task, version)
+        if key not in _refused:
+            _refused.add(key)
+            log.warning("workspace model ignored", workspace=workspace.slug,
+                        task=enricher.task, version=version, error=str(exc))  # fmt: skip
+        return enricher
+
+
+def _adapted(store: Store, workspace: Workspace, enricher: Enricher, version: int) -> Enricher:
     stored, found = _load(store, workspace.slug, enricher.task, version)
     from rumeur.nlp.guard import Guarded
 

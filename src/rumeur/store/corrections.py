@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from rumeur.errors import RumeurError
-from rumeur.i18n import _
+from rumeur.i18n import _, number
 from rumeur.store.corrected import CHUNK, FIELDS, NONE, column_value
 from rumeur.store.relabel import _stored
 from rumeur.store.schema import (
@@ -181,8 +181,21 @@ def check_text(text: str) -> str:
     """A text corrected alone, trimmed, if it can be recorded, else CorrectionError."""
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
-        raise CorrectionError(_("text: 1 to {n} characters are expected").format(n=MAX_TEXT))
+        message = _("text: 1 to {n} characters are expected")
+        raise CorrectionError(message.format(n=number(MAX_TEXT)))
+    # JSON may write a NUL or half a surrogate pair (\u0000, \ud800): neither is text that
+    # PostgreSQL keeps or UTF-8 writes (the text's hash is of its UTF-8).
+    if "\x00" in text or _unencodable(text):
+        raise CorrectionError(_("text: holds a NUL character or a lone surrogate"))
     return text
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _record(
