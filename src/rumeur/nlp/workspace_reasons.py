@@ -5,7 +5,7 @@ the analysts' corrections of the `reason` field.
 A few dozen examples are too few for the shipped linear models' hashed features, so this model
 is a naive-Bayes log-count ratio per word stem and reason: a stem seen in a reason's examples
 and rarer in the others weighs `log(P(stem | reason) / P(stem | other examples))` for that reason
-(the second estimated as if two more examples held it one time in twenty, so that a workspace of
+(the second estimated as if twenty more examples held it once, so that a workspace of
 one or two reasons still learns from their words).
 A text's score for a reason is the sum of the weights of the stems it holds, plus
 `QUERY_WEIGHT` when the text matches the reason's query; the reason with the best score wins when
@@ -50,7 +50,7 @@ THRESHOLD = 1.0  # a reason needs about one specific word, or two shared ones, t
 QUERY_WEIGHT = 2.0  # a matching query alone is enough (threshold + 1)
 SMOOTHING = 1.0  # Laplace, on the number of examples holding a stem
 ELSEWHERE = 0.05  # the share of other posts a content word is taken to be in, before evidence
-PRIOR = 2.0  # how many examples that guess weighs
+PRIOR = 20.0  # how many examples that guess weighs
 STEM = 6  # characters kept of a folded word: retard, retardé, retards -> "retard"
 MIN_LETTERS = 3
 KEPT_EXAMPLES = 50  # examples per reason kept in the model, to say which are nearest
