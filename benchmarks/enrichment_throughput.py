@@ -33,10 +33,15 @@ class Measure:
     posts: int
     accuracy: float | None = None
     macro_f1: float | None = None
+    cpu_seconds: float = 0.0  # the process's CPU time: on a loaded machine, the fairer figure
 
     @property
     def rate(self) -> float:
         return self.posts / self.seconds
+
+    @property
+    def cpu_rate(self) -> float:
+        return self.posts / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
 def one_core() -> str:
@@ -55,9 +60,11 @@ def airline_val(data: Path) -> tuple[list[str], list[str]]:
 
 def timed(name: str, run: Callable[[], Sequence[str] | None], posts: int) -> tuple[Measure, list]:
     run()  # warm up: models loaded, caches filled
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     labels = run()
-    return Measure(name, time.perf_counter() - start, posts), list(labels or [])
+    measure = Measure(name, time.perf_counter() - start, posts)
+    measure.cpu_seconds = time.process_time() - cpu
+    return measure, list(labels or [])
 
 
 def scores(measure: Measure, predicted: Sequence[str], gold: Sequence[str]) -> Measure:
@@ -132,19 +139,23 @@ def main(argv: list[str] | None = None) -> int:
         results.append(measure)
     print_results(results, vader, len(texts), pinned)
     print_machine(machine())
-    combined = results[-1].rate
-    verdict = "PASS" if combined >= GOAL else "MISS"
+    combined = results[-1]
+    verdict = "PASS" if combined.rate >= GOAL else "MISS"
     print(f"\ngoal: language + sentiment + emotion >= {GOAL:,} posts/s on one core: {verdict}")
+    cpu_verdict = "PASS" if combined.cpu_rate >= GOAL else "MISS"
+    print(f"per CPU second (what the core gave this process): {cpu_verdict}")
     return 0
 
 
 def print_results(results: list[Measure], base: Measure, val: int, pinned: str) -> None:
     print(f"enrichment of {results[0].posts:,} airline val texts ({val:,} distinct), {pinned}")
-    print(f"{'name':40} {'posts/s':>10} {'vs VADER':>9} {'accuracy':>9} {'macro-F1':>9}")
+    head = f"{'name':40} {'posts/s':>10} {'vs VADER':>9} {'per CPU s':>10} {'vs VADER':>9}"
+    print(f"{head} {'accuracy':>9} {'macro-F1':>9}")
     for m in results:
         acc = f"{m.accuracy:.3f}" if m.accuracy is not None else "-"
         f1 = f"{m.macro_f1:.3f}" if m.macro_f1 is not None else "-"
-        print(f"{m.name:40} {m.rate:>10,.0f} {m.rate / base.rate:>8.2f}x {acc:>9} {f1:>9}")
+        cpu = f"{m.cpu_rate:>10,.0f} {m.cpu_rate / base.cpu_rate:>8.2f}x"
+        print(f"{m.name:40} {m.rate:>10,.0f} {m.rate / base.rate:>8.2f}x {cpu} {acc:>9} {f1:>9}")
 
 
 if __name__ == "__main__":

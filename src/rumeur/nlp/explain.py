@@ -60,16 +60,29 @@ def explanation(label: str, score: float, weights: Mapping[str, float], top: int
 class Reason:
     words: str  # as a reader writes them: "lost luggage", "satisfied"
     negated: bool  # read inside a negation whose word is not part of the phrase
+    cue: str = ""  # a lexicon cue's kind ("negative word"; see `rumeur.nlp.cues`), else ""
+
+
+# A lexicon cue as `rumeur.nlp.cues` names it: "vraiment déçu (negative word)".
+_CUE = re.compile(
+    r"(?P<words>\S.*) \((?P<kind>positive word|negative word|negated|positive emoji"
+    r"|negative emoji|question)\)"
+)
 
 
 def reason(feature: str) -> Reason | None:
     """What a feature says to a reader, or None when it says nothing.
 
-    A feature is a word or emoji (``déçu``), a word in a negation's scope (``NEG_satisfied``),
-    or two of them side by side (``lost luggage``, ``not NEG_happy``). A phrase needs one word
-    that means something: a content word, a negation word or an emoji; a placeholder or a
-    punctuation mark anywhere makes the feature no reason.
+        A feature is a word or emoji (``déçu``), a word in a negation's scope (``NEG_satisfied``),
+        or two of them side by side (``lost luggage``, ``not NEG_happy``), or a lexicon cue
+    (``déçu (negative word)``, ``satisfait (negated)``). A phrase needs one word
+        that means something: a content word, a negation word or an emoji; a placeholder or a
+        punctuation mark anywhere makes the feature no reason.
     """
+    cue = _CUE.fullmatch(feature)
+    if cue is not None:
+        kind = cue["kind"]
+        return Reason(cue["words"], kind == "negated", "" if kind == "negated" else kind)
     parts = feature.split(" ")
     if len(parts) > 2 or any(_noise(p) for p in parts):
         return None
@@ -88,7 +101,20 @@ def said(feature: str) -> str:
         return feature  # never reached for an explanation's features: they were all kept
     if found.negated:
         return _("not {words} (negated)").format(words=found.words)
+    if found.cue:
+        return _cue_said(found.cue).format(words=found.words)
     return found.words
+
+
+def _cue_said(kind: str) -> str:
+    """The wording of a lexicon cue's kind, with `{words}` for its words."""
+    return {
+        "positive word": _("{words} (positive word)"),
+        "negative word": _("{words} (negative word)"),
+        "positive emoji": _("{words} (positive emoji)"),
+        "negative emoji": _("{words} (negative emoji)"),
+        "question": _("{words} (question)"),
+    }[kind]
 
 
 def _noise(part: str) -> bool:

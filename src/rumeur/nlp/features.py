@@ -10,6 +10,9 @@ The hashes are our own (CRC-32 of the UTF-8 word, a 64-bit polynomial over code 
 characters, then a SplitMix64 finaliser) so that a column is the same on every run and platform,
 and so that `Featuriser.units` can name, for one text, the feature behind every column: that is
 what an explanation reads.
+
+With `cues`, a third block follows: the polarity lexicon's cues (`rumeur.nlp.cues`), one named
+column each (negative words, negated positive words, question cues...), read in the same tokens.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from rumeur.nlp import cues as cue_block
 
 MAX_CHARS = 5000  # longer texts are cut: the features of a post live in its first lines
 URL, USER = "_url", "_user"
@@ -214,6 +219,8 @@ class Featuriser:
     word_ngrams: int = 2
     char_weight: float = 1.0
     sublinear: bool = True
+    cues: bool = False
+    cue_weight: float = 1.0
     idf: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -221,12 +228,19 @@ class Featuriser:
         return 1 << self.word_bits
 
     @property
-    def n_features(self) -> int:
+    def n_hashed(self) -> int:
+        """Columns of the word and character blocks; the cue block's come after them."""
         return self.n_word + (1 << self.char_bits)
+
+    @property
+    def n_features(self) -> int:
+        return self.n_hashed + (len(cue_block.COLUMNS) if self.cues else 0)
 
     def settings(self) -> dict[str, Any]:
         keys = ("word_bits", "char_bits", "char_min", "char_max", "word_ngrams", "char_weight")
-        return {k: getattr(self, k) for k in keys} | {"sublinear": self.sublinear}
+        found = {k: getattr(self, k) for k in keys} | {"sublinear": self.sublinear}
+        # Without cues the settings read as before them: older cards and feature keys hold.
+        return found | ({"cues": True, "cue_weight": self.cue_weight} if self.cues else {})
 
     def transform(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> sp.csr_matrix:
         """One L2-normalised row per text. `meta` adds one extra word token per text.
@@ -236,13 +250,41 @@ class Featuriser:
         of about one featurisation.
         """
         tokens = shared(("tokens", texts), lambda: tokenise_batch(texts))
-        settings = tuple(self.settings().items()), None if self.idf is None else id(self.idf)
+        hashed = {k: v for k, v in self.settings().items() if k not in ("cues", "cue_weight")}
+        settings = tuple(hashed.items()), None if self.idf is None else id(self.idf)
         word_block = shared(("words", texts, meta, settings), lambda: self._words(tokens, meta))
         char_block = shared(
             ("chars", texts, settings),
             lambda: self._scale(self._char_counts(tokens), self.n_word) * self.char_weight,
         )
-        return sp.hstack([word_block, char_block], format="csr")
+        blocks = [word_block, char_block]
+        if self.cues:
+            blocks.append(
+                shared(("cues", texts, meta, self.cue_weight), lambda: self._cues(tokens, meta))
+            )
+        return sp.hstack(blocks, format="csr")
+
+    def _cues(self, tokens: list[list[str]], meta: Sequence[str] | None) -> sp.csr_matrix:
+        langs = [None] * len(tokens) if meta is None else list(meta)
+        rows, cols, values = cue_block.cue_rows(tokens, langs)
+        shape = (len(tokens), len(cue_block.COLUMNS))
+        return sp.csr_matrix((values * np.float32(self.cue_weight), (rows, cols)), shape=shape)
+
+    def cue_units(self, text: str, meta: str | None = None) -> list[tuple[str, int, float]]:
+        """(hit as a reader reads it, column, its share of the column's value) for one text:
+        the shares of a column add up to the value `transform` gives it."""
+        if not self.cues:
+            return []
+        hits = cue_block.named_hits(tokenise(text), meta)
+        totals: dict[int, float] = {}
+        for hit in hits:
+            totals[hit.column] = totals.get(hit.column, 0.0) + hit.value
+        out = []
+        for hit in hits:
+            total = totals[hit.column]
+            value = float(np.log1p(np.float32(total))) * self.cue_weight * hit.value / total
+            out.append((hit.name, self.n_hashed + hit.column, value))
+        return out
 
     def _words(self, tokens: list[list[str]], meta: Sequence[str] | None) -> sp.csr_matrix:
         words = [mark_negation(t) for t in tokens]

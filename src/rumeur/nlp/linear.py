@@ -6,7 +6,8 @@ sigmoid per class, normalised). Scores are probabilities. A model may also carry
 language (weights and bias of a model trained on that language alone): a text whose language
 has a part gets the weighted mean of the two models' logits, which is still one linear model
 per language, so explanations stay exact. `explain` re-derives the n-grams of
-one text and reads their weights, so every label can say which words pushed for and against it.
+one text and reads their weights, so every label can say which words pushed for and against it,
+the lexicon's cues among them ("déçu (negative word)").
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rumeur.nlp.explain import Explanation, explanation
 from rumeur.nlp.features import Featuriser
 
 MODELS = Path(__file__).parent / "models"
+NONE = "none"  # the label of a post the model reads no clear class in (emotion)
 CHUNK = 2048  # texts featurised at once: bounds memory, keeps numpy's buffers warm
 
 
@@ -53,6 +55,9 @@ class LinearModel:
         # language code -> (weights, bias) of its own model, mixed in with weight `mix`
         self.parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.mix = 0.5
+        # Under this probability the label is `none` (emotion: not the likeliest of four when
+        # none is clear); the probabilities themselves are untouched. 0: always a class.
+        self.none_below = 0.0
 
     def add_part(self, code: str, weights: np.ndarray, bias: np.ndarray) -> None:
         self.parts[code] = (np.asarray(weights, np.float32), np.asarray(bias, np.float32))
@@ -107,6 +112,8 @@ class LinearModel:
         best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
         labels = np.array(self.classes, dtype=object)[best]
         scores = proba[np.arange(len(proba)), best]
+        if self.none_below:
+            labels[scores < self.none_below] = NONE
         return EnrichmentResult(self.task, self.model, self.version, labels, scores)
 
     # --- explanation -----------------------------------------------------------------------
@@ -128,7 +135,13 @@ class LinearModel:
             column = (1.0 - self.mix) * column + self.mix * own
         meta = meta if self.use_meta else None
         values = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
+        if proba[k] < self.none_below:
+            return explanation(NONE, float(proba[k]), {}, top)  # no class to argue for
         contrib = _per_feature(self.featuriser.units(text, meta), values, column)
+        # The lexicon's cues, each with its share of its column (read with the text's language
+        # as `features` reads it).
+        for name, col, value in self.featuriser.cue_units(text, meta):
+            contrib[name] = contrib.get(name, 0.0) + value * float(column[col])
         return explanation(self.classes[k], float(proba[k]), contrib, top)
 
     def _column(self, weights: np.ndarray, k: int) -> np.ndarray:
@@ -157,6 +170,8 @@ class LinearModel:
         settings = {"featuriser": self.featuriser.settings(), "link": self.link}
         if self.parts:
             settings |= {"parts": sorted(self.parts), "mix": self.mix}
+        if self.none_below:
+            settings |= {"none_below": self.none_below}
         card = card | settings | {"classes": list(self.classes), "use_meta": self.use_meta}
         card["weights_sha256"] = sha256(path)
         (folder / f"{name}.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
@@ -174,6 +189,7 @@ class LinearModel:
                 weights[arrays[f"part_{code}_columns"]] = arrays[f"part_{code}_weights"]
                 model.add_part(code, weights, arrays[f"part_{code}_bias"])
             model.mix = card.get("mix", model.mix)
+            model.none_below = float(card.get("none_below", 0.0))
         model.use_meta = card["use_meta"]
         model.task, model.model, model.version = card["task"], card["name"], card["version"]
         model.card = card
