@@ -9,7 +9,7 @@ import pytest
 
 from rumeur.publishing.spec import SpecError, read, read_time, written
 from rumeur.store import Store
-from rumeur.store.publishing import NewItem, approve, create, item, transition
+from rumeur.store.publishing import ItemStatus, NewItem, approve, create, item, transition
 
 ZONE = "Europe/Paris"
 
@@ -31,10 +31,9 @@ def test_a_time_without_offset_is_the_workspaces_with_its_daylight_saving() -> N
               "variants": {"lyon": {"colour": "red"}}}, ZONE, "m")  # fmt: skip
 
 
-def _one(store: Store, status: str = "pending_approval") -> int:
+def _one(store: Store, status: ItemStatus = "pending_approval") -> int:
     at = datetime(2030, 1, 1, 8, tzinfo=UTC)
-    new = NewItem("lyon", "bluesky", "laposte-lyon.bsky.social", "Bonjour", at, ZONE,
-                  status=status)  # type: ignore[arg-type]  # fmt: skip
+    new = NewItem("lyon", "bluesky", "laposte-lyon.bsky.social", "Bonjour", at, ZONE, status)
     made = create(store, "laposte", text="Bonjour", items=[new], now=at)
     [(item_id, fresh)] = made.items
     assert fresh
