@@ -75,6 +75,12 @@ def queue_post(store: Store, item: Item, now: datetime) -> int | None:
         )
         if moved.rowcount != 1:
             return None
+        # An item moved back to scheduled keeps the row it had: its key is the outbox's guard.
+        known = conn.execute(
+            select(outbox.c.id).where(outbox.c.idempotency_key == item.idempotency_key)
+        ).scalar()
+        if known is not None:
+            return int(known)
         return int(conn.execute(insert(outbox).values(values).returning(outbox.c.id)).scalar_one())
 
 
