@@ -96,3 +96,27 @@ def test_a_body_that_does_not_read_is_one_line_and_schedules_nothing(
     assert answer.status_code == 400
     assert answer.json() == {"error": "[1] : clé inconnue 'colour'"}
     assert client.get("/api/w/laposte/publish", headers=auth["ada"]).json() == {"items": []}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b'"x"',
+        b"[]",
+        b"[" * 5000 + b"]" * 5000,
+        b'{"text": "x", "accounts": ["lyon"], "at": "9999-12-31T23:59:59-23:59"}',
+        b'{"text": "x", "accounts": ["lyon"], "at": "0001-01-01T00:00:00+23:59"}',
+        b'{"text": "x", "accounts": ["lyon"], "at": "2030-01-01", "media": [{"path": 5}]}',
+        b'{"text": "x", "accounts": ["lyon"], "at": "2030-01-01", "media": ["a\\u0000.png"]}',
+    ],
+)
+def test_hostile_bodies_are_refused_with_a_400(
+    api: tuple[TestClient, dict[str, dict[str, str]]], body: bytes
+) -> None:
+    client, auth = api
+    for path in ("/api/w/laposte/publish", "/api/w/laposte/publish/check"):
+        headers = auth["ada"] | {"Content-Type": "application/json"}
+        answer = client.post(path, content=body, headers=headers)
+        assert answer.status_code == 400, (path, body[:40], answer.text[:200])
+        assert set(answer.json()) == {"error"}

@@ -104,6 +104,9 @@ def test_mastodon_counts_links_as_23_the_warning_and_the_instance_limit() -> Non
         "501 characters: Mastodon takes at most 500"
     ]
     assert check(Draft("mastodon", "x" * 900), mastodon_limit=1000) == []
+    assert check(Draft("mastodon", "x", spoiler="y" * 501), mastodon_limit=10_000) == [
+        "the content warning is 501 characters long: rumeur keeps at most 500"
+    ]
     assert check(Draft("mastodon", "x", visibility="friends")) == [
         "visibility 'friends': Mastodon takes public, unlisted, private or direct"
     ]

@@ -21,6 +21,7 @@ from rumeur.publishing.spec import Spec
 from rumeur.publishing.variables import fill
 from rumeur.settings.inbox import OwnedAccount
 
+NAME_LENGTH = 64  # what an item's row keeps of the account's name (`platform:handle` when unnamed)
 Limit = Callable[[OwnedAccount], int | None]  # an account's Mastodon instance limit, if known
 
 
@@ -83,6 +84,9 @@ def variant(
 ) -> Variant:
     """`account`'s variant of `spec`, its variables filled in and its network's rules checked."""
     name = account_name(account)
+    if len(name) > NAME_LENGTH:
+        reason = _("give the account a name: {key} is too long to name it").format(key=name[:80])
+        return Variant(name[:NAME_LENGTH], account.platform, account.handle, Draft("", ""), reason)
     fields: dict[str, Any] = {"text": spec.text, **spec.fields}
     fields |= spec.variants.get(account.platform, {})
     for key in (account.name, account.key):
@@ -120,10 +124,10 @@ def _filled(account: OwnedAccount, fields: dict[str, Any]) -> tuple[Draft, list[
     draft = Draft(
         platform=account.platform,
         text=put(fields.get("text", "")) or "",
-        title=put(fields.get("title")) or None,
+        title=(put(fields.get("title")) or None) if account.platform == "reddit" else None,
         media=media,
         visibility=(fields.get("visibility") or None) if account.platform == "mastodon" else None,
-        spoiler=put(fields.get("spoiler")) or None,
+        spoiler=(put(fields.get("spoiler")) or None) if account.platform == "mastodon" else None,
         extra=extra,
     )
     return draft, missing

@@ -29,6 +29,7 @@ LINK_LENGTH = 23  # what Mastodon counts for any link
 REDDIT_TITLE = 300
 REDDIT_BODY = 40_000
 MAX_MEDIA = 4
+SPOILER_LENGTH = 500  # what an item's row keeps of a content warning
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 NETWORKS = ("bluesky", "mastodon", "reddit")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -111,6 +112,11 @@ def _mastodon(draft: Draft, limit: int) -> list[str]:
     used = mastodon_length(draft.text) + mastodon_length(draft.spoiler or "")
     if used > limit:
         found.append(_too_long(used, "Mastodon", limit))
+    if len(draft.spoiler or "") > SPOILER_LENGTH:
+        found.append(
+            _("the content warning is {used} characters long: rumeur keeps at most {limit}")
+            .format(used=len(draft.spoiler or ""), limit=SPOILER_LENGTH)
+        )  # fmt: skip
     if draft.visibility is not None and draft.visibility not in VISIBILITIES:
         found.append(
             _("visibility {value!r}: Mastodon takes public, unlisted, private or direct").format(

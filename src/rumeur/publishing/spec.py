@@ -29,6 +29,7 @@ VARIANT_KEYS = frozenset(
 # Terminal control characters: a file's key is shown with them made visible, never obeyed.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEXT = 100_000  # far above every network's limit: a file's mistake, not a message
+YEARS = (1970, 2999)  # a time outside is a mistake, and some are beyond what the store holds
 
 
 class SpecError(RumeurError):
@@ -88,15 +89,27 @@ def read_time(value: Any, zone: str, where: str) -> tuple[datetime, str]:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise SpecError(
-            _("{where}: {value!r} is not a time such as 2026-12-24T09:00:00+01:00").format(
-                where=where, value=value[:40]
-            )
-        ) from None
+        raise _not_a_time(where, value) from None
     if at.tzinfo is None:
-        return at.replace(tzinfo=ZoneInfo(zone)), zone
-    offset = at.strftime("%z")
-    return at, "Z" if value.endswith("Z") else f"{offset[:3]}:{offset[3:]}"
+        at, written_in = at.replace(tzinfo=ZoneInfo(zone)), zone
+    else:
+        offset = at.strftime("%z")
+        written_in = "Z" if value.endswith("Z") else f"{offset[:3]}:{offset[3:]}"
+    try:
+        in_utc = at.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not YEARS[0] <= in_utc.year <= YEARS[1]:
+        raise _not_a_time(where, value)
+    return at, written_in
+
+
+def _not_a_time(where: str, value: str) -> SpecError:
+    return SpecError(
+        _("{where}: {value!r} is not a time such as 2026-12-24T09:00:00+01:00").format(
+            where=where, value=value[:40]
+        )
+    )
 
 
 def _fields(data: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -131,7 +144,8 @@ def _media(value: Any, where: str) -> tuple[Media, ...]:
         if not isinstance(item, Mapping) or not isinstance(item.get("path"), str):
             raise SpecError(_("{where}[{i}]: an object with a path").format(where=where, i=i))
         alt = item.get("alt", "")
-        found.append(Media(item["path"], _string(alt, f"{where}[{i}].alt", limit=2000)))
+        path = _string(item["path"], f"{where}[{i}].path", required=True, limit=1000)
+        found.append(Media(path, _string(alt, f"{where}[{i}].alt", limit=2000)))
     return tuple(found)
 
 
