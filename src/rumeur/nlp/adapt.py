@@ -300,6 +300,14 @@ class Scores:
     after: float
     after_spread: float
 
+    @classmethod
+    def of(cls, before: Sequence[float], after: Sequence[float]) -> Scores:
+        """The scores of one accuracy per fold, before and after."""
+        return cls(
+            len(before), float(np.mean(before)), float(np.std(before)),
+            float(np.mean(after)), float(np.std(after)),
+        )  # fmt: skip
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "folds": self.folds,
@@ -329,10 +337,7 @@ def _cross_validate(read: _Read, folds: int, strength: float) -> Scores | None:
         before.append(float((prior.argmax(axis=1) == truth).mean()))
         shifted = prior + adapter.shift(read.x[fold])
         after.append(float((shifted.argmax(axis=1) == truth).mean()))
-    return Scores(
-        folds, float(np.mean(before)), float(np.std(before)),
-        float(np.mean(after)), float(np.std(after)),
-    )  # fmt: skip
+    return Scores.of(before, after)
 
 
 def folds_of(labels: Sequence[Any], folds: int) -> list[np.ndarray]:

@@ -141,7 +141,7 @@ def _reason_scores(
     """Accuracy on the corrections of the model of the settings alone (it never saw them),
     and by cross-validation of the model learnt with them and the queries' matches; {} when
     too few of each reason to fold."""
-    from rumeur.nlp.adapt import FOLDS, folds_of
+    from rumeur.nlp.adapt import FOLDS, Scores, folds_of
     from rumeur.nlp.workspace_reasons import for_workspace, train_reason_model
 
     counts = Counter(r for _t, r in pairs)
@@ -158,10 +158,4 @@ def _reason_scores(
         model = train_reason_model(ws.reasons, rest).with_rules(rules)
         said = model.predict(list(texts[fold])).labels
         after.append(float(np.mean([a == b for a, b in zip(said, held, strict=True)])))
-    return {
-        "folds": FOLDS,
-        "accuracy_before": round(float(np.mean(before)), 4),
-        "accuracy_before_spread": round(float(np.std(before)), 4),
-        "accuracy_after": round(float(np.mean(after)), 4),
-        "accuracy_after_spread": round(float(np.std(after)), 4),
-    }
+    return Scores.of(before, after).as_dict()
