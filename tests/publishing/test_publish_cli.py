@@ -120,3 +120,20 @@ def test_a_strangers_control_characters_are_shown_not_obeyed(
     ran = rumeur(capsys, "publish", str(_file(tmp_path, message)), *where)
     assert "\x1b" not in ran.out
     assert ran.out.startswith("refused: \\x1b[2Jparis (-): no owned account named \\x1b[2Jparis")
+
+
+def test_text_that_no_database_takes_is_refused_in_one_line(
+    tmp_path: Path, where: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "surrogate.json"
+    path.write_text('{"text": "a\\ud800", "accounts": ["lyon"], "at": "2030-06-01T09:00"}')
+    ran = rumeur(capsys, "publish", str(path), *where)
+    assert ran.code == 1
+    assert ran.err == (
+        "rumeur: error: surrogate.json[0].text: at most 100000 characters of text"
+        " (no NUL, no lone surrogate)\n"
+    )
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000)
+    ran = rumeur(capsys, "publish", str(nested), *where)
+    assert ran.code == 1 and "not JSON" in ran.err and ran.err.count("\n") == 1

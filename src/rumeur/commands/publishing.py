@@ -44,7 +44,7 @@ def read_file(path: Path, zone: str) -> list[Spec]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SpecError(f"{path}: {exc.strerror or type(exc).__name__}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise SpecError(_("{path}: not JSON ({error})").format(path=path, error=exc)) from None
     messages = data if isinstance(data, list) else [data]
     if not messages:

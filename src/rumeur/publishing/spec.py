@@ -27,7 +27,8 @@ VARIANT_KEYS = frozenset(
     {"text", "title", "media", "visibility", "spoiler", "subreddit", "url"}
 )  # fmt: skip
 # Terminal control characters: a file's key is shown with them made visible, never obeyed.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # and lone surrogates
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # what no database column takes as text
 MAX_TEXT = 100_000  # far above every network's limit: a file's mistake, not a message
 YEARS = (1970, 2999)  # a time outside is a mistake, and some are beyond what the store holds
 
@@ -67,9 +68,10 @@ def read(data: Any, zone: str, where: str = "message") -> Spec:
     variants = data.get("variants") or {}
     if not isinstance(variants, Mapping):
         raise SpecError(_("{where}.variants: an object").format(where=where))
+    names = [_string(a, f"{where}.accounts", limit=200) for a in accounts]
     return Spec(
         text=text,
-        accounts=tuple(dict.fromkeys(accounts)),
+        accounts=tuple(dict.fromkeys(names)),
         at=at,
         timezone=written,
         fields=_fields(data, where),
@@ -154,9 +156,11 @@ def _string(value: Any, where: str, *, required: bool = False, limit: int = MAX_
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         raise SpecError(_("{where}: a text").format(where=where))
-    if len(value) > limit or "\x00" in value:
+    if len(value) > limit or UNSTORABLE.search(value):
         raise SpecError(
-            _("{where}: at most {limit} characters, no NUL").format(where=where, limit=limit)
+            _("{where}: at most {limit} characters of text (no NUL, no lone surrogate)").format(
+                where=where, limit=limit
+            )
         )
     return value
 
