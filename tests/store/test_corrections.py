@@ -144,3 +144,27 @@ def test_the_choices_are_the_models_and_the_workspaces() -> None:
         check_value("sentiment", "happy", choices)
     with pytest.raises(CorrectionError, match=r'^"language": not a label field'):
         check_value("language", "fr", choices)
+
+
+def test_concurrent_corrections_keep_the_counts_true(store: Store, written: dict) -> None:
+    """Analysts correcting the same posts at once: each correction runs alone among writers
+    (Store.transaction), so the rollups end as a recount gives them, one correction a post and
+    field stays, and the log has every one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    values = ("negative", "neutral", "positive")
+
+    def analyst(n: int) -> None:
+        for i in range(6):
+            post = written[str((n + i) % 4)]
+            record_correction(store, "one", post, None, "sentiment", values[(n * i) % 3], f"a{n}")
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(analyst, range(4)))
+    kept = _rows(store)
+    with store.transaction() as conn:
+        rebuild_rollups(conn)
+    assert _rows(store) == kept
+    assert len(corrections_for(store, "one")) == 4
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(label_correction_log)).scalar() == 24
