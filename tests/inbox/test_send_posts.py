@@ -307,3 +307,31 @@ def test_a_posts_outbox_row_is_no_reply_to_approve(store: Store, network: Networ
     ws = parse_settings(settings_toml(network.base_url), "rumeur.toml").workspace()
     with pytest.raises(ApprovalError, match=f"no reply {row.id} in this workspace"):
         approve(store, ws, row.id, "alice", "admin", AT)
+
+
+@SQLITE
+def test_rumeur_sends_lines_name_the_post_by_its_item_in_both_languages(
+    store: Store, network: Network
+) -> None:
+    from rumeur.commands.sending import event_line
+
+    late = schedule(store, "mastodon", text="Trop tard")
+    lines: list[str] = []
+
+    def record(what: str, row: Any, line: str) -> None:
+        lines.append(event_line(what, row, line, set()) or "")
+
+    with using("fr"), sender(store, network, now=at(20), on_event=record) as s:
+        s.once()
+    assert lines == [
+        f"publication {late.id} non envoyée depuis mastodon:laposte : en retard : 20 min après "
+        "son heure, plus que les 15 min permises"
+    ]
+    fine = schedule(
+        store, "bluesky", text="À l'heure", extra={"facets": []}, at=AT + timedelta(hours=1)
+    )
+    with using("en"), sender(store, network, now=at(61), on_event=record) as s:
+        s.once()
+    assert lines[1].startswith(
+        f"post {fine.id} published from bluesky:laposte.bsky.social: https://bsky.app/"
+    )

@@ -11,6 +11,7 @@ process), takes its rows over and reads each network before sending anything aga
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -91,6 +92,7 @@ def test_killed_mid_batch_every_post_exists_once(
     out, err = second.communicate(timeout=WAIT)
     assert second.returncode == 0, out + err
     assert "taken over" in out
+    assert re.search(r"^post \d+ published from (bluesky|mastodon|reddit):", out, re.M), out
 
     final = {i.id: i for i in items(store, "laposte")}
     late = {item.id for item in scheduled if item.at < now - timedelta(minutes=15)}
