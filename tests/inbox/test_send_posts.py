@@ -335,3 +335,27 @@ def test_rumeur_sends_lines_name_the_post_by_its_item_in_both_languages(
     assert lines[1].startswith(
         f"post {fine.id} published from bluesky:laposte.bsky.social: https://bsky.app/"
     )
+
+
+@SQLITE
+def test_mastodon_past_the_keys_lifetime_reads_the_accounts_statuses(
+    store: Store, network: Network
+) -> None:
+    from dataclasses import replace
+
+    from rumeur.sources.mastodon.post import MastodonPoster
+
+    post = schedule(store, "mastodon", text="Bonne année à tous")
+    network.now = at(1)
+    with sender(store, network, now=at(1)) as s:
+        assert s.once().sent == 1
+        row = outbox_in(store, "sent")[0]
+        poster = s.repliers(row)
+        assert isinstance(poster, MastodonPoster)
+        later = AT + timedelta(hours=2)  # Mastodon has forgotten the key: no resend
+        found = poster.find(row, now=later)
+        missing = poster.find(replace(row, text="Un autre texte"), now=later)
+    assert found is not None and found.native_id == item(store, post.id).native_id  # type: ignore[union-attr]
+    assert missing is None
+    assert len(network.requests_to(STATUSES)) == 1
+    assert network.requests_to("GET /api/v1/accounts/verify_credentials")
