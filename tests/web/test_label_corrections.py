@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from factories import make_post
 from rumeur.store.schema import posts
 from rumeur.web import tokens
 from rumeur.web.app import create_app
@@ -106,3 +107,24 @@ def test_the_post_page_corrects_and_shows_both_labels(site: Site, language: str)
     assert refused.status_code == 400
     data["csrf"] = "forged"
     assert client.post(f"/w/united/posts/{pid}/labels", data=data).status_code == 403
+
+
+def test_a_post_of_another_workspace_cannot_be_corrected_by_its_id(site: Site) -> None:
+    """The id of a post stored for another workspace only: the API and the page answer as for
+    no post at all, and the post keeps its label."""
+    site.store.write("elsewhere", [make_post("elsewhere-1", "Pas à vous", sentiment="positive")])
+    query = select(posts.c.id, posts.c.sentiment).where(posts.c.native_id == "elsewhere-1")
+    with site.store.engine.connect() as conn:
+        pid, before = conn.execute(query).one()
+    client, auth = api(site, "ana")
+    answer = client.post(
+        f"/api/w/united/posts/{pid}/labels", json={"sentiment": "negative"}, headers=auth
+    )
+    assert answer.status_code == 404
+    assert client.get(f"/api/w/united/posts/{pid}", headers=auth).status_code == 404
+    page = site.client("ana")
+    stream = page.get("/w/united/stream")
+    data = {"csrf": csrf_of(stream.text), "field": "sentiment", "value": "negative"}
+    assert page.post(f"/w/united/posts/{pid}/labels", data=data).status_code == 404
+    with site.store.engine.connect() as conn:
+        assert conn.execute(query).one() == (pid, before)
