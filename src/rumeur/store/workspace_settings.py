@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Row, func, insert, select
 
 from rumeur.config import Settings, Workspace, one_line
 from rumeur.errors import ConfigError
+from rumeur.i18n import _, using
 from rumeur.settings.diff import diff
 from rumeur.settings.document import refuse_secrets
 from rumeur.store.schema import workspace_settings
@@ -40,7 +41,11 @@ __all__ = [
     "history",
     "save",
     "stamp",
+    "upgrade_summary",
 ]
+
+# Who made a version that rumeur stored itself, upgrading an older one (migration 0019).
+UPGRADE_AUTHOR = "rumeur"
 
 ws_c = workspace_settings.c
 
@@ -156,7 +161,18 @@ def history(store: Store, slug: str, limit: int = 50) -> list[Version]:
     ]
 
 
+def upgrade_summary() -> str:
+    """The summary of the version migration 0019 adds to a workspace stored before complaint
+    reasons were the workspace's own (issue #17), in the reader's language; stored in English."""
+    return _(
+        'nlp.reason_model: (no value) -> "airline" (upgrade: the departments name the airline '
+        "reasons, which a workspace now takes with this key)"
+    )
+
+
 def _summary(slug: str, row: Row[Any], before: Row[Any] | None) -> str:
+    if row.author == UPGRADE_AUTHOR and row.summary == _english_upgrade_summary():
+        return upgrade_summary()
     if before is None or before.version != row.version - 1:
         return str(row.summary)
     try:
@@ -165,6 +181,11 @@ def _summary(slug: str, row: Row[Any], before: Row[Any] | None) -> str:
     except UnreadableVersion:
         return str(row.summary)
     return "\n".join(diff(old, new))
+
+
+def _english_upgrade_summary() -> str:
+    with using("en"):
+        return upgrade_summary()
 
 
 def _latest(conn: Connection, slug: str) -> int:
