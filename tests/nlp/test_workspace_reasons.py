@@ -296,6 +296,12 @@ REFUSED = [
         "bad.toml: workspaces[0].departments[0].reasons[0]: no reason 'Livraison' in this "
         "workspace: define it under [[workspaces.reasons]] (a name, a few examples or a query)",
     ),
+    (  # a file written when every workspace got the airline reasons
+        '[[workspaces.departments]]\nslug = "sc"\nname = "SC"\nreasons = ["Lost Luggage"]\n',
+        "bad.toml: workspaces[0].departments[0].reasons[0]: no reason 'Lost Luggage' in this "
+        "workspace: take the demo's airline reasons with [workspaces.nlp] reason_model = "
+        '"airline", or define your own under [[workspaces.reasons]]',
+    ),
     (
         '[[workspaces.reasons]]\nname = "Livraison"\n',
         "bad.toml: workspaces[0].reasons[0]: reason 'Livraison' needs a few `examples` or a "

@@ -153,6 +153,13 @@ def check_reasons(
 
 
 def _unknown(reason: str, known: Sequence[str]) -> str:
+    if not known and reason in AIRLINE_REASONS:
+        # A settings file written when every workspace got the airline reasons (before #17).
+        return (
+            f"no reason {reason!r} in this workspace: take the demo's airline reasons with "
+            '[workspaces.nlp] reason_model = "airline", or define your own under '
+            "[[workspaces.reasons]]"
+        )
     if not known:
         return (
             f"no reason {reason!r} in this workspace: define it under [[workspaces.reasons]] "
