@@ -7,8 +7,11 @@ replayed APIs is the sender's: tests of sources/*/post.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from publishing_support import (
     recorded_blob,
     recorded_did,
@@ -43,6 +46,15 @@ MESSAGE = {
 }
 
 
+@pytest.fixture
+def lite(tmp_path: Path) -> Iterator[Store]:
+    """SQLite alone: the shapes below do not depend on the database (the first test runs on
+    both)."""
+    opened = Store.open(str(tmp_path / "composer.db"))
+    yield opened
+    opened.close()
+
+
 def _scheduled(store: Store) -> tuple[dict[str, object], list[object]]:
     ws = workspace()
     did = recorded_did(HANDLE)
@@ -63,8 +75,8 @@ def test_one_message_to_three_accounts_on_two_networks(store: Store) -> None:
     assert all(i.timezone == "+01:00" for i in stored)
 
 
-def test_the_bluesky_record_has_the_recorded_shape_and_byte_offsets(store: Store) -> None:
-    created, _refused = _scheduled(store)
+def test_the_bluesky_record_has_the_recorded_shape_and_byte_offsets(lite: Store) -> None:
+    created, _refused = _scheduled(lite)
     lyon = created["lyon"]
     record = bluesky_record(lyon, {"sapin.png": recorded_blob()})
     recorded = recorded_post_record()
@@ -107,8 +119,8 @@ def test_the_recorded_facets_are_byte_offsets_too() -> None:
         assert uri.endswith(shown)
 
 
-def test_the_mastodon_status_has_visibility_warning_and_media_ids(store: Store) -> None:
-    created, _refused = _scheduled(store)
+def test_the_mastodon_status_has_visibility_warning_and_media_ids(lite: Store) -> None:
+    created, _refused = _scheduled(lite)
     toulouse = created["toulouse"]
     form = mastodon_status(toulouse, ["117020585924712999"])
     recorded = recorded_status_forms("mastodon/status-reply.cassette.yaml")[-1]
@@ -124,10 +136,10 @@ def test_the_mastodon_status_has_visibility_warning_and_media_ids(store: Store) 
     assert public["visibility"] == ["public"]  # the recorded default, as an item without one
 
 
-def test_an_item_keeps_its_idempotency_key_and_is_not_made_twice(store: Store) -> None:
-    first, _ = _scheduled(store)
-    again, _ = _scheduled(store)
+def test_an_item_keeps_its_idempotency_key_and_is_not_made_twice(lite: Store) -> None:
+    first, _ = _scheduled(lite)
+    again, _ = _scheduled(lite)
     assert again == {}  # every item existed already
-    assert sorted(i.idempotency_key for i in items(store, "laposte")) == sorted(
+    assert sorted(i.idempotency_key for i in items(lite, "laposte")) == sorted(
         i.idempotency_key for i in first.values()
     )
