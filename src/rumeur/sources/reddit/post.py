@@ -1,4 +1,4 @@
-"""Publishing on Reddit (docs/publish.md, "Sending"): `POST /api/submit` as the owned account,
+"""Publishing on Reddit (docs/publish.md, "Sending"): `POST /api/submit/` as the owned account,
 in the subreddit the item names (`extra["subreddit"]`), with its title: a text post (`kind=self`,
 the item's text) or, when the item gives `extra["url"]`, a link post (`kind=link`).
 
@@ -20,7 +20,7 @@ from rumeur.sources.reddit.reply import RedditReplier
 from rumeur.sources.reply import Sent, first_try_at
 from rumeur.store.inbox import OutboxRow
 
-SUBMIT = "/api/submit"
+SUBMIT = "/api/submit/"
 OWN_SUBMISSIONS = 100  # the account's newest submissions read back before a retry
 CLOCK_SKEW = timedelta(minutes=2)
 
