@@ -412,6 +412,32 @@ def test_reenrich_replaces_an_older_models_airline_reason_with_the_workspace_ans
     assert "Lost Luggage" not in found.values()
 
 
+def test_reenrich_takes_an_older_models_airline_reason_from_a_workspace_without_reasons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A workspace left without reasons has no reason model, yet `rumeur reenrich` takes away
+    the airline reasons an older rumeur stored, as a fresh import stores none; an analyst's
+    correction stays. (SQLite only: relabel's statements are the same on both.)"""
+    db_url = str(tmp_path / "old.db")
+    _import(capsys, tmp_path, db_url, "plain")
+    store = Store.open(db_url)
+    try:
+        ids = [pid for pid, native in _ids(store) if native.startswith("plain-")]
+        labels, scores = ["Lost Luggage"] * len(ids), [0.9] * len(ids)
+        store.relabel("plain", ids, [EnrichmentResult("reason", "airline", "1", labels, scores)])
+        record_correction(store, "plain", ids[0], None, "reason", "Late Flight", "lea")
+    finally:
+        store.close()
+    config = str(tmp_path / "rumeur.toml")
+    ran = rumeur(capsys, "reenrich", "--db", db_url, "--config", config, "-w", "plain")
+    assert ran.code == 0, ran.err
+    assert "reason (none 1)" in ran.err
+    found = _stored_reasons(db_url, "plain")
+    corrected = {native: r for native, r in found.items() if r is not None}
+    assert len(found) == len(ids) and len(corrected) == 1
+    assert set(corrected.values()) == {"Late Flight"}
+
+
 def test_a_workspace_of_one_reason_learns_from_its_examples() -> None:
     """With no other reason to compare with, a word of the examples is taken as rare elsewhere:
     it is evidence enough; a post that shares none of them gets no reason."""

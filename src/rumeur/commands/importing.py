@@ -141,12 +141,12 @@ def find_demo_file(data: Path | None) -> Path:
 def reenrich_posts(
     store: Store, settings: Settings, ws: Workspace, tasks: list[str] | None, batch_size: int
 ) -> ReenrichReport:
-    from rumeur.pipeline.reenrich import reenrich
+    from rumeur.pipeline.reenrich import reenrich, reenrich_models
 
     unknown = [t for t in tasks or [] if t not in TASKS]
     if unknown:
         raise ConfigError(f"--task {unknown[0]}: expected one of {', '.join(TASKS)}")
-    models = enrichers(settings, ws, tasks or TASKS)
+    models = reenrich_models(settings, ws, tasks or TASKS)
     console = make_console(stderr=True)
     with console.status(_("Enriching stored posts…")) as status:
         report = reenrich(

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rumeur.config import Workspace
+from rumeur.config import Settings, Workspace
+from rumeur.model import EnrichmentResult
 from rumeur.nlp.base import Enricher
+from rumeur.nlp.registry import enrichers as task_models
 from rumeur.pipeline.adapters import workspace_models
 from rumeur.pipeline.stages import enrich
 from rumeur.store import CursorUpdate, Store
@@ -21,6 +23,33 @@ class ReenrichReport:
     posts: int = 0
     changed: int = 0
     resumed: bool = False
+
+
+class NoReason:
+    """The complaint reason of a workspace without reasons: no answer for any post. Its empty
+    answer takes away a reason stored before (an older rumeur gave every workspace the airline
+    reasons), as a fresh import stores none; a reason from the source, or an analyst's
+    correction, stays (store/relabel.py)."""
+
+    task = "reason"
+    model = "none"
+    version = "1"
+
+    def predict(self, texts: Sequence[str], meta: Sequence[str] | None = None) -> EnrichmentResult:
+        return EnrichmentResult(
+            self.task, self.model, self.version, [""] * len(texts), [None] * len(texts)
+        )
+
+
+def reenrich_models(
+    settings: Settings, workspace: Workspace, tasks: Sequence[str]
+) -> list[Enricher]:
+    """The models `rumeur reenrich` runs for `tasks`: the enrichment stage's, and for a
+    workspace without a reason model, `NoReason` in its place."""
+    models: list[Enricher] = list(task_models(settings, workspace, tasks))
+    if "reason" in tasks and not workspace.reason_names:
+        models.append(NoReason())
+    return models
 
 
 def reenrich_key(workspace: Workspace, enrichers: Sequence[Enricher]) -> str:
