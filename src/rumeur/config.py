@@ -40,6 +40,7 @@ from rumeur.settings.inbox import (
     check_inbox,
 )
 from rumeur.settings.notify import Target
+from rumeur.settings.publishing import Workflow, check_workflows
 from rumeur.settings.reasons import (
     AIRLINE_REASONS,
     ReasonSettings,
@@ -186,6 +187,7 @@ class Workspace(Strict):
     routing: list[RoutingRule] = Field(default_factory=list)  # docs/inbox.md
     business_hours: BusinessHours | None = None  # None: targets count every hour
     saved_replies: list[SavedReply] = Field(default_factory=list)  # the composer's (docs/inbox.md)
+    workflows: list[Workflow] = Field(default_factory=list)  # publishing's approvals
 
     @field_validator("timezone")
     @classmethod
@@ -212,6 +214,7 @@ class Workspace(Strict):
     @model_validator(mode="after")
     def _inbox(self) -> Workspace:
         check_inbox(self.owned_accounts, self.departments, self.sources, self.routing)
+        check_workflows(self.workflows, self.owned_accounts, self.departments)
         return self
 
     @model_validator(mode="after")
