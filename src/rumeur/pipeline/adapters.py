@@ -62,18 +62,19 @@ def own_models(store: Store, settings: Settings, workspace: Workspace) -> dict[s
 
 
 def _own(store: Store, workspace: Workspace, enricher: Enricher, version: int) -> Enricher:
-    if not version:
+    key = (store.where, workspace.slug, enricher.task, version)
+    if not version or key in _refused:
         return enricher
     try:
         return _adapted(store, workspace, enricher, version)
     except InputError as exc:
         # Bytes that are no adapter (a damaged row, another program's): the posts get the
-        # shipped model's labels, and the log says why once per process and version.
-        key = (store.where, workspace.slug, enricher.task, version)
-        if key not in _refused:
+        # shipped model's labels, and the log says why once per process and version (a stored
+        # version never changes: its bytes are not read again each batch).
+        with _lock:
             _refused.add(key)
-            log.warning("workspace model ignored", workspace=workspace.slug,
-                        task=enricher.task, version=version, error=str(exc))  # fmt: skip
+        log.warning("workspace model ignored", workspace=workspace.slug, task=enricher.task,
+                    version=version, error=str(exc))  # fmt: skip
         return enricher
 
 
