@@ -84,6 +84,8 @@ class Item:
     approved_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    step: int | None = None  # its workflow's step while pending approval (1 first)
+    round: int = 1  # a change of text or a rejection starts a new round of approvals
 
     @classmethod
     def of(cls, row: Any) -> Item:

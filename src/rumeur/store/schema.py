@@ -673,6 +673,8 @@ publish_messages = Table(
     Column("content_type", String(64)),  # tagged at composition, for the results per type
     Column("template", String(64)),
     Column("created_at", UTCDateTime, nullable=False),
+    # The centre's lock: a local edit may change only the variables' values (docs/publish.md).
+    Column("locked", Boolean, nullable=False, server_default=false()),
     Index("ix_publish_messages_workspace", "workspace", "created_at"),
 )
 
@@ -706,8 +708,29 @@ publish_items = Table(
     Column("approved_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Its workflow's step while pending (1 first), and its round: a change of text or a
+    # rejection starts a new one, where the approvals of the old one no longer count.
+    Column("step", Integer),
+    Column("round", Integer, nullable=False, server_default="1"),
     UniqueConstraint("idempotency_key"),
     Index("ix_publish_items_workspace_at", "workspace", "at"),
     Index("ix_publish_items_status_at", "status", "at"),
     Index("ix_publish_items_message_id", "message_id"),
+)
+
+# Every approval and rejection of an item (store/approvals.py), kept forever: who, when, at
+# which step of which round, and the hash of the text and media it was given on.
+publish_approvals = Table(
+    "publish_approvals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", ForeignKey("publish_items.id", ondelete="CASCADE"), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("approver", String(64), nullable=False),
+    Column("decision", String(16), nullable=False),  # approved, rejected
+    Column("reason", String(500)),
+    Column("text_hash", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    UniqueConstraint("item_id", "round", "step", "approver", name="uq_publish_approvals_once"),
 )
