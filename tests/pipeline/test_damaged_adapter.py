@@ -19,7 +19,9 @@ from rumeur.store import Store
 from rumeur.store.adapters import StoredModel, save
 
 
-@pytest.mark.parametrize("blob", [b"\x80\x04junk", b"PK\x03\x04" + b"\x00" * 40])
+@pytest.mark.parametrize(
+    "blob", [b"\x80\x04junk", b"PK\x03\x04" + b"\x00" * 40], ids=["pickle", "zip-header"]
+)
 def test_unreadable_bytes_leave_the_shipped_model_in_place(store: Store, blob: bytes) -> None:
     settings = load_settings()
     ws = settings.workspace()
