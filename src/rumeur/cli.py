@@ -1022,7 +1022,7 @@ publish_app = typer.Typer(
     cls=_FileOrCommand,
     help=_(
         "Publishing: rumeur publish FILE schedules the messages of a JSON file on the owned "
-        "accounts; list shows the items; approve approves one."
+        "accounts; list shows the items; approve, reject or edit one; lock a master text."
     ),
     no_args_is_help=True,
 )
@@ -1065,8 +1065,8 @@ def publish_list(ctx: typer.Context, as_json: AsJson = False) -> None:
 @publish_app.command(
     "approve",
     help=_(
-        "Approve an item that waits for approval: it is scheduled. Does nothing to an item "
-        "that needs no approval."
+        "Approve the current step of an item that waits for approval, and say what remains; "
+        "after the last step it is scheduled. Does nothing to an item that needs no approval."
     ),
 )
 @scope()
@@ -1078,6 +1078,66 @@ def publish_approve(
     from rumeur.commands.publishing import approve
 
     approve(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user)
+
+
+ItemId = Annotated[int, typer.Argument(help=_("The item's id (rumeur publish list)."))]
+
+
+@publish_app.command(
+    "reject", help=_("Reject an item that waits for approval: it goes back to draft, with why.")
+)
+@scope()
+def publish_reject(
+    ctx: typer.Context,
+    item_id: ItemId,
+    reason: Annotated[str, typer.Option("--reason", help=_("Why it is rejected (one line)."))],
+    as_user: PublishAs = None,
+) -> None:
+    from rumeur.commands.publishing import reject
+
+    reject(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user, reason)
+
+
+@publish_app.command(
+    "edit",
+    help=_(
+        "Edit an account's variant: its text (--text, with its {variables}) or its variables' "
+        "values (--set NAME=VALUE, repeatable), checked again; it goes back to the first "
+        "approval step. A locked master text lets only the values change."
+    ),
+)
+@scope()
+def publish_edit(
+    ctx: typer.Context,
+    item_id: ItemId,
+    text: Annotated[str | None, typer.Option("--text", help=_("The variant's new text."))] = None,
+    values: Annotated[
+        list[str] | None, typer.Option("--set", help=_("A variable's value: NAME=VALUE."))
+    ] = None,
+    as_user: PublishAs = None,
+) -> None:
+    from rumeur.commands.publishing import edit
+
+    edit(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user, text, values or [])
+
+
+@publish_app.command(
+    "lock",
+    help=_(
+        "Lock the master text of an item's message (the centre's: its author or an admin): "
+        "local edits may then change only the variables' values. --unlock undoes it."
+    ),
+)
+@scope()
+def publish_lock(
+    ctx: typer.Context,
+    item_id: ItemId,
+    unlock: Annotated[bool, typer.Option("--unlock", help=_("Unlock it."))] = False,
+    as_user: PublishAs = None,
+) -> None:
+    from rumeur.commands.publishing import lock
+
+    lock(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user, not unlock)
 
 
 def main(argv: list[str] | None = None) -> Any:

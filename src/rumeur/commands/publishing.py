@@ -1,5 +1,5 @@
-"""`rumeur publish FILE|list|approve` (docs/publish.md): schedule the messages of a JSON file,
-list the items, approve one.
+"""`rumeur publish FILE|list|approve|reject|edit|lock` (docs/publish.md): schedule the messages
+of a JSON file, list the items, approve, reject or edit one, lock a master text.
 
 `publish FILE` reads every message of the file first (one object or a list): a file that does
 not read is refused whole, with one line naming the message and the key, and nothing is
@@ -20,7 +20,9 @@ from rumeur.commands.inboxing import _known_user
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
+from rumeur.publishing import approvals
 from rumeur.publishing import schedule as scheduling
+from rumeur.publishing.approvals import status_word
 from rumeur.publishing.lookups import Lookups
 from rumeur.publishing.spec import Spec, SpecError, printable, read, written
 from rumeur.store import Store
@@ -79,20 +81,13 @@ def item_line(item: Item) -> str:
     return f"{item.account} ({item.platform}) {at} {status_word(item.status)}"
 
 
-def status_word(status: str) -> str:
-    words = {
-        "draft": _("draft"), "pending_approval": _("pending approval"),
-        "scheduled": _("scheduled"), "sending": _("sending"), "published": _("published"),
-        "failed": _("failed"), "late": _("late"), "unknown": _("unknown"),
-    }  # fmt: skip
-    return words.get(status, status)
-
-
 def print_items(store: Store, ws: Workspace, as_json: bool) -> None:
     found = scheduling.items_of(store, ws)
+    waiting = approvals.list_approvals(store, ws, found)
     if as_json:
         for item in found:
-            sys.stdout.write(json.dumps(scheduling.item_json(item), ensure_ascii=False) + "\n")
+            row = scheduling.item_json(item, waiting.get(item.id))
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     if not found:
         print(_("no item: rumeur publish FILE schedules some"))
@@ -100,20 +95,63 @@ def print_items(store: Store, ws: Workspace, as_json: bool) -> None:
     for item in found:
         native = f" {item.native_id}" if item.native_id else ""
         error = f" — {item.error}" if item.error else ""
-        print(printable(f"{item.id}  {item_line(item)}{native}{error}"))
+        step = waiting.get(item.id)
+        awaited = "" if step is None else " — " + _waiting(step)
+        print(printable(f"{item.id}  {item_line(item)}{native}{error}{awaited}"))
+
+
+def _waiting(approval: dict[str, object]) -> str:
+    names = approval["waiting"]
+    return _("step {step} of {steps}: waiting for {names}").format(
+        step=approval["step"], steps=approval["steps"],
+        names=", ".join(names) if isinstance(names, list) and names else "-",
+    )  # fmt: skip
 
 
 def approve(store: Store, ws: Workspace, item_id: int, as_user: str | None) -> None:
+    """Record the user's approval of the item's current step; say what remains."""
     name, role = _who(store, as_user)
-    try:
-        item, done = scheduling.approve(store, ws, item_id, name, role, datetime.now(UTC))
-    except scheduling.PublishError as exc:
-        raise RumeurError(str(exc)) from None
-    if done:
-        print(_("item {id} approved: scheduled").format(id=item.id))
-    else:
-        print(
-            _("item {id} needs no approval (it is {status}): nothing to do").format(
-                id=item.id, status=status_word(item.status)
-            )
-        )
+    decided = approvals.decide(store, ws, item_id, name, role, datetime.now(UTC))
+    print(printable(decided.line))
+
+
+def reject(store: Store, ws: Workspace, item_id: int, as_user: str | None, reason: str) -> None:
+    """Send the item back to draft with `reason`."""
+    if not reason.strip():
+        raise RumeurError(_("--reason: say why it is rejected"))
+    name, role = _who(store, as_user)
+    decided = approvals.decide(store, ws, item_id, name, role, datetime.now(UTC), reason=reason)
+    print(printable(decided.line))
+
+
+def edit(
+    store: Store,
+    ws: Workspace,
+    item_id: int,
+    as_user: str | None,
+    text: str | None,
+    values: list[str],
+) -> None:
+    """A variant's new text or variables' values, checked, in a new round of approvals."""
+    pairs: dict[str, str] = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip():
+            raise RumeurError(_("--set {value}: write NAME=VALUE").format(value=printable(value)))
+        pairs[key.strip()] = rest
+    if text is None and not pairs:
+        raise RumeurError(_("nothing to change: give --text or --set NAME=VALUE"))
+    name, role = _who(store, as_user)
+    lookups = Lookups(ws.sources, ws.owned_accounts)
+    item = approvals.edit(
+        store, ws, item_id, name, role, datetime.now(UTC), text=text, values=pairs,
+        resolve=lookups.resolve, limit=lookups.limit,
+    )  # fmt: skip
+    print(printable(_("item {id}: {line}").format(id=item.id, line=item_line(item))))
+
+
+def lock(store: Store, ws: Workspace, item_id: int, as_user: str | None, locked: bool) -> None:
+    name, role = _who(store, as_user)
+    message = approvals.lock(store, ws, item_id, name, role, locked)
+    line = _("message {id}: master text locked") if locked else _("message {id}: unlocked")
+    print(line.format(id=message))

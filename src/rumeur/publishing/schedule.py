@@ -3,14 +3,9 @@
 `schedule` expands the message into one variant per account (expand.py); the variants that
 break a rule are refused, each with its line, and the others stored in one transaction
 (store/publishing.py): nothing of what can go is lost for what cannot. An item is stored
-`scheduled`, or `pending_approval` when its account's department approves what is published:
-
-- the department's `approval` is `all`: every item waits for someone other than its author;
-- it is `juniors`: the items of anyone who is neither a senior of the department nor an admin.
-
-(The command line without `--as` acts as an admin does.) `approve` schedules a waiting item;
-on an item that waits for nothing it does nothing and says so. The workflows with several
-steps come later (issue #18).
+`scheduled`, or `pending_approval` at the first step of its account's workflow unless its author
+may skip it (publishing/approvals.py: `[[workspaces.workflows]]`, or the department's one-step
+`approval`). The command line without `--as` acts as an admin does.
 """
 
 from __future__ import annotations
@@ -20,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from rumeur.config import Department, Workspace
-from rumeur.errors import RumeurError
+from rumeur.config import Workspace
 from rumeur.i18n import _
-from rumeur.publishing import facets
+from rumeur.publishing import approvals, facets
 from rumeur.publishing.expand import Limit, Variant, expand, find_account
 from rumeur.publishing.spec import Spec, written
 from rumeur.settings.inbox import OwnedAccount
@@ -31,16 +25,7 @@ from rumeur.store import publishing as rows
 from rumeur.store.publishing import Item, NewItem
 from rumeur.store.store import Store
 
-ADMIN = "admin"
 PAST = timedelta(minutes=1)  # a time this far behind now is refused: its moment has passed
-
-
-class PublishError(RumeurError):
-    """An item cannot be approved as asked: one line. `missing`: there is no such item."""
-
-    def __init__(self, message: str, *, missing: bool = False) -> None:
-        super().__init__(message)
-        self.missing = missing
 
 
 @dataclass(slots=True)
@@ -116,59 +101,21 @@ def _variants_json(spec: Spec) -> dict[str, object]:
     }
 
 
-def department(ws: Workspace, account: OwnedAccount) -> Department | None:
-    return next((d for d in ws.departments if d.slug == account.department), None)
-
-
-def _senior(found: Department | None, name: str | None) -> bool:
-    if found is None or name is None:
-        return False
-    return name.casefold() in {s.casefold() for s in found.seniors}
-
-
 def needs_approval(
     ws: Workspace, account: OwnedAccount, author: str | None, role: str | None
 ) -> bool:
-    """Whether an item of `author` (of `role`) on `account` waits for approval."""
-    found = department(ws, account)
-    if found is None or found.approval == "none":
-        return False
-    if found.approval == "all":
-        return True
-    return not (role == ADMIN or author is None or _senior(found, author))
-
-
-def approve(
-    store: Store, ws: Workspace, item_id: int, name: str | None, role: str | None, now: datetime
-) -> tuple[Item, bool]:
-    """Approve item `item_id` as `name` (of `role`; None: the command line): (the item, whether
-    this approved it). An item that waits for no approval is left as it is (False)."""
-    item = rows.item(store, item_id)
-    if item is None or item.workspace != ws.slug:
-        raise PublishError(_("no item {id} in this workspace").format(id=item_id), missing=True)
-    if item.status != "pending_approval":
-        return item, False
-    if name is not None and item.author is not None and name.casefold() == item.author.casefold():
-        raise PublishError(
-            _("{user} wrote item {id}: someone else approves it").format(user=name, id=item_id)
-        )
-    account = find_account(ws.owned_accounts, item.account)
-    found = department(ws, account) if account is not None else None
-    if not (role == ADMIN or name is None or _senior(found, name)):
-        raise PublishError(
-            _("{user} may not approve item {id}: only a senior of {department} or an admin may")
-            .format(user=name, id=item_id, department=found.slug if found else "-")
-        )  # fmt: skip
-    done = rows.approve(store, item_id, name, now)
-    return rows.item(store, item_id) or item, done
+    """Whether an item of `author` (of `role`) on `account` goes through a workflow."""
+    flow = approvals.flow_for(ws, account)
+    return flow is not None and not approvals.skips(flow, author, role)
 
 
 def items_of(store: Store, ws: Workspace, statuses: Sequence[str] | None = None) -> list[Item]:
     return rows.items(store, ws.slug, statuses)
 
 
-def item_json(item: Item) -> dict[str, Any]:
-    """An item as `publish list --json` and the API give it."""
+def item_json(item: Item, approval: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An item as `publish list --json` and the API give it, with its `approval` (its step and
+    whom it waits for, publishing/approvals.py)."""
     return {
         "id": item.id, "account": item.account, "network": item.platform,
         "handle": item.handle, "status": item.status,
@@ -176,5 +123,5 @@ def item_json(item: Item) -> dict[str, Any]:
         "native_url": item.native_url, "text": item.text, "title": item.title,
         "visibility": item.visibility, "spoiler": item.spoiler, "media": item.media,
         "message_id": item.message_id, "error": item.error, "author": item.author,
-        "approved_by": item.approved_by,
+        "approved_by": item.approved_by, "approval": approval,
     }  # fmt: skip

@@ -6,7 +6,11 @@ permission (community managers and admins):
 - `POST /api/w/SLUG/publish/check`: the same expansion and checks, nothing stored: each
   account's variant as it will be sent, or why it is refused (the composer's preview);
 - `GET /api/w/SLUG/publish`: the items, soonest first;
-- `POST /api/w/SLUG/publish/ID/approve`: approve an item that waits (a no-op otherwise).
+- `POST /api/w/SLUG/publish/ID/approve`: approve the current step of an item that waits (a
+  no-op otherwise), as one of the step's approvers (403 otherwise);
+- `POST /api/w/SLUG/publish/ID/reject` (`{"reason"}`): back to draft with the reason;
+- `POST /api/w/SLUG/publish/ID/edit` (`{"text", "variables"}`): a variant edited, checked, and
+  sent back to the first step; a locked master text lets only the variables change.
 
 A body that does not read is answered 400 with one line naming the key; nothing of it is
 scheduled.
@@ -20,6 +24,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
+from rumeur.config import Workspace
+from rumeur.i18n import _
+from rumeur.publishing import approvals
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.expand import Variant, expand
 from rumeur.publishing.lookups import Lookups
@@ -31,6 +38,8 @@ from rumeur.web.permissions import Permission
 api_router = APIRouter(prefix="/api")
 Publishing = Annotated[Viewer, Depends(api_viewer(Permission.PUBLISH))]
 MAX_MESSAGES = 1000  # in one request
+REASON_LENGTH = 500  # a rejection's reason, as the store keeps it
+MAX_TEXT, MAX_VARIABLES, MAX_VALUE = 100_000, 100, 2000  # an edit's body
 
 
 def _specs(body: Any, zone: str) -> list[Spec]:
@@ -101,18 +110,91 @@ def api_check(
 @api_router.get("/w/{slug}/publish")
 def api_items(request: Request, slug: str, viewer: Publishing) -> dict[str, Any]:
     ws = workspace_of(request, slug)
-    items = scheduling.items_of(state(request).store, ws)
-    return {"items": [scheduling.item_json(i) for i in items]}
+    store = state(request).store
+    items = scheduling.items_of(store, ws)
+    waiting = approvals.list_approvals(store, ws, items)
+    return {"items": [scheduling.item_json(i, waiting.get(i.id)) for i in items]}
+
+
+def _decided(request: Request, ws: Workspace, decided: approvals.Decided) -> JSONResponse:
+    item = decided.item
+    waiting = approvals.list_approvals(state(request).store, ws, [item]).get(item.id)
+    return JSONResponse({
+        "item": scheduling.item_json(item, waiting), "outcome": decided.outcome,
+        "approved": decided.outcome == "scheduled", "message": decided.line,
+    })  # fmt: skip
+
+
+def _refusal(exc: approvals.ApprovalError) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, status_code=404 if exc.missing else 403)
 
 
 @api_router.post("/w/{slug}/publish/{item_id}/approve")
 def api_approve(request: Request, slug: str, item_id: Id, viewer: Publishing) -> JSONResponse:
+    """Approve the item's current step as the token's user (who must be one of its approvers)."""
     ws = workspace_of(request, slug)
     user = viewer.user
     try:
-        item, done = scheduling.approve(
+        decided = approvals.decide(
             state(request).store, ws, item_id, user.name, user.role.value, datetime.now(UTC)
         )
-    except scheduling.PublishError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=404 if exc.missing else 403)
-    return JSONResponse({"item": scheduling.item_json(item), "approved": done})
+    except approvals.ApprovalError as exc:
+        return _refusal(exc)
+    return _decided(request, ws, decided)
+
+
+@api_router.post("/w/{slug}/publish/{item_id}/reject")
+def api_reject(
+    request: Request, slug: str, item_id: Id, viewer: Publishing, body: Annotated[Any, Body()]
+) -> JSONResponse:
+    """Reject the item: `{"reason": "..."}`; it goes back to draft with it."""
+    ws = workspace_of(request, slug)
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > REASON_LENGTH:
+        return JSONResponse({"error": _("reason: say why it is rejected")}, status_code=400)
+    user = viewer.user
+    try:
+        decided = approvals.decide(
+            state(request).store, ws, item_id, user.name, user.role.value, datetime.now(UTC),
+            reason=reason,
+        )  # fmt: skip
+    except approvals.ApprovalError as exc:
+        return _refusal(exc)
+    return _decided(request, ws, decided)
+
+
+@api_router.post("/w/{slug}/publish/{item_id}/edit")
+def api_edit(
+    request: Request, slug: str, item_id: Id, viewer: Publishing, body: Annotated[Any, Body()]
+) -> JSONResponse:
+    """Edit an account's variant: `{"text": "...", "variables": {"ville": "..."}}`."""
+    ws = workspace_of(request, slug)
+    text = body.get("text") if isinstance(body, dict) else None
+    values = body.get("variables", {}) if isinstance(body, dict) else None
+    if not _edit_body(text, values):
+        return JSONResponse({"error": _("a text and/or variables (names to texts)")}, 400)
+    user, lookups = viewer.user, Lookups(ws.sources, ws.owned_accounts)
+    try:
+        item = approvals.edit(
+            state(request).store, ws, item_id, user.name, user.role.value, datetime.now(UTC),
+            text=text, values=values, resolve=lookups.resolve, limit=lookups.limit,
+        )  # fmt: skip
+    except approvals.ApprovalError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=_edit_status(exc))
+    waiting = approvals.list_approvals(state(request).store, ws, [item]).get(item.id)
+    return JSONResponse({"item": scheduling.item_json(item, waiting)})
+
+
+def _edit_body(text: Any, values: Any) -> bool:
+    if text is not None and not (isinstance(text, str) and 0 < len(text) <= MAX_TEXT):
+        return False
+    if not isinstance(values, dict) or len(values) > MAX_VARIABLES:
+        return False
+    fine = all(isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_VALUE
+               for k, v in values.items())  # fmt: skip
+    return fine and (text is not None or bool(values))
+
+
+def _edit_status(exc: approvals.ApprovalError) -> int:
+    # A variant its network refuses is the body's fault (400); a refusal of the user, 403.
+    return 404 if exc.missing else 400 if exc.refusal else 403
