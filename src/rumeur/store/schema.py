@@ -94,6 +94,8 @@ authors = Table(
     Column("first_seen_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("platform", "handle"),
+    # The most followers of any author bounds the opinion leaders' scores (store/dashboard.py).
+    Index("ix_authors_followers", "followers"),
 )
 
 posts = Table(
