@@ -162,3 +162,17 @@ def test_an_empty_file_is_an_error_not_a_success(
     ran = rumeur(capsys, "labels", "import", str(file), "--db", db)
     assert ran.code != 0
     assert ran.err.strip() == f"rumeur: error: {file}: no correction to import (the file is empty)"
+
+
+def test_the_json_parsers_words_read_in_french(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUMEUR_LANG", "fr")
+    file = _write(tmp_path / "fr.jsonl", ["{not json", '{"text": "ouvert', '{"text" 1}', "{} x"])
+    ran = rumeur(capsys, "labels", "import", str(file), "--db", db)
+    assert [line.split(" : ", 1)[1] for line in ran.err.splitlines()[:4]] == [
+        "JSON invalide (nom de clé entre guillemets droits attendu à la colonne 2)",
+        "JSON invalide (chaîne non fermée, ouverte à la colonne 10)",
+        "JSON invalide (séparateur « : » attendu à la colonne 9)",
+        "JSON invalide (données en trop après l’objet à la colonne 4)",
+    ]

@@ -179,16 +179,35 @@ def _parsed(raw: bytes | None) -> Any:
         raise CorrectionError(message.format(n=number(MAX_LINE)))
     try:
         # Strictly UTF-8: a text's bytes replaced by U+FFFD would be learnt from as written.
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.rstrip(b"\r\n").decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise CorrectionError(_("not UTF-8 (byte {n})").format(n=exc.start + 1)) from None
     except json.JSONDecodeError as exc:
         message = _("not valid JSON ({error} at column {column})")
-        raise CorrectionError(message.format(error=exc.msg, column=exc.colno)) from None
+        raise CorrectionError(message.format(error=_problem(exc.msg), column=exc.colno)) from None
     except (RecursionError, ValueError):
         # Nested deeper than the parser goes, or a number of thousands of digits (Python's
         # int limit): no correction is either.
         raise CorrectionError(_("a JSON object is expected")) from None
+
+
+def _problem(said: str) -> str:
+    """The JSON parser's words for what it found wrong, in the reader's language: Python's own
+    in English, the common ones in French."""
+    said = said.removesuffix(" at")  # "... starting at" would read "at at column 5"
+    names = {
+        "Expecting value": _("Expecting value"),
+        "Expecting property name enclosed in double quotes": _(
+            "Expecting property name enclosed in double quotes"
+        ),
+        "Expecting ',' delimiter": _("Expecting ',' delimiter"),
+        "Expecting ':' delimiter": _("Expecting ':' delimiter"),
+        "Unterminated string starting": _("Unterminated string starting"),
+        "Invalid control character": _("Invalid control character"),
+        "Extra data": _("Extra data"),
+        "Invalid \\uXXXX escape": _("Invalid \\uXXXX escape"),
+    }
+    return names.get(said, said)
 
 
 def _subject(value: dict[str, Any]) -> tuple[int | None, str | None]:
