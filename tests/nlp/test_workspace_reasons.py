@@ -438,6 +438,31 @@ def test_reenrich_takes_an_older_models_airline_reason_from_a_workspace_without_
     assert set(corrected.values()) == {"Late Flight"}
 
 
+def test_reenrich_of_the_reason_alone_asks_the_posts_the_model_found_negative(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rumeur reenrich --task reason` reads each post's stored sentiment, the model's when the
+    file gave none: it once read none, and took every such post's reason away."""
+    config, mapping = tmp_path / "rumeur.toml", tmp_path / "plain.toml"
+    config.write_text(VELORA, encoding="utf-8")
+    mapping.write_text(
+        'name = "plain"\nformat = "csv"\nplatform = "x"\n\n[columns]\nnative_id = "id"\n'
+        'text = "text"\ncreated_at = "date"\nauthor = "author"\n',
+        encoding="utf-8",
+    )  # no sentiment column: the model gives it
+    db_url = str(tmp_path / "model.db")
+    args = ("--db", db_url, "--config", str(config), "-w", "velora")
+    ran = rumeur(
+        capsys, "import", str(_posts_file(tmp_path, "velora")), *args, "--mapping", str(mapping)
+    )
+    assert ran.code == 0, ran.err
+    imported = _stored_reasons(db_url, "velora")
+    assert imported["velora-2"] == "Facturation"  # the model found it negative
+    ran = rumeur(capsys, "reenrich", *args, "--task", "reason")
+    assert ran.code == 0, ran.err
+    assert _stored_reasons(db_url, "velora") == imported
+
+
 def test_a_workspace_of_one_reason_learns_from_its_examples() -> None:
     """With no other reason to compare with, a word of the examples is taken as rare elsewhere:
     it is evidence enough; a post that shares none of them gets no reason."""

@@ -17,6 +17,8 @@ from rumeur.pipeline.adapters import workspace_models
 from rumeur.pipeline.stages import enrich
 from rumeur.store import CursorUpdate, Store
 
+READ_BY_OTHERS = ("language", "sentiment")  # the tasks whose label another model reads
+
 
 @dataclass(slots=True)
 class ReenrichReport:
@@ -70,7 +72,10 @@ def reenrich(
     cursor = store.cursor(key)
     report = ReenrichReport(resumed=bool(cursor))
     after = int((cursor or {}).get("last_id", 0))
-    while batch := store.posts_after(workspace.slug, after, batch_size):
+    # What the models run read, when it is not run again: the stored language, and the stored
+    # sentiment that the reason is asked on (without it, `--task reason` took every reason away).
+    kept = [t for t in READ_BY_OTHERS if t not in {e.task for e in enrichers}]
+    while batch := store.posts_after(workspace.slug, after, batch_size, kept):
         ids = [pid for pid, _ in batch]
         results = enrich([post for _, post in batch], enrichers)
         after = ids[-1]

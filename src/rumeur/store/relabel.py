@@ -91,14 +91,16 @@ def _source_tasks(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str]]:
 
 
 def posts_after(
-    conn: Connection, workspace: str, after_id: int, limit: int
+    conn: Connection, workspace: str, after_id: int, limit: int, kept: Sequence[str] = ()
 ) -> list[tuple[int, Post]]:
     """The workspace's stored posts with an id above `after_id`, in id order, with the labels
-    their source gave them: what a model is run on again."""
+    their source gave them: what a model is run on again. A task of `kept` (one not run again)
+    adds the post's stored label where the source gave none: the models that read it (the
+    language, the sentiment a reason is asked on) read what the post has, not nothing."""
     mine = exists().where(post_brands.c.post_id == posts.c.id, post_brands.c.workspace == workspace)
     query = (
         select(posts.c.id, posts.c.platform, posts.c.native_id, posts.c.text, posts.c.title,
-               posts.c.created_at, posts.c.language)
+               posts.c.created_at, *(posts.c[t] for t in kept))
         .where(posts.c.id > after_id, mine)
         .order_by(posts.c.id)
         .limit(limit)
@@ -111,6 +113,9 @@ def posts_after(
         )
         for pid, task, label in conn.execute(query):
             labels[pid].append(Label(task, label))
+    for r in rows:
+        given = {label.task for label in labels[r.id]}
+        labels[r.id] += [Label(t, r._mapping[t]) for t in kept if t not in given and r._mapping[t]]
     return [
         (r.id, Post(platform=r.platform, native_id=r.native_id, text=r.text, title=r.title,
                     created_at=r.created_at, author=Author(handle=""), labels=labels[r.id]))

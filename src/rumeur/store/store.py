@@ -198,9 +198,11 @@ class Store:
         with self.transaction() as conn:
             return relabel(conn, workspace, ids, results, cursor)
 
-    def posts_after(self, workspace: str, after_id: int, limit: int) -> list[tuple[int, Post]]:
+    def posts_after(
+        self, workspace: str, after_id: int, limit: int, kept: Sequence[str] = ()
+    ) -> list[tuple[int, Post]]:
         with self.engine.connect() as conn:
-            return posts_after(conn, workspace, after_id, limit)
+            return posts_after(conn, workspace, after_id, limit, kept)
 
     def cursor(self, source: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
