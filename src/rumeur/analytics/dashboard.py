@@ -18,7 +18,6 @@ tests and the baseline of the benchmark.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -39,7 +38,6 @@ DAY = timedelta(days=1)
 HOURLY_UP_TO = timedelta(hours=72)  # longer periods get one bucket per local day
 SENTIMENTS = ("negative", "neutral", "positive", UNKNOWN)
 TOP_KINDS = ("tag", "word", "link", "mention", "site")
-LEADER_MARGIN = 20  # candidates read beyond `top`, so that Python's ordering has the true top
 # What "enough data" means for the previous period, the one place it is decided. A change
 # against a period that the data barely reaches ("869.3%" when the collection started on the
 # last day of the week before) says nothing about the brand; so the period must hold at least
@@ -223,7 +221,7 @@ def dashboard(
     _read_hourly(conn, scope, period, names, brand, sums)
     for kind in TOP_KINDS:
         sums.tops[kind] = reads.top_facets(conn, period.days(scope), kind, top)
-    sums.authors = reads.top_authors(conn, period.days(scope), top + LEADER_MARGIN)
+    sums.authors = reads.top_authors(conn, period.days(scope), top)
     return _assemble(conn, scope, period, names, sums, top)
 
 
@@ -438,7 +436,7 @@ def _leaders(conn: Connection, candidates: list[tuple[int, int, int]], top: int)
 
 def _leader(person: Any, posts_n: int, engagement: int) -> Leader:
     followers = person.followers
-    score = engagement + posts_n * (1 + math.log10(1 + (followers or 0)))
+    score = reads.leader_score(engagement, posts_n, followers)
     why = [_plural(posts_n, "post"), _plural(engagement, "interaction")]
     if followers is not None:
         why.append(_plural(followers, "follower"))

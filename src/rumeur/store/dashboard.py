@@ -7,7 +7,6 @@ shares, scores) are made in analytics; this module only reads.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,11 +17,9 @@ from typing import Any
 from sqlalchemy import (
     CompoundSelect,
     Connection,
-    Integer,
     RowMapping,
     bindparam,
     case,
-    cast,
     func,
     select,
     union_all,
@@ -253,50 +250,70 @@ def _grouped_top(conn: Connection, table: Any, where: list[Any], top: int) -> li
 
 
 def top_authors(conn: Connection, days: Span, limit: int) -> list[tuple[int, int, int]]:
-    """(author id, posts, engagement) of the `limit` authors with the best leader's score."""
-    _need_log10(conn)
+    """(author id, posts, engagement) of the `limit` authors with the best leader's score
+    (`leader_score`), best first, ties by handle in code point order.
+
+    Exact without joining every author of the period: an author's score is at most
+    engagement + posts * `reach`, where `reach` takes the most followers of any author (one
+    look-up in `ix_authors_followers`). The period's authors are read by that bound, best
+    first, `wanted` at a time; once the `limit`-th exact score of those read beats the bound
+    of the last one, no author left unread can reach the list."""
     if days.reasons is None:  # one row per author and day rather than per reason too
         f, where = facet_days, _day_where(days.workspace, "author", _days_of(days))
     else:
         f, where = facet_rollups, _facet_where(days, "author")
-    grouped = (
-        select(
-            cast(f.c.value, Integer).label("author_id"),
-            func.sum(f.c.posts).label("posts"),
-            func.sum(f.c.engagement).label("engagement"),
-        )
+    reach = leader_score(0, 1, most_followers(conn))
+    n, e = func.sum(f.c.posts), func.sum(f.c.engagement)
+    by_bound = (
+        select(f.c.value, n, e)
         .where(*where)
         .group_by(f.c.value)
-        .subquery()
+        .having(n > 0)
+        .order_by((e + n * reach).desc())
     )
-    followers = func.coalesce(authors.c.followers, 0)
-    score = grouped.c.engagement + grouped.c.posts * (1 + func.log10(1 + followers))
-    query = (
-        select(grouped.c.author_id, grouped.c.posts, grouped.c.engagement)
-        .join(authors, authors.c.id == grouped.c.author_id)
-        .where(grouped.c.posts > 0)
-        .order_by(score.desc(), _bytewise(conn, authors.c.handle))
-        .limit(limit)
-    )
-    return [(int(a), int(p), int(e)) for a, p, e in conn.execute(query)]
+    wanted = 2 * limit + 10
+    while True:
+        rows = [(int(a), int(p), int(g)) for a, p, g in conn.execute(by_bound.limit(wanted))]
+        best = _ranked_authors(conn, rows)
+        if len(rows) < wanted or _settled(best, rows[-1], reach, limit):
+            return [(a, p, g) for _, _, a, p, g in best[:limit]]
+        wanted *= 4
 
 
-def _sqlite_has_log10() -> bool:
-    try:
-        sqlite3.connect(":memory:").execute("SELECT log10(1)")
-    except sqlite3.OperationalError:
+def leader_score(engagement: int, posts: int, followers: int | None) -> float:
+    """An opinion leader's score: reach and engagement together, not followers alone."""
+    return engagement + posts * (1 + math.log10(1 + (followers or 0)))
+
+
+def most_followers(conn: Connection) -> int:
+    """The most followers of any author (0 when no source gave any)."""
+    return int(conn.execute(select(func.max(authors.c.followers))).scalar() or 0)
+
+
+def _ranked_authors(
+    conn: Connection, rows: list[tuple[int, int, int]]
+) -> list[tuple[float, str, int, int, int]]:
+    """(-score, handle, id, posts, engagement) of these authors, best first; an id without an
+    author row is left out, as a join would."""
+    people = authors_by_id(conn, [a for a, _, _ in rows])
+    ranked = [
+        (-leader_score(g, p, people[a].followers), people[a].handle, a, p, g)
+        for a, p, g in rows
+        if a in people
+    ]
+    return sorted(ranked)
+
+
+def _settled(
+    best: list[tuple[float, str, int, int, int]], last: tuple[int, int, int], reach: float, k: int
+) -> bool:
+    """Whether no author ranked after `last` by the bound can enter the first `k` of `best`: the
+    `k`-th score beats that bound, with room for the database's rounding of it."""
+    if len(best) < k:
         return False
-    return True
-
-
-_SQLITE_LOG10 = _sqlite_has_log10()
-
-
-def _need_log10(conn: Connection) -> None:
-    """SQLite has log10 only when built with its math functions: lend Python's otherwise."""
-    if conn.dialect.name == "sqlite" and not _SQLITE_LOG10:
-        raw = conn.connection.driver_connection
-        raw.create_function("log10", 1, math.log10, deterministic=True)
+    _, posts_n, engagement = last
+    bound = engagement + posts_n * reach
+    return -best[k - 1][0] > bound * (1 + 1e-9) + 1e-9
 
 
 def authors_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
