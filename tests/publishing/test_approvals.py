@@ -168,7 +168,7 @@ def test_a_locked_master_and_a_local_manager_confined_to_their_accounts(
     lyon, lille = _item(store, ws, "lyon"), _item(store, ws, "lille", at="2030-06-02T09:00")
     with pytest.raises(ApprovalError, match="nadia may not approve item 1 at step 1: lucie may"):
         _approve(store, ws, lyon, "nadia")  # a senior of another department
-    with pytest.raises(ApprovalError, match="^nadia may not edit item 1: it is lyon's variant$"):
+    with pytest.raises(ApprovalError, match=r"^nadia may not edit item 1: it is lyon's variant$"):
         approvals.edit(store, ws, lyon, "nadia", CM, NOW, text="Bonjour")
     with pytest.raises(ApprovalError, match="lucie may not lock message"):
         approvals.lock(store, ws, lyon, "lucie", CM, True)
@@ -180,7 +180,7 @@ def test_a_locked_master_and_a_local_manager_confined_to_their_accounts(
     assert edited.extra["facets"] == [] and edited.extra["edit"] == {
         "variables": {"ville": "Lyon 3e"}
     }
-    with pytest.raises(ApprovalError, match="^lille \\(bluesky\\): 301 characters") as refused:
+    with pytest.raises(ApprovalError, match=r"^lille \(bluesky\): 301 characters") as refused:
         approvals.edit(store, ws, lille, "nadia", CM, NOW, text="x" * 301)
     assert refused.value.refusal
     untouched = load(store, lille)
@@ -231,7 +231,9 @@ def _race(one: Store, two: Store, ws: Workspace, item_id: int, names: tuple[str,
         start.wait()
         done.append(approvals.decide(store, ws, item_id, name, CM, NOW).outcome)
 
-    threads = [threading.Thread(target=go, args=(s, n)) for s, n in zip((one, two), names)]
+    threads = [
+        threading.Thread(target=go, args=(s, n)) for s, n in zip((one, two), names, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

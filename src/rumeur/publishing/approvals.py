@@ -186,9 +186,6 @@ def decide(
     step = _allowed_step(flow, item, name, role)
     needed = required(flow, step, item.author) if reason is None else None
     who = name or CLI_NAME
-    if needed is not None and name is None:
-        raise ApprovalError(_("step {step} is approved by name: give --as USER").format(
-            step=item.step or 1))  # fmt: skip
     outcome = decisions.decide(
         store, item, who, "approved" if reason is None else "rejected", now,
         required=needed, steps=len(flow.workflow.steps), reason=reason,
@@ -204,6 +201,9 @@ def _allowed_step(flow: Flow, item: Item, name: str | None, role: str | None) ->
         )
     steps = flow.workflow.steps
     step = steps[min(item.step or 1, len(steps)) - 1]
+    if name is None and (step.need == "all" or not may_approve(flow, step, name, role)):
+        raise ApprovalError(_("step {step} is approved by name: give --as USER").format(
+            step=item.step or 1))  # fmt: skip
     if not may_approve(flow, step, name, role):
         who = ", ".join(awaited(flow, step, item.author, [])) or "-"
         raise ApprovalError(

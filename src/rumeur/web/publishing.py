@@ -82,8 +82,10 @@ def api_publish(
             state(request).store, ws, spec, datetime.now(UTC), author=viewer.user.name,
             role=viewer.user.role.value, resolve=lookups.resolve, limit=lookups.limit,
         )  # fmt: skip
-        found["items"] += [scheduling.item_json(i) for i in outcome.created]
-        found["existing"] += [scheduling.item_json(i) for i in outcome.existing]
+        made = outcome.created + outcome.existing
+        waiting = approvals.list_approvals(state(request).store, ws, made)
+        found["items"] += [scheduling.item_json(i, waiting[i.id]) for i in outcome.created]
+        found["existing"] += [scheduling.item_json(i, waiting[i.id]) for i in outcome.existing]
         found["refused"] += [_refused(v) for v in outcome.refused]
     return JSONResponse(found, status_code=201 if found["items"] else 200)
 
