@@ -1,4 +1,4 @@
-"""Approval workflows of published items (docs/publish.md, "Approvals").
+"""Approval workflows of published items (docs/publish.md, "Approval").
 
 An item's workflow is the `[[workspaces.workflows]]` entry naming its account or its account's
 department; else, when the department has an `approval` (`all`, `juniors`), the one step it

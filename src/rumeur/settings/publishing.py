@@ -1,4 +1,4 @@
-"""Publishing's approval workflows (docs/publish.md, "Approvals"): `[[workspaces.workflows]]`.
+"""Publishing's approval workflows (docs/publish.md, "Approval"): `[[workspaces.workflows]]`.
 
 A workflow names the accounts and departments it applies to and its steps, in order. A step is
 approved by its `users`, by anyone of its `roles`, and by the `seniors` of the item's account's

@@ -1,11 +1,12 @@
-"""An item's approvals (docs/publish.md, "Approvals"): every decision kept in
+"""An item's approvals (docs/publish.md, "Approval"): every decision kept in
 `publish_approvals`, forever, and the item moved through its workflow's steps.
 
-A decision is taken in one transaction that first locks the item's row (`FOR UPDATE` on
-PostgreSQL; SQLite writes one transaction at a time): it counts only if the item is still
-pending at the step, round and text the approver saw, each approver is recorded once per step
-and round (a unique key), and the step moves on by a conditional UPDATE. Two approvers acting
-at once thus never approve twice, and the last of an `all` step always sees the others.
+A decision is taken in one write transaction (one writer at a time: SQLite's write lock,
+PostgreSQL's advisory lock, store.py) that also locks the item's row (`FOR UPDATE`): it
+counts only if the item is still pending at the step, round and text the approver saw, each
+approver is recorded once per step and round (a unique key), and the step moves on by a
+conditional UPDATE. Two approvers acting at once thus never approve twice, and the last of an
+`all` step always sees the others.
 
 An edit of the text starts a new round: the approvals of the old text stay in the table but no
 longer count, since they name the old round and the old text's hash.
@@ -138,10 +139,25 @@ def _move(conn: Connection, item: Item, at_step: int, now: datetime, **values: A
 
 
 def approvers_now(store: Store, items: Sequence[Item]) -> dict[int, list[str]]:
-    """For each pending item, who approved its current step already."""
-    pending = [item for item in items if item.status == "pending_approval"]
+    """For each pending item, who approved its current step already (one query for all)."""
+    pending = {item.id: item for item in items if item.status == "pending_approval"}
+    a = publish_approvals.c
+    found: dict[int, list[str]] = {item_id: [] for item_id in pending}
+    if not pending:
+        return found
+    query = (
+        select(a.item_id, a.round, a.step, a.approver, a.text_hash)
+        .where(a.item_id.in_(list(pending)), a.decision == "approved")
+        .order_by(a.id)
+    )
     with store.read() as conn:
-        return {it.id: approved(conn, it.id, it.round, it.step or 1, it) for it in pending}
+        rows = conn.execute(query).all()
+    hashes = {item_id: text_hash(item) for item_id, item in pending.items()}
+    for item_id, round_, step, approver, seen in rows:
+        item = pending[item_id]
+        if (round_, step, seen) == (item.round, item.step or 1, hashes[item_id]):
+            found[item_id].append(approver)
+    return found
 
 
 def history(store: Store, item_id: int) -> list[Record]:
