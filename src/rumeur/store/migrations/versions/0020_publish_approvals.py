@@ -21,11 +21,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("publish_items") as batch:
-        batch.add_column(sa.Column("step", sa.Integer))
-        batch.add_column(sa.Column("round", sa.Integer, nullable=False, server_default="1"))
-    with op.batch_alter_table("publish_messages") as batch:
-        batch.add_column(sa.Column("locked", sa.Boolean, nullable=False, server_default=sa.false()))
+    # Plain ALTER TABLE, never a batch copy: recreating publish_messages on SQLite would drop
+    # it, and its items with it (ON DELETE CASCADE).
+    op.add_column("publish_items", sa.Column("step", sa.Integer))
+    op.add_column(
+        "publish_items", sa.Column("round", sa.Integer, nullable=False, server_default="1")
+    )
+    op.add_column(
+        "publish_messages",
+        sa.Column("locked", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "publish_approvals",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
@@ -54,8 +59,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("publish_approvals")
-    with op.batch_alter_table("publish_messages") as batch:
-        batch.drop_column("locked")
-    with op.batch_alter_table("publish_items") as batch:
-        batch.drop_column("round")
-        batch.drop_column("step")
+    op.drop_column("publish_messages", "locked")  # SQLite 3.35's DROP COLUMN: no copy
+    op.drop_column("publish_items", "round")
+    op.drop_column("publish_items", "step")
