@@ -152,6 +152,11 @@ def test_a_rejection_returns_to_draft_with_its_reason(store: Store, ws: Workspac
     item_id = _item(store, ws, "lille")
     line = approvals.decide(store, ws, item_id, "nadia", CM, NOW, reason="Pas le bon horaire").line
     assert line == "item 1 rejected: back to draft (Pas le bon horaire)"
+    for bad in (" ", "nul\x00", "\ud800"):
+        with pytest.raises(ApprovalError, match=r"^reason: say why it is rejected$"):
+            approvals.decide(store, ws, item_id, "nadia", CM, NOW, reason=bad)
+    with pytest.raises(ApprovalError, match=r"^--set ville\\x00: not a variable's name$"):
+        approvals.edit(store, ws, item_id, "cyril", CM, NOW, values={"ville\x00": "x"})
     found = load(store, item_id)
     assert found is not None and (found.status, found.error) == ("draft", "Pas le bon horaire")
     assert _approve(store, ws, item_id, "nadia").startswith(

@@ -16,6 +16,7 @@ so a local manager approves the variants of their own accounts and no other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from rumeur.config import Department, Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
 from rumeur.publishing.expand import find_account
+from rumeur.publishing.spec import UNSTORABLE
 from rumeur.settings.inbox import OwnedAccount
 from rumeur.settings.publishing import Step, Workflow
 from rumeur.store import approvals as decisions
@@ -178,6 +180,8 @@ def decide(
     reason: str | None = None,
 ) -> Decided:
     """Approve item `item_id` as `name` (of `role`), or reject it when `reason` is given."""
+    if reason is not None and (not reason.strip() or UNSTORABLE.search(reason)):
+        raise ApprovalError(_("reason: say why it is rejected"), refusal=True)
     item = found_item(store, ws, item_id)
     flow = item_flow(ws, item)
     if item.status != "pending_approval" or flow is None:
@@ -303,7 +307,7 @@ def _redrafted(
 
     try:  # no NUL nor lone surrogate, which no database takes
         text = None if text is None else _string(text, "--text", required=True)
-        values = {k: _string(v, f"--set {k}", limit=2000) for k, v in values.items()}
+        values = {_name(k): _string(v, f"--set {k}", limit=2000) for k, v in values.items()}
     except SpecError as exc:
         raise ApprovalError(str(exc), refusal=True) from None
     before = item.extra.get("edit") or {}
@@ -328,6 +332,15 @@ def _redrafted(
     extra["edit"] = edited | ({"variables": kept} if kept else {})
     return {"text": d.text, "title": d.title, "spoiler": d.spoiler, "extra": extra,
             "media": [{"path": m.path, "alt": m.alt} for m in d.media]}  # fmt: skip
+
+
+def _name(key: str) -> str:
+    """A variable's name as `{ville}` writes it; SpecError otherwise."""
+    from rumeur.publishing.spec import SpecError
+
+    if not re.fullmatch(r"[^\W\d]\w{0,62}", key):
+        raise SpecError(_("--set {key}: not a variable's name").format(key=ascii(key)[1:-1]))
+    return key
 
 
 def lock(

@@ -128,7 +128,7 @@ def _decided(request: Request, ws: Workspace, decided: approvals.Decided) -> JSO
 
 
 def _refusal(exc: approvals.ApprovalError) -> JSONResponse:
-    return JSONResponse({"error": str(exc)}, status_code=404 if exc.missing else 403)
+    return JSONResponse({"error": str(exc)}, status_code=_edit_status(exc))
 
 
 @api_router.post("/w/{slug}/publish/{item_id}/approve")
