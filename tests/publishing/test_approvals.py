@@ -130,6 +130,9 @@ def test_any_one_of_a_role_is_enough_and_the_author_is_not(store: Store, ws: Wor
     with pytest.raises(ApprovalError, match="ana may not approve"):
         _approve(store, ws, item_id, "ana", "analyst")
     assert _approve(store, ws, item_id, "sam") == "item 1 approved: scheduled"
+    held = _item(store, ws, "toulouse", at="2030-06-03T09:00")
+    unheld = ws.model_copy(update={"workflows": ws.workflows[:1]})  # its workflow taken out
+    assert _approve(store, unheld, held, "ana", "analyst") == f"item {held} approved: scheduled"
 
 
 @sqlite

@@ -184,6 +184,11 @@ def decide(
         raise ApprovalError(_("reason: say why it is rejected"), refusal=True)
     item = found_item(store, ws, item_id)
     flow = item_flow(ws, item)
+    if item.status == "pending_approval" and flow is None and reason is None:
+        # Its workflow was taken out of the settings since: nothing holds it any more.
+        rows.approve(store, item.id, name or CLI_NAME, now)
+        after = rows.item(store, item.id) or item
+        return Decided(after, "scheduled", _("item {id} approved: scheduled").format(id=item.id))
     if item.status != "pending_approval" or flow is None:
         line = _("item {id} needs no approval (it is {status}): nothing to do")
         return Decided(item, None, line.format(id=item.id, status=status_word(item.status)))
