@@ -10,6 +10,9 @@ An item's life:
                                                 `--> late (past its moment by more than the
                                                      account's delay: flagged, not sent)
 
+`pending_approval` goes through its workflow's steps (`step`, store/approvals.py); a rejection
+sends it back to `draft`, and an edit starts a new `round` at the first step.
+
 `create` writes a message and its items in one transaction. An item's `idempotency_key` is
 fixed there, from the workspace, the account, the time and the text: scheduling the same file
 twice finds the items of the first time instead of making new ones, and the sender reuses the
@@ -165,6 +168,7 @@ def _values(
         "visibility": item.visibility, "spoiler": item.spoiler, "extra": dict(item.extra),
         "at": item.at, "timezone": item.timezone, "status": item.status,
         "idempotency_key": key, "author": author, "created_at": now, "updated_at": now,
+        "step": 1 if item.status == "pending_approval" else None,
     }  # fmt: skip
 
 
