@@ -272,18 +272,31 @@ def test_refused_for_good_stops_the_item_with_its_reason(store: Store, network: 
 
 
 @SQLITE
-def test_a_revoked_token_holds_the_account_and_says_so_on_its_posts(
-    store: Store, network: Network
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("en", "token revoked: reconnect the account"),
+        ("fr", "jeton révoqué : reconnectez le compte"),
+    ],
+)
+def test_a_revoked_token_stops_the_accounts_posts_with_the_reason(
+    store: Store, network: Network, language: str, reason: str
 ) -> None:
-    post = schedule(store, "mastodon", text="Bonjour")
+    first = schedule(store, "mastodon", text="Bonjour")
+    second = schedule(store, "mastodon", text="Bonsoir")
     network.plan(STATUSES, 401)
-    with sender(store, network, now=at(1)) as s:
+    with using(language), sender(store, network, now=at(1), batch=1) as s:
         report = s.once()
-    assert report.held and report.sent == 0
-    waiting = item(store, post.id)
-    assert waiting is not None and waiting.status == "sending"
-    assert waiting.error == "token expired: reconnect piaille"
-    assert SECRETS["RUMEUR_TEST_SEND_MASTODON_TOKEN"] not in str(waiting)
+    assert report.held and report.sent == 0 and report.failed == 1
+    for post in (first, second):  # the one tried, and the one queued behind it
+        stopped = item(store, post.id)
+        assert stopped is not None and stopped.status == "failed"
+        assert stopped.error == reason
+        assert SECRETS["RUMEUR_TEST_SEND_MASTODON_TOKEN"] not in str(stopped)
+    assert len(network.requests) == 1  # one try: the second post never left
+    with sender(store, network, now=at(2)) as s:
+        assert s.once().held == {}  # nothing of the account is left to send
+    assert len(network.requests) == 1
 
 
 @SQLITE

@@ -68,7 +68,7 @@ from rumeur.store.inbox import (
     record_sent,
     take_over,
 )
-from rumeur.store.outbox_posts import due_items, flag_late, queue_post
+from rumeur.store.outbox_posts import due_items, fail_posts_of, flag_late, queue_post
 from rumeur.store.publishing import Item
 from rumeur.store.store import Store
 
@@ -420,8 +420,9 @@ class Sender:
         self._event("retry", row, line)
 
     def _hold(self, row: OutboxRow, exc: RumeurError, report: Report) -> None:
-        """Stop the row's account: the row goes back to the queue, and every queued reply of
-        the account says why it waits."""
+        """Stop the row's account: a reply goes back to the queue, and every queued reply of
+        the account says why it waits. A refused token also stops the account's scheduled
+        posts for good (`failed`, with the reason): their moment will not wait for it."""
         account = self._account(row)
         source = getattr(exc, "source", "") or row.account
         name = source.partition(":")[2] or source
@@ -429,8 +430,14 @@ class Sender:
         if not isinstance(exc, AuthError):
             line = _line(exc)
         now = self.now()
+        revoked = _("token revoked: reconnect the account") if isinstance(exc, AuthError) else None
         if row.state == "claimed":
-            record_failed(self.store, row.id, line, now, permanent=False)
+            # A post cannot wait for a reconnection the way a reply does: it stops, with why.
+            stops = revoked is not None and row.item_id is not None
+            record_failed(self.store, row.id, revoked if stops else line, now, permanent=stops)
+            report.failed += int(stops)
+        if revoked is not None:
+            fail_posts_of(self.store, row.workspace, row.platform, row.account, revoked, now)
         hold_account(self.store, row.workspace, row.platform, row.account, line, now)
         self.held[account] = line
         report.held[account] = line

@@ -12,6 +12,10 @@ moment to `late` instead, with the reason. From then on the outbox row's state c
     outbox sent              -> item published, with native_id and native_url
     outbox failed            -> item failed (or late), with the reason
     outbox unknown           -> item unknown, until the network is read
+
+A revoked token (a 401) stops the account's posts for good (`fail_posts_of`): a post waits for
+nobody the way a reply waits for its customer, and its moment will have passed by the time the
+account is reconnected; the author schedules it again. The account's replies stay queued.
 """
 
 from __future__ import annotations
@@ -104,6 +108,31 @@ def follow(conn: Connection, outbox_id: int, state: str, now: datetime, **values
         .where(i.id == item_id, i.status.in_(("sending", "unknown")))
         .values(status=status, updated_at=now, **values)
     )
+
+
+def fail_posts_of(
+    store: Store, workspace: str, platform: str, account: str, reason: str, now: datetime
+) -> int:
+    """Every queued post of an account failed with `reason` (its token was revoked), its item
+    with it; how many. Queued rows are not in flight: none of them can have left."""
+    o = outbox.c
+    with store.transaction() as conn:
+        ids = list(
+            conn.execute(
+                select(o.id).where(
+                    o.workspace == workspace, o.platform == platform, o.account == account,
+                    o.state == "queued", o.item_id.is_not(None),
+                )
+            ).scalars()
+        )  # fmt: skip
+        for row_id in ids:
+            conn.execute(
+                update(outbox)
+                .where(o.id == row_id, o.state == "queued")
+                .values(state="failed", error=_line(reason), updated_at=now)
+            )
+            follow(conn, row_id, "failed", now, error=reason)
+        return len(ids)
 
 
 def item_of(store: Store, outbox_id: int) -> int | None:
