@@ -27,6 +27,12 @@ TASKS = ("language", "sentiment", "emotion", "reason")
         ("Merci beaucoup à tout l'équipage, vol parfait et personnel adorable !", "fr", "positive"),
         ("@united worst airline ever, my flight was cancelled and nobody helps", "en", "negative"),
         ("@united thank you so much, the crew was amazing and we landed early!", "en", "positive"),
+        # Issue 17's customer-care posts (the first is in the development set, the others not)
+        ("La livraison du colis a pris un retard énorme, vraiment déçu", "fr", "negative"),
+        ("Merci pour votre aide, conseillère très aimable", "fr", "positive"),
+        ("Quels sont les horaires d'ouverture le samedi ?", "fr", "neutral"),
+        ("Pas mal du tout, livraison rapide", "fr", "positive"),
+        ("I am not satisfied with the refund, how do I complain?", "en", "negative"),
     ],
 )  # fmt: skip
 def test_clear_sentiment_examples(text: str, language: str, expected: str) -> None:
@@ -50,6 +56,27 @@ def test_the_explanation_of_a_negative_french_post_names_its_negative_words() ->
     assert {"perdu", "nul", "retard"} & set(words), words
     assert all(weight > 0 for _, weight in why.supporting)
     assert all(weight < 0 for _, weight in why.opposing)
+
+
+def test_the_explanation_names_the_lexicons_cues() -> None:
+    why = shipped("sentiment").explain(
+        "La livraison a pris un retard énorme, vraiment déçu", top=8, meta="fr"
+    )
+    assert why.label == "negative"
+    assert "vraiment déçu (negative word)" in dict(why.supporting), why.supporting
+
+
+def test_an_emotionless_post_has_no_emotion() -> None:
+    from rumeur.i18n import using
+    from rumeur.web import labels
+
+    emotion = shipped("emotion")
+    assert emotion.none_below > 0
+    assert emotion.predict(["The office opens at nine on Saturdays."]).label(0) == "none"
+    with using("fr"):
+        assert labels.emotion("none") == "aucune émotion"
+    with using("en"):
+        assert labels.emotion("none") == "no emotion"
 
 
 @pytest.mark.parametrize("task", TASKS)
