@@ -518,3 +518,18 @@ def test_the_overview_names_statements_in_the_reader_s_language(admin) -> None: 
         assert "Retards et annulations" in page and "Delays and cancellations" not in page
     finally:
         admin.cookies.set("rumeur_lang", "en")
+
+
+def test_every_section_s_footer_names_the_app_s_version_not_the_settings_one(
+    site: Site,
+    admin,  # type: ignore[no-untyped-def]
+) -> None:
+    # The pages once passed the settings' version as `version`, which hid the app's in the
+    # footer ("rumeur 0" on a workspace never saved in the app).
+    from rumeur import __version__
+
+    stored = version(site)
+    for section in (*SECTIONS, "reasons"):
+        page = admin.get(f"{BASE}/{section}").text
+        assert f"<footer>rumeur {__version__} ·" in page, section
+        assert f'name="version" value="{stored}"' in page, section

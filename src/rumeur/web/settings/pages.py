@@ -300,7 +300,7 @@ def _section_page(
         section=section,
         values=values,
         rows=rows,
-        version=version,
+        settings_version=version,  # not `version`: the footer names the app's version
         refused=refused,
         saved=saved,
         outcome=outcome,
