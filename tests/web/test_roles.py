@@ -45,6 +45,8 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/w/{slug}/alerts/{alert_id}/assign"): Permission.RESPOND,
     ("POST", "/w/{slug}/alerts/{alert_id}/note"): Permission.RESPOND,
     ("POST", "/w/{slug}/alerts/{alert_id}/copied"): Permission.RESPOND,
+    ("GET", "/w/{slug}/alerts/{alert_id}/statements/{statement}/publish"): Permission.PUBLISH,
+    ("POST", "/w/{slug}/alerts/{alert_id}/statements/{statement}/publish"): Permission.PUBLISH,
     ("GET", "/w/{slug}/inbox"): Permission.INBOX,
     ("GET", "/w/{slug}/inbox/rules"): Permission.INBOX,
     ("POST", "/w/{slug}/inbox/rules"): Permission.ROUTING,
@@ -135,6 +137,7 @@ def _fill(path: str, site: Site, post_id: int) -> str:
         .replace("{conversation_id}", str(_a_baggage_conversation(site)))
         .replace("{outbox_id}", "not-a-reply")  # refused as bad input, once the role passed
         .replace("{view_id}", "1")  # someone's saved view: deleted only by its owner
+        .replace("{statement}", "delays")  # the demo's holding statement
     )
 
 

@@ -23,7 +23,17 @@ from rumeur import __version__, i18n, logs
 from rumeur.config import Settings
 from rumeur.i18n import _
 from rumeur.store import Store
-from rumeur.web import alerting, api, inbox, inbox_approval, inbox_rules, pages, publishing, stream
+from rumeur.web import (
+    alerting,
+    api,
+    holding,
+    inbox,
+    inbox_approval,
+    inbox_rules,
+    pages,
+    publishing,
+    stream,
+)
 from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
 from rumeur.web.filters import BAD_INPUT
 from rumeur.web.render import page
@@ -61,6 +71,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(pages.router)
     app.include_router(stream.router)
     app.include_router(alerting.router)
+    app.include_router(holding.router)
     # Before the inbox's: /inbox/approvals is not a conversation's id.
     app.include_router(inbox_approval.router)
     app.include_router(inbox_approval.api_router)
