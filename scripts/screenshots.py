@@ -4,11 +4,13 @@ inbox's list and a conversation, as a user sees them, shot in Debian's headless 
 into docs/images/ (English and French).
 
 The demo data set is imported into a temporary database with the shipped models, an analyst
-account is made, and the app is served on 127.0.0.1 for the time of the shots. The inbox is a
-La Poste workspace seeded in another temporary database (docs/inbox.md's settings: two
-departments, a response target, a saved reply, juniors' replies approved by a senior), with a
-few conversations on three networks, one past its target and one whose junior's reply waits
-for approval; it is shot as an admin."""
+account is made, and the app is served on 127.0.0.1 for the time of the shots. The post shot
+has its emotion corrected by another analyst (lea), so that its Labels section shows the label
+in effect beside the model's. The inbox is a La Poste workspace seeded in another temporary
+database (docs/inbox.md's settings: two departments, a response target, a saved reply,
+juniors' replies approved by a senior; docs/reasons.md's two complaint reasons), with a few
+conversations on three networks, one past its target and one whose junior's reply waits for
+approval; it is shot as an admin, with its complaint reasons' settings page."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from rumeur.commands.importing import file_source, find_demo_file, import_file
 from rumeur.config import load_settings, parse_settings
 from rumeur.store import Store
 from rumeur.store.conversations import add_note
+from rumeur.store.corrections import Wanted, record_corrections
 from rumeur.store.inbox import Message, queue_reply, receive, set_status
 from rumeur.store.schema import posts
 from rumeur.web.accounts import add_user
@@ -69,6 +72,8 @@ def main() -> None:
                 .order_by(posts.c.created_at.desc())
                 .limit(1)
             ).scalar_one()
+        add_user(store, "lea", "analyst", PASSWORD)
+        correct_emotion(store, ws, post_id, "lea")
         alert_id = open_alerts(store, ws)
         with background(create_app(settings, store)) as base:
             shoot(base, args.chromium, args.out, post_id, alert_id)
@@ -87,6 +92,15 @@ def signed_in(browser: Any, base: str, name: str, language: str) -> Any:
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/w/[^/]+/"))
     return page
+
+
+def correct_emotion(store: Store, ws: Any, post_id: int, name: str) -> None:
+    """The post's emotion corrected by `name`, as the post page's form records it, so that its
+    Labels section shows a corrected label beside the model's."""
+    with store.engine.connect() as conn:
+        emotion = conn.execute(select(posts.c.emotion).where(posts.c.id == post_id)).scalar_one()
+    value = "sadness" if emotion == "anger" else "anger"
+    record_corrections(store, ws.slug, [Wanted(post_id, None, "emotion", value)], name)
 
 
 def open_alerts(store: Store, ws: Any) -> int:
@@ -119,7 +133,9 @@ def shoot(base: str, chromium: str, out: Path, post_id: int, alert_id: int) -> N
             page.screenshot(path=str(out / f"dashboard{suffix}.png"), full_page=True)
             page.goto(f"{base}/w/united/posts/{post_id}")
             page.screenshot(path=str(out / f"post{suffix}.png"), full_page=True)
-            print(f"{out}/dashboard{suffix}.png, {out}/post{suffix}.png")
+            # The Labels section alone, for the documentation of corrections.
+            page.locator("[data-testid=labels]").screenshot(path=str(out / f"labels{suffix}.png"))
+            print(f"{out}/dashboard{suffix}.png, {out}/post{suffix}.png, labels{suffix}.png")
             # The mentions as an analyst searches them: a brand, its negative posts, words marked.
             query = urlencode(
                 {"q": "brand:American AND (delayed OR cancelled)", "sort": "engagement"}
@@ -178,6 +194,18 @@ name = "Colis et courrier"
 first_response = "2h"
 approval = "juniors"
 seniors = ["sam"]
+
+[[workspaces.reasons]]
+name = "Livraison"
+examples = [
+    "Mon colis n'est toujours pas arrivé, livraison en retard",
+    "Colis perdu par le transporteur, personne ne répond",
+]
+query = '(colis OR livraison) NEAR/3 (retard* OR perdu* OR bloqu*)'
+
+[[workspaces.reasons]]
+name = "Facturation"
+examples = ["Prélevé deux fois ce mois-ci", "Remboursement jamais reçu après annulation"]
 
 [[workspaces.routing]]
 name = "colis"
@@ -275,7 +303,8 @@ def rules_shot(page: Any, base: str, path: Path) -> None:
 
 
 def inbox_shots(out: Path, chromium: str) -> None:
-    """inbox.png, conversation.png and rules.png (and their .fr), as an admin sees them."""
+    """inbox.png, conversation.png, rules.png and reasons.png (and their .fr), as an admin sees
+    them."""
     settings = parse_settings(INBOX_SETTINGS, "screenshots-inbox.toml")
     ws = settings.workspace()
     with tempfile.TemporaryDirectory() as folder:
@@ -296,7 +325,11 @@ def inbox_shots(out: Path, chromium: str) -> None:
                     page.goto(f"{base}/w/laposte/inbox/{marie}")
                     page.screenshot(path=str(out / f"conversation{suffix}.png"), full_page=True)
                     rules_shot(page, base, out / f"rules{suffix}.png")
+                    # The workspace's own complaint reasons (the demo's are the airline ones).
+                    page.goto(base + "/w/laposte/settings/reasons")
+                    page.screenshot(path=str(out / f"reasons{suffix}.png"), full_page=True)
                     print(f"{out}/inbox{suffix}.png, conversation{suffix}.png, rules{suffix}.png")
+                    print(f"{out}/reasons{suffix}.png")
                     page.context.close()
                 browser.close()
         store.close()
