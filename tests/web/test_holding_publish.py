@@ -133,9 +133,13 @@ def test_two_clicks_publish_pre_approved_and_once(site: Site, room: tuple[Any, i
             select(a.approver, a.decision).where(a.item_id.in_([r["id"] for r in made]))
         ).all()
     assert sorted(log) == [("statement:delays", "approved")] * 2
+    room_log = cyril.get(f"/w/united/alerts/{alert_id}").text
+    line = "published the statement “Delays and cancellations” (FR) on national-mastodon"
+    assert line in room_log
     again = cyril.post(url(alert_id), data=form)  # the double submit
     assert again.status_code == 200 and 'data-testid="published-again"' in again.text
     assert [r["id"] for r in items_of(site, "statement:delays")] == [r["id"] for r in made]
+    assert cyril.get(f"/w/united/alerts/{alert_id}").text.count("published the statement") == 1
 
 
 def test_permission_token_and_stale_form(site: Site, room: tuple[Any, int]) -> None:

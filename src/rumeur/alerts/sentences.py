@@ -523,4 +523,10 @@ def event(
         return _("copied the statement “{name}” ({language})").format(
             name=(statements or {}).get(slug, slug), language=str(detail.get("language")).upper()
         )
+    if what == "statement_published":
+        return _("published the statement “{name}” ({language}) on {accounts}").format(
+            name=(statements or {}).get(detail.get("statement", ""), detail.get("statement")),
+            language=str(detail.get("language")).upper(),
+            accounts=", ".join(str(a) for a in detail.get("accounts") or ()),
+        )
     return str(what)

@@ -2,7 +2,7 @@
 REST API: a workspace's alerts (live ones first), and one alert's room: its explanation, the
 hourly timeline of its subject, how it spreads across platforms and authors, who does what, the
 holding statements and the log. The team's actions are rows of `alert_events` (`assigned`,
-`note`, `statement_copied`) beside the detectors' own."""
+`note`, `statement_copied`, `statement_published`) beside the detectors' own."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ LISTED = 200  # alerts on the list page
 TOP = 10
 STATUS_ORDER = {"open": 0, "acked": 1, "muted": 2, "closed": 3}
 SENTIMENTS = ("negative", "neutral", "positive", "unknown")
-TEAM = ("assigned", "note", "statement_copied")  # what people write in a room
+TEAM = ("assigned", "note", "statement_copied", "statement_published")  # people's actions
 MUTE_HOURS = (1, 2, 6, 24)
 MAX_TEXT = 2000
 

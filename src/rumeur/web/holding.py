@@ -90,4 +90,10 @@ def publish_now(
         state(request).store, ws, found, language, minute, now, author=viewer.user.name,
         role=viewer.user.role.value, resolve=lookups.resolve, limit=lookups.limit,
     )  # fmt: skip
+    if outcome.created:  # the room's log says who published what, once
+        accounts = [item.account for item in outcome.created]
+        detail = {"statement": found.slug, "language": language, "accounts": accounts}
+        store = state(request).store
+        crisis.log_event(store, ws.slug, alert_id, "statement_published", viewer.user.name,
+                         detail, now)  # fmt: skip
     return _page(request, viewer, ws, alert_id, found, language, outcome=outcome, at=minute)
