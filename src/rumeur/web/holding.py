@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from rumeur.config import HoldingStatement, Workspace
 from rumeur.i18n import _
-from rumeur.publishing import holding
+from rumeur.publishing import approvals, holding
 from rumeur.publishing.lookups import Lookups
 from rumeur.web import crisis
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
@@ -54,7 +54,7 @@ def _page(request: Request, viewer: Viewer, ws: Workspace, alert_id: int,
           statement: HoldingStatement, language: str, **more: object) -> Response:  # fmt: skip
     context = page_context(
         request, viewer, ws=ws, alert_id=alert_id, statement=statement, language_code=language,
-        **more,
+        status_word=approvals.status_word, **more,
     )  # fmt: skip
     return page("holding.html", context)
 
