@@ -84,7 +84,9 @@ def figures(
         out[g] = {
             "n": int(rows.sum()),
             "macro_f1": float(
-                f1_score(truth[rows], pred[rows], labels=list(classes), average="macro")
+                f1_score(
+                    truth[rows], pred[rows], labels=list(classes), average="macro", zero_division=0
+                )
             ),
             "accuracy": float(accuracy_score(truth[rows], pred[rows])),
             "f1_per_class": {c: float(v) for c, v in zip(classes, per_class, strict=True)},
