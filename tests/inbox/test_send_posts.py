@@ -271,13 +271,15 @@ def test_refused_for_good_stops_the_item_with_its_reason(store: Store, network: 
     assert [r.state for r in outbox_in(store, "failed")] == ["failed"]
 
 
-@SQLITE
 @pytest.mark.parametrize(
-    ("language", "reason"),
+    ("db_url", "language", "reason"),
     [
-        ("en", "token revoked: reconnect the account"),
-        ("fr", "jeton révoqué : reconnectez le compte"),
+        ("sqlite", "en", "token revoked: reconnect the account"),
+        pytest.param(
+            "postgres", "fr", "jeton révoqué : reconnectez le compte", marks=pytest.mark.postgres
+        ),
     ],
+    indirect=["db_url"],
 )
 def test_a_revoked_token_stops_the_accounts_posts_with_the_reason(
     store: Store, network: Network, language: str, reason: str
