@@ -79,6 +79,19 @@ def test_an_emotionless_post_has_no_emotion() -> None:
         assert labels.emotion("none") == "no emotion"
 
 
+def test_the_pipeline_wrapper_says_none_below_the_threshold_too() -> None:
+    # The pipeline labels through Guarded, not through the model's own predict: a threshold
+    # applied only there would never reach a stored post.
+    from rumeur.nlp.guard import Guarded
+
+    emotion = shipped("emotion")
+    texts = ["The office opens at nine on Saturdays.", "I am so angry, this is outrageous!"]
+    direct, guarded = emotion.predict(texts), Guarded(emotion).predict(texts)
+    assert [guarded.label(i) for i in range(2)] == [direct.label(i) for i in range(2)]
+    assert guarded.label(0) == "none"
+    assert guarded.label(1) != "none"
+
+
 @pytest.mark.parametrize("task", TASKS)
 def test_each_card_matches_its_weights(task: str) -> None:
     card = json.loads((MODELS / f"{task}.json").read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ import numpy as np
 from rumeur import entities
 from rumeur.model import EnrichmentResult
 from rumeur.nlp.features import shared
+from rumeur.nlp.linear import NONE
 
 MAX_CHARS = 5_000  # a post longer than this is judged on its beginning
 
@@ -62,6 +63,11 @@ class Guarded:
         best = np.where(known, np.nan_to_num(matrix, nan=-1.0).argmax(axis=1), 0)
         labels = np.where(known, np.array(self.classes, dtype=object)[best], "")
         scores = np.where(known, matrix[np.arange(len(texts)), best], np.nan)
+        # A model that can say "none" (emotion) does so below its threshold here too: the
+        # pipeline labels through this wrapper, not through the model's own predict.
+        none_below = float(getattr(self.inner, "none_below", 0.0) or 0.0)
+        if none_below:
+            labels[known & (np.nan_to_num(scores, nan=1.0) < none_below)] = NONE
         return EnrichmentResult(self.task, self.model, self.version, labels, scores)
 
     @property
