@@ -75,6 +75,20 @@ class LabelRow:
             day=moment(c.created_at, ws.zone, "d MMM"),
         )
 
+    def why_line(self, ws: Workspace) -> str:
+        """Said above the model's reasons when a person overruled it: the heading names the label
+        in effect, and the words below argue for the model's."""
+        c = self.correction
+        if c is None:
+            return ""
+        return _(
+            "{name} corrected this label on {day}; the model read “{label}”, for the reasons below."
+        ).format(
+            name=c.author,
+            day=moment(c.created_at, ws.zone, "d MMM"),
+            label=self.shown(c.model_value),
+        )
+
 
 def choice_name(field: str, value: str | None) -> str:
     """A value a field may be corrected to, as a person reads it."""
