@@ -94,7 +94,9 @@ def test_corrections_raise_the_workspaces_accuracy_and_leave_the_others_alone(
     games_after, other_after = classify(capsys, site, "games"), classify(capsys, site, "other")
     before, after = accuracy(games_before), accuracy(games_after)
     print(f"games test posts: shipped {before:.3f}, adapter v1 {after:.3f}")
-    assert after > before + 0.1
+    # The shipped model reads the domain's slang wrongly (0.300: "une tuerie", "c'est sale",
+    # "ça déchire" negative, "ça lag" neutral); the adapter gets 0.825: margins of 3 posts.
+    assert before <= 0.45 and after >= 0.75 and after >= before + 0.3
     assert other_after == other_before
     assert {a["model"] for a in games_after} == {"rumeur-sentiment-linear+adapter:games"}
 
