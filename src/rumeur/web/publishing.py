@@ -127,6 +127,21 @@ def _decided(request: Request, ws: Workspace, decided: approvals.Decided) -> JSO
     })  # fmt: skip
 
 
+def _decide(
+    request: Request, ws: Workspace, item_id: int, viewer: Viewer, reason: str | None = None
+) -> JSONResponse:
+    """Approve (no reason) or reject the item as the token's user, and answer with the item."""
+    user = viewer.user
+    try:
+        decided = approvals.decide(
+            state(request).store, ws, item_id, user.name, user.role.value, datetime.now(UTC),
+            reason=reason,
+        )  # fmt: skip
+    except approvals.ApprovalError as exc:
+        return _refusal(exc)
+    return _decided(request, ws, decided)
+
+
 def _refusal(exc: approvals.ApprovalError) -> JSONResponse:
     return JSONResponse({"error": str(exc)}, status_code=_edit_status(exc))
 
@@ -134,15 +149,7 @@ def _refusal(exc: approvals.ApprovalError) -> JSONResponse:
 @api_router.post("/w/{slug}/publish/{item_id}/approve")
 def api_approve(request: Request, slug: str, item_id: Id, viewer: Publishing) -> JSONResponse:
     """Approve the item's current step as the token's user (who must be one of its approvers)."""
-    ws = workspace_of(request, slug)
-    user = viewer.user
-    try:
-        decided = approvals.decide(
-            state(request).store, ws, item_id, user.name, user.role.value, datetime.now(UTC)
-        )
-    except approvals.ApprovalError as exc:
-        return _refusal(exc)
-    return _decided(request, ws, decided)
+    return _decide(request, workspace_of(request, slug), item_id, viewer)
 
 
 @api_router.post("/w/{slug}/publish/{item_id}/reject")
@@ -154,15 +161,7 @@ def api_reject(
     reason = body.get("reason") if isinstance(body, dict) else None
     if not isinstance(reason, str) or not reason.strip() or len(reason) > REASON_LENGTH:
         return JSONResponse({"error": _("reason: say why it is rejected")}, status_code=400)
-    user = viewer.user
-    try:
-        decided = approvals.decide(
-            state(request).store, ws, item_id, user.name, user.role.value, datetime.now(UTC),
-            reason=reason,
-        )  # fmt: skip
-    except approvals.ApprovalError as exc:
-        return _refusal(exc)
-    return _decided(request, ws, decided)
+    return _decide(request, ws, item_id, viewer, reason=reason)
 
 
 @api_router.post("/w/{slug}/publish/{item_id}/edit")
@@ -182,7 +181,7 @@ def api_edit(
             text=text, values=values, resolve=lookups.resolve, limit=lookups.limit,
         )  # fmt: skip
     except approvals.ApprovalError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=_edit_status(exc))
+        return _refusal(exc)
     waiting = approvals.list_approvals(state(request).store, ws, [item]).get(item.id)
     return JSONResponse({"item": scheduling.item_json(item, waiting)})
 
