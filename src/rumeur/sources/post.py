@@ -15,7 +15,7 @@ import mimetypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from rumeur.net.errors import SourceError
 
@@ -23,6 +23,39 @@ if TYPE_CHECKING:
     from rumeur.store.inbox import OutboxRow
 
 MAX_MEDIA_BYTES = 40 * 1024 * 1024  # above every network's own limit: refused before upload
+
+
+class _Client(Protocol):
+    @property
+    def source(self) -> str: ...
+
+
+class _Replier(Protocol):
+    client: Any
+
+    def close(self) -> None: ...
+
+
+ReplierT = TypeVar("ReplierT", bound=_Replier)
+ClientT = TypeVar("ClientT", bound=_Client)
+
+
+class ReplierPoster(Generic[ReplierT, ClientT]):
+    """A poster that writes through the owned account's replier: its session or token is the
+    replier's (one sign-in, one rate limit per account), so closing the poster closes it."""
+
+    platform: str
+
+    def __init__(self, replier: ReplierT) -> None:
+        self.replier = replier
+        self.client: ClientT = replier.client
+
+    @property
+    def source(self) -> str:
+        return self.client.source
+
+    def close(self) -> None:
+        self.replier.close()
 
 
 @dataclass(frozen=True, slots=True)

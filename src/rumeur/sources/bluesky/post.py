@@ -18,6 +18,7 @@ import hashlib
 from typing import Any
 
 from rumeur.net.errors import SourceError
+from rumeur.sources.bluesky.client import BlueskyClient
 from rumeur.sources.bluesky.reply import (
     CREATE_RECORD,
     GET_RECORD,
@@ -26,7 +27,7 @@ from rumeur.sources.bluesky.reply import (
     _sent,
     tid,
 )
-from rumeur.sources.post import Post, post_of, read_media
+from rumeur.sources.post import Post, ReplierPoster, post_of, read_media
 from rumeur.sources.reply import Sent
 from rumeur.store.inbox import OutboxRow
 
@@ -44,21 +45,10 @@ def post_rkey(post: Post, key: str) -> str:
     return tid(micros, clock)
 
 
-class BlueskyPoster:
+class BlueskyPoster(ReplierPoster[BlueskyReplier, BlueskyClient]):
     """The posts of an owned account, through its replier's session."""
 
     platform = "bluesky"
-
-    def __init__(self, replier: BlueskyReplier) -> None:
-        self.replier = replier
-        self.client = replier.client
-
-    @property
-    def source(self) -> str:
-        return self.replier.source
-
-    def close(self) -> None:
-        self.replier.close()
 
     def prepare(self, row: OutboxRow) -> dict[str, Any]:
         """The record, once: its key, its text and facets, its time (the scheduled one), its

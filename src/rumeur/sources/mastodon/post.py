@@ -22,9 +22,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rumeur.net.errors import SourceError
+from rumeur.sources.mastodon.client import MastodonClient
 from rumeur.sources.mastodon.reply import KEY_LIFETIME, STATUSES, MastodonReplier, sent_status
 from rumeur.sources.mastodon.types import html_to_text
-from rumeur.sources.post import Media, post_of, read_media, same_words
+from rumeur.sources.post import Media, ReplierPoster, post_of, read_media, same_words
 from rumeur.sources.reply import Sent, first_try_at
 from rumeur.store.inbox import OutboxRow
 
@@ -37,7 +38,7 @@ POLL_WAIT = 0.5
 CLOCK_SKEW = timedelta(minutes=2)  # between our clock and the instance's
 
 
-class MastodonPoster:
+class MastodonPoster(ReplierPoster[MastodonReplier, MastodonClient]):
     """The statuses of an owned account, through its replier's client (its token)."""
 
     platform = "mastodon"
@@ -45,16 +46,8 @@ class MastodonPoster:
     def __init__(
         self, replier: MastodonReplier, sleep: Callable[[float], None] = time.sleep
     ) -> None:
-        self.replier = replier
-        self.client = replier.client
+        super().__init__(replier)
         self.sleep = sleep
-
-    @property
-    def source(self) -> str:
-        return self.client.source
-
-    def close(self) -> None:
-        self.replier.close()
 
     def prepare(self, row: OutboxRow) -> dict[str, Any]:
         """The media uploaded with their descriptions, each ready; their ids kept."""

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rumeur.net.errors import SourceError
-from rumeur.sources.post import Post, post_of, same_words
-from rumeur.sources.reddit.reply import RedditReplier
+from rumeur.sources.post import Post, ReplierPoster, post_of, same_words
+from rumeur.sources.reddit.reply import RedditReplier, WritingClient
 from rumeur.sources.reply import Sent, first_try_at
 from rumeur.store.inbox import OutboxRow
 
@@ -25,21 +25,10 @@ OWN_SUBMISSIONS = 100  # the account's newest submissions read back before a ret
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-class RedditPoster:
+class RedditPoster(ReplierPoster[RedditReplier, WritingClient]):
     """The submissions of an owned account, through its replier's client (its password grant)."""
 
     platform = "reddit"
-
-    def __init__(self, replier: RedditReplier) -> None:
-        self.replier = replier
-        self.client = replier.client
-
-    @property
-    def source(self) -> str:
-        return self.replier.source
-
-    def close(self) -> None:
-        self.replier.close()
 
     def prepare(self, row: OutboxRow) -> dict[str, Any]:
         post = post_of(row, self.source)
