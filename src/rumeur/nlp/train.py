@@ -35,6 +35,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from rumeur.nlp import crossval
+from rumeur.nlp.airline import AIRLINE_REASONS
 from rumeur.nlp.careset import read_care_set
 from rumeur.nlp.features import Featuriser
 from rumeur.nlp.linear import NONE, LinearModel
@@ -73,18 +74,7 @@ LANGUAGES = {
 }
 SENTIMENT = ("negative", "neutral", "positive")
 EMOTION = ("anger", "joy", "optimism", "sadness")
-REASONS = (
-    "Bad Flight",
-    "Can't Tell",
-    "Cancelled Flight",
-    "Customer Service Issue",
-    "Damaged Luggage",
-    "Flight Attendant Complaints",
-    "Flight Booking Problems",
-    "Late Flight",
-    "Lost Luggage",
-    "longlines",
-)
+REASONS = AIRLINE_REASONS
 AIRLINE_VAL_PERCENT = 15
 LANGUAGE_AIRLINE = 2000  # airline train tweets added to the language model's English
 NONE_SAMPLE = 1000  # neutral posts that calibrate emotion's "none"

@@ -22,22 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rumeur.limits import REASON_LENGTH
+from rumeur.nlp.airline import AIRLINE_REASONS
 
 MAX_REASONS = 50  # a department's menu, not a taxonomy: the charts show them all
 MAX_EXAMPLES = 200  # per reason; corrections teach the model the rest
-# The reasons of the shipped airline model (nlp/models/reason.json, a test checks it): the demo's.
-AIRLINE_REASONS = (
-    "Bad Flight",
-    "Can't Tell",
-    "Cancelled Flight",
-    "Customer Service Issue",
-    "Damaged Luggage",
-    "Flight Attendant Complaints",
-    "Flight Booking Problems",
-    "Late Flight",
-    "Lost Luggage",
-    "longlines",
-)
 Example = Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
