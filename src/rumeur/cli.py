@@ -1062,6 +1062,9 @@ def publish_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     print_items(ctx.obj.store(), ctx.obj.workspace(), as_json)
 
 
+ItemId = Annotated[int, typer.Argument(help=_("The item's id (rumeur publish list)."))]
+
+
 @publish_app.command(
     "approve",
     help=_(
@@ -1072,15 +1075,12 @@ def publish_list(ctx: typer.Context, as_json: AsJson = False) -> None:
 @scope()
 def publish_approve(
     ctx: typer.Context,
-    item_id: Annotated[int, typer.Argument(help=_("The item's id (rumeur publish list)."))],
+    item_id: ItemId,
     as_user: PublishAs = None,
 ) -> None:
     from rumeur.commands.publishing import approve
 
     approve(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user)
-
-
-ItemId = Annotated[int, typer.Argument(help=_("The item's id (rumeur publish list)."))]
 
 
 @publish_app.command(
