@@ -16,7 +16,7 @@ from typing import Any
 
 from rumeur.net.errors import SourceError
 from rumeur.sources.post import Post, ReplierPoster, post_of, same_words
-from rumeur.sources.reddit.reply import RedditReplier, WritingClient
+from rumeur.sources.reddit.reply import RedditReplier, WritingClient, json_answer
 from rumeur.sources.reply import Sent, first_try_at
 from rumeur.store.inbox import OutboxRow
 
@@ -57,17 +57,8 @@ class RedditPoster(ReplierPoster[RedditReplier, WritingClient]):
         return form
 
     def send(self, row: OutboxRow) -> Sent:
-        body = self.client.post(SUBMIT, self.form(row))
-        answer = (body or {}).get("json") if isinstance(body, dict) else None
-        errors = (answer or {}).get("errors") or []
-        if errors:
-            first = errors[0] if isinstance(errors[0], list) else [str(errors[0])]
-            code = str(first[0]) if first else "error"
-            said = ": ".join(str(part) for part in first[1:2]) or code
-            # RATELIMIT ("you are doing that too much"): nothing was made, it can wait.
-            raise SourceError(self.source, f"{SUBMIT} refused it ({code}): {said}",
-                              permanent=code != "RATELIMIT")  # fmt: skip
-        data = (answer or {}).get("data")
+        answer = json_answer(self.client.post(SUBMIT, self.form(row)), SUBMIT, self.source)
+        data = answer.get("data")
         if not isinstance(data, dict) or not data.get("name"):
             raise SourceError(self.source, f"{SUBMIT} answered with no post", permanent=False)
         return Sent(native_id=str(data["name"]), url=data.get("url"))

@@ -63,17 +63,8 @@ class RedditReplier(Closing):
 
     def send(self, row: OutboxRow) -> Sent:
         form = {"api_type": "json", "thing_id": str(row.reply_to), "text": row.text}
-        body = self.client.post(COMMENT, form)
-        answer = (body or {}).get("json") if isinstance(body, dict) else None
-        errors = (answer or {}).get("errors") or []
-        if errors:
-            first = errors[0] if isinstance(errors[0], list) else [str(errors[0])]
-            code = str(first[0]) if first else "error"
-            said = ": ".join(str(part) for part in first[1:2]) or code
-            # RATELIMIT ("you are doing that too much"): nothing was made, it can wait.
-            raise SourceError(self.source, f"{COMMENT} refused it ({code}): {said}",
-                              permanent=code != "RATELIMIT")  # fmt: skip
-        things = (((answer or {}).get("data") or {}).get("things")) or []
+        answer = json_answer(self.client.post(COMMENT, form), COMMENT, self.source)
+        things = ((answer.get("data") or {}).get("things")) or []
         data = things[0].get("data") if things and isinstance(things[0], dict) else None
         if not isinstance(data, dict) or not data.get("name"):
             raise SourceError(self.source, f"{COMMENT} answered with no comment", permanent=False)
@@ -96,6 +87,22 @@ class RedditReplier(Closing):
             if _words(str(data.get("body") or "")) == wanted:
                 return _sent(data)
         return None
+
+
+def json_answer(body: Any, path: str, source: str) -> dict[str, Any]:
+    """The `json` object of an `api_type=json` answer from `path`; a SourceError when it names
+    errors (permanent, but for RATELIMIT)."""
+    answer = body.get("json") if isinstance(body, dict) else None
+    answer = answer if isinstance(answer, dict) else {}
+    errors = answer.get("errors") or []
+    if errors:
+        first = errors[0] if isinstance(errors[0], list) else [str(errors[0])]
+        code = str(first[0]) if first else "error"
+        said = ": ".join(str(part) for part in first[1:2]) or code
+        # RATELIMIT ("you are doing that too much"): nothing was made, it can wait.
+        raise SourceError(source, f"{path} refused it ({code}): {said}",
+                          permanent=code != "RATELIMIT")  # fmt: skip
+    return answer
 
 
 def _sent(data: dict[str, Any]) -> Sent:
