@@ -54,11 +54,16 @@ class Replier(Protocol):
 
 def first_try_at(row: OutboxRow) -> datetime | None:
     """When the row's first try was prepared (`request["first_try_at"]`), if it was."""
-    value = row.request.get("first_try_at")
+    return time_or_none(row.request.get("first_try_at"))
+
+
+def time_or_none(value: Any) -> datetime | None:
+    """An ISO 8601 time (a trailing Z read as UTC, as is one without an offset); None when
+    `value` is not one, since a network's time only narrows a search."""
     if not isinstance(value, str):
         return None
     try:
-        at = datetime.fromisoformat(value)
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
     return at if at.tzinfo else at.replace(tzinfo=UTC)

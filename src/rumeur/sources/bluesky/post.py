@@ -24,6 +24,7 @@ from rumeur.sources.bluesky.reply import (
     GET_RECORD,
     POST,
     BlueskyReplier,
+    _prepared,
     _sent,
     tid,
 )
@@ -79,7 +80,7 @@ class BlueskyPoster(ReplierPoster[BlueskyReplier, BlueskyClient]):
         return blob
 
     def send(self, row: OutboxRow) -> Sent:
-        rkey, record = _prepared(row, self.source)
+        rkey, record = _prepared(row, self.source, "post")
         body = {"repo": self.replier._repo(), "collection": POST, "rkey": rkey, "record": record}
         response = self.replier._authed(lambda h: self.client.http.write("POST", CREATE_RECORD,
                                                  json=body, headers=h))  # fmt: skip
@@ -87,7 +88,7 @@ class BlueskyPoster(ReplierPoster[BlueskyReplier, BlueskyClient]):
 
     def find(self, row: OutboxRow) -> Sent | None:
         """The record at the post's key, if the repo holds it."""
-        rkey, _record = _prepared(row, self.source)
+        rkey, _record = _prepared(row, self.source, "post")
         params = {"repo": self.replier._repo(), "collection": POST, "rkey": rkey}
         try:
             body = self.client.http.get_json(GET_RECORD, params=params)
@@ -96,13 +97,6 @@ class BlueskyPoster(ReplierPoster[BlueskyReplier, BlueskyClient]):
                 return None
             raise
         return _with_url(_sent(body, self.source), self.replier.handle)
-
-
-def _prepared(row: OutboxRow, source: str) -> tuple[str, dict[str, Any]]:
-    rkey, record = row.request.get("rkey"), row.request.get("record")
-    if not isinstance(rkey, str) or not isinstance(record, dict):
-        raise SourceError(source, "the post was not prepared (no record key)")
-    return rkey, record
 
 
 def _with_url(sent: Sent, handle: str) -> Sent:

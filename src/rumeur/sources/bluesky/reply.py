@@ -31,7 +31,7 @@ from rumeur.settings.sources import BlueskySettings, secret
 from rumeur.sources.bluesky.client import CHAT_PROXY, Account, BlueskyClient, _expired
 from rumeur.sources.bluesky.source import password_env
 from rumeur.sources.context import SourceContext
-from rumeur.sources.reply import Sent, first_try_at
+from rumeur.sources.reply import Sent, first_try_at, time_or_none
 from rumeur.store.inbox import OutboxRow
 
 CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
@@ -204,7 +204,7 @@ class BlueskyReplier(Closing):
             sender = (message.get("sender") or {}).get("did")
             if sender != self.client.did or message.get("text") != row.text:
                 continue
-            sent_at = _time(message.get("sentAt"))
+            sent_at = time_or_none(message.get("sentAt"))
             if since is not None and sent_at is not None and sent_at < since - CLOCK_SKEW:
                 continue
             return Sent(native_id=str(message.get("id")), extra={"convo": convo})
@@ -249,10 +249,11 @@ class BlueskyReplier(Closing):
             raise
 
 
-def _prepared(row: OutboxRow, source: str) -> tuple[str, dict[str, Any]]:
+def _prepared(row: OutboxRow, source: str, what: str = "reply") -> tuple[str, dict[str, Any]]:
+    """The record key and record stored before the first try (the reply's, or the post's)."""
     rkey, record = row.request.get("rkey"), row.request.get("record")
     if not isinstance(rkey, str) or not isinstance(record, dict):
-        raise SourceError(source, "the reply was not prepared (no record key)")
+        raise SourceError(source, f"the {what} was not prepared (no record key)")
     return rkey, record
 
 
@@ -260,13 +261,3 @@ def _sent(body: Any, source: str) -> Sent:
     if not isinstance(body, dict) or not body.get("uri"):
         raise SourceError(source, "the repo answered with no record", permanent=False)
     return Sent(native_id=str(body["uri"]), extra={"cid": body.get("cid")})
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -26,7 +26,7 @@ from rumeur.sources.mastodon.client import MastodonClient
 from rumeur.sources.mastodon.reply import KEY_LIFETIME, STATUSES, MastodonReplier, sent_status
 from rumeur.sources.mastodon.types import html_to_text
 from rumeur.sources.post import Media, ReplierPoster, post_of, read_media, same_words
-from rumeur.sources.reply import Sent, first_try_at
+from rumeur.sources.reply import Sent, first_try_at, time_or_none
 from rumeur.store.inbox import OutboxRow
 
 MEDIA = "/api/v2/media"
@@ -114,19 +114,9 @@ class MastodonPoster(ReplierPoster[MastodonReplier, MastodonClient]):
         for status in statuses if isinstance(statuses, list) else []:
             if not isinstance(status, dict) or status.get("in_reply_to_id"):
                 continue
-            made = _time(status.get("created_at"))
+            made = time_or_none(status.get("created_at"))
             if first is not None and made is not None and made < first - CLOCK_SKEW:
                 continue  # an older status of the same text: not this post
             if same_words(html_to_text(str(status.get("content") or "")), row.text):
                 return sent_status(status, self.source)
         return None
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
