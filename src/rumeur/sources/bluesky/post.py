@@ -21,7 +21,6 @@ from rumeur.net.errors import SourceError
 from rumeur.sources.bluesky.client import BlueskyClient
 from rumeur.sources.bluesky.reply import (
     CREATE_RECORD,
-    GET_RECORD,
     POST,
     BlueskyReplier,
     _prepared,
@@ -88,15 +87,8 @@ class BlueskyPoster(ReplierPoster[BlueskyReplier, BlueskyClient]):
 
     def find(self, row: OutboxRow) -> Sent | None:
         """The record at the post's key, if the repo holds it."""
-        rkey, _record = _prepared(row, self.source, "post")
-        params = {"repo": self.replier._repo(), "collection": POST, "rkey": rkey}
-        try:
-            body = self.client.http.get_json(GET_RECORD, params=params)
-        except SourceError as exc:
-            if "RecordNotFound" in str(exc) or "Could not locate record" in str(exc):
-                return None
-            raise
-        return _with_url(_sent(body, self.source), self.replier.handle)
+        sent = self.replier.record_at(row, "post")
+        return _with_url(sent, self.replier.handle) if sent is not None else None
 
 
 def _with_url(sent: Sent, handle: str) -> Sent:

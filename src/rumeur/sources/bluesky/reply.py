@@ -215,7 +215,11 @@ class BlueskyReplier(Closing):
         account's message in the conversation)."""
         if row.visibility == "direct":
             return self._find_message(row)
-        rkey, _ = _prepared(row, self.source)
+        return self.record_at(row)
+
+    def record_at(self, row: OutboxRow, what: str = "reply") -> Sent | None:
+        """The record at the row's prepared key (a reply's or a post's), if the repo holds it."""
+        rkey, _ = _prepared(row, self.source, what)
         params = {"repo": self._repo(), "collection": POST, "rkey": rkey}
         try:
             body = self.client.http.get_json(GET_RECORD, params=params)
