@@ -65,17 +65,25 @@ def _variant(variant: Variant) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _read_specs(body: Any, ws: Workspace) -> tuple[list[Spec], Lookups] | JSONResponse:
+    """The messages a request sends, with the lookups that expand them; a 400 when unreadable."""
+    try:
+        specs = _specs(body, ws.timezone)
+    except SpecError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return specs, Lookups(ws.sources, ws.owned_accounts)
+
+
 @api_router.post("/w/{slug}/publish")
 def api_publish(
     request: Request, slug: str, viewer: Publishing, body: Annotated[Any, Body()]
 ) -> JSONResponse:
     """Schedule one message or a list of them."""
     ws = workspace_of(request, slug)
-    try:
-        specs = _specs(body, ws.timezone)
-    except SpecError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
-    lookups = Lookups(ws.sources, ws.owned_accounts)
+    parsed = _read_specs(body, ws)
+    if isinstance(parsed, JSONResponse):
+        return parsed
+    specs, lookups = parsed
     found: dict[str, list[dict[str, Any]]] = {"items": [], "existing": [], "refused": []}
     for spec in specs:
         outcome = scheduling.schedule(
@@ -96,11 +104,10 @@ def api_check(
 ) -> JSONResponse:
     """Each account's variant of one message (or of each of a list), checked, nothing stored."""
     ws = workspace_of(request, slug)
-    try:
-        specs = _specs(body, ws.timezone)
-    except SpecError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
-    lookups = Lookups(ws.sources, ws.owned_accounts)
+    parsed = _read_specs(body, ws)
+    if isinstance(parsed, JSONResponse):
+        return parsed
+    specs, lookups = parsed
     variants = [
         _variant(v)
         for spec in specs
