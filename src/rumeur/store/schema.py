@@ -685,9 +685,7 @@ publish_items = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("workspace", String(64), nullable=False),
-    Column(
-        "message_id", ForeignKey("publish_messages.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("message_id", ForeignKey("publish_messages.id", ondelete="CASCADE"), nullable=False),
     Column("account", String(64), nullable=False),  # the owned account's name
     Column("platform", String(PLATFORM_LENGTH), nullable=False),
     Column("handle", String(HANDLE_LENGTH), nullable=False),
