@@ -105,7 +105,6 @@ def test_the_post_page_corrects_and_shows_both_labels(site: Site, language: str)
     # The reasons below argue for the model's answer: the page says whose label is in effect.
     why = {"en": "ana corrected this label on ", "fr": "ana a corrigé cette étiquette le "}
     assert 'data-testid="why-emotion-corrected"' in shown and why[language] in shown
-    assert 'data-testid="why-sentiment-corrected"' not in shown
     data["value"] = "fury"
     refused = client.post(f"/w/united/posts/{pid}/labels", data=data)
     assert refused.status_code == 400

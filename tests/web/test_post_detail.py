@@ -76,6 +76,14 @@ def test_no_internal_identifier_on_the_page(pages: dict, language: str) -> None:
         assert not found, f"post {post_id} ({language}) shows {found}"
 
 
+def test_no_correction_is_claimed_where_no_one_corrected(pages: dict) -> None:
+    # The 'Why' part names a correction only where one was made (test_label_corrections makes one).
+    for language in ("en", "fr"):
+        for post_id, html in pages[language].items():
+            assert '-corrected"' not in html, f"post {post_id} ({language})"
+            assert 'data-testid="label-sentiment-model"></td>' in html, f"post {post_id}"
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_models_and_origins_are_named_for_people(pages: dict, language: str) -> None:
     for post_id, html in pages[language].items():
