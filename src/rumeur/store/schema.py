@@ -734,3 +734,57 @@ publish_approvals = Table(
     Column("at", UTCDateTime, nullable=False),
     UniqueConstraint("item_id", "round", "step", "approver", name="uq_publish_approvals_once"),
 )
+
+# The relationship file (store/relationships.py, docs/influence.md): a record per person the
+# team works with (an author of the listening, by platform and handle, or someone without an
+# account yet), kept per workspace. The contact fields are the GDPR minimum: an email, a phone,
+# the consent (given, when, how). `rumeur people erase` deletes the row and its events.
+people = Table(
+    "people",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("platform", String(PLATFORM_LENGTH)),
+    Column("handle", String(HANDLE_LENGTH)),
+    Column("name", String(200)),  # for someone without an account
+    Column("kind", String(16), nullable=False),  # influencer, ambassador, employee, customer
+    Column("status", String(16), nullable=False),  # spotted, contacted, partner, ambassador, paused
+    Column("owner", String(64)),  # the rumeur user who looks after them
+    Column("email", String(254)),
+    Column("phone", String(32)),
+    Column("consent", Boolean, nullable=False, server_default=false()),
+    Column("consent_at", UTCDateTime),
+    Column("consent_how", String(200)),
+    Column("last_contact_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace", "platform", "handle"),
+    Index("ix_people_workspace_status", "workspace", "status"),
+)
+
+# A person's history as the team wrote it: their creation, notes, status and owner changes and
+# contacts, timestamped and signed. Deleted with the person.
+person_events = Table(
+    "person_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(64)),  # the rumeur user (None: the command line)
+    Column("kind", String(16), nullable=False),  # created, note, status, owner, contact
+    Column("value", String(64)),  # the new status or owner
+    Column("text", Text),  # a note's words
+    Index("ix_person_events_person_id", "person_id", "at"),
+)
+
+# Erasures done for a GDPR request: that one was done, by whom and when, without anything
+# about the person (not even the handle).
+people_erasures = Table(
+    "people_erasures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("person_id", Id, nullable=False),
+    Column("by", String(64)),
+    Column("at", UTCDateTime, nullable=False),
+)
