@@ -48,6 +48,7 @@ from rumeur.settings.reasons import (
     reasons_matcher,
 )
 from rumeur.settings.sources import SourceSettings
+from rumeur.settings.workers import WorkerSettings
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_DB = "rumeur.db"
@@ -261,6 +262,7 @@ class NlpSettings(Strict):
 class Settings(Strict):
     store: StoreSettings = Field(default_factory=StoreSettings)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
     workspaces: list[Workspace] = Field(min_length=1)
     default_workspace: str | None = None
     source: str = "<built-in>"
