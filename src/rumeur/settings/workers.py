@@ -33,6 +33,9 @@ BrokerUrl = Annotated[str, Field(pattern=r"^(redis|rediss|amqp|amqps)://\S*$", m
 # The per-network caps of Postiz (issue 20), where most networks' rate limits sit.
 DEFAULT_CAPS = {"reddit": 1, "bluesky": 2, "mastodon": 5, "rss": 4}
 NETWORKS = frozenset(DEFAULT_CAPS)
+# The queues, each served by its own workers so that each scales alone: the collectors, the
+# enrichment and storing of batches, the senders, the detectors (and the inbox's routing).
+QUEUES = ("collect", "enrich", "send", "alerts")
 
 
 class WorkerSettings(BaseModel):
@@ -43,7 +46,12 @@ class WorkerSettings(BaseModel):
     # Seconds a task may stay unacknowledged before Redis delivers it again to another worker:
     # longer than the longest task (a collection pass, a batch of 1,000 posts on a loaded
     # machine take well under a minute), or a slow task would run twice at once.
-    visibility_timeout: Annotated[int, Field(ge=60, le=7 * 86400)] = 3600
+    # A test may set a few seconds, for a killed worker's task to come back quickly.
+    visibility_timeout: Annotated[int, Field(ge=1, le=7 * 86400)] = 3600
+    # Put before every key the broker, the result backend and the leases write in Redis: two
+    # installations (or two test runs) share one Redis without meeting. A queue's Redis list is
+    # `queue_key(settings, name)`.
+    prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9:_.-]{0,64}$")] = ""
     # Rows per task of `rumeur import --queue` and `rumeur replay --queue`.
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
     # How many tasks of one network run at once across all the workers (a lease in the store).
@@ -67,6 +75,11 @@ class WorkerSettings(BaseModel):
     def cap(self, network: str) -> int:
         """How many tasks of `network` may run at once (every network has a cap)."""
         return self.concurrency.get(network, DEFAULT_CAPS.get(network, 1))
+
+
+def queue_key(settings: Settings, queue: str) -> str:
+    """The Redis list that holds a queue's waiting tasks (its length is the queue's depth)."""
+    return settings.workers.prefix + queue
 
 
 def broker_url(settings: Settings) -> str:
