@@ -788,3 +788,17 @@ people_erasures = Table(
     Column("by", String(64)),
     Column("at", UTCDateTime, nullable=False),
 )
+
+# The progress of `rumeur migrate-store` (store/transfer.py), kept in the store copied into: per
+# table, the source's last key copied (JSON, the primary key's values) and the rows copied, both
+# written in the same transaction as the batch, so that a copy killed half-way resumes at the key.
+store_transfers = Table(
+    "store_transfers",
+    metadata,
+    Column("table_name", String(64), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("last_key", JSON),
+    Column("copied", BigInteger, nullable=False),
+    Column("done", Boolean, nullable=False, server_default=false()),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
