@@ -288,6 +288,39 @@ author_rollups = Table(
     Index("ix_author_rollups_workspace_posts", "workspace", "posts"),
 )
 
+# Each author's statistics per workspace, UTC day and brand (ALL for the whole workspace, '' for
+# the posts that name no brand), kept by the writer in the same transaction as the posts
+# (store/author_stats.py, influence/): the influencer pages sum a window of days without reading
+# a post. `positive` and `negative` count the posts so labelled, `matched` those that matched a
+# saved query of the workspace, `views` the reach the network reported. `followers` is the count
+# the author's posts of that day carried (on the ALL row; None when unknown): the follower
+# counts over time. The key leads with (workspace, brand, day): a window is one range.
+author_days = Table(
+    "author_days",
+    metadata,
+    Column("workspace", String(64)),
+    Column("brand", String(BRAND_LENGTH)),
+    Column("day", UTCDateTime),  # midnight UTC
+    Column("author_id", Id),
+    Column("posts", Integer, nullable=False),
+    Column("engagement", BigInteger, nullable=False),
+    Column("views", BigInteger, nullable=False),
+    Column("positive", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+    Column("matched", Integer, nullable=False),
+    Column("followers", Integer),
+    PrimaryKeyConstraint(
+        "workspace",
+        "brand",
+        "day",
+        "author_id",
+        postgresql_include=["posts", "engagement"],
+    ),
+    # One author's days (`rumeur influencers show`, the follower history).
+    Index("ix_author_days_author", "author_id", "workspace", "day"),
+    sqlite_with_rowid=False,
+)
+
 # Where each source stopped. Written in the same transaction as the posts it covers.
 source_cursors = Table(
     "source_cursors",
