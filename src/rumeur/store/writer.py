@@ -20,6 +20,7 @@ from rumeur.limits import FIELD_LENGTH, SOURCE_LENGTH, fitted, storable
 from rumeur.metrics import engagement_of
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
+from rumeur.store.author_stats import apply_author_days
 from rumeur.store.bulk import (
     execute_many,
     greatest,
@@ -95,6 +96,7 @@ class _State:
     author_id: int
     created_at: datetime
     facets: frozenset[Facet]
+    views: int  # the reach the network reported (0 when it gave none): author_days
     memberships: frozenset[tuple[str, str]] = frozenset()  # (workspace, brand)
     # Read several times per post by the rollups: computed once, from memberships that never
     # change after the state is made.
@@ -138,6 +140,7 @@ def write_batch(
     _write_terms(conn, workspace, batch, indexed, outcome)
     _write_enrichments(conn, batch, results, outcome.ids, now)
     _apply_rollups(conn, before, after)
+    apply_author_days(conn, workspace, before, after, batch, outcome.ids)
     outcome.result.rejected = _write_rejected(conn, workspace, rejects, now)
     if cursor is not None:
         _write_cursor(conn, workspace, cursor, len(batch), now)
@@ -395,6 +398,7 @@ def _state(
         author_id=row["author_id"],
         created_at=created,
         facets=post_facets,
+        views=int(row.get("views") or 0),
         memberships=frozenset(memberships),
     )
 
