@@ -835,3 +835,20 @@ store_transfers = Table(
     Column("done", Boolean, nullable=False, server_default=false()),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Saved publishing templates (store/publish_templates.py, docs/publish.md, "Templates"): a
+# workspace's message kept by name, with its dialogue format (`kind`: message, poll, battle,
+# question) and its body (text, answers, how long a poll stays open, content type).
+publish_templates = Table(
+    "publish_templates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("author", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace", "name", name="uq_publish_templates_name"),
+)
