@@ -852,3 +852,18 @@ publish_templates = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("workspace", "name", name="uq_publish_templates_name"),
 )
+
+# The publishing calendar's iCalendar feeds (store/calendar.py): one per team (a department's
+# slug, '' for the whole workspace), its token's SHA-256 only.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("team", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_by", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace", "team", name="uq_calendar_feeds_team"),
+    UniqueConstraint("token_hash", name="uq_calendar_feeds_token_hash"),
+)
