@@ -39,6 +39,7 @@ from rumeur.settings.inbox import (
     UserName,
     check_inbox,
 )
+from rumeur.settings.influence import InfluenceSettings
 from rumeur.settings.notify import Target
 from rumeur.settings.publishing import Workflow, check_workflows
 from rumeur.settings.reasons import (
@@ -189,6 +190,7 @@ class Workspace(Strict):
     business_hours: BusinessHours | None = None  # None: targets count every hour
     saved_replies: list[SavedReply] = Field(default_factory=list)  # the composer's (docs/inbox.md)
     workflows: list[Workflow] = Field(default_factory=list)  # publishing's approvals
+    influence: InfluenceSettings = Field(default_factory=InfluenceSettings)  # docs/influence.md
 
     @field_validator("timezone")
     @classmethod
