@@ -75,3 +75,5 @@ class InfluenceSettings(BaseModel):
     min_posts: Annotated[int, Field(ge=1, le=1000)] = 3
     tiers: TierLimits = Field(default_factory=TierLimits)
     weights: ScoreWeights = Field(default_factory=ScoreWeights)
+    # The relationship file lists the partners and ambassadors not contacted for this long.
+    contact_again_days: Annotated[int, Field(ge=1, le=365)] = 30
