@@ -1140,6 +1140,160 @@ def publish_lock(
     lock(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user, not unlock)
 
 
+people_app = typer.Typer(
+    help=_(
+        "The relationship file: the influencers, ambassadors, employees and loyal customers "
+        "the team works with."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(people_app, name="people")
+Person = Annotated[
+    str, typer.Argument(help=_("The person: their id, platform:handle, or a handle."))
+]
+PersonStatus = Annotated[
+    str | None,
+    typer.Option(help=_("spotted, contacted, partner, ambassador or paused.")),
+]
+Owner = Annotated[str | None, typer.Option(help=_("The rumeur user who looks after them."))]
+ActingUser = Annotated[
+    str | None, typer.Option("--as", help=_("The rumeur user who signs the change."))
+]
+
+
+@people_app.command(
+    "add", help=_("Add an author of the listening (platform:handle), or someone by --name.")
+)
+@scope()
+def people_add(
+    ctx: typer.Context,
+    author: Annotated[
+        str | None, typer.Argument(help=_("platform:handle, or a handle of the listening."))
+    ] = None,
+    status: Annotated[
+        str, typer.Option(help=_("spotted, contacted, partner, ambassador or paused."))
+    ] = "spotted",
+    owner: Owner = None,
+    kind: Annotated[
+        str, typer.Option(help=_("influencer, ambassador, employee or customer."))
+    ] = "influencer",
+    name: Annotated[
+        str | None, typer.Option(help=_("A name, for someone without an account."))
+    ] = None,
+    as_user: ActingUser = None,
+) -> None:
+    from rumeur.commands.peopling import add
+
+    add(ctx.obj.store(), ctx.obj.workspace(), author, name, kind, status, owner, as_user)
+
+
+@people_app.command(
+    "list", help=_("List the file, by status; --due: the partners to contact again.")
+)
+@scope(before="as_json")
+def people_list(
+    ctx: typer.Context,
+    status: PersonStatus = None,
+    due: Annotated[
+        bool, typer.Option("--due", help=_("Only the partners and ambassadors to contact again."))
+    ] = False,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help=_("Days without contact before a reminder (default: the settings', 30).")
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    from rumeur.commands.peopling import print_list
+
+    print_list(ctx.obj.store(), ctx.obj.workspace(), status, due, days, as_json)
+
+
+@people_app.command("show", help=_("Show a person's record and the history of every interaction."))
+@scope(before="as_json")
+def people_show(ctx: typer.Context, person: Person, as_json: AsOneJson = False) -> None:
+    from rumeur.commands.peopling import show
+
+    show(ctx.obj.store(), ctx.obj.workspace(), person, as_json)
+
+
+@people_app.command(
+    "set", help=_("Change a person's status, owner, kind, contact fields or consent.")
+)
+@scope()
+def people_set(
+    ctx: typer.Context,
+    person: Person,
+    status: PersonStatus = None,
+    owner: Owner = None,
+    kind: Annotated[
+        str | None, typer.Option(help=_("influencer, ambassador, employee or customer."))
+    ] = None,
+    email: Annotated[str | None, typer.Option(help=_("Their email ('' clears it)."))] = None,
+    phone: Annotated[str | None, typer.Option(help=_("Their phone ('' clears it)."))] = None,
+    consent: Annotated[
+        bool | None,
+        typer.Option("--consent/--no-consent", help=_("They gave, or withdrew, their consent.")),
+    ] = None,
+    how: Annotated[
+        str | None, typer.Option(help=_("How the consent was given (a form, an email...)."))
+    ] = None,
+    as_user: ActingUser = None,
+) -> None:
+    from rumeur.commands.peopling import change
+
+    change(
+        ctx.obj.store(), ctx.obj.workspace(), person, as_user, status=status, owner=owner,
+        kind=kind, email=email, phone=phone, consent=consent, how=how,
+    )  # fmt: skip
+
+
+@people_app.command("note", help=_("Add a timestamped note to a person's history."))
+@scope()
+def people_note(
+    ctx: typer.Context,
+    person: Person,
+    text: Annotated[str, typer.Argument(help=_("The note."))],
+    contact: Annotated[
+        bool, typer.Option("--contact", help=_("The note records a contact (a call, a message)."))
+    ] = False,
+    as_user: ActingUser = None,
+) -> None:
+    from rumeur.commands.peopling import note
+
+    note(ctx.obj.store(), ctx.obj.workspace(), person, text, contact, as_user)
+
+
+@people_app.command(
+    "export", help=_("Print everything the file holds about a person, as JSON (GDPR access).")
+)
+@scope()
+def people_export(ctx: typer.Context, person: Person) -> None:
+    from rumeur.commands.peopling import export
+
+    export(ctx.obj.store(), ctx.obj.workspace(), person)
+
+
+@people_app.command(
+    "erase",
+    help=_(
+        "Erase a person's record, notes and contact fields (GDPR); their public posts stay in "
+        "the listening."
+    ),
+)
+@scope()
+def people_erase(
+    ctx: typer.Context,
+    person: Person,
+    yes: Annotated[bool, typer.Option("--yes", help=_("Do not ask for confirmation."))] = False,
+    as_user: ActingUser = None,
+) -> None:
+    from rumeur.commands.peopling import erase
+
+    erase(ctx.obj.store(), ctx.obj.workspace(), person, yes, as_user)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`).
     The root context closes what the command opened (`Cli.close`), failed or not."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import structlog
 
+from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
 from rumeur.store import Store
@@ -277,6 +278,16 @@ def consent(
 # Reading ---------------------------------------------------------------------------------------
 
 
+def contact_again_days(ws: Workspace) -> int:
+    """After how many days without contact a partner is listed to contact again."""
+    return ws.influence.contact_again_days
+
+
+def listed(store: Store, workspace: str, status: str | None = None) -> list[Person]:
+    """The workspace's records (of one status), by status then handle or name."""
+    return rows.listed(store, workspace, None if status is None else check_status(status))
+
+
 def history(store: Store, workspace: str, person: Person, limit: int = 50) -> list[HistoryItem]:
     """Every interaction, newest first: the person's posts in the listening, the brand's
     replies to them from the inbox, and the team's notes, status changes and contacts."""
@@ -371,3 +382,39 @@ def _json(value: Any) -> Any:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# Words for people ------------------------------------------------------------------------------
+
+
+def status_word(status: str) -> str:
+    words = {
+        "spotted": _("spotted"), "contacted": _("contacted"), "partner": _("partner"),
+        "ambassador": _("ambassador"), "paused": _("paused"),
+    }  # fmt: skip
+    return words.get(status, status)
+
+
+def kind_word(kind: str) -> str:
+    words = {
+        "influencer": _("influencer"), "ambassador": _("ambassador"), "employee": _("employee"),
+        "customer": _("loyal customer"),
+    }  # fmt: skip
+    return words.get(kind, kind)
+
+
+def event_word(kind: str) -> str:
+    """What a line of the history is, for people."""
+    words = {
+        "post": _("their post"), "reply": _("our reply"), "created": _("added to the file"),
+        "note": _("note"), "status": _("status"), "owner": _("owner"), "contact": _("contact"),
+        "consent": _("consent"),
+    }  # fmt: skip
+    return words.get(kind, kind)
+
+
+def who(person: Person) -> str:
+    """How the person is named: platform:handle, else their name."""
+    if person.platform and person.handle:
+        return f"{person.platform}:{person.handle}"
+    return person.name or f"#{person.id}"
