@@ -331,6 +331,53 @@ def reenrich(
     reenrich_posts(cli.store(), cli.settings(), ws, task or None, batch_size)
 
 
+@app.command(
+    "migrate-store",
+    help=_(
+        "Copy the embedded SQLite store into PostgreSQL: every table in batches, ids kept, "
+        "resumable after a kill, checked by counts (exit 1 when they differ)."
+    ),
+)
+@scope("db", "config")
+def migrate_store(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help=_("The PostgreSQL database to copy into (postgresql://...)."),
+            show_default=False,
+        ),
+    ],
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help=_("The SQLite store to copy (default: --db, else the settings')."),
+            show_default=False,
+        ),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
+) -> None:
+    from rumeur.commands.transferring import checked_target, migrate_store
+    from rumeur.store import Store
+
+    cli: Cli = ctx.obj
+    target_url = checked_target(to)  # a wrong address is refused before any database is opened
+    source = Store.open(from_) if from_ is not None else cli.store()
+    try:
+        target = Store.open(target_url)
+        try:
+            equal = migrate_store(source, target, batch_size)
+        finally:
+            target.close()
+    finally:
+        if from_ is not None:
+            source.close()
+    if not equal:
+        raise typer.Exit(1)
+
+
 models_app = typer.Typer(
     help=_("The workspace's own models, learnt from its team's corrections."),
     no_args_is_help=True,
