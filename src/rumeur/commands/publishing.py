@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rumeur.commands.inboxing import _known_user
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
-from rumeur.publishing import approvals
+from rumeur.publishing import approvals, templates
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.approvals import status_word
 from rumeur.publishing.lookups import Lookups
@@ -28,6 +30,7 @@ from rumeur.publishing.spec import Spec, SpecError, printable, read, written
 from rumeur.store import Store
 from rumeur.store.publishing import Item
 
+Start = Callable[[Any], Any]  # a message started from its template (publishing/templates.py)
 MAX_FILE = 50 * 1024 * 1024  # a file of messages, not a data set
 
 
@@ -38,8 +41,9 @@ def _who(store: Store, as_user: str | None) -> tuple[str | None, str | None]:
     return found.name, found.role.value
 
 
-def read_file(path: Path, zone: str) -> list[Spec]:
-    """Every message of the file, read; SpecError with one line at the first that does not."""
+def read_file(path: Path, zone: str, start: Start | None = None) -> list[Spec]:
+    """Every message of the file, read (each started from its `template` by `start`, when
+    given); SpecError with one line at the first that does not."""
     try:
         if path.stat().st_size > MAX_FILE:
             raise SpecError(_("{path}: larger than 50 MB").format(path=path))
@@ -51,12 +55,13 @@ def read_file(path: Path, zone: str) -> list[Spec]:
     messages = data if isinstance(data, list) else [data]
     if not messages:
         raise SpecError(_("{path}: no message").format(path=path))
-    return [read(m, zone, f"{path.name}[{i}]") for i, m in enumerate(messages)]
+    start = start or (lambda m: m)
+    return [read(start(m), zone, f"{path.name}[{i}]") for i, m in enumerate(messages)]
 
 
 def publish_file(store: Store, ws: Workspace, path: Path, as_user: str | None) -> int:
     """Schedule the file's messages; how many accounts were refused."""
-    specs = read_file(path, ws.timezone)
+    specs = read_file(path, ws.timezone, lambda m: templates.started_from(store, ws.slug, m))
     author, role = _who(store, as_user)
     lookups = Lookups(ws.sources, ws.owned_accounts)
     refused = 0

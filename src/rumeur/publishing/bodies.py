@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
+from rumeur.sources.post import poll_form
 from rumeur.store.publishing import Item
 
 POST = "app.bsky.feed.post"
@@ -55,7 +56,7 @@ def mastodon_status(item: Item, media_ids: Sequence[str] = ()) -> dict[str, Any]
         form["spoiler_text"] = item.spoiler
     if media_ids:
         form["media_ids[]"] = list(media_ids)
-    return form
+    return form | poll_form(item.extra.get("poll"))
 
 
 def reddit_submission(item: Item) -> dict[str, Any]:

@@ -120,7 +120,10 @@ def _filled(account: OwnedAccount, fields: dict[str, Any]) -> tuple[Draft, list[
         return done.text
 
     media = tuple(Media(m.path, put(m.alt) or "") for m in fields.get("media", ()))
-    extra = {k: put(fields[k]) for k in ("subreddit", "url") if fields.get(k)}
+    extra: dict[str, Any] = {k: put(fields[k]) for k in ("subreddit", "url") if fields.get(k)}
+    poll = fields.get("poll")
+    if poll and account.platform == "mastodon":  # the only network with polls
+        extra["poll"] = poll | {"options": [put(o) or "" for o in poll["options"]]}
     draft = Draft(
         platform=account.platform,
         text=put(fields.get("text", "")) or "",

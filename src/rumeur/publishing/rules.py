@@ -9,6 +9,8 @@ scheduled; the page's live counter and the refusal use the same functions.
   the text, as Mastodon's validator counts it; every link counts as 23 characters whatever its
   length, and a remote mention counts its user name only; up to 4 media, each with its
   description; visibility public, unlisted, private or direct.
+  A poll: 2 to 4 answers of at most 50 characters, open five minutes to a month, and no
+  media beside it.
 - Reddit: a title (1 to 300 characters) and a body of at most 40,000; no media from rumeur.
 """
 
@@ -33,6 +35,10 @@ SPOILER_LENGTH = 500  # what an item's row keeps of a content warning
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 NETWORKS = ("bluesky", "mastodon", "reddit")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+# A Mastodon poll, as a default instance takes one (`/api/v2/instance`'s configuration.polls).
+POLL_OPTIONS = (2, 4)
+POLL_OPTION_LENGTH = 50
+POLL_EXPIRES = (300, 2_629_746)  # five minutes to a month, in seconds
 
 _GRAPHEME = regex.compile(r"\X")
 _LINK = regex.compile(r"https?://[^\s<>\"]+")
@@ -123,6 +129,28 @@ def _mastodon(draft: Draft, limit: int) -> list[str]:
                 value=draft.visibility
             )
         )
+    poll = draft.extra.get("poll")
+    if isinstance(poll, dict):
+        found += _poll(poll, bool(draft.media))
+    return found
+
+
+def _poll(poll: dict[str, object], media: bool) -> list[str]:
+    found: list[str] = []
+    options = [str(o) for o in poll.get("options") or []]  # type: ignore[attr-defined]
+    low, high = POLL_OPTIONS
+    if not low <= len(options) <= high:
+        found.append(_("a poll of {count} answers: Mastodon takes {low} to {high}").format(
+            count=len(options), low=low, high=high))  # fmt: skip
+    for option in options:
+        if not option.strip() or graphemes(option) > POLL_OPTION_LENGTH:
+            found.append(_("the answer {option!r}: Mastodon takes 1 to {limit} characters").format(
+                option=option[:60], limit=POLL_OPTION_LENGTH))  # fmt: skip
+    expires = poll.get("expires_in")
+    if not isinstance(expires, int) or not POLL_EXPIRES[0] <= expires <= POLL_EXPIRES[1]:
+        found.append(_("a poll stays open five minutes to a month on Mastodon"))
+    if media:
+        found.append(_("Mastodon takes a poll or media, not both"))
     return found
 
 

@@ -21,11 +21,13 @@ from rumeur.publishing.rules import Media
 
 MESSAGE_KEYS = frozenset(
     {"text", "accounts", "at", "variants", "media", "title", "visibility", "spoiler", "type",
-     "template", "subreddit", "url"}
+     "template", "subreddit", "url", "poll"}
 )  # fmt: skip
 VARIANT_KEYS = frozenset(
-    {"text", "title", "media", "visibility", "spoiler", "subreddit", "url"}
+    {"text", "title", "media", "visibility", "spoiler", "subreddit", "url", "poll"}
 )  # fmt: skip
+POLL_KEYS = frozenset({"options", "expires_in", "multiple"})
+POLL_EXPIRES = 86_400  # a poll's duration when the message gives none: a day
 # Terminal control characters: a file's key is shown with them made visible, never obeyed.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # and lone surrogates
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # what no database column takes as text
@@ -128,12 +130,37 @@ def _variant(value: Any, where: str) -> dict[str, Any]:
     if unknown:
         raise SpecError(_("{where}: unknown key {key!r}").format(where=where, key=unknown[0]))
     found: dict[str, Any] = {}
-    for key in VARIANT_KEYS - {"media"}:
+    for key in VARIANT_KEYS - {"media", "poll"}:
         if key in value:
             found[key] = _string(value[key], f"{where}.{key}")
     if "media" in value:
         found["media"] = _media(value["media"], f"{where}.media")
+    if value.get("poll") is not None:
+        found["poll"] = _poll(value["poll"], f"{where}.poll")
     return found
+
+
+def _poll(value: Any, where: str) -> dict[str, Any]:
+    """A poll as Mastodon takes one: `{"options": [...], "expires_in": seconds, "multiple"}`;
+    how many options and how long is the network's rule (rules.py), checked per account."""
+    if not isinstance(value, Mapping):
+        raise SpecError(_('{where}: an object such as {{"options": ["A", "B"]}}').format(
+            where=where))  # fmt: skip
+    unknown = sorted(set(value) - POLL_KEYS)
+    if unknown:
+        raise SpecError(_("{where}: unknown key {key!r}").format(where=where, key=unknown[0]))
+    options = value.get("options")
+    if not isinstance(options, list) or not options or len(options) > 20:
+        raise SpecError(_("{where}.options: a list of answers").format(where=where))
+    expires = value.get("expires_in", POLL_EXPIRES)
+    if isinstance(expires, bool) or not isinstance(expires, int) or expires <= 0:
+        raise SpecError(_("{where}.expires_in: a number of seconds").format(where=where))
+    multiple = value.get("multiple", False)
+    if not isinstance(multiple, bool):
+        raise SpecError(_("{where}.multiple: true or false").format(where=where))
+    texts = [_string(o, f"{where}.options[{i}]", required=True, limit=200)
+             for i, o in enumerate(options)]  # fmt: skip
+    return {"options": texts, "expires_in": expires, "multiple": multiple}
 
 
 def _media(value: Any, where: str) -> tuple[Media, ...]:

@@ -120,3 +120,18 @@ def same_words(a: str, b: str) -> bool:
     """Whether two texts are the same once spaces and case are set aside (how a network may
     give a post's text back)."""
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def poll_form(poll: Any) -> dict[str, Any]:
+    """A Mastodon poll's fields in the status's form: `poll[options][]` (each answer) and
+    `poll[expires_in]` (seconds), `poll[multiple]` when several answers may be chosen; none
+    without a poll."""
+    if not isinstance(poll, dict) or not poll.get("options"):
+        return {}
+    form: dict[str, Any] = {
+        "poll[options][]": [str(o) for o in poll["options"]],
+        "poll[expires_in]": str(poll.get("expires_in")),
+    }
+    if poll.get("multiple"):
+        form["poll[multiple]"] = "true"
+    return form

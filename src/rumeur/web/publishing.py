@@ -26,11 +26,12 @@ from fastapi.responses import JSONResponse
 
 from rumeur.config import Workspace
 from rumeur.i18n import _
-from rumeur.publishing import approvals
+from rumeur.publishing import approvals, templates
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.expand import Variant, expand
 from rumeur.publishing.lookups import Lookups
 from rumeur.publishing.spec import Spec, SpecError, read
+from rumeur.store.store import Store
 from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
 from rumeur.web.filters import Id
 from rumeur.web.permissions import Permission
@@ -42,11 +43,12 @@ REASON_LENGTH = 500  # a rejection's reason, as the store keeps it
 MAX_TEXT, MAX_VARIABLES, MAX_VALUE = 100_000, 100, 2000  # an edit's body
 
 
-def _specs(body: Any, zone: str) -> list[Spec]:
+def _specs(body: Any, ws: Workspace, store: Store) -> list[Spec]:
     messages = body if isinstance(body, list) else [body]
     if not messages or len(messages) > MAX_MESSAGES:
         raise SpecError(f"1 to {MAX_MESSAGES} messages")
-    return [read(m, zone, f"[{i}]") for i, m in enumerate(messages)]
+    return [read(templates.started_from(store, ws.slug, m), ws.timezone, f"[{i}]")
+            for i, m in enumerate(messages)]  # fmt: skip
 
 
 def _refused(variant: Variant) -> dict[str, Any]:
@@ -65,10 +67,13 @@ def _variant(variant: Variant) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _read_specs(body: Any, ws: Workspace) -> tuple[list[Spec], Lookups] | JSONResponse:
-    """The messages a request sends, with the lookups that expand them; a 400 when unreadable."""
+def _read_specs(
+    body: Any, ws: Workspace, store: Store
+) -> tuple[list[Spec], Lookups] | JSONResponse:
+    """The messages a request sends (each started from its `template`), with the lookups that
+    expand them; a 400 when unreadable."""
     try:
-        specs = _specs(body, ws.timezone)
+        specs = _specs(body, ws, store)
     except SpecError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     return specs, Lookups(ws.sources, ws.owned_accounts)
@@ -80,7 +85,7 @@ def api_publish(
 ) -> JSONResponse:
     """Schedule one message or a list of them."""
     ws = workspace_of(request, slug)
-    parsed = _read_specs(body, ws)
+    parsed = _read_specs(body, ws, state(request).store)
     if isinstance(parsed, JSONResponse):
         return parsed
     specs, lookups = parsed
@@ -104,7 +109,7 @@ def api_check(
 ) -> JSONResponse:
     """Each account's variant of one message (or of each of a list), checked, nothing stored."""
     ws = workspace_of(request, slug)
-    parsed = _read_specs(body, ws)
+    parsed = _read_specs(body, ws, state(request).store)
     if isinstance(parsed, JSONResponse):
         return parsed
     specs, lookups = parsed

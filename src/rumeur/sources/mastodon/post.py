@@ -25,7 +25,14 @@ from rumeur.net.errors import SourceError
 from rumeur.sources.mastodon.client import MastodonClient
 from rumeur.sources.mastodon.reply import KEY_LIFETIME, STATUSES, MastodonReplier, sent_status
 from rumeur.sources.mastodon.types import html_to_text
-from rumeur.sources.post import Media, ReplierPoster, post_of, read_media, same_words
+from rumeur.sources.post import (
+    Media,
+    ReplierPoster,
+    poll_form,
+    post_of,
+    read_media,
+    same_words,
+)
 from rumeur.sources.reply import Sent, first_try_at, time_or_none
 from rumeur.store.inbox import OutboxRow
 
@@ -88,6 +95,7 @@ class MastodonPoster(ReplierPoster[MastodonReplier, MastodonClient]):
         ids = row.request.get("media_ids") or []
         if ids:
             form["media_ids[]"] = [str(i) for i in ids]
+        form |= poll_form(post.extra.get("poll"))
         language = post.extra.get("language")
         if isinstance(language, str) and language:
             form["language"] = language
