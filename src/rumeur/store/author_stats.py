@@ -341,9 +341,13 @@ def author_posts(
     interactions = posts.c.likes + posts.c.reposts + posts.c.replies + posts.c.quotes
     query = (
         select(
-            posts.c.id, posts.c.created_at, interactions, posts.c.language, posts.c.sentiment,
+            posts.c.id,
+            posts.c.created_at,
+            interactions,
+            posts.c.language,
+            posts.c.sentiment,
             post_brands.c.brand,
-        )  # fmt: skip
+        )
         .join(post_brands, post_brands.c.post_id == posts.c.id)
         .where(posts.c.author_id == author_id, post_brands.c.workspace == workspace)
     )
