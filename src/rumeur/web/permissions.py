@@ -22,6 +22,8 @@ class Permission(StrEnum):
     SETTINGS = "settings"  # edit the workspace's settings in the app, read their history (admins)
     LABEL = "label"  # correct a post's sentiment, emotion or complaint reason
     PUBLISH = "publish"  # compose, schedule and approve posts of the owned accounts
+    # read the influencers, keep the relationship file and the campaigns (docs/influence.md)
+    INFLUENCE = "influence"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -30,11 +32,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ANALYST: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
         | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX, Permission.LABEL}
+        | {Permission.INFLUENCE}
     ),
     Role.COMMUNITY_MANAGER: frozenset(
         {Permission.DASHBOARD, Permission.STREAM, Permission.EXPORT, Permission.ACCOUNT}
         | {Permission.ALERTS, Permission.RESPOND, Permission.INBOX, Permission.ANSWER}
-        | {Permission.LABEL, Permission.PUBLISH}
+        | {Permission.LABEL, Permission.PUBLISH, Permission.INFLUENCE}
     ),
     # Advisers answer customers one by one: they read posts, they do not take the archive away.
     # They follow a crisis (its room, its statements) but do not run it.
