@@ -280,6 +280,20 @@ def rejected(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 @app.command(
     help=_(
+        "Print the place a text names as JSON: city, region and country (ISO code), each null "
+        "when unknown."
+    )
+)
+def locate(
+    text: Annotated[str, typer.Argument(help=_("A typed place, for example Lille 🇫🇷 or 75011."))],
+) -> None:
+    from rumeur.commands.locating import print_place
+
+    print_place(text, sys.stdout)
+
+
+@app.command(
+    help=_(
         "Label texts read as JSON lines with a 'text' field (FILE, or - for standard input): "
         "one JSON line per input, in order."
     )
