@@ -1355,6 +1355,73 @@ def people_erase(
     erase(ctx.obj.store(), ctx.obj.workspace(), person, yes, as_user)
 
 
+influencers_app = typer.Typer(
+    help=_(
+        "The workspace's influencers: authors ranked by engagement within their tier, "
+        "relevance, sentiment towards the brand, locality and growth, each score explained."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(influencers_app, name="influencers")
+Place = Annotated[
+    str | None,
+    typer.Option("--place", help=_("A place (Bordeaux, 75011, Lille 🇫🇷): scores locality.")),
+]
+
+
+@influencers_app.command(
+    "list", help=_("List the authors with enough posts in the window, best score first.")
+)
+@scope()
+def influencers_list(
+    ctx: typer.Context,
+    place: Place = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help=_("nano, micro, mid, macro or mega."))
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help=_("x, bluesky, mastodon, reddit..."))
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help=_("Authors who post in this language."))
+    ] = None,
+    brand: Annotated[
+        str | None, typer.Option("--brand", help=_("Rank on the posts about this brand."))
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help=_("How many authors."))] = 20,
+    as_json: AsJson = False,
+) -> None:
+    from rumeur.commands.influencing import list_influencers
+
+    list_influencers(
+        ctx.obj.store(), ctx.obj.workspace(), place=place, tier=tier, platform=platform,
+        language=language, brand=brand, limit=limit, as_json=as_json,
+    )  # fmt: skip
+
+
+@influencers_app.command("show", help=_("One author's score, explained part by part."))
+@scope()
+def influencers_show(
+    ctx: typer.Context,
+    author: Annotated[str, typer.Argument(help=_("platform:handle, a handle, or an id."))],
+    place: Place = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("As one JSON object."))] = False,
+) -> None:
+    from rumeur.commands.influencing import show_influencer
+
+    show_influencer(ctx.obj.store(), ctx.obj.workspace(), author, place, as_json)
+
+
+@influencers_app.command(
+    "refresh", help=_("Count every author's statistics again from the stored posts.")
+)
+@scope()
+def influencers_refresh(ctx: typer.Context) -> None:
+    from rumeur.commands.influencing import refresh
+
+    refresh(ctx.obj.store())
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`).
     The root context closes what the command opened (`Cli.close`), failed or not."""
