@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rumeur.config import Workspace
+from rumeur.influence import sentences
 from rumeur.influence.locality import asked_level, closeness, place_of
 from rumeur.influence.scores import (
     Measure,
@@ -84,7 +85,9 @@ class Influencer:
             "tier_percentile": _rounded(self.tier_percentile, 4),
             "score": self.score,
             "place": self.place,
-            "explanation": [part.to_json() for part in self.explanation],
+            "explanation": [
+                {**part.to_json(), "text": sentences.sentence(part)} for part in self.explanation
+            ],
             "reason": self.reason,
             "id": self.id,
             "display_name": self.display_name,
@@ -104,8 +107,12 @@ class Influencer:
                 "interactions_per_post": round(self.interactions_per_post, 3),
                 "views": self.views,
             },
-            **({"listed_for": list(self.listed_for)} if self.listed_for else {}),
+            **({"listed_for": [_listed(r) for r in self.listed_for]} if self.listed_for else {}),
         }
+
+
+def _listed(reason: dict[str, Any]) -> dict[str, Any]:
+    return {**reason, "text": sentences.listed_for(reason)}
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
