@@ -30,6 +30,7 @@ from rumeur.web import (
     inbox,
     inbox_approval,
     inbox_rules,
+    influence_api,
     pages,
     publishing,
     stream,
@@ -69,6 +70,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     static = resources.files("rumeur.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(pages.router)
+    app.include_router(influence_api.api_router)
     app.include_router(stream.router)
     app.include_router(alerting.router)
     app.include_router(holding.router)
