@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/w/{slug}/dashboard"): Permission.DASHBOARD,
     ("GET", "/api/w/{slug}/posts"): Permission.STREAM,
     ("GET", "/api/w/{slug}/posts/{post_id}"): Permission.STREAM,
+    ("GET", "/api/w/{slug}/influencers"): Permission.INFLUENCE,
+    ("GET", "/api/w/{slug}/influencers/{author}"): Permission.INFLUENCE,
     ("POST", "/api/w/{slug}/posts/{post_id}/labels"): Permission.LABEL,
     ("GET", "/api/w/{slug}/export.csv"): Permission.EXPORT,
     ("GET", "/api/w/{slug}/alerts"): Permission.ALERTS,

@@ -26,6 +26,8 @@ from rumeur.store import Store
 from rumeur.web import (
     alerting,
     api,
+    compose,
+    compose_items,
     holding,
     inbox,
     inbox_approval,
@@ -84,6 +86,8 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(inbox.api_router)
     app.include_router(api.router)
     app.include_router(publishing.api_router)
+    app.include_router(compose.router)
+    app.include_router(compose_items.router)
     app.include_router(settings_pages.router)
     app.add_exception_handler(SignInRequired, _sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]
