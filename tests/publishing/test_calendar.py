@@ -1,0 +1,255 @@
+"""The publishing calendar (docs/publish.md, "The calendar"): periods and days in the
+workspace's zone across the daylight-saving changes, moving an item (what may move, what an
+approval becomes, who may), each network's quotas and the warning of a move into a window over
+quota."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from publishing_support import workspace
+from sqlalchemy import insert
+
+from rumeur.publishing import calendar as planning
+from rumeur.publishing import quotas
+from rumeur.store import publishing as rows
+from rumeur.store.publishing import NewItem
+from rumeur.store.schema import outbox
+from rumeur.store.store import Store
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
+
+
+def paris(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=PARIS).astimezone(UTC)
+
+
+def add(store: Store, account: str, at: datetime, status: str = "scheduled",
+        text: str = "Bonjour {n}", media: int = 0, platform: str = "bluesky") -> int:  # fmt: skip
+    handles = {"lyon": "laposte-lyon.bsky.social", "lille": "laposte-lille.bsky.social",
+               "toulouse": "laposte_toulouse", "marseille": "laposte_marseille"}  # fmt: skip
+    item = NewItem(
+        account=account, platform=platform, handle=handles[account],
+        text=text.format(n=at.isoformat()), at=at, timezone="Europe/Paris",
+        status=status,  # type: ignore[arg-type]
+        media=[{"path": f"i{n}.png", "alt": "une image"} for n in range(media)],
+    )  # fmt: skip
+    made = rows.create(store, "laposte", text=item.text, items=[item], now=NOW, author="cyril")
+    return made.items[0][0]
+
+
+# --- periods and days --------------------------------------------------------------------
+
+
+def test_a_week_runs_monday_to_sunday_and_a_month_is_padded_to_whole_weeks() -> None:
+    week = planning.period("week", date(2027, 3, 31))
+    assert (week.first, week.last) == (date(2027, 3, 29), date(2027, 4, 4))
+    month = planning.period("month", date(2027, 2, 14))  # 1 February 2027 is a Monday
+    assert (month.first, month.last, len(month.days)) == (date(2027, 2, 1), date(2027, 2, 28), 28)
+    march = planning.period("month", date(2027, 3, 14))
+    assert (march.first, march.last) == (date(2027, 3, 1), date(2027, 4, 4))
+    assert (march.previous(), march.next()) == (date(2027, 2, 1), date(2027, 4, 1))
+
+
+def test_the_week_of_the_spring_change_is_167_hours_of_paris_time() -> None:
+    week = planning.period("week", date(2027, 3, 28))  # the clocks go forward that Sunday
+    start = planning.midnight(week.first, PARIS)
+    end = planning.midnight(week.last + timedelta(days=1), PARIS)
+    assert start == datetime(2027, 3, 21, 23, tzinfo=UTC)  # CET, UTC+1
+    assert end == datetime(2027, 3, 28, 22, tzinfo=UTC)  # CEST, UTC+2
+    assert end - start == timedelta(hours=167)
+
+
+def test_an_item_at_0900_in_paris_stays_at_0900_on_both_sides_of_each_change(store: Store) -> None:
+    ws = workspace()
+    spring = [date(2027, 3, 27), date(2027, 3, 28), date(2027, 3, 29)]  # the change: 28 March
+    autumn = [date(2027, 10, 30), date(2027, 10, 31), date(2027, 11, 1)]  # 31 October
+    days = spring + autumn
+    ids = {day: add(store, "lyon", paris(day, 9)) for day in days}
+    assert rows.item(store, ids[date(2027, 3, 27)]).at.hour == 8  # type: ignore[union-attr]
+    assert rows.item(store, ids[date(2027, 3, 29)]).at.hour == 7  # type: ignore[union-attr]
+    for day, item_id in ids.items():
+        shown = planning.build(store, ws, "week", day, planning.Filters())
+        [entry] = [e for e in shown.days[day] if e.item.id == item_id]
+        assert entry.local.strftime("%H:%M") == "09:00", day
+        assert entry.local.date() == day
+    month = planning.build(store, ws, "month", date(2027, 10, 15), planning.Filters())
+    assert [e.local.hour for d in days[3:5] for e in month.days[d]] == [9, 9]  # ends Sunday 31
+
+
+def test_a_drop_on_another_day_keeps_the_time_of_day_not_the_hours_between() -> None:
+    ws = workspace()
+    saturday = paris(date(2027, 3, 27), 9)  # 08:00 UTC
+    item = _item(saturday)
+    assert planning.on_day(item, date(2027, 3, 29), ws.zone) == datetime(2027, 3, 29, 7, tzinfo=UTC)
+    autumn = _item(paris(date(2027, 10, 30), 9))  # 07:00 UTC
+    after = datetime(2027, 11, 1, 8, tzinfo=UTC)
+    assert planning.on_day(autumn, date(2027, 11, 1), ws.zone) == after
+
+
+def test_a_time_the_clocks_skip_reads_as_the_hour_after() -> None:
+    skipped = planning.local_at(date(2027, 3, 28), time(2, 30), PARIS)
+    assert skipped == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    assert skipped.astimezone(PARIS).strftime("%H:%M") == "03:30"
+    assert planning.read_time("2027-03-29T09:00", PARIS) == datetime(2027, 3, 29, 7, tzinfo=UTC)
+    assert planning.read_time("2027-03-29T09:00Z", PARIS) == datetime(2027, 3, 29, 9, tzinfo=UTC)
+
+
+def _item(at: datetime) -> rows.Item:
+    return rows.Item(
+        id=1, workspace="laposte", message_id=1, account="lyon", platform="bluesky",
+        handle="laposte-lyon.bsky.social", text="x", title=None, media=[], visibility=None,
+        spoiler=None, extra={}, at=at, timezone="Europe/Paris", status="scheduled",
+        native_id=None, native_url=None, idempotency_key="k", error=None, author=None,
+        approved_by=None, approved_at=None, created_at=at, updated_at=at,
+    )  # fmt: skip
+
+
+def test_filters_keep_an_account_a_network_or_a_department(store: Store) -> None:
+    ws = workspace()
+    day = date(2027, 3, 10)
+    for account, platform in (("lyon", "bluesky"), ("toulouse", "mastodon"),
+                              ("marseille", "mastodon")):  # fmt: skip
+        add(store, account, paris(day, 10), platform=platform)
+
+    def shown(**f: str) -> list[str]:
+        cal = planning.build(store, ws, "week", day, planning.Filters(**f))
+        return sorted(e.item.account for e in cal.days[day])
+
+    assert shown() == ["lyon", "marseille", "toulouse"]
+    assert shown(network="mastodon") == ["marseille", "toulouse"]
+    assert shown(account="lyon") == ["lyon"]
+    assert shown(department="marseille") == ["marseille"]
+
+
+# --- moving --------------------------------------------------------------------------------
+
+
+def test_an_approved_item_moved_stays_approved_and_a_pending_one_keeps_its_step(
+    store: Store,
+) -> None:
+    ws = workspace()
+    approved = add(store, "lyon", paris(date(2027, 3, 10), 9))
+    rows.transition(store, approved, ("scheduled",), "scheduled", NOW, approved_by="ada",
+                    approved_at=NOW)  # fmt: skip
+    pending = add(store, "marseille", paris(date(2027, 3, 10), 9), "pending_approval",
+                  platform="mastodon")  # fmt: skip
+    to = paris(date(2027, 3, 12), 9)
+    moved = planning.move(store, ws, approved, to, "cyril", "community_manager", NOW)
+    assert (moved.item.at, moved.item.status, moved.item.approved_by) == (to, "scheduled", "ada")
+    assert moved.item.timezone == "Europe/Paris" and moved.warnings == []
+    held = planning.move(store, ws, pending, to, None, None, NOW).item
+    assert (held.status, held.step, held.round, held.at) == ("pending_approval", 1, 1, to)
+
+
+def test_what_was_sent_or_is_being_sent_does_not_move(store: Store) -> None:
+    ws = workspace()
+    to = paris(date(2027, 3, 12), 9)
+    for status in ("published", "sending", "failed", "unknown"):
+        item_id = add(store, "lyon", paris(date(2027, 3, 10), 9), status, text=status + " {n}")
+        with pytest.raises(planning.MoveError) as refused:
+            planning.move(store, ws, item_id, to, None, None, NOW)
+        assert refused.value.status == 409
+        assert rows.item(store, item_id).at == paris(date(2027, 3, 10), 9)  # type: ignore[union-attr]
+
+
+def test_a_late_item_moved_ahead_is_scheduled_again_unless_the_sender_tried_it(
+    store: Store,
+) -> None:
+    ws = workspace()
+    to = paris(date(2027, 3, 12), 9)
+    late = add(store, "lyon", NOW - timedelta(hours=1), "late")
+    moved = planning.move(store, ws, late, to, None, None, NOW).item
+    assert (moved.status, moved.error) == ("scheduled", None)
+    tried = add(store, "lille", NOW - timedelta(hours=1), "late")
+    item = rows.item(store, tried)
+    with store.transaction() as conn:  # its tries ran out: the outbox row keeps the item's key
+        conn.execute(insert(outbox).values(
+            workspace="laposte", item_id=tried, platform="bluesky", account="laposte-lille",
+            text="x", visibility="public", idempotency_key=item.idempotency_key,  # type: ignore[union-attr]
+            request={}, state="failed", attempts=8, created_at=NOW, updated_at=NOW,
+        ))  # fmt: skip
+    with pytest.raises(planning.MoveError) as refused:
+        planning.move(store, ws, tried, to, None, None, NOW)
+    assert refused.value.status == 409
+
+
+def test_a_past_time_and_another_department_s_manager_are_refused(store: Store) -> None:
+    ws = workspace()
+    item_id = add(store, "lyon", paris(date(2027, 3, 10), 9))
+    with pytest.raises(planning.MoveError) as past:
+        planning.move(store, ws, item_id, NOW - timedelta(hours=2), None, None, NOW)
+    assert past.value.status == 400 and "has passed" in str(past.value)
+    # sam is a senior of Marseille: a local manager moves their own accounts' items only.
+    with pytest.raises(planning.MoveError) as other:
+        planning.move(store, ws, item_id, NOW + timedelta(days=3), "sam", "community_manager",
+                      NOW)  # fmt: skip
+    assert other.value.status == 403
+    theirs = add(store, "marseille", paris(date(2027, 3, 10), 9), platform="mastodon")
+    moved = planning.move(store, ws, theirs, NOW + timedelta(days=3), "sam", "community_manager",
+                          NOW)  # fmt: skip
+    assert moved.item.at == NOW + timedelta(days=3)
+    with pytest.raises(planning.MoveError) as missing:
+        planning.move(store, ws, 999_999, NOW + timedelta(days=3), None, None, NOW)
+    assert missing.value.status == 404
+
+
+# --- quotas --------------------------------------------------------------------------------
+
+
+def _posts(n: int, platform: str, start: datetime, media: int = 0, step_s: int = 1) -> list:
+    return [quotas.Planned(i, "acct", platform, start + timedelta(seconds=i * step_s),
+                           ("m",) * media) for i in range(n)]  # fmt: skip
+
+
+def test_bluesky_points_per_hour_and_per_day() -> None:
+    nine = datetime(2027, 3, 10, 9, tzinfo=UTC)
+    assert quotas.over(_posts(1666, "bluesky", nine)) == []  # 4,998 points
+    [hour] = quotas.over(_posts(1667, "bluesky", nine))  # 5,001 points
+    assert (hour.quota.key, hour.used, hour.start) == ("bluesky_hour", 5001, nine)
+    # 11,667 posts spread over the day, under 5,000 points in each hour: the day is over.
+    spread = _posts(11_667, "bluesky", datetime(2027, 3, 10, tzinfo=UTC), step_s=7)
+    found = quotas.over(spread)
+    assert [(u.quota.key, u.used) for u in found] == [("bluesky_day", 35_001)]
+
+
+def test_mastodon_requests_and_media_in_fixed_windows() -> None:
+    ten = datetime(2027, 3, 10, 10, tzinfo=UTC)
+    # 8 statuses of 4 images: 32 uploads in one 30-minute window.
+    [media] = quotas.over(_posts(8, "mastodon", ten, media=4, step_s=60))
+    assert (media.quota.key, media.used, media.start) == ("mastodon_media", 32, ten)
+    # The same 8 across 10:29 and 10:31: two windows, neither over.
+    split = [quotas.Planned(i, "a", "mastodon", ten + timedelta(minutes=29 if i < 4 else 31),
+                            ("m",) * 4) for i in range(8)]  # fmt: skip
+    assert quotas.over(split) == []
+    # 300 requests per 5 minutes: 60 statuses of 4 images are 300, 61 are 305.
+    assert [u.quota.key for u in quotas.over(_posts(60, "mastodon", ten, media=4))] == [
+        "mastodon_media"
+    ]
+    keys = {u.quota.key for u in quotas.over(_posts(61, "mastodon", ten, media=4))}
+    assert keys == {"mastodon_media", "mastodon_requests"}
+
+
+def test_a_move_into_a_window_over_quota_warns_and_the_calendar_flags_it(store: Store) -> None:
+    ws = workspace()
+    ten = paris(date(2027, 3, 10), 10)
+    for n in range(7):  # 28 uploads from 10:00
+        add(store, "toulouse", ten + timedelta(minutes=n), media=4, platform="mastodon")
+    later = add(store, "toulouse", ten + timedelta(hours=2), media=4, platform="mastodon")
+    moved = planning.move(store, ws, later, ten + timedelta(minutes=10), None, None, NOW)
+    [line] = moved.warnings
+    assert line.startswith("toulouse: 32 of 30 media uploads from 2027-03-10 09:00")
+    assert "over Mastodon's quota" in line
+    shown = planning.build(store, ws, "week", date(2027, 3, 10), planning.Filters())
+    flagged = [e for e in shown.days[date(2027, 3, 10)] if e.over]
+    assert len(flagged) == 8
+    assert [(u.account, u.quota.key, u.used) for u in shown.over()] == [
+        ("toulouse", "mastodon_media", 32)
+    ]
+    # Drafts do not count: the same window with the moved item a draft is within the quota.
+    rows.transition(store, later, ("scheduled",), "draft", NOW)
+    again = planning.build(store, ws, "week", date(2027, 3, 10), planning.Filters())
+    assert again.over() == []
