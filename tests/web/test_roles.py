@@ -83,6 +83,7 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/w/{slug}/settings/queries/check"): Permission.SETTINGS,
     ("POST", "/w/{slug}/settings/notify/test"): Permission.SETTINGS,
     ("GET", "/api/me"): Permission.ACCOUNT,
+    ("GET", "/api/locate"): Permission.ACCOUNT,
     ("GET", "/api/workspaces"): Permission.STREAM,
     ("GET", "/api/w/{slug}/dashboard"): Permission.DASHBOARD,
     ("GET", "/api/w/{slug}/posts"): Permission.STREAM,

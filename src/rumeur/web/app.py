@@ -34,6 +34,7 @@ from rumeur.web import (
     inbox_rules,
     influence_api,
     pages,
+    places_api,
     publishing,
     stream,
 )
@@ -86,6 +87,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(inbox.api_router)
     app.include_router(api.router)
     app.include_router(publishing.api_router)
+    app.include_router(places_api.api_router)
     app.include_router(compose.router)
     app.include_router(compose_items.router)
     app.include_router(settings_pages.router)
