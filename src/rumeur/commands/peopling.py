@@ -106,7 +106,7 @@ def show(store: Store, ws: Workspace, who: str, as_json: bool) -> None:
     for header in (_("when"), _("what"), _("by"), _("text")):
         table.add_column(header)
     for item in rel.history(store, ws.slug, person):
-        text = item.text or (rel.status_word(item.value) if item.value else "")
+        text = item.text or rel.value_word(item.kind, item.value)
         table.add_row(
             moment(item.at, ws.zone, "short"), rel.event_word(item.kind), shown(item.by or ""),
             shown(text),

@@ -98,6 +98,11 @@ def check_owner(store: Store, owner: str | None) -> str | None:
     return found
 
 
+def user_names(store: Store) -> list[str]:
+    """The names a record's owner may take: the rumeur users'."""
+    return sorted((row["name"] for row in all_users(store)), key=str.casefold)
+
+
 def check_email(email: str | None) -> str | None:
     if email is None or not email.strip():
         return None
@@ -411,6 +416,17 @@ def event_word(kind: str) -> str:
         "consent": _("consent"),
     }  # fmt: skip
     return words.get(kind, kind)
+
+
+def value_word(kind: str, value: str | None) -> str:
+    """An event's value for people: a status by its name, a consent given or withdrawn."""
+    if value is None:
+        return ""
+    if kind in ("created", "status"):
+        return status_word(value)
+    if kind == "consent":
+        return _("given") if value == "given" else _("withdrawn")
+    return value
 
 
 def who(person: Person) -> str:

@@ -297,3 +297,17 @@ def _event(
             person_id=person_id, at=at, by=by, kind=kind, value=value, text=text
         )
     )
+
+
+def posts_by_id(store: Store, workspace: str, ids: list[int]) -> dict[int, AuthorPost]:
+    """The workspace's posts of these ids (those the pages show behind a score)."""
+    if not ids:
+        return {}
+    p, b = posts.c, post_brands.c
+    in_workspace = select(b.post_id).where(b.workspace == workspace, b.post_id.in_(ids))
+    engagement = p.likes + p.reposts + p.replies + p.quotes
+    query = select(p.id, p.created_at, p.text, p.url, p.sentiment, engagement).where(
+        p.id.in_(in_workspace.scalar_subquery())
+    )
+    with store.read() as conn:
+        return {row[0]: AuthorPost(*row) for row in conn.execute(query)}

@@ -32,8 +32,10 @@ from rumeur.web import (
     inbox,
     inbox_approval,
     inbox_rules,
+    influence,
     influence_api,
     pages,
+    people,
     places_api,
     publishing,
     stream,
@@ -73,6 +75,8 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     static = resources.files("rumeur.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(pages.router)
+    app.include_router(influence.router)
+    app.include_router(people.router)
     app.include_router(influence_api.api_router)
     app.include_router(stream.router)
     app.include_router(alerting.router)
