@@ -42,11 +42,10 @@ def day_deltas(
     before: Mapping[int, _State],
     after: Mapping[int, _State],
     matched: set[tuple[int, str]],
-    followers: Mapping[int, int],
 ) -> dict[tuple[Any, ...], list[Any]]:
     """(workspace, brand, day, author_id) -> [posts, engagement, views, positive, negative,
-    matched, followers] deltas. `matched` holds the (post id, workspace) pairs that matched a
-    saved query, `followers` the follower count of the new posts' authors by post id."""
+    matched, followers] deltas (followers None: added by `_add_followers`). `matched` holds the
+    (post id, workspace) pairs that matched a saved query."""
     deltas: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, None])
     for sign, states in ((-1, before), (1, after)):
         for pid, state in states.items():
@@ -54,7 +53,6 @@ def day_deltas(
             positive = sign if state.sentiment == "positive" else 0
             negative = sign if state.sentiment == "negative" else 0
             count = sign * state.engagement
-            seen = followers.get(pid) if sign > 0 else None
             for ws, brand in (*state.memberships, *((ws, ALL) for ws in state.workspaces())):
                 acc = deltas[(ws, brand, day, state.author_id)]
                 acc[0] += sign
@@ -63,8 +61,6 @@ def day_deltas(
                 acc[3] += positive
                 acc[4] += negative
                 acc[5] += sign if (pid, ws) in matched else 0
-                if brand == ALL and seen is not None:
-                    acc[6] = seen
     return deltas
 
 
@@ -77,17 +73,58 @@ def apply_author_days(
     ids: Sequence[int],
 ) -> None:
     """The writer's hook: add what this batch changed to `author_days`. `ids` are the batch's
-    post ids, in its order."""
-    if not before and not after:
+    post ids, in its order. Called before the batch's queries are stored: what `post_queries`
+    holds is what the posts had matched before."""
+    # A post otherwise unchanged that matches a query now: only its `matched` moves.
+    newly = {pid: post for pid, post in zip(ids, batch, strict=True)
+             if post.queries and pid not in after}  # fmt: skip
+    if not before and not after and not newly:
         return
-    matched = _stored_matches(conn, list(before))
+    matched = _stored_matches(conn, [*before, *newly])
     fresh_followers: dict[int, int] = {}
     for pid, post in zip(ids, batch, strict=True):
-        if post.queries:
-            matched.add((pid, workspace))
-        if pid not in before and post.author.followers is not None:
+        if pid not in before and pid in after and post.author.followers is not None:
             fresh_followers[pid] = post.author.followers
-    write_deltas(conn, day_deltas(before, after, matched, fresh_followers))
+    deltas = day_deltas(before, after, matched | _matched_now(batch, ids, workspace))
+    _add_followers(deltas, after, fresh_followers)
+    _add_new_matches(conn, deltas, workspace, newly, matched)
+    write_deltas(conn, deltas)
+
+
+def _matched_now(batch: Sequence[Post], ids: Sequence[int], workspace: str) -> set[Any]:
+    return {(pid, workspace) for pid, post in zip(ids, batch, strict=True) if post.queries}
+
+
+def _add_followers(
+    deltas: dict[tuple[Any, ...], list[Any]],
+    after: Mapping[int, _State],
+    followers: Mapping[int, int],
+) -> None:
+    for pid, count in followers.items():
+        state = after[pid]
+        for ws in state.workspaces():
+            deltas[(ws, ALL, _day(state), state.author_id)][6] = count
+
+
+def _add_new_matches(
+    conn: Connection,
+    deltas: dict[tuple[Any, ...], list[Any]],
+    workspace: str,
+    newly: Mapping[int, Post],
+    matched: set[tuple[int, str]],
+) -> None:
+    """+1 `matched` on the days of the unchanged posts that match a query for the first time
+    (their brands and day are the stored ones, which the batch's copy repeats)."""
+    first = [pid for pid in newly if (pid, workspace) not in matched]
+    for start in range(0, len(first), CHUNK):
+        chunk = first[start : start + CHUNK]
+        query = select(posts.c.id, posts.c.author_id, posts.c.created_at).where(
+            one_of(conn, posts.c.id, chunk)
+        )
+        for pid, author, created in conn.execute(query):
+            day = created.replace(hour=0, minute=0, second=0, microsecond=0)
+            for brand in {*(newly[pid].brands or [""]), ALL}:
+                deltas[(workspace, brand, day, author)][5] += 1
 
 
 def _stored_matches(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str]]:
@@ -142,7 +179,7 @@ def rebuild_author_days(conn: Connection) -> int:
             if m.post_id in members:
                 members[m.post_id].add((m.workspace, m.brand))
         states = {pid: _state(row, members[pid]) for pid, row in rows.items() if members[pid]}
-        write_deltas(conn, day_deltas({}, states, _stored_matches(conn, ids), {}))
+        write_deltas(conn, day_deltas({}, states, _stored_matches(conn, ids)))
         last, read = ids[-1], read + len(ids)
         _mark_followers(conn, {row["author_id"] for row in rows.values()})
 

@@ -137,10 +137,11 @@ def write_batch(
         row["author_id"] = author_ids[(post.platform, post.author.handle)]
     stored = _stored_posts(conn, [p.key for p in batch])
     outcome, before, after = _write_posts(conn, workspace, batch, rows, stored)
+    # Before the terms: it reads which posts had matched a query before this batch.
+    apply_author_days(conn, workspace, before, after, batch, outcome.ids)
     _write_terms(conn, workspace, batch, indexed, outcome)
     _write_enrichments(conn, batch, results, outcome.ids, now)
     _apply_rollups(conn, before, after)
-    apply_author_days(conn, workspace, before, after, batch, outcome.ids)
     outcome.result.rejected = _write_rejected(conn, workspace, rejects, now)
     if cursor is not None:
         _write_cursor(conn, workspace, cursor, len(batch), now)
