@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # The newest revision in migrations/versions; a test checks it against Alembic's own head.
 # Knowing it here lets an up-to-date database open without importing Alembic at all.
-HEAD = "0026"
+HEAD = "0027"
 MIGRATION_LOCK = 0x72756D66  # PostgreSQL advisory lock held while migrating
 
 

@@ -867,3 +867,29 @@ calendar_feeds = Table(
     UniqueConstraint("workspace", "team", name="uq_calendar_feeds_team"),
     UniqueConstraint("token_hash", name="uq_calendar_feeds_token_hash"),
 )
+
+# Campaigns (store/campaigns.py, docs/influence.md): a period, a query in the query language and
+# the people taking part (authors by platform and handle), per workspace. Their report is read
+# from the posts each time (influence/campaigns.py); nothing of it is kept.
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),  # excluded
+    Column("query", Text, nullable=False),
+    Column("created_by", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace", "name", name="uq_campaigns_workspace"),
+)
+
+campaign_people = Table(
+    "campaign_people",
+    metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(PLATFORM_LENGTH), nullable=False),
+    Column("handle", String(HANDLE_LENGTH), nullable=False),
+    PrimaryKeyConstraint("campaign_id", "platform", "handle"),
+)
