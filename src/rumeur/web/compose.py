@@ -1,0 +1,238 @@
+"""The composer (docs/publish.md, "The composer"), for the `publish` permission: one master
+message, its variants per network and per account, each account's variables offered as chips,
+and each account's variant previewed as its network will show it, checked as it is typed.
+
+- `GET /w/SLUG/compose` (`?template=NAME` starts from a saved template): the form;
+- `POST /w/SLUG/compose/check`: the preview (htmx, on each pause in the typing, with the form's
+  CSRF token): the expansion and the checks of `POST /api/w/SLUG/publish/check`, through the
+  same functions (publishing/expand.py), rendered; nothing is stored. The API answers a token
+  only, never the session cookie, so the page asks its own route;
+- `POST /w/SLUG/compose`: "Send for approval" / "Schedule" (the account's workflow decides
+  which: publishing/approvals.py), "Post now" (the same, at this minute), or "Save as a
+  template"; the variants are checked again before anything is stored, and each refused one
+  is named with its reason.
+
+A local manager (a senior of a department who is not an admin) is offered their departments'
+accounts only. The form is read once, here, into a message of `rumeur publish FILE`'s format,
+then read by `spec.read` as the file's and the API's are.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from rumeur.config import Workspace
+from rumeur.i18n import _
+from rumeur.publishing import templates
+from rumeur.publishing.approvals import ADMIN, status_word
+from rumeur.publishing.expand import account_name, expand
+from rumeur.publishing.lookups import Lookups
+from rumeur.publishing.preview import shown
+from rumeur.publishing.rules import VISIBILITIES
+from rumeur.publishing.schedule import needs_approval, schedule
+from rumeur.publishing.spec import SpecError, read
+from rumeur.settings.inbox import OwnedAccount
+from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
+from rumeur.web.permissions import Permission
+from rumeur.web.render import page, page_context
+
+router = APIRouter(include_in_schema=False)
+Composing = Annotated[Viewer, Depends(page_viewer(Permission.PUBLISH))]
+Posting = Annotated[Viewer, Depends(csrf_checked(Permission.PUBLISH))]
+NETWORKS = ("bluesky", "mastodon", "reddit")
+MAX_MEDIA_ROWS = 4
+ACTIONS = ("schedule", "now", "template")
+
+
+def is_local(ws: Workspace, viewer: Viewer) -> bool:
+    """A local manager: a senior of one of the workspace's departments, not an admin."""
+    name = viewer.user.name.casefold()
+    return viewer.user.role.value != ADMIN and any(
+        name in {s.casefold() for s in d.seniors} for d in ws.departments
+    )
+
+
+def accounts_for(ws: Workspace, viewer: Viewer) -> list[OwnedAccount]:
+    """The accounts the viewer composes for: all of them, or a local manager's own."""
+    if not is_local(ws, viewer):
+        return list(ws.owned_accounts)
+    name = viewer.user.name.casefold()
+    mine = {d.slug for d in ws.departments if name in {s.casefold() for s in d.seniors}}
+    return [a for a in ws.owned_accounts if a.department in mine]
+
+
+def _minute(now: datetime, zone: str) -> str:
+    """This minute in the workspace's zone, as the form's `datetime-local` writes a time."""
+    return now.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def message_of(form: FormData, ws: Workspace, now: datetime) -> dict[str, Any]:
+    """The form as a message of the file's format (the variants only where written)."""
+    get = lambda key: str(form.get(key) or "").strip()  # noqa: E731
+    at = _minute(now, ws.timezone) if get("action") == "now" else get("at")
+    message: dict[str, Any] = {"text": str(form.get("text") or ""), "at": at,
+                               "accounts": [str(a) for a in form.getlist("accounts")]}  # fmt: skip
+    variants: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key.startswith("variant:") and str(value).strip():
+            variants[key.removeprefix("variant:")] = {"text": str(value)}
+    mastodon = {k: get(k) for k in ("visibility", "spoiler") if get(k)}
+    reddit = {k: get(k) for k in ("title", "subreddit") if get(k)}
+    for network, fields in (("mastodon", mastodon), ("reddit", reddit)):
+        if fields:
+            variants[network] = variants.get(network, {}) | fields
+    if variants:
+        message["variants"] = variants
+    media = [{"path": get(f"media_path_{i}"), "alt": get(f"media_alt_{i}")}
+             for i in range(MAX_MEDIA_ROWS) if get(f"media_path_{i}")]  # fmt: skip
+    if media:
+        message["media"] = media
+    options = [o.strip() for o in str(form.get("poll_options") or "").splitlines() if o.strip()]
+    if options:
+        hours = get("poll_hours")
+        seconds = round(float(hours) * 3600) if _number(hours) else 86_400
+        message["poll"] = {"options": options, "expires_in": seconds}
+    for key, field in (("type", "type"), ("template", "template")):
+        if get(field):
+            message[key] = get(field)
+    return message
+
+
+def _number(value: str) -> bool:
+    try:
+        return 0 < float(value) < 10_000
+    except ValueError:
+        return False
+
+
+def _read(form: FormData, ws: Workspace, now: datetime) -> Any:
+    """The form's message as a Spec, or the one line that says why it does not read."""
+    message = message_of(form, ws, now)
+    if not message["accounts"]:
+        return _("choose at least one account")
+    try:
+        return read(message, ws.timezone, _("the message"))
+    except SpecError as exc:
+        return str(exc)
+
+
+def _context(request: Request, viewer: Viewer, ws: Workspace, form: dict[str, Any],
+             **more: Any) -> dict[str, Any]:  # fmt: skip
+    accounts = accounts_for(ws, viewer)
+    user = viewer.user
+    waits = any(needs_approval(ws, a, user.name, user.role.value) for a in accounts)
+    chips = sorted({k for a in accounts for k in a.variables})
+    more = {"error": None, "saved_line": None, "outcome": None} | more
+    return page_context(
+        request, viewer, ws=ws, accounts=accounts, account_name=account_name, form=form,
+        chips=chips, waits=waits, networks=NETWORKS, visibilities=VISIBILITIES,
+        media_rows=range(MAX_MEDIA_ROWS), kinds=templates.KINDS, status_word=status_word,
+        saved=templates.listed(state(request).store, ws.slug), **more,
+    )  # fmt: skip
+
+
+@router.get("/w/{slug}/compose")
+def compose_page(request: Request, slug: str, viewer: Composing, template: str = "") -> Response:
+    ws = workspace_of(request, slug)
+    form: dict[str, Any] = {
+        "at": "",
+        "accounts": [account_name(a) for a in accounts_for(ws, viewer)],
+    }
+    error = None
+    if template:
+        try:
+            found = templates.find(state(request).store, ws.slug, template[:64])
+        except templates.TemplateError as exc:
+            error = str(exc)
+        else:
+            hours = str(round(found.expires_in / 3600, 2)).removesuffix(".0")
+            form |= {"text": found.text, "type": found.content_type or "",
+                     "template": found.name, "poll_options": "\n".join(found.options),
+                     "poll_hours": hours}  # fmt: skip
+    return page("compose.html", _context(request, viewer, ws, form, error=error))
+
+
+@router.post("/w/{slug}/compose/check")
+async def check_fragment(request: Request, slug: str, viewer: Posting) -> Response:
+    """The preview of each account's variant, or why the message does not read yet."""
+    ws = workspace_of(request, slug)
+    form = await request.form()
+    return await run_in_threadpool(_check, request, ws, form)
+
+
+def _check(request: Request, ws: Workspace, form: FormData) -> Response:
+    spec = _read(form, ws, datetime.now(UTC))
+    if isinstance(spec, str):
+        return page("compose_preview.html", {"problem": spec, "variants": []})
+    lookups = Lookups(ws.sources, ws.owned_accounts)
+    variants = expand(spec, ws.owned_accounts, resolve=lookups.resolve, limit=lookups.limit)
+    found = [{"v": v, "shown": shown(v.draft, lookups.limit(a) if (a := _account(ws, v.account))
+                                    else None)} for v in variants]  # fmt: skip
+    return page("compose_preview.html", {"problem": None, "variants": found})
+
+
+def _account(ws: Workspace, name: str) -> OwnedAccount | None:
+    return next((a for a in ws.owned_accounts if account_name(a) == name), None)
+
+
+@router.post("/w/{slug}/compose")
+async def compose_post(request: Request, slug: str, viewer: Posting) -> Response:
+    ws = workspace_of(request, slug)
+    form = await request.form()
+    return await run_in_threadpool(_submit, request, viewer, ws, form)
+
+
+def _submit(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> Response:
+    now = datetime.now(UTC)
+    values = _kept(form)
+    action = str(form.get("action") or "schedule")
+    if action == "template":
+        return _save_template(request, viewer, ws, form, values, now)
+    spec = _read(form, ws, now)
+    if isinstance(spec, str):
+        return page("compose.html", _context(request, viewer, ws, values, error=spec), 400)
+    allowed = {account_name(a).casefold() for a in accounts_for(ws, viewer)}
+    foreign = [a for a in spec.accounts if a.casefold() not in allowed]
+    if foreign:
+        line = _("{account} is not one of your accounts").format(account=foreign[0])
+        return page("compose.html", _context(request, viewer, ws, values, error=line), 403)
+    lookups = Lookups(ws.sources, ws.owned_accounts)
+    user = viewer.user
+    outcome = schedule(
+        state(request).store, ws, spec, now, author=user.name, role=user.role.value,
+        resolve=lookups.resolve, limit=lookups.limit,
+    )  # fmt: skip
+    context = _context(request, viewer, ws, values, outcome=outcome)
+    return page("compose.html", context, 201 if outcome.created else 200)
+
+
+def _save_template(request: Request, viewer: Viewer, ws: Workspace, form: FormData,
+                   values: dict[str, Any], now: datetime) -> Response:  # fmt: skip
+    hours = str(form.get("poll_hours") or "")
+    data = {
+        "name": str(form.get("template_name") or ""), "kind": str(form.get("template_kind") or ""),
+        "text": str(form.get("text") or ""), "type": str(form.get("type") or "") or None,
+        "options": [o for o in str(form.get("poll_options") or "").splitlines() if o.strip()],
+        "expires_in": round(float(hours) * 3600) if _number(hours) else 86_400,
+    }  # fmt: skip
+    try:
+        saved = templates.save(state(request).store, ws.slug, templates.read_template(data),
+                               viewer.user.name, now)  # fmt: skip
+    except templates.TemplateError as exc:
+        return page("compose.html", _context(request, viewer, ws, values, error=str(exc)), 400)
+    line = _("template {name} saved").format(name=saved.name)
+    return page("compose.html", _context(request, viewer, ws, values, saved_line=line))
+
+
+def _kept(form: FormData) -> dict[str, Any]:
+    """The form's values, to show it again as it was sent."""
+    values: dict[str, Any] = {k: str(v) for k, v in form.multi_items() if k != "csrf"}
+    values["accounts"] = [str(a) for a in form.getlist("accounts")]
+    return values

@@ -1,0 +1,98 @@
+"""The composer's pages without a browser (docs/publish.md, "The composer"): the preview of each
+account's variant (refusals with their reason, Bluesky's facets marked, a Mastodon poll), the
+form scheduling through the workflow, a local manager confined to their own accounts, and every
+untrusted text escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from compose_support import PASSWORD, add_users, compose_settings
+from fastapi.testclient import TestClient
+
+from rumeur.store import Store
+from rumeur.store.publishing import items
+from rumeur.web.app import create_app
+from website import csrf_of
+
+AT = "2030-12-24T09:00"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """SQLite only: the store's own tests run these tables on PostgreSQL."""
+    opened = Store.open(str(tmp_path / "compose.db"))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def app(store: Store) -> Iterator[Any]:
+    settings = compose_settings()
+    add_users(store, settings)
+    yield create_app(settings, store)
+
+
+def _client(app: Any, name: str) -> tuple[TestClient, str]:
+    client = TestClient(app, follow_redirects=False, headers={"accept-language": "en"})
+    form = client.get("/signin")
+    answer = client.post("/signin", data={"name": name, "password": PASSWORD,
+                                          "csrf": csrf_of(form.text), "next": "/"})  # fmt: skip
+    assert answer.status_code == 303
+    page = client.get("/w/laposte/compose")
+    assert page.status_code == 200
+    return client, csrf_of(page.text)
+
+
+def test_the_preview_shows_each_variant_as_its_network_does(app: Any) -> None:
+    client, csrf = _client(app, "ada")
+    form = {"csrf": csrf, "text": "À {ville}, #Noël au bureau https://www.laposte.fr/noel 🎄",
+            "accounts": ["lyon", "toulouse", "lille"], "at": AT,
+            "variant:lille": "x" * 301, "poll_options": "Oui\nNon"}  # fmt: skip
+    answer = client.post("/w/laposte/compose/check", data=form)
+    assert answer.status_code == 200
+    html = answer.text
+    assert html.count('data-testid="preview"') == 3
+    assert '<span class="mark-tag" title="Noël">#Noël</span>' in html  # Bluesky's facet
+    assert "301 characters: Bluesky takes at most 300" in html  # lille refused, with why
+    assert "www.laposte.fr/noel" in html and "À Toulouse" in html
+    assert 'data-testid="preview-poll"' in html and "<li>Oui</li>" in html  # Mastodon only
+    assert 'data-account="lyon"' in html and html.count("<li>Oui</li>") == 1
+
+
+def test_the_form_sends_for_approval_and_a_refused_account_is_named(app: Any, store: Store) -> None:
+    client, csrf = _client(app, "ada")
+    form = {"csrf": csrf, "text": "À {ville}, le bureau ouvre à 9 h", "at": AT,
+            "accounts": ["lyon", "lille", "toulouse"], "variant:toulouse": "y" * 501,
+            "action": "schedule"}  # fmt: skip
+    answer = client.post("/w/laposte/compose", data=form)
+    assert answer.status_code == 201
+    assert "501 characters: Mastodon takes at most 500" in answer.text
+    made = {i.account: i.status for i in items(store, "laposte")}
+    assert made == {"lyon": "pending_approval", "lille": "pending_approval"}
+    bad = client.post("/w/laposte/compose", data=form | {"at": "demain"})
+    assert bad.status_code == 400 and "is not a time" in bad.text
+
+
+def test_a_local_manager_sees_and_edits_only_their_accounts(app: Any, store: Store) -> None:
+    ada, csrf = _client(app, "ada")
+    text = "<script>alert(1)</script> à {ville}"
+    form = {"csrf": csrf, "text": text, "at": AT, "accounts": ["lyon", "lille"]}
+    assert ada.post("/w/laposte/compose", data=form | {"action": "schedule"}).status_code == 201
+    ids = {i.account: i.id for i in items(store, "laposte")}
+    lucie, lucie_csrf = _client(app, "lucie")
+    page = lucie.get("/w/laposte/compose")
+    assert 'data-testid="account-lyon"' in page.text
+    assert 'data-testid="account-lille"' not in page.text  # Nadia's account
+    listed = lucie.get("/w/laposte/publish/approvals").text
+    assert f'data-id="{ids["lyon"]}"' in listed and f'data-id="{ids["lille"]}"' not in listed
+    assert "<script>alert(1)</script>" not in listed and "&lt;script&gt;" in listed
+    assert lucie.get(f"/w/laposte/publish/items/{ids['lille']}").status_code == 404
+    foreign = lucie.post(f"/w/laposte/publish/items/{ids['lille']}/edit",
+                         data={"csrf": lucie_csrf, "var:ville": "Roubaix"})  # fmt: skip
+    assert foreign.status_code == 404
+    refused = lucie.post("/w/laposte/compose", data=form | {"csrf": lucie_csrf})
+    assert refused.status_code == 403 and "lille is not one of your accounts" in refused.text
