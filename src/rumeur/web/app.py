@@ -26,6 +26,8 @@ from rumeur.store import Store
 from rumeur.web import (
     alerting,
     api,
+    calendar,
+    calendar_api,
     compose,
     compose_items,
     holding,
@@ -37,6 +39,7 @@ from rumeur.web import (
     pages,
     people,
     places_api,
+    publish_results,
     publishing,
     stream,
 )
@@ -91,6 +94,9 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(inbox.api_router)
     app.include_router(api.router)
     app.include_router(publishing.api_router)
+    app.include_router(calendar.router)
+    app.include_router(calendar_api.api_router)
+    app.include_router(publish_results.router)
     app.include_router(places_api.api_router)
     app.include_router(compose.router)
     app.include_router(compose_items.router)
