@@ -30,7 +30,7 @@ _PREFIXES = ("rmr_", "sk_", "pk_", "ghp_", "gho_", "github_pat_", "xoxb-", "xoxp
 # Secrets that hide inside free text: URL credentials, bearer tokens, key=value pairs, the
 # secret paths of known webhook shapes.
 SECRET_PATTERNS = [
-    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@", re.I), rf"\1{REDACTED}@"),
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.I), rf"\1{REDACTED}@"),
     (re.compile(r"(\bBearer\s+)[A-Za-z0-9._~+/=-]+", re.I), rf"\1{REDACTED}"),
     (
         re.compile(rf"\b({_NAMES})=('[^']*'|\"[^\"]*\"|[^&\s#\"',)]+)", re.I),
