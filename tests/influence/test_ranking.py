@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from influence.recorded import feed_posts, workspace, x_posts
 
+from influence.recorded import feed_posts, workspace, x_posts
 from rumeur.errors import ConfigError
 from rumeur.i18n import using
 from rumeur.influence import ranking, sentences
@@ -15,6 +15,7 @@ from rumeur.metrics import engagement_of
 from rumeur.model import Author, Label, Metrics, Post
 from rumeur.store import Store
 from rumeur.store import author_stats as stats
+from rumeur.store.corrections import record_correction
 from rumeur.store.rollups import ALL
 
 ONE_POST = "[workspaces.influence]\nmin_posts = 1\n"
@@ -126,9 +127,20 @@ def test_author_days_kept_by_the_writer_are_what_a_recount_finds(store: Store) -
     assert kept[(ALL, _id(store, "Chelseaaa2710"))].matched == 1
     totals = sum(s.engagement for (brand, _), s in kept.items() if brand == ALL)
     assert totals == sum(engagement_of(_metrics(p)) for p in again)
+    # A team's correction of a label moves the author's days as it moves the rollups.
+    record_correction(store, ws.slug, _post_id(store, "BBCRajiniV"), None, "sentiment",
+                      "negative", "léa")  # fmt: skip
+    kept = _days(store, ws.slug)
+    assert kept[("Acme", _id(store, "BBCRajiniV"))].positive == 0
+    assert kept[("Acme", _id(store, "BBCRajiniV"))].negative == 1
     with store.transaction() as conn:
         assert stats.rebuild_author_days(conn) == len(posts)
     assert _days(store, ws.slug) == kept
+
+
+def _post_id(store: Store, handle: str) -> int:
+    with store.read() as conn:
+        return stats.author_posts(conn, "watch", _id(store, handle))[0].id
 
 
 def _metrics(post: Post) -> dict[str, int]:

@@ -127,6 +127,14 @@ def _add_new_matches(
                 deltas[(workspace, brand, day, author)][5] += 1
 
 
+def move_author_days(
+    conn: Connection, before: Mapping[int, _State], after: Mapping[int, _State]
+) -> None:
+    """A relabel's or a correction's hook: the same posts with other labels, so only their
+    positive and negative counts move (their matches are the same on both sides)."""
+    write_deltas(conn, day_deltas(before, after, set()))
+
+
 def _stored_matches(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str]]:
     """(post id, workspace) of the stored posts among `ids` that matched a saved query."""
     found: set[tuple[int, str]] = set()

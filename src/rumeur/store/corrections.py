@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from rumeur.errors import RumeurError
 from rumeur.i18n import _, number
+from rumeur.store.author_stats import move_author_days
 from rumeur.store.corrected import CHUNK, FIELDS, NONE, column_value
 from rumeur.store.relabel import _stored
 from rumeur.store.schema import (
@@ -287,6 +288,7 @@ def _apply_label(
     conn.execute(update(posts).where(posts.c.id == stored["id"]).values(**{field: value}))
     after = _state(new, new["memberships"], was.facets)  # the label moves, the words stay
     _apply_rollups(conn, {stored["id"]: was}, {stored["id"]: after})
+    move_author_days(conn, {stored["id"]: was}, {stored["id"]: after})
     stored[field] = value  # a second correction of the post in the same batch starts here
 
 

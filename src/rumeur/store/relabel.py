@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, select, update
 
 from rumeur.model import Author, EnrichmentResult, Label, Post
+from rumeur.store.author_stats import move_author_days
 from rumeur.store.corrected import corrected_labels, refresh_model_values
 from rumeur.store.schema import enrichments, post_brands, posts
 from rumeur.store.writer import (
@@ -60,6 +61,7 @@ def relabel(
         values = {t: bindparam(t) for t in (*LABEL_TASKS, "updated_at")}
         conn.execute(update(posts).where(posts.c.id == bindparam("_id")).values(values), changed)
     _apply_rollups(conn, before, after)
+    move_author_days(conn, before, after)
     upsert_enrichments(conn, model_rows(ids, results, now))
     refresh_model_values(conn, ids, results, set(corrected))
     if cursor is not None:
