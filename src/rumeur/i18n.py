@@ -111,3 +111,11 @@ def moment(value: datetime, zone: ZoneInfo, style: str = "medium") -> str:
     from babel.dates import format_datetime
 
     return format_datetime(value.astimezone(zone), format=style, tzinfo=zone, locale=language())
+
+
+def duration(seconds: float) -> str:
+    """A length of time rounded to its largest unit, in the current language (`3 minutes`,
+    `2 heures`)."""
+    from babel.dates import format_timedelta
+
+    return format_timedelta(seconds, threshold=1.0, locale=language())
