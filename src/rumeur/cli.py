@@ -1422,6 +1422,66 @@ def influencers_refresh(ctx: typer.Context) -> None:
     refresh(ctx.obj.store())
 
 
+campaigns_app = typer.Typer(
+    help=_("Campaigns: a period, a query and a set of people, reported against the period before."),
+    no_args_is_help=True,
+)
+app.add_typer(campaigns_app, name="campaigns")
+
+
+@campaigns_app.command("add", help=_("Create a campaign: its name, period, query and people."))
+@scope()
+def campaigns_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help=_("The campaign's name."))],
+    start: Annotated[str, typer.Option("--from", help=_("First day (YYYY-MM-DD or ISO 8601)."))],
+    end: Annotated[
+        str, typer.Option("--to", help=_("Last day, included (YYYY-MM-DD or ISO 8601)."))
+    ],
+    query: Annotated[
+        str,
+        typer.Option("--query", help=_("Its posts, in the query language: #tag, a link, words.")),
+    ],
+    people: Annotated[
+        str | None,
+        typer.Option(
+            "--people", help=_("The people taking part: platform:handle, comma-separated.")
+        ),
+    ] = None,
+    as_user: ActingUser = None,
+) -> None:
+    from rumeur.commands.campaigning import add
+
+    add(ctx.obj.store(), ctx.obj.workspace(), name, start, end, query, people, as_user)
+
+
+@campaigns_app.command("list", help=_("List the workspace's campaigns, the latest first."))
+@scope(before="as_json")
+def campaigns_list(ctx: typer.Context, as_json: AsJson = False) -> None:
+    from rumeur.commands.campaigning import print_list
+
+    print_list(ctx.obj.store(), ctx.obj.workspace(), as_json)
+
+
+@campaigns_app.command(
+    "report",
+    help=_(
+        "A campaign's posts, reach, interactions, sentiment and each person's contribution, "
+        "national and local side by side, against the same length of time before."
+    ),
+)
+@scope(before="as_json")
+def campaigns_report(
+    ctx: typer.Context,
+    campaign: Annotated[str, typer.Argument(help=_("The campaign: its name or id."))],
+    as_json: AsOneJson = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help=_("The report as CSV."))] = False,
+) -> None:
+    from rumeur.commands.campaigning import print_report
+
+    print_report(ctx.obj.store(), ctx.obj.workspace(), campaign, as_json, as_csv)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """The console script. Click itself ends quietly on Ctrl-C and on a closed pipe (`| head`).
     The root context closes what the command opened (`Cli.close`), failed or not."""
