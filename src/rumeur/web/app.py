@@ -28,6 +28,7 @@ from rumeur.web import (
     api,
     calendar,
     calendar_api,
+    campaign_pages,
     compose,
     compose_items,
     holding,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(pages.router)
     app.include_router(influence.router)
     app.include_router(people.router)
+    app.include_router(campaign_pages.router)
     app.include_router(influence_api.api_router)
     app.include_router(stream.router)
     app.include_router(alerting.router)

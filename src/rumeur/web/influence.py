@@ -29,6 +29,7 @@ from rumeur.influence.ranking import Influencer, UnknownPlace
 from rumeur.settings.influence import TIERS
 from rumeur.store import relationships as rows
 from rumeur.web.auth import Viewer, page_viewer, state, workspace_of
+from rumeur.web.campaign_pages import campaigns_with
 from rumeur.web.influence_csv import csv_response, influencer_rows
 from rumeur.web.permissions import Permission
 from rumeur.web.render import page, page_context
@@ -196,11 +197,12 @@ def author_page(request: Request, slug: str, author_id: int, viewer: Reading) ->
         raise HTTPException(404, _("no such author in this workspace"))
     person = rows.person_of(store, ws.slug, found.platform, found.author)
     behind = [p for part in found.explanation for p in part.posts] + list(found.posts)
+    every, joined = campaigns_with(request, ws, found.platform, found.author)
     context = page_context(
         request, viewer, ws=ws, found=found, person=person, words=sentences, rel=rel,
         posts=rows.posts_by_id(store, ws.slug, behind),
         history=rel.history(store, ws.slug, person) if person else None,
         authored=rows.author_posts(store, ws.slug, found.platform, found.author, 20),
-        campaigns=[], in_campaigns=[],
+        campaigns=every, in_campaigns=joined,
     )  # fmt: skip
     return page("influence_author.html", context)

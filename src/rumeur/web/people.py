@@ -25,6 +25,7 @@ from rumeur.config import Workspace
 from rumeur.influence import relationships as rel
 from rumeur.influence.relationships import Person
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
+from rumeur.web.campaign_pages import campaigns_with
 from rumeur.web.influence_csv import csv_response
 from rumeur.web.permissions import Permission
 from rumeur.web.render import page, page_context
@@ -133,8 +134,15 @@ def person_page(request: Request, slug: str, person_id: int, viewer: Reading) ->
         history=rel.history(store, ws.slug, person),
         last_contact=rel.last_contacts(store, ws.slug, [person])[person.id],
         users=rel.user_names(store),
+        in_campaigns=_campaigns_of(request, ws, person),
     )  # fmt: skip
     return page("influence_person.html", context)
+
+
+def _campaigns_of(request: Request, ws: Workspace, person: Person) -> list[Any]:
+    if not (person.platform and person.handle):
+        return []
+    return campaigns_with(request, ws, person.platform, person.handle)[1]
 
 
 @router.post("/w/{slug}/people/{person_id}")
