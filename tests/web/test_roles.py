@@ -95,6 +95,10 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/w/{slug}/settings/notify/test"): Permission.SETTINGS,
     ("GET", "/api/me"): Permission.ACCOUNT,
     ("GET", "/api/locate"): Permission.ACCOUNT,
+    ("GET", "/api/w/{slug}/campaigns"): Permission.INFLUENCE,
+    ("POST", "/api/w/{slug}/campaigns"): Permission.INFLUENCE,
+    ("GET", "/api/w/{slug}/campaigns/{campaign_id}"): Permission.INFLUENCE,
+    ("POST", "/api/w/{slug}/campaigns/{campaign_id}/people"): Permission.INFLUENCE,
     ("GET", "/api/workspaces"): Permission.STREAM,
     ("GET", "/api/w/{slug}/dashboard"): Permission.DASHBOARD,
     ("GET", "/api/w/{slug}/posts"): Permission.STREAM,
@@ -181,7 +185,22 @@ def _fill(path: str, site: Site, post_id: int) -> str:
         .replace("{outbox_id}", "not-a-reply")  # refused as bad input, once the role passed
         .replace("{view_id}", "1")  # someone's saved view: deleted only by its owner
         .replace("{statement}", "delays")  # the demo's holding statement
+        .replace("{campaign_id}", str(_a_campaign(site)))
     )
+
+
+def _a_campaign(site: Site) -> int:
+    """A campaign of the demo workspace, made once."""
+    from datetime import UTC, datetime
+
+    from rumeur.influence import campaigns as camp
+    from rumeur.store import campaigns as rows
+
+    found = rows.by_name(site.store, "united", "roles")
+    if found is None:
+        start, end = datetime(2015, 2, 16, tzinfo=UTC), datetime(2015, 2, 25, tzinfo=UTC)
+        found = camp.create_campaign(site.store, "united", "roles", start, end, "#united")
+    return found.id
 
 
 def _a_baggage_conversation(site: Site) -> int:

@@ -29,6 +29,7 @@ from rumeur.web import (
     calendar,
     calendar_api,
     campaign_pages,
+    campaigns_api,
     compose,
     compose_items,
     holding,
@@ -100,6 +101,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(calendar_api.api_router)
     app.include_router(publish_results.router)
     app.include_router(places_api.api_router)
+    app.include_router(campaigns_api.api_router)
     app.include_router(compose.router)
     app.include_router(compose_items.router)
     app.include_router(settings_pages.router)
