@@ -392,6 +392,30 @@ def migrate_store(
         raise typer.Exit(1)
 
 
+workers_app = typer.Typer(
+    help=_("The distributed workers' health: queues, tasks, the outbox's backlog, sources' lag."),
+    no_args_is_help=True,
+)
+app.add_typer(workers_app, name="workers")
+
+
+@workers_app.command(
+    "status",
+    help=_(
+        "Queue depths, task counts and rates, the outbox's backlog and the age of its oldest due "
+        "reply, each source's lag: the figures of /metrics (exit 1 when the broker does not "
+        "answer)."
+    ),
+)
+@scope("db", "config", before="as_json")
+def workers_status(ctx: typer.Context, as_json: AsOneJson = False) -> None:
+    from rumeur.commands.health import workers_status as print_status
+
+    cli: Cli = ctx.obj
+    if not print_status(cli.settings(), cli.store(), as_json):
+        raise typer.Exit(1)
+
+
 models_app = typer.Typer(
     help=_("The workspace's own models, learnt from its team's corrections."),
     no_args_is_help=True,

@@ -44,6 +44,7 @@ from rumeur.web import (
     publish_results,
     publishing,
     stream,
+    workers,
 )
 from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
 from rumeur.web.filters import BAD_INPUT
@@ -80,6 +81,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     static = resources.files("rumeur.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(pages.router)
+    app.include_router(workers.router)
     app.include_router(influence.router)
     app.include_router(people.router)
     app.include_router(campaign_pages.router)

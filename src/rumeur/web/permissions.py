@@ -24,6 +24,7 @@ class Permission(StrEnum):
     PUBLISH = "publish"  # compose, schedule and approve posts of the owned accounts
     # read the influencers, keep the relationship file and the campaigns (docs/influence.md)
     INFLUENCE = "influence"
+    WORKERS = "workers"  # the health figures: the Workers page and /metrics (admins only)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
