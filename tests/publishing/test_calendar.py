@@ -253,3 +253,51 @@ def test_a_move_into_a_window_over_quota_warns_and_the_calendar_flags_it(store: 
     rows.transition(store, later, ("scheduled",), "draft", NOW)
     again = planning.build(store, ws, "week", date(2027, 3, 10), planning.Filters())
     assert again.over() == []
+
+
+# --- the iCalendar feed --------------------------------------------------------------------
+
+
+def test_the_feed_folds_at_75_octets_between_characters_and_escapes_text(store: Store) -> None:
+    from ical_check import events
+    from rumeur.publishing import feeds
+
+    ws = workspace()
+    text = "Soldes d'été 🎄🎄, à Lyon; venez\nnombreux \\ " + "é" * 60 + " 👨‍👩‍👧" * 10
+    item_id = add(store, "lyon", paris(date(2027, 3, 10), 9), text=text + "{n}")
+    first = feeds.calendar(store, ws, feeds.WHOLE, NOW)
+    raw = first.encode("utf-8")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    for part in raw.split(b"\r\n"):
+        part.decode("utf-8")  # raises when a fold cut a character in two
+    [event] = events(first)
+    assert event["UID"] == f"item-{item_id}@laposte.rumeur"
+    assert event["DTSTART"] == "20270310T080000Z"  # 09:00 in Paris, in UTC
+    assert event["SUMMARY"].startswith("[scheduled] lyon (bluesky): Soldes d'été 🎄🎄, à Lyon;")
+    assert event["DESCRIPTION"].startswith(text)  # newline, comma, semicolon and backslash back
+    planning.move(store, ws, item_id, paris(date(2027, 3, 12), 9), None, None, NOW)
+    [moved] = events(feeds.calendar(store, ws, feeds.WHOLE, NOW))
+    assert (moved["UID"], moved["DTSTART"]) == (event["UID"], "20270312T080000Z")
+
+
+def test_a_feed_token_is_kept_as_its_hash_and_opens_its_team_only(store: Store) -> None:
+    from sqlalchemy import select
+
+    from rumeur.publishing import feeds
+    from rumeur.store.schema import calendar_feeds
+
+    ws = workspace()
+    token = feeds.issue(store, ws, "marseille", "cyril", NOW)
+    assert token.startswith("rcal_") and len(token) > 40
+    with store.read() as conn:
+        [stored] = conn.execute(select(calendar_feeds)).all()
+    assert token not in str(tuple(stored)) and stored.token_hash == feeds.digest(token)
+    assert feeds.opens(store, ws, "marseille", token)
+    assert not feeds.opens(store, ws, feeds.WHOLE, token)
+    assert not feeds.opens(store, ws, "marseille", "rcal_" + "x" * 43)
+    with pytest.raises(feeds.FeedError):
+        feeds.issue(store, ws, "nowhere", None, NOW)
+    mine = add(store, "marseille", paris(date(2027, 3, 10), 9), platform="mastodon")
+    add(store, "lyon", paris(date(2027, 3, 10), 9))
+    team = feeds.calendar(store, ws, "marseille", NOW)
+    assert f"UID:item-{mine}@laposte.rumeur" in team and team.count("BEGIN:VEVENT") == 1
