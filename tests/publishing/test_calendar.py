@@ -6,6 +6,7 @@ quota."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -301,3 +302,25 @@ def test_a_feed_token_is_kept_as_its_hash_and_opens_its_team_only(store: Store) 
     add(store, "lyon", paris(date(2027, 3, 10), 9))
     team = feeds.calendar(store, ws, "marseille", NOW)
     assert f"UID:item-{mine}@laposte.rumeur" in team and team.count("BEGIN:VEVENT") == 1
+
+
+def test_scheduling_into_a_window_over_quota_warns_on_the_command_line(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from rumeur.commands.publishing import publish_file
+
+    ws = workspace()
+    ten = datetime(2027, 3, 10, 10, tzinfo=PARIS)
+    images = [{"path": f"photo{n}.png", "alt": "Le bureau de {ville}"} for n in range(4)]
+    messages = [{"text": f"Message {n} à {{ville}}", "accounts": ["toulouse"], "media": images,
+                 "at": (ten + timedelta(minutes=n)).isoformat()} for n in range(8)]  # fmt: skip
+    path = tmp_path / "week.json"
+    path.write_text(json.dumps(messages[:7]), encoding="utf-8")
+    assert publish_file(store, ws, path, None) == 0
+    assert "warning" not in capsys.readouterr().out  # 28 uploads of 30
+    path.write_text(json.dumps(messages[7]), encoding="utf-8")
+    publish_file(store, ws, path, None)
+    out = capsys.readouterr().out
+    assert "warning: toulouse: 32 of 30 media uploads from 2027-03-10 09:00" in out, out

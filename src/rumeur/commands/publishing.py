@@ -23,6 +23,7 @@ from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
 from rumeur.publishing import approvals, templates
+from rumeur.publishing import calendar as planning
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.approvals import status_word
 from rumeur.publishing.lookups import Lookups
@@ -77,6 +78,8 @@ def publish_file(store: Store, ws: Workspace, path: Path, as_user: str | None) -
             print(printable(line.format(id=item.id, line=item_line(item))))
         for variant in outcome.refused:
             print(printable(_("refused: {line}").format(line=variant.line)))
+        for warning in planning.schedule_warnings(store, ws, outcome.created):
+            print(printable(_("warning: {line}").format(line=warning)))
         refused += len(outcome.refused)
     return refused
 

@@ -19,6 +19,7 @@ scheduled again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -231,6 +232,19 @@ def move_warnings(store: Store, ws: Workspace, item: Item) -> list[str]:
     span = max(q.window for q in quotas.QUOTAS)
     near = rows.between(store, ws.slug, item.at - span, item.at + span, [item.account])
     return quotas.warnings((planned(i) for i in near if counted(i)), item.id)
+
+
+def schedule_warnings(store: Store, ws: Workspace, made: Sequence[Item]) -> list[str]:
+    """The quota lines of the windows that newly scheduled items put over quota, each once."""
+    if not made:
+        return []
+    span = max(q.window for q in quotas.QUOTAS)
+    start, end = min(i.at for i in made) - span, max(i.at for i in made) + span
+    accounts = sorted({i.account for i in made})
+    near = rows.between(store, ws.slug, start, end, accounts)
+    new = {i.id for i in made}
+    over = quotas.over(planned(i) for i in near if counted(i))
+    return [quotas.warning(u) for u in over if new & set(u.items)]
 
 
 def read_time(text: str, zone: ZoneInfo) -> datetime:

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.publishing import approvals, templates
+from rumeur.publishing import calendar as planning
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.expand import Variant, expand
 from rumeur.publishing.lookups import Lookups
@@ -89,7 +90,7 @@ def api_publish(
     if isinstance(parsed, JSONResponse):
         return parsed
     specs, lookups = parsed
-    found: dict[str, list[dict[str, Any]]] = {"items": [], "existing": [], "refused": []}
+    found: dict[str, list[Any]] = {"items": [], "existing": [], "refused": [], "warnings": []}
     for spec in specs:
         outcome = scheduling.schedule(
             state(request).store, ws, spec, datetime.now(UTC), author=viewer.user.name,
@@ -100,6 +101,7 @@ def api_publish(
         found["items"] += [scheduling.item_json(i, waiting[i.id]) for i in outcome.created]
         found["existing"] += [scheduling.item_json(i, waiting[i.id]) for i in outcome.existing]
         found["refused"] += [_refused(v) for v in outcome.refused]
+        found["warnings"] += planning.schedule_warnings(state(request).store, ws, outcome.created)
     return JSONResponse(found, status_code=201 if found["items"] else 200)
 
 
