@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, case, delete, func, or_, select
@@ -167,9 +167,9 @@ def write_deltas(conn: Connection, deltas: Mapping[tuple[Any, ...], list[Any]]) 
 
 def rebuild_author_days(conn: Connection) -> int:
     """Empty `author_days` and count every stored post again, with the writer's own counting
-    (`rumeur influencers refresh`, migration 0023). Returns how many posts were read. The
-    follower counts come from `authors.followers`, on the day of each author's newest post:
-    the history of counts before is not in the posts."""
+    (`rumeur influencers refresh`, migration 0023). Returns how many posts were read. Each
+    author's days carry their follower count of now (`authors.followers`): the history of
+    counts before is not in the posts, and a flat history counts as no growth."""
     from rumeur.store.writer import _state  # the writer imports this module
 
     conn.execute(delete(author_days))
@@ -186,49 +186,38 @@ def rebuild_author_days(conn: Connection) -> int:
         for m in conn.execute(query):
             if m.post_id in members:
                 members[m.post_id].add((m.workspace, m.brand))
-        states = {pid: _state(row, members[pid]) for pid, row in rows.items() if members[pid]}
-        write_deltas(conn, day_deltas({}, states, _stored_matches(conn, ids)))
+        # No facets: the author's days do not read them, and they cost most of a state.
+        states = {
+            pid: _state(row, members[pid], frozenset()) for pid, row in rows.items() if members[pid]
+        }
+        deltas = day_deltas({}, states, _stored_matches(conn, ids))
+        counts = _followers(conn, {row["author_id"] for row in rows.values()})
+        _add_followers(
+            deltas,
+            states,
+            {pid: counts[s.author_id] for pid, s in states.items() if s.author_id in counts},
+        )
+        write_deltas(conn, deltas)
         last, read = ids[-1], read + len(ids)
-        _mark_followers(conn, {row["author_id"] for row in rows.values()})
 
 
 _COLUMNS = (
     "id", "platform", "created_at", "author_id", "language", "sentiment", "emotion", "reason",
-    "likes", "reposts", "replies", "quotes", "views", "text", "title", "hashtags", "mentions",
-    "links",
+    "likes", "reposts", "replies", "quotes", "views",
 )  # fmt: skip
 
 
-def _mark_followers(conn: Connection, author_ids: Iterable[int]) -> None:
-    """Put each author's known follower count on their newest day of each workspace."""
+def _followers(conn: Connection, author_ids: Iterable[int]) -> dict[int, int]:
+    """The known follower counts of these authors."""
     ids = sorted(author_ids)
+    found: dict[int, int] = {}
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        counts = dict(
-            conn.execute(
-                select(authors.c.id, authors.c.followers).where(
-                    one_of(conn, authors.c.id, chunk), authors.c.followers.is_not(None)
-                )
-            ).all()
+        query = select(authors.c.id, authors.c.followers).where(
+            one_of(conn, authors.c.id, ids[start : start + CHUNK]),
+            authors.c.followers.is_not(None),
         )
-        if not counts:
-            continue
-        newest = (
-            select(author_days.c.workspace, author_days.c.author_id, func.max(author_days.c.day))
-            .where(author_days.c.brand == ALL, one_of(conn, author_days.c.author_id, list(counts)))
-            .group_by(author_days.c.workspace, author_days.c.author_id)
-        )
-        for ws, author, day in conn.execute(newest).all():
-            conn.execute(
-                author_days.update()
-                .where(
-                    author_days.c.workspace == ws,
-                    author_days.c.brand == ALL,
-                    author_days.c.day == day,
-                    author_days.c.author_id == author,
-                )
-                .values(followers=counts[author])
-            )
+        found.update((row.id, row.followers) for row in conn.execute(query))
+    return found
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -468,7 +457,3 @@ def split_sums(
         values = [int(x or 0) for x in sums]
         found[author] = (Sums(*values[:n]), Sums(*values[n:]))
     return found
-
-
-def epoch() -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC)
