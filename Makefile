@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/query_matching.py
 	$(BIN)/python benchmarks/jetstream_throughput.py
 	$(BIN)/python benchmarks/web_latency.py
+	$(BIN)/python benchmarks/author_stats.py
 	$(BIN)/python benchmarks/alert_latency.py
 	$(BIN)/python benchmarks/inbox_routing.py
 	$(BIN)/python benchmarks/sender_rate.py
