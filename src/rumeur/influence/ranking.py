@@ -345,17 +345,16 @@ def ranked(
     )
     shown: list[Influencer] = []
     skipped = 0
-    with store.read() as conn:
-        for c in order:
-            found = _influencer(conn, workspace, c, span)
-            if language is not None and language not in found.languages:
-                continue
-            if skipped < offset:
-                skipped += 1
-                continue
-            shown.append(found)
-            if len(shown) >= limit:
-                break
+    for c in order:
+        found = _influencer(store, workspace, c, span)
+        if language is not None and language not in found.languages:
+            continue
+        if skipped < offset:
+            skipped += 1
+            continue
+        shown.append(found)
+        if len(shown) >= limit:
+            break
     return shown
 
 
@@ -380,19 +379,21 @@ def influencer(
     if span is None:
         return None
     candidates = _scored(store, workspace, span, brand, asked)
-    with store.read() as conn:
-        c = candidates.get(author_id)
-        if c is None:  # no post in the window
+    c = candidates.get(author_id)
+    if c is None:  # no post in the window
+        with store.read() as conn:
             rows = stats.author_rows(conn, [author_id])
-            c = _Candidate(rows[author_id], stats.Sums(), stats.Sums())
-            c.tier = workspace.influence.tiers.tier(c.row.followers)
-        return _influencer(conn, workspace, c, span)
+        c = _Candidate(rows[author_id], stats.Sums(), stats.Sums())
+        c.tier = workspace.influence.tiers.tier(c.row.followers)
+    return _influencer(store, workspace, c, span)
 
 
-def _influencer(conn: Any, workspace: Workspace, c: _Candidate, span: Window) -> Influencer:
+def _influencer(store: Store, workspace: Workspace, c: _Candidate, span: Window) -> Influencer:
     """The author's page: their window's posts read through the author index for the posts
-    behind each part, the brands, languages and queries, first and last mention."""
-    everything = stats.author_posts(conn, workspace.slug, c.row.id)
+    behind each part, the brands, languages and queries, first and last mention. The place
+    is read outside the read: the gazetteer's first load (seconds) is no read's budget."""
+    with store.read() as conn:
+        everything = stats.author_posts(conn, workspace.slug, c.row.id)
     recent = [p for p in everything if span.since <= p.created_at < span.until]
     best = sorted(recent, key=lambda p: (-p.engagement, -p.id))
     parts = tuple(_with_posts(part, best, workspace) for part in c.parts)
@@ -545,14 +546,13 @@ def rising(
             listed.append((c, reasons))
     listed.sort(key=lambda item: (-(item[0].score or 0.0), item[0].row.id))
     shown = []
-    with store.read() as conn:
-        for c, reasons in listed:
-            found = _influencer(conn, workspace, c, span)
-            if language is not None and language not in found.languages:
-                continue
-            shown.append(replace(found, listed_for=reasons))
-            if len(shown) >= limit:
-                break
+    for c, reasons in listed:
+        found = _influencer(store, workspace, c, span)
+        if language is not None and language not in found.languages:
+            continue
+        shown.append(replace(found, listed_for=reasons))
+        if len(shown) >= limit:
+            break
     return shown
 
 
