@@ -76,7 +76,9 @@ def _minute(now: datetime, zone: str) -> str:
 def message_of(form: FormData, ws: Workspace, now: datetime) -> dict[str, Any]:
     """The form as a message of the file's format (the variants only where written)."""
     get = lambda key: str(form.get(key) or "").strip()  # noqa: E731
-    at = _minute(now, ws.timezone) if get("action") == "now" else get("at")
+    # "Post now" is this minute; the preview checks a message not yet timed as of now.
+    at = get("at") if get("action") != "now" else ""
+    at = at or (_minute(now, ws.timezone) if get("action") in ("now", "check") else "")
     message: dict[str, Any] = {"text": str(form.get("text") or ""), "at": at,
                                "accounts": [str(a) for a in form.getlist("accounts")]}  # fmt: skip
     variants: dict[str, Any] = {}
@@ -168,7 +170,9 @@ async def check_fragment(request: Request, slug: str, viewer: Posting) -> Respon
 
 
 def _check(request: Request, ws: Workspace, form: FormData) -> Response:
-    spec = _read(form, ws, datetime.now(UTC))
+    checked = FormData([*((k, v) for k, v in form.multi_items() if k != "action"),
+                        ("action", "check")])  # fmt: skip
+    spec = _read(checked, ws, datetime.now(UTC))
     if isinstance(spec, str):
         return page("compose_preview.html", {"problem": spec, "variants": []})
     lookups = Lookups(ws.sources, ws.owned_accounts)

@@ -49,16 +49,21 @@ def _who(viewer: Viewer) -> tuple[str, str]:
     return viewer.user.name, viewer.user.role.value
 
 
-def may_decide(ws: Workspace, item: Item, viewer: Viewer) -> bool:
-    """Whether the viewer is one of the approvers of the item's current step (not its author)."""
+def may_decide(ws: Workspace, item: Item, viewer: Viewer, done: list[str]) -> bool:
+    """Whether the viewer is one of the approvers of the item's current step, neither its
+    author nor one who approved this step already (`done`)."""
     flow = approvals.item_flow(ws, item)
     if flow is None or item.status != "pending_approval":
         return False
     name, role = _who(viewer)
-    if name.casefold() == (item.author or "").casefold():
+    if name.casefold() in {n.casefold() for n in [item.author or "", *done]}:
         return False
     steps = flow.workflow.steps
     return approvals.may_approve(flow, steps[min(item.step or 1, len(steps)) - 1], name, role)
+
+
+def _done(approval: dict[str, Any] | None) -> list[str]:
+    return list((approval or {}).get("approved") or [])
 
 
 def sees(ws: Workspace, item: Item, message: dict[str, Any], viewer: Viewer) -> bool:
@@ -91,8 +96,9 @@ def approvals_page(request: Request, slug: str, viewer: Reading) -> Response:
     messages = {i.message_id: rows.message(store, i.message_id) or {} for i in pending}
     shown = [i for i in pending if sees(ws, i, messages[i.message_id], viewer)]
     waiting = approvals.list_approvals(store, ws, shown)
-    listed = [{"item": i, "approval": waiting.get(i.id), "may_decide": may_decide(ws, i, viewer),
-               "at": written(i.at, i.timezone)} for i in shown]  # fmt: skip
+    listed = [{"item": i, "approval": waiting.get(i.id), "at": written(i.at, i.timezone),
+               "may_decide": may_decide(ws, i, viewer, _done(waiting.get(i.id)))}
+              for i in shown]  # fmt: skip
     mine = [w for w in listed if w["may_decide"]]
     others = [w for w in listed if not w["may_decide"]]
     context = page_context(request, viewer, ws=ws, mine=mine, others=others)
@@ -114,11 +120,12 @@ def _item(request: Request, viewer: Viewer, ws: Workspace, item: Item, message: 
     edited = item.extra.get("edit") or {}
     more = {"error": None} | more
     variables = dict(account.variables) if account is not None else {}
+    approval = approvals.list_approvals(store, ws, [item]).get(item.id)
     context = page_context(
         request, viewer, ws=ws, item=item, message=message,
         at=written(item.at, item.timezone), status_word=approvals.status_word,
-        approval=approvals.list_approvals(store, ws, [item]).get(item.id),
-        history=decisions.history(store, item.id), may_decide=may_decide(ws, item, viewer),
+        approval=approval, history=decisions.history(store, item.id),
+        may_decide=may_decide(ws, item, viewer, _done(approval)),
         may_edit=approvals.may_edit(ws, item, message, name, role)
         and item.status in approvals.EDITABLE,
         is_centre=approvals.is_centre(message, name, role),

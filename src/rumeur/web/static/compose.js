@@ -23,3 +23,37 @@ document.addEventListener("click", (event) => {
   field.setSelectionRange(at, at);
   field.dispatchEvent(new Event("input", { bubbles: true }));
 });
+
+// Sending the form waits for the check in flight (never cut off: the preview it answers is the
+// one the person saw), and no check starts once the form is sent.
+let checking = 0;
+let waiting = null;
+let sent = false;
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (sent) {
+    event.preventDefault();
+    return;
+  }
+  checking += 1;
+});
+
+document.addEventListener("htmx:afterRequest", () => {
+  checking = Math.max(0, checking - 1);
+  if (checking === 0 && waiting) {
+    const { form, submitter } = waiting;
+    waiting = null;
+    form.requestSubmit(submitter);
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.id !== "compose-form") return;
+  if (checking > 0) {
+    event.preventDefault();
+    waiting = { form, submitter: event.submitter };
+    return;
+  }
+  sent = true;
+});
