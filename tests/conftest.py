@@ -153,6 +153,13 @@ def real_hasher(_cheap_passwords: Callable[[], object], monkeypatch: pytest.Monk
 
 
 @pytest.fixture(autouse=True)
+def _no_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the web: a Bluesky post reads its link card's page only where a test
+    serves one and says so (RUMEUR_LINK_CARDS=local, tests/inbox/test_link_cards.py)."""
+    monkeypatch.setenv("RUMEUR_LINK_CARDS", "off")
+
+
+@pytest.fixture(autouse=True)
 def _english(monkeypatch: pytest.MonkeyPatch) -> None:
     """Messages in English unless a test asks for French, whatever the developer's locale."""
     monkeypatch.setenv("RUMEUR_LANG", "en")
