@@ -7,7 +7,10 @@ The posts are the airline set replayed: copy k of every tweet is shifted by k * 
 as the brand, its human labels and an emotion derived from its sentiment. They are written into
 the demo workspace ("united") by the store's writer in big batches. The SQLite store is cached
 under the cache folder, the PostgreSQL one in the database `rumeur_bench` (a `bench_meta` row
-says what it holds); both are keyed by `VERSION`, the size and the schema's HEAD.
+says what it holds); both are keyed by `VERSION`, the size and the schema's HEAD. The
+PostgreSQL store is the SQLite one copied by `rumeur migrate-store`'s copy (store/transfer.py:
+the same rows, each table through COPY), since the writer takes hours to build a million posts
+on a loaded PostgreSQL server; `--pg-by-writer` builds it with the writer instead.
 
 The dashboard is measured as people read it: every chart with its title and subtitle, the
 change against the previous period with its rule, the links to the mentions. The stream is
@@ -48,6 +51,7 @@ from rumeur.model import Author, Label, Metrics, Post
 from rumeur.store import Store
 from rumeur.store.migrate import HEAD
 from rumeur.store.schema import posts
+from rumeur.store.transfer import transfer
 from rumeur.web.accounts import AccountError, add_user
 from rumeur.web.app import create_app
 from rumeur.web.filters import local_midnight
@@ -56,6 +60,7 @@ from search_latency import cache_folder, percentile
 VERSION = "2"  # bump when the generated posts or the tables' layout change
 WORKSPACE = "united"  # the demo workspace, so that the demo settings serve it
 BATCH = 10_000
+COPY_BATCH = 50_000  # rows per COPY when the PostgreSQL store is copied from the SQLite one
 SHIFT = timedelta(days=9)  # between two copies of the set (it spans about 7.5 days)
 AUTHOR_VARIANTS = 40
 PLATFORMS = ("x",) * 8 + ("bluesky", "mastodon")
@@ -101,6 +106,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument(
         "--pg-posts", type=int, help="size of the PostgreSQL store (default: --posts)"
+    )
+    parser.add_argument(
+        "--pg-by-writer",
+        action="store_true",
+        help="build the PostgreSQL store with the writer, not as a copy of the SQLite store",
     )
     args = parser.parse_args(argv)
     args.pg_posts = args.pg_posts or args.posts
@@ -204,7 +214,10 @@ def postgres_store(args: argparse.Namespace, tweets: list[dict[str, str]]) -> tu
         return Store.open(args.postgres), f"{redacted(args.postgres)} (cached)"
     recreate_database(args.postgres)
     store = Store.open(args.postgres)
-    seconds = fill(store, tweets, args.pg_posts)
+    if args.pg_by_writer or args.pg_posts != args.posts:
+        seconds = fill(store, tweets, args.pg_posts)
+    else:
+        seconds = copied(args, tweets, store)
     # What autovacuum does to a live database in its own time: statistics for the planner and
     # the visibility map for index-only scans; a benchmark run right after a bulk load lacks both.
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -213,6 +226,21 @@ def postgres_store(args: argparse.Namespace, tweets: list[dict[str, str]]) -> tu
         conn.exec_driver_sql("CREATE TABLE bench_meta (key text PRIMARY KEY, value text)")
         conn.execute(text("INSERT INTO bench_meta VALUES ('build', :v)"), {"v": key})
     return store, f"{redacted(args.postgres)} built in {seconds:.1f} s"
+
+
+def copied(args: argparse.Namespace, tweets: list[dict[str, str]], target: Store) -> float:
+    """Copy the SQLite store of the same size (built first if it is not cached) into `target`;
+    the seconds the copy took. Its counts must agree table by table."""
+    source, where = sqlite_store(args, tweets)
+    print(f"  copying {where} into PostgreSQL", file=sys.stderr)
+    started = time.perf_counter()
+    try:
+        counts = transfer(source, target, batch_size=COPY_BATCH)
+    finally:
+        source.close()
+    wrong = [c.table for c in counts if not c.equal]
+    assert not wrong, f"the copy's counts differ in {', '.join(wrong)}"
+    return time.perf_counter() - started
 
 
 def redacted(url: str) -> str:
