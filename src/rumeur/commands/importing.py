@@ -50,11 +50,19 @@ def import_file(
     enrich: bool,
     restart: bool,
     batch_size: int,
+    queue: bool = False,
 ) -> RunReport:
+    """`queue`: the batches stored by the workers (`rumeur worker`), not by this process."""
     path = source.path
     if restart:
         store.forget_source(cursor_key(ws, source), ws.slug, source.label)
-    models = enrichers(settings, ws) if enrich else []
+    runner = run
+    if queue:
+        from rumeur.commands.working import queued_runner
+
+        runner, models = queued_runner(settings, enrich).run, []
+    else:
+        models = enrichers(settings, ws) if enrich else []
     console = make_console(stderr=True)
     with _progress(console) as progress:
         task = progress.add_task(path.name, total=path.stat().st_size, rate="")
@@ -71,7 +79,7 @@ def import_file(
                 done, total = step.progress.done, step.progress.total
                 progress.update(task, completed=done, total=total, rate=rate)
 
-        report = run(source, store, ws, models, batch_size, on_step)
+        report = runner(source, store, ws, models, batch_size, on_step)
     if shown[0] > SHOWN_REJECTS:
         console.print(
             _("… and {n} more rejected rows: rumeur rejected").format(

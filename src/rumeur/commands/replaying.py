@@ -40,13 +40,26 @@ def replay_file(
     source: FileSource,
     enrich: bool,
     speed: float | None,
+    queue: bool = False,
 ) -> ReplayReport:
-    models = enrichers(settings, ws) if enrich else []
+    """`queue`: each hour's batches stored by the workers (`rumeur worker`), in parallel, and
+    waited for before the hour's detectors run here."""
+    models = enrichers(settings, ws) if enrich and not queue else []
+    queued = None
+    if queue:
+        from rumeur.commands.working import queued_runner
+
+        queued = queued_runner(settings, enrich)
     console = console_for_alerts()
     seen = _known_alerts(store, ws.slug)
     alerting = HourlyAlerts(store, ws, lambda _report: _print_new(console, store, ws, seen))
     with console.status(_("Replaying {file}…").format(file=source.path.name)):
-        result = replay(source, store, ws, models, speed, alerting)
+        if queued is None:
+            result = replay(source, store, ws, models, speed, alerting)
+        else:
+            result = replay(
+                source, store, ws, models, speed, alerting, runner=queued.run, settle=queued.drain
+            )
     totals = alerting.totals
     console.print(
         _(

@@ -129,9 +129,13 @@ def replay(
     on_step: Callable[[Step], None] | None = None,
     batch_size: int = 500,
     clock: ReplayClock | None = None,
+    runner: Callable[..., RunReport] = run,
+    settle: Callable[[], None] | None = None,
 ) -> ReplayReport:
     """Replay `source` into `store` for `workspace`; `on_hour(end)` runs at each replayed hour's
-    end (the detectors), with everything before `end` stored."""
+    end (the detectors), with everything before `end` stored. `runner` stores the batches
+    (`runner.run`, or the workers' queued runner, whose `settle()` waits for the batches sent
+    before each hour's end)."""
     clock = clock or ReplayClock(speed)
     posts, rejects = _read(source)
     report = ReplayReport(RunReport(source.name))
@@ -139,12 +143,14 @@ def replay(
         report.first, report.last = posts[0].created_at, posts[-1].created_at
 
     def hour_done(end: datetime) -> None:
+        if settle is not None:
+            settle()
         report.hours += 1
         if on_hour is not None:
             report.notes.append(on_hour(end))
 
     timeline = _Timeline(posts, rejects, f"replay:{source.label}", clock, hour_done)
-    report.run = run(timeline, store, workspace, enrichers, batch_size, on_step)
+    report.run = runner(timeline, store, workspace, enrichers, batch_size, on_step)
     return report
 
 

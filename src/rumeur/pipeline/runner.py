@@ -12,7 +12,7 @@ import structlog
 
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
-from rumeur.model import Rejected
+from rumeur.model import Post, Rejected
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.adapters import workspace_models
 from rumeur.pipeline.stages import (
@@ -103,13 +103,29 @@ def _store_batch(
     key: str,
 ) -> _Stored:
     normalised = normalise(batch.items, source.normalise, getattr(source, "column", None))
-    posts = attribute_brands(deduplicate(normalised.posts), workspace)
-    # The workspace's own models, asked for each batch: one learnt meanwhile is used at once.
-    results = enrich(posts, workspace_models(store, workspace, enrichers))
-    docs = documents(posts, results)
-    match_queries(posts, docs, workspace)
     rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
     update = CursorUpdate(key, batch.cursor)
-    written = store.write(workspace.slug, posts, results, rejects, update, documents=docs)
-    log.debug("batch stored", source=source.name, posts=len(posts), rejected=len(rejects))
+    written = enrich_and_store(store, workspace, normalised.posts, enrichers, rejects, update)
+    log.debug(
+        "batch stored", source=source.name, posts=len(normalised.posts), rejected=len(rejects)
+    )
     return _Stored(written, rejects)
+
+
+def enrich_and_store(
+    store: Store,
+    workspace: Workspace,
+    posts: Sequence[Post],
+    enrichers: Sequence[Enricher],
+    rejects: Sequence[Rejected] = (),
+    cursor: CursorUpdate | None = None,
+) -> WriteResult:
+    """The stages after normalisation, for one batch: deduplicate, attribute brands, enrich,
+    match the queries, store (with the rejected rows and the cursor, in one transaction). The
+    in-process runner and the workers' `enrich` task (worker/tasks.py) both call it."""
+    kept = attribute_brands(deduplicate(posts), workspace)
+    # The workspace's own models, asked for each batch: one learnt meanwhile is used at once.
+    results = enrich(kept, workspace_models(store, workspace, enrichers))
+    docs = documents(kept, results)
+    match_queries(kept, docs, workspace)
+    return store.write(workspace.slug, kept, results, rejects, cursor, documents=docs)

@@ -52,8 +52,6 @@ class WorkerSettings(BaseModel):
     # installations (or two test runs) share one Redis without meeting. A queue's Redis list is
     # `queue_key(settings, name)`.
     prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9:_.-]{0,64}$")] = ""
-    # Rows per task of `rumeur import --queue` and `rumeur replay --queue`.
-    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
     # How many tasks of one network run at once across all the workers (a lease in the store).
     concurrency: dict[str, Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: dict(DEFAULT_CAPS)
