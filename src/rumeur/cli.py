@@ -75,6 +75,12 @@ Preset = Annotated[str | None, typer.Option(help=_("Column mapping: airline or l
 MappingFile = Annotated[
     Path | None, typer.Option(help=_("Column mapping file (TOML)."), dir_okay=False)
 ]
+Queue = Annotated[
+    bool,
+    typer.Option(
+        "--queue", help=_("Send the batches to the workers (rumeur worker) and wait for them.")
+    ),
+]
 LinesFile = Annotated[str, typer.Argument(help=_("JSON-lines file, or - for standard input."))]
 AsJson = Annotated[bool, typer.Option("--json", help=_("One JSON object per line."))]
 AsOneJson = Annotated[bool, typer.Option("--json", help=_("One JSON object."))]
@@ -152,13 +158,14 @@ def import_(
     enrich: Enrich = True,
     restart: Annotated[bool, typer.Option(help=_("Read the file from its start again."))] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    queue: Queue = False,
 ) -> None:
     from rumeur.commands.importing import file_source, import_file
 
     cli: Cli = ctx.obj
     ws = cli.workspace()
     source = file_source(ws, file, preset, mapping)  # a bad mapping fails before the database
-    import_file(cli.store(), cli.settings(), ws, source, enrich, restart, batch_size)
+    import_file(cli.store(), cli.settings(), ws, source, enrich, restart, batch_size, queue)
 
 
 @app.command(help=_("Import the airline data set into the demo workspace and print its summary."))
@@ -832,6 +839,7 @@ def replay(
         ),
     ] = "max",
     enrich: Enrich = True,
+    queue: Queue = False,
 ) -> None:
     from rumeur.commands.importing import file_source
     from rumeur.commands.replaying import parse_speed, replay_file
@@ -840,7 +848,48 @@ def replay(
     ws = cli.workspace()
     factor = parse_speed(speed)
     source = file_source(ws, file, preset, mapping)
-    replay_file(cli.store(), cli.settings(), ws, source, enrich, factor)
+    replay_file(cli.store(), cli.settings(), ws, source, enrich, factor, queue)
+
+
+@app.command(
+    help=_(
+        "Run a Celery worker: it takes the tasks of its queues (collect, enrich, send, alerts) "
+        "from the broker ([workers] broker or RUMEUR_BROKER) until SIGTERM."
+    )
+)
+@scope("db", "config")
+def worker(
+    ctx: typer.Context,
+    queues: Annotated[
+        str, typer.Option(help=_("The queues it serves, separated by commas."))
+    ] = "collect,enrich,send,alerts",
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            min=1, max=256, help=_("Tasks run at once (processes); 1: one process alone.")
+        ),
+    ] = 1,
+) -> None:
+    from rumeur.commands.working import parse_queues, run_worker
+    from rumeur.config import resolve_db
+
+    cli: Cli = ctx.obj
+    names = parse_queues(queues)
+    settings = cli.settings()
+    run_worker(settings, resolve_db(cli.db, cli.file_settings()), names, concurrency)
+
+
+@app.command(
+    help=_(
+        "Schedule the workers' tasks (the sources' polls, the detectors, the sender) from the "
+        "settings; of several beats, one leads and the others wait."
+    )
+)
+@scope("db", "config")
+def beat(ctx: typer.Context) -> None:
+    from rumeur.commands.working import run_beat
+
+    run_beat(ctx.obj.settings())
 
 
 alerts_app = typer.Typer(
