@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
         "--only",
-        choices=("dashboard", "inbox", "settings"),
+        choices=("dashboard", "inbox", "settings", "publishing"),
         help="shoot these pages alone (default: all)",
     )
     args = parser.parse_args()
@@ -54,7 +54,11 @@ def main() -> None:
         settings_shots(args.out, args.chromium)
     if args.only in (None, "inbox"):
         inbox_shots(args.out, args.chromium)
-    if args.only in ("inbox", "settings"):
+    if args.only in (None, "publishing"):
+        from publishing_shots import publishing_shots  # scripts/, beside this script
+
+        publishing_shots(args.out, args.chromium)
+    if args.only in ("inbox", "settings", "publishing"):
         return
     settings = load_settings()
     ws = settings.workspace()

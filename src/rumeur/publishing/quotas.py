@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rumeur.i18n import _
+from rumeur.i18n import _, number
 
 BLUESKY_CREATE_POINTS = 3  # a createRecord (docs.bsky.app, "Rate Limits")
 
@@ -53,7 +53,7 @@ class Quota:
             "mastodon_requests": _("Mastodon: {allowed} requests per 5 minutes"),
             "mastodon_media": _("Mastodon: {allowed} media uploads per 30 minutes"),
         }
-        return words[self.key].format(allowed=f"{self.allowed:,}".replace(",", "\u202f"))
+        return words[self.key].format(allowed=number(self.allowed))
 
 
 BLUESKY_DOC = "https://docs.bsky.app/docs/advanced-guides/rate-limits"

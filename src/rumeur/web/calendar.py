@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -94,7 +95,8 @@ def _page(
         accounts=sorted({a.name or a.key for a in ws.owned_accounts}),
         networks=sorted({a.platform for a in ws.owned_accounts}),
         feeds=feed_rows.feeds(state(request).store, ws.slug), quota_label=quotas.Quota.label,
-        unit_word=quotas.unit_word, day_title=day_title, period_title=period_title, teams=teams,
+        unit_word=quotas.unit_word, day_title=day_title, window_title=window_title,
+        period_title=period_title, teams=teams,
         **more,
     )  # fmt: skip
     return page("calendar.html", context)
@@ -105,6 +107,13 @@ def day_title(day: date) -> str:
     from babel.dates import format_date
 
     return format_date(day, "EEE d MMM", locale=i18n.language())
+
+
+def window_title(use: quotas.Use, zone: ZoneInfo) -> str:
+    """`Tue 1 Dec 08:00 – 08:30`, in the workspace's zone (the end's day when it differs)."""
+    start, end = use.start.astimezone(zone), use.end.astimezone(zone)
+    last = f"{day_title(end.date())} " if end.date() != start.date() else ""
+    return f"{day_title(start.date())} {start:%H:%M} – {last}{end:%H:%M}"
 
 
 def period_title(shown: planning.Calendar) -> str:
