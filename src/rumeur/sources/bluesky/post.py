@@ -8,8 +8,10 @@ one record per key, and a second try can never make a second post. Before any re
 
 Images are uploaded once, when the record is prepared (`com.atproto.repo.uploadBlob`, each with
 its alt text in the record's `app.bsky.embed.images`); a blob is addressed by its content, so an
-upload made again after a crash names the same blob. Facets are the composer's
-(publishing/facets.py, kept in the item's `extra`), or found here when it kept none.
+upload made again after a crash names the same blob. A post without images whose text links to
+a page gets that page's card (card.py, `app.bsky.embed.external`), read here once. Facets are
+the composer's (publishing/facets.py, kept in the item's `extra`), or found here when it kept
+none.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 from typing import Any
 
 from rumeur.net.errors import SourceError
+from rumeur.sources.bluesky.card import link_card
 from rumeur.sources.bluesky.client import BlueskyClient
 from rumeur.sources.bluesky.reply import (
     CREATE_RECORD,
@@ -66,6 +69,8 @@ class BlueskyPoster(ReplierPoster[BlueskyReplier, BlueskyClient]):
         if post.media:
             images = [{"alt": m.alt, "image": self._upload(m)} for m in post.media]
             record["embed"] = {"$type": EMBED_IMAGES, "images": images}
+        elif (found := link_card(record)) is not None:
+            record["embed"] = found  # read once, here: every try sends the same record
         return {"rkey": post_rkey(post, row.idempotency_key), "record": record}
 
     def _upload(self, media: Any) -> dict[str, Any]:
