@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, tuple_
+from sqlalchemy import Connection, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from rumeur.errors import StoreError
@@ -137,7 +137,7 @@ def profiles(store: Store, people: Sequence[Author]) -> dict[Author, Profile]:
     with store.read() as conn:
         for start in range(0, len(people), CHUNK):
             chunk = people[start : start + CHUNK]
-            keys = or_(*(and_(a.platform == p, a.handle == h) for p, h in chunk))
+            keys = tuple_(a.platform, a.handle).in_(chunk)  # the (platform, handle) index
             for row in conn.execute(
                 select(a.platform, a.handle, a.followers, a.location).where(keys)
             ):
