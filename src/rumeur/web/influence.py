@@ -189,10 +189,15 @@ def rising_csv(
 
 
 @router.get("/w/{slug}/influence/authors/{author_id}")
-def author_page(request: Request, slug: str, author_id: int, viewer: Reading) -> Response:
+def author_page(
+    request: Request, slug: str, author_id: int, viewer: Reading, brand: Text = None
+) -> Response:
+    """The author's page, scored on the posts that name `brand` when one is asked for (the
+    list of that brand links here with it), else on all their posts in the workspace."""
     ws = workspace_of(request, slug)
     store = state(request).store
-    found = ranking.influencer(store, ws, str(author_id))
+    brand = Filters.read(ws, brand=brand).brand
+    found = ranking.influencer(store, ws, str(author_id), brand=brand)
     if found is None:
         raise HTTPException(404, _("no such author in this workspace"))
     person = rows.person_of(store, ws.slug, found.platform, found.author)
@@ -200,6 +205,7 @@ def author_page(request: Request, slug: str, author_id: int, viewer: Reading) ->
     every, joined = campaigns_with(request, ws, found.platform, found.author)
     context = page_context(
         request, viewer, ws=ws, found=found, person=person, words=sentences, rel=rel,
+        brand=brand,
         posts=rows.posts_by_id(store, ws.slug, behind),
         history=rel.history(store, ws.slug, person) if person else None,
         authored=rows.author_posts(store, ws.slug, found.platform, found.author, 20),
