@@ -13,6 +13,7 @@ whether the goal is met or not."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -48,6 +49,9 @@ class Run:
     # its CPU rate shows what the store's growth costs whatever the load (PostgreSQL's
     # server is another process: there it counts the client's share only).
     cpu: list[float] = field(default_factory=list)
+    # ... and this process's CPU plus that of the PostgreSQL server's processes serving it,
+    # where the server runs on this machine (read from /proc): a write's whole cost.
+    both: list[float] = field(default_factory=list)
 
     def rate(self, upto: int, window: int, clock: str = "times") -> float:
         """Posts per second (of `clock`) over the last `window` posts written before `upto`."""
@@ -73,9 +77,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def server_cpu(store: Store) -> float | None:
+    """CPU seconds used so far by the PostgreSQL processes serving this database, None where
+    they cannot be read (another machine's server, or SQLite, which runs in this process)."""
+    if store.dialect != "postgresql":
+        return None
+    with store.engine.connect() as conn:
+        pids = conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        ).scalars()
+        try:
+            return sum(_cpu_of(pid) for pid in pids)
+        except OSError:
+            return None
+
+
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def fill(store: Store, name: str, tweets: list[dict[str, str]], args: argparse.Namespace) -> Run:
     run = Run(name)
     started, cpu_started = time.perf_counter(), time.process_time()
+    server_started = server_cpu(store)
     batch = []
     for n, post in enumerate(generate(tweets, args.posts), 1):
         batch.append(post)
@@ -85,8 +110,11 @@ def fill(store: Store, name: str, tweets: list[dict[str, str]], args: argparse.N
             run.ends.append(n)
             run.times.append(time.perf_counter() - started)
             run.cpu.append(time.process_time() - cpu_started)
+            server = server_cpu(store) if server_started is not None else None
+            extra = 0.0 if server is None or server_started is None else server - server_started
+            run.both.append(run.cpu[-1] + extra)
             if n % 50_000 < args.batch or n == args.window:
-                rate, cpu = run.rate(n, args.window), run.rate(n, args.window, "cpu")
+                rate, cpu = run.rate(n, args.window), run.rate(n, args.window, "both")
                 line = f"  {name}: {n:,} posts, {rate:,.0f}/s now ({cpu:,.0f} per CPU second)"
                 print(line, file=sys.stderr, flush=True)
     return run
@@ -132,6 +160,13 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         print(f"{run.name:<16}{cells}{rates[-1] / rates[0]:>8.2f}")
     print("(the same windows per CPU second of this process: what the growth costs whatever")
     print(" else the machine runs; PostgreSQL's server works in another process, not counted)")
+    print(f"\n{'per CPU s, all':<16}{head}{'ratio':>8}")
+    for run in runs:
+        rates = [run.rate(m, args.window, "both") for m in marks]
+        cells = "".join(f"{r:>18,.0f}" for r in rates)
+        print(f"{run.name:<16}{cells}{rates[-1] / rates[0]:>8.2f}")
+    print("(per CPU second of this process and of the PostgreSQL processes serving it, where")
+    print(" the server runs on this machine: SQLite's figures are those of the line above)")
 
 
 def main(argv: list[str] | None = None) -> int:
