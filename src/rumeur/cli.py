@@ -1274,6 +1274,20 @@ def publish_lock(
     lock(ctx.obj.store(), ctx.obj.workspace(), item_id, as_user, not unlock)
 
 
+@publish_app.command(
+    "answers",
+    help=_(
+        "The answers to a published item, gathered from the replies the inbox holds and "
+        "counted: votes for a poll's or a battle's answers, an open question's answers grouped."
+    ),
+)
+@scope()
+def publish_answers(ctx: typer.Context, item_id: ItemId, as_json: AsJson = False) -> None:
+    from rumeur.commands.publishing import print_answers
+
+    print_answers(ctx.obj.store(), ctx.obj.workspace(), item_id, as_json)
+
+
 people_app = typer.Typer(
     help=_(
         "The relationship file: the influencers, ambassadors, employees and loyal customers "

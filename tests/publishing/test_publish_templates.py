@@ -4,10 +4,13 @@ from the replies naming A or B, an open question whose answers are grouped and c
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from clirun import rumeur
 from rumeur.config import parse_settings
 from rumeur.publishing import templates
 from rumeur.publishing.answers import answers, count, fold, parents
@@ -167,3 +170,37 @@ def test_the_answers_are_the_inbox_replies_to_the_published_status(store: Store)
     found = answers(store, published, message_of(store, published.message_id))
     assert found.counts == [("Le vélo jaune", 2), ("Sa moustache", 1)]
     assert found.replies == 3
+
+
+def test_publish_answers_counts_a_battles_votes_on_the_command_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, db = tmp_path / "rumeur.toml", str(tmp_path / "r.db")
+    config.write_text(SETTINGS, encoding="utf-8")
+    store = Store.open(db)
+    try:
+        message = templates.message_of(read_template(BATTLE), ["lyon"], "2030-06-01T09:00:00Z")
+        [item] = schedule(store, WS, read(message, WS.timezone), NOW).created
+        uri = "at://did:plc:lyon/app.bsky.feed.post/3kabc"
+        transition(store, item.id, ("scheduled",), "published", NOW, native_id=uri)
+        for n, text in enumerate(["A", "calendrier chien !", "B", "les deux"]):
+            said = Message("bluesky", f"at://did:plc:c{n}/app.bsky.feed.post/{n}", f"c{n}.bsky",
+                           text, NOW, kind="reply", reply_to=uri)  # fmt: skip
+            receive(store, "laposte", "laposte-lyon.bsky.social", said, {"department": None}, NOW)
+    finally:
+        store.close()
+    where = ["--config", str(config), "--db", db]
+    ran = rumeur(capsys, "publish", "answers", str(item.id), *where)
+    assert ran.code == 0, ran.err
+    assert ran.out == (
+        f"item {item.id}: 4 replies\n"
+        "     1  Calendrier chat\n"
+        "     2  Calendrier chien\n"
+        "     1  unclear (no answer named, or several)\n"
+    )
+    found = json.loads(rumeur(capsys, "publish", "answers", str(item.id), "--json", *where).out)
+    assert found["answers"] == [{"answer": "Calendrier chat", "count": 1},
+                                {"answer": "Calendrier chien", "count": 2}]  # fmt: skip
+    assert (found["replies"], found["unclear"], found["kind"]) == (4, 1, "choice")
+    missing = rumeur(capsys, "publish", "answers", "999", *where)
+    assert missing.code != 0 and "no item 999 in this workspace" in missing.err

@@ -1,5 +1,6 @@
-"""`rumeur publish FILE|list|approve|reject|edit|lock` (docs/publish.md): schedule the messages
-of a JSON file, list the items, approve, reject or edit one, lock a master text.
+"""`rumeur publish FILE|list|approve|reject|edit|lock|answers` (docs/publish.md): schedule the
+messages of a JSON file, list the items, approve, reject or edit one, lock a master text, count
+a published item's answers.
 
 `publish FILE` reads every message of the file first (one object or a list): a file that does
 not read is refused whole, with one line naming the message and the key, and nothing is
@@ -22,13 +23,14 @@ from rumeur.commands.inboxing import _known_user
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
 from rumeur.i18n import _
-from rumeur.publishing import approvals, templates
+from rumeur.publishing import answers, approvals, templates
 from rumeur.publishing import calendar as planning
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.approvals import status_word
 from rumeur.publishing.lookups import Lookups
 from rumeur.publishing.spec import Spec, SpecError, printable, read, written
 from rumeur.store import Store
+from rumeur.store import publishing as rows
 from rumeur.store.publishing import Item
 
 Start = Callable[[Any], Any]  # a message started from its template (publishing/templates.py)
@@ -163,3 +165,23 @@ def lock(store: Store, ws: Workspace, item_id: int, as_user: str | None, locked:
     message = approvals.lock(store, ws, item_id, name, role, locked)
     line = _("message {id}: master text locked") if locked else _("message {id}: unlocked")
     print(line.format(id=message))
+
+
+def print_answers(store: Store, ws: Workspace, item_id: int, as_json: bool) -> None:
+    """The item's replies counted (publishing/answers.py): one line per answer, or JSON."""
+    item = approvals.found_item(store, ws, item_id)
+    found = answers.answers(store, item, rows.message(store, item.message_id))
+    if as_json:
+        sys.stdout.write(json.dumps({"id": item.id} | found.as_json(), ensure_ascii=False) + "\n")
+        return
+    if not item.native_id:
+        print(_("item {id} is {status}: it has no replies yet").format(
+            id=item.id, status=status_word(item.status)))  # fmt: skip
+        return
+    print(_("item {id}: {n} replies").format(id=item.id, n=found.replies))
+    for answer, count in found.counts:
+        print(printable(f"{count:>6}  {answer}"))
+    if found.others:
+        print(_("{n:>6}  other answers").format(n=found.others))
+    if found.unclear:
+        print(_("{n:>6}  unclear (no answer named, or several)").format(n=found.unclear))
