@@ -10,7 +10,6 @@ unsigned (the events' `by` is empty).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import typer
@@ -23,11 +22,6 @@ from rumeur.i18n import _, moment
 from rumeur.influence import relationships as rel
 from rumeur.influence.relationships import Person
 from rumeur.store import Store
-
-LIST_FIELDS = (
-    "id", "author", "platform", "handle", "name", "kind", "status", "owner", "last_contact",
-    "due",
-)  # fmt: skip
 
 
 def add(
@@ -67,7 +61,7 @@ def print_list(
     contacts = rel.last_contacts(store, ws.slug, listed)
     if as_json:
         for p in listed:
-            print(json.dumps(_line(p, contacts[p.id], p.id in due_ids), ensure_ascii=False))
+            print(json.dumps(rel.list_json(p, contacts[p.id], p.id in due_ids), ensure_ascii=False))
         return
     console = make_console()
     if not listed:
@@ -161,14 +155,3 @@ def _consent(person: Person, ws: Workspace) -> str:
     said = _("given on {when}") if person.consent else _("withdrawn on {when}")
     how = f" ({person.consent_how})" if person.consent_how else ""
     return said.format(when=when) + how
-
-
-def _line(person: Person, last: datetime | None, due: bool) -> dict[str, Any]:
-    author = rel.who(person) if person.handle else None
-    values = {
-        "id": person.id, "author": author, "platform": person.platform,
-        "handle": person.handle, "name": person.name, "kind": person.kind,
-        "status": person.status, "owner": person.owner,
-        "last_contact": last.astimezone(UTC).isoformat() if last else None, "due": due,
-    }  # fmt: skip
-    return {key: values[key] for key in LIST_FIELDS}

@@ -345,6 +345,24 @@ def due(
     return sorted(waiting, key=lambda d: (d.last_contact or d.person.created_at, d.person.id))
 
 
+LIST_FIELDS = (
+    "id", "author", "platform", "handle", "name", "kind", "status", "owner", "last_contact",
+    "due",
+)  # fmt: skip
+
+
+def list_json(person: Person, last_contact: datetime | None, is_due: bool) -> dict[str, Any]:
+    """A record as `rumeur people list --json` and the API's list give it (`LIST_FIELDS`):
+    no contact field, which only the record itself shows."""
+    values = {
+        "id": person.id, "author": who(person) if person.handle else None,
+        "platform": person.platform, "handle": person.handle, "name": person.name,
+        "kind": person.kind, "status": person.status, "owner": person.owner,
+        "last_contact": _json(last_contact), "due": is_due,
+    }  # fmt: skip
+    return {key: values[key] for key in LIST_FIELDS}
+
+
 def record_json(person: Person) -> dict[str, Any]:
     """The record's fields as JSON values (times in UTC ISO 8601)."""
     return {key: _json(value) for key, value in asdict(person).items()}

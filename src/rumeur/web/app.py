@@ -40,6 +40,7 @@ from rumeur.web import (
     influence_api,
     pages,
     people,
+    people_api,
     places_api,
     publish_results,
     publishing,
@@ -84,6 +85,7 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.include_router(workers.router)
     app.include_router(influence.router)
     app.include_router(people.router)
+    app.include_router(people_api.api_router)
     app.include_router(campaign_pages.router)
     app.include_router(influence_api.api_router)
     app.include_router(stream.router)
