@@ -92,6 +92,10 @@ CASES = [
     ("", None, None, None),
     ("   ", None, None, None),
     ("06 12 34 56 78", None, None, None),
+    ("she/her", None, None, None),  # GeoNames knows a Chinese city as "She"
+    ("Lille | il/lui", "Lille", HDF, "FR"),
+    ("Africa", None, None, None),  # and a Tunisian one as "Africa"
+    ("Brest", None, None, None),  # Brest, France and Brest, Belarus: no city
 ]
 
 

@@ -33,6 +33,13 @@ _LEADS = (
     "greater", "base a", "basee a", "bases a", "basees a", "vit a", "vis a", "habite a",
     "habite", "originaire de", "pres de", "region", "a", "de", "du", "en", "au", "sur",
 )  # fmt: skip
+# Words typed in a location field that GeoNames also gives as another name of some city
+# ("She", "Africa"): pronouns and continents are no city, whatever the gazetteer says.
+_NOT_PLACES = frozenset({
+    "she", "her", "hers", "he", "him", "his", "they", "them", "it", "we", "any", "all", "elle",
+    "il", "iel", "lui", "eux", "xe", "ze", "fae", "africa", "afrique", "europe", "asia", "asie",
+    "america", "amerique", "americas", "oceania", "oceanie", "antarctica", "world", "monde",
+})  # fmt: skip
 # Postcodes whose department is one city: Paris (75), Lyon (690xx) and Marseille (130xx).
 _POSTCODE_CITIES = {"75": 2988507, "690": 2996944, "130": 2995469}
 
@@ -104,6 +111,8 @@ def read(part: str) -> Piece:
         if not folded:
             continue
         for words in _without_leads(folded):
+            if words in _NOT_PLACES:
+                return Piece()
             piece = _names(words)
             if piece.cities or piece.areas:
                 return piece
