@@ -200,3 +200,68 @@ def test_tier_limits_must_rise_and_the_error_says_where() -> None:
         workspace(bad)
     ws = workspace("[workspaces.influence.tiers]\nnano = 1000\n")
     assert ws.influence.tiers.tier(999) == "nano" and ws.influence.tiers.tier(1000) == "micro"
+
+
+def _voice(handle: str, n: int, when: datetime, likes: int, location: str | None = None) -> Post:
+    return Post(
+        platform="mastodon", native_id=f"{handle}-{n}", text=f"Acme {n}", created_at=when,
+        author=Author(handle=handle, location=location), brands=["Acme"],
+        metrics=Metrics(likes=likes),
+    )  # fmt: skip
+
+
+def test_a_place_scores_locality_and_keeps_the_city_and_its_region(store: Store) -> None:
+    ws = workspace()
+    when = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    typed = {"lea": "Bordeaux, France", "paul": "Pessac", "zoe": "Paris", "max": None}
+    store.write(
+        ws.slug,
+        [_voice(h, i, when + timedelta(hours=i), 3, where) for h, where in typed.items()
+         for i in range(3)],
+    )  # fmt: skip
+    found = by_author(ranking.ranked(store, ws, place="Bordeaux"))
+    assert set(found) == {"lea", "paul"}  # Paris and the unknown are not near Bordeaux
+    locality = {
+        name: {p.name: p for p in one.explanation}["locality"] for name, one in found.items()
+    }
+    assert locality["lea"].value == 1.0 and locality["paul"].value == 0.5
+    assert found["lea"].score > found["paul"].score  # all else equal
+    assert found["paul"].place == {
+        "city": "Pessac", "region": "Nouvelle-Aquitaine", "country": "FR",
+    }  # fmt: skip
+    assert sentences.sentence(locality["paul"]) == (
+        "Near Bordeaux, Nouvelle-Aquitaine, FR: Pessac, Nouvelle-Aquitaine, FR."
+    )
+    with pytest.raises(ranking.UnknownPlace):
+        ranking.ranked(store, ws, place="le monde entier")
+    assert len(ranking.ranked(store, ws)) == 4  # no place asked: no locality part, no filter
+    assert all(p.name != "locality" for one in ranking.ranked(store, ws) for p in one.explanation)
+
+
+def test_rising_voices_compare_the_recent_half_of_the_window_with_the_earlier(
+    store: Store,
+) -> None:
+    ws = workspace()
+    end = datetime(2026, 6, 30, 12, tzinfo=UTC)
+    early, late = end - timedelta(days=70), end - timedelta(days=10)
+    posts = [
+        # Interactions per post from 2 to 12: listed.
+        *(_voice("riser", i, early + timedelta(hours=i), 2) for i in range(3)),
+        *(_voice("riser", 10 + i, late + timedelta(hours=i), 12) for i in range(3)),
+        # As engaged as before: not listed.
+        *(_voice("steady", i, early + timedelta(hours=i), 5) for i in range(3)),
+        *(_voice("steady", 10 + i, late + timedelta(hours=i), 5) for i in range(3)),
+        # Three posts in the recent half only: a new voice.
+        *(_voice("newcomer", i, late + timedelta(hours=i), 1) for i in range(3)),
+    ]
+    store.write(ws.slug, posts)
+    found = by_author(ranking.rising(store, ws))
+    assert set(found) == {"riser", "newcomer"}
+    assert found["riser"].listed_for == (
+        {"sentence": "rising_engagement", "before": 2.0, "now": 12.0},
+    )
+    assert found["newcomer"].listed_for == ({"sentence": "rising_new_voice", "posts": 3},)
+    assert sentences.listed_for(found["riser"].listed_for[0]) == (
+        "Interactions per post up from 2.0 to 12.0."
+    )
+    assert len(found["riser"].posts) == 3 and found["riser"].to_json()["listed_for"][0]["text"]
