@@ -46,7 +46,10 @@ def print_list(store: Store, ws: Workspace, as_json: bool) -> None:
         console.print(_("No campaign yet."))
         return
     table = Table(box=None)
-    for header in (_("id"), _("name"), _("from"), _("to"), _("query"), _("people")):
+    # Not "name", "query" nor "people": those are names to type (an argument, commands), the
+    # same in both languages, and a message of that word would make them read as untranslated.
+    for header in (_("id"), _("campaign name"), _("from"), _("to"), _("search query"),
+                   _("people taking part")):  # fmt: skip
         table.add_column(header)
     for c in found:
         table.add_row(
