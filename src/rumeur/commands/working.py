@@ -36,10 +36,11 @@ def run_worker(settings: Settings, db: str, queues: list[str], concurrency: int)
     """Serve `queues` until SIGTERM (warm: the tasks running finish) or SIGKILL (the broker
     gives them to another worker after the visibility timeout). One process alone (`solo`)
     with `--concurrency 1`: nothing outlives a killed worker; else a pool of N processes."""
-    from rumeur.worker import context, tasks
+    from rumeur.worker import context, metrics, tasks
     from rumeur.worker.app import configure
 
     del tasks  # imported for its tasks, registered on the app
+    del metrics  # imported for its signal handlers: each task's ending counted (/metrics)
     context.start(settings, db)
     if {"enrich", "collect"} & set(queues):
         context.preload()
