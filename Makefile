@@ -44,7 +44,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/lint-imports
 
-# WRITE_RATE_ARGS="--posts 200000" for a shorter run than the million posts by default.
+# WRITE_RATE_ARGS="--posts 200000" for a shorter run than the million posts by default;
+# WORKER_BENCH_ARGS="--posts 3000" for a shorter run than the whole airline set.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_throughput.py
 	$(BIN)/python benchmarks/write_rate.py $(WRITE_RATE_ARGS)
@@ -58,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/inbox_routing.py
 	$(BIN)/python benchmarks/sender_rate.py
 	$(BIN)/python benchmarks/publish_expand.py
+	$(BIN)/python benchmarks/worker_throughput.py $(WORKER_BENCH_ARGS)
 
 # Trains the shipped models from ../shared/data only (seeded), writes their weights and model
 # cards into the package and the validation figures into docs/models.md.
