@@ -12,7 +12,7 @@ import structlog
 
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
-from rumeur.model import Post, Rejected
+from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.adapters import workspace_models
 from rumeur.pipeline.stages import (
@@ -23,6 +23,7 @@ from rumeur.pipeline.stages import (
     match_queries,
     normalise,
 )
+from rumeur.query.document import Document
 from rumeur.sources.base import Batch, Progress, Source
 from rumeur.store import CursorUpdate, Store, WriteResult
 
@@ -123,9 +124,39 @@ def enrich_and_store(
     """The stages after normalisation, for one batch: deduplicate, attribute brands, enrich,
     match the queries, store (with the rejected rows and the cursor, in one transaction). The
     in-process runner and the workers' `enrich` task (worker/tasks.py) both call it."""
+    ready = prepare(store, workspace, posts, enrichers)
+    return store_prepared(store, workspace, ready, rejects, cursor)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A batch ready to store: its posts, the models' answers and the query documents."""
+
+    posts: list[Post]
+    results: list[EnrichmentResult]
+    documents: list[Document]
+
+
+def prepare(
+    store: Store, workspace: Workspace, posts: Sequence[Post], enrichers: Sequence[Enricher]
+) -> Prepared:
+    """Deduplicate, attribute brands, enrich, match the queries: the CPU's part of a batch."""
     kept = attribute_brands(deduplicate(posts), workspace)
     # The workspace's own models, asked for each batch: one learnt meanwhile is used at once.
     results = enrich(kept, workspace_models(store, workspace, enrichers))
     docs = documents(kept, results)
     match_queries(kept, docs, workspace)
-    return store.write(workspace.slug, kept, results, rejects, cursor, documents=docs)
+    return Prepared(kept, results, docs)
+
+
+def store_prepared(
+    store: Store,
+    workspace: Workspace,
+    ready: Prepared,
+    rejects: Sequence[Rejected] = (),
+    cursor: CursorUpdate | None = None,
+) -> WriteResult:
+    """The store's part: one transaction."""
+    return store.write(
+        workspace.slug, ready.posts, ready.results, rejects, cursor, documents=ready.documents
+    )
