@@ -11,6 +11,8 @@ import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -285,3 +287,42 @@ def test_rumeur_workers_status_prints_the_same_figures(
     assert down.code == 1
     assert "The broker does not answer" in down.out
     assert "hunter2secret" not in down.out + down.err
+
+
+def test_a_real_worker_counts_its_tasks(
+    sqlite_store: Store, redis_prefix: str, tmp_path: Path
+) -> None:
+    """`rumeur worker` (a separate process on the machine's Redis) counts what its tasks do: two
+    passes of the sender succeed, one for a workspace that does not exist fails."""
+    from rumeur.worker import tasks
+    from rumeur.worker.app import configure
+
+    config = tmp_path / "rumeur.toml"
+    config.write_text(
+        f'[workers]\nbroker = "{REDIS}"\nprefix = "{redis_prefix}"\n\n'
+        '[[workspaces]]\nslug = "united"\nname = "United"\n\n'
+        '[workspaces.brand]\nname = "United"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    db = str(sqlite_store.engine.url.database)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "rumeur", "worker", "--queues", "send", "--config", str(config),
+         "--db", db],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "RUMEUR_LANG": "en"},
+    )  # fmt: skip
+    try:
+        configure(settings)
+        sent = [tasks.send_due.delay(slug) for slug in ("united", "united", "nowhere")]
+        assert sent[0].get(timeout=60)["sent"] == 0 and sent[1].get(timeout=60)["sent"] == 0
+        with pytest.raises(Exception, match="nowhere"):
+            sent[2].get(timeout=60)
+    finally:
+        worker.terminate()
+        _, errors = worker.communicate(timeout=60)
+    health = gather(settings, sqlite_store, datetime.now(UTC))
+    assert health.queues["send"] == 0 and health.in_flight == 0
+    [figures] = health.tasks
+    assert (figures.task, figures.succeeded, figures.failed) == ("rumeur.send_due", 2, 1), errors
+    assert figures.per_minute == 3 / counters.RATE_MINUTES
