@@ -36,6 +36,7 @@ from rumeur.store.rollups import ALL
 
 NOT_ENOUGH_POSTS = "not_enough_posts"  # the reason given instead of a score
 BEST_POSTS = 3  # the posts shown behind a part
+FEW_AUTHORS = 2000  # up to this many ranked authors, their window is read by their ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,15 +166,22 @@ def window(store: Store, workspace: Workspace, until: datetime | None = None) ->
 
 
 def _candidates(
-    store: Store, workspace: Workspace, span: Window, brand: str | None
+    store: Store, workspace: Workspace, span: Window, brand: str | None, also: int | None = None
 ) -> dict[int, _Candidate]:
-    """Every author with a post in the window, their sums and their sums about the brand."""
+    """The authors with enough posts in the window (and the author `also`), their sums and
+    their sums about the brand. Only they are ranked and compared: the others' rows are
+    never read."""
     target = brand or workspace.brand.name
+    least = workspace.influence.min_posts
     with store.read() as conn:
         sums = stats.window_sums(conn, workspace.slug, brand or ALL, span.since, span.until)
-        about = stats.window_sums(conn, workspace.slug, target, span.since, span.until)
-        rows = stats.author_rows(conn, list(sums))
-        history = stats.follower_history(conn, workspace.slug, span.since, span.until)
+        sums = {a: s for a, s in sums.items() if s.posts >= least or a == also}
+        ids = list(sums)
+        # Many authors: one read of the whole window beats an IN (...) list per 500 of them.
+        some = ids if len(ids) <= FEW_AUTHORS else None
+        about = stats.window_sums(conn, workspace.slug, target, span.since, span.until, some)
+        rows = stats.author_rows(conn, ids)
+        history = stats.follower_history(conn, workspace.slug, span.since, span.until, some)
     found = {}
     for author_id, total in sums.items():
         candidate = _Candidate(rows[author_id], total, about.get(author_id, stats.Sums()))
@@ -298,8 +306,9 @@ def _scored(
     span: Window,
     brand: str | None,
     asked: dict[str, Any] | None,
+    also: int | None = None,
 ) -> dict[int, _Candidate]:
-    candidates = _candidates(store, workspace, span, brand)
+    candidates = _candidates(store, workspace, span, brand, also)
     _rate(workspace, candidates)
     _score(workspace, candidates, brand, asked)
     return candidates
@@ -378,7 +387,7 @@ def influencer(
     span = window(store, workspace, until)
     if span is None:
         return None
-    candidates = _scored(store, workspace, span, brand, asked)
+    candidates = _scored(store, workspace, span, brand, asked, author_id)
     c = candidates.get(author_id)
     if c is None:  # no post in the window
         with store.read() as conn:
@@ -538,8 +547,8 @@ def rising(
         halves = stats.split_sums(conn, workspace.slug, ALL, span.since, middle, span.until)
     listed: list[tuple[_Candidate, tuple[dict[str, Any], ...]]] = []
     for author_id, (early, late) in halves.items():
-        c = candidates[author_id]
-        if c.score is None or not _kept(c, tier, platform, asked):
+        c = candidates.get(author_id)
+        if c is None or c.score is None or not _kept(c, tier, platform, asked):
             continue
         reasons = _rising_reasons(workspace, early, late)
         if reasons:
