@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
 from rumeur.commands.consoles import make_console
 from rumeur.commands.reporting import shown
 from rumeur.config import Workspace
-from rumeur.i18n import _, moment, number, percent
+from rumeur.i18n import _, day, moment, number, percent
 from rumeur.influence import campaigns as camp
 from rumeur.store import Store
 
@@ -52,9 +54,9 @@ def print_list(store: Store, ws: Workspace, as_json: bool) -> None:
                    _("people taking part")):  # fmt: skip
         table.add_column(header)
     for c in found:
+        first, last = shown_period(c.starts_at, c.ends_at, ws.zone)
         table.add_row(
-            str(c.id), shown(c.name), moment(c.starts_at, ws.zone, "short"),
-            moment(c.ends_at, ws.zone, "short"), shown(c.query), str(len(c.people)),
+            str(c.id), shown(c.name), first, last, shown(c.query), str(len(c.people)),
         )  # fmt: skip
     console.print(table)
 
@@ -70,11 +72,11 @@ def print_report(store: Store, ws: Workspace, which: str, as_json: bool, as_csv:
         return
     console = make_console()
     console.print(shown(f"{found.name} ({found.id}): {found.query}"))
+    first, last = shown_period(found.starts_at, found.ends_at, ws.zone)
+    before_first, before_last = shown_period(report.previous.since, found.starts_at, ws.zone)
     console.print(
-        _("From {start} to {end}, against {before_start} to {start}.").format(
-            start=moment(found.starts_at, ws.zone, "short"),
-            end=moment(found.ends_at, ws.zone, "short"),
-            before_start=moment(report.previous.since, ws.zone, "short"),
+        _("From {first} to {last}, against {before_first} to {before_last}.").format(
+            first=first, last=last, before_first=before_first, before_last=before_last
         )
     )
     table = Table(box=None)
@@ -102,3 +104,12 @@ def print_report(store: Store, ws: Workspace, which: str, as_json: bool, as_csv:
             number(p.posts_before),
         )  # fmt: skip
     console.print(people)
+
+
+def shown_period(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[str, str]:
+    """A period as a person reads it: its first and last days when it runs from midnight to
+    midnight in the workspace's zone (the end excluded), else its two moments."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if all(m.time() == datetime.min.time() for m in (local_start, local_end)):
+        return day(local_start.date()), day((local_end - timedelta(days=1)).date())
+    return moment(start, zone, "short"), moment(end, zone, "short")
