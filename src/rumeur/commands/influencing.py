@@ -70,26 +70,37 @@ def list_influencers(
 
 
 def _table(found: list[Influencer]) -> Table:
+    """The ranking; without any follower count (the airline set), no tier, rate nor
+    percentile columns but interactions per post, what the ranking then reads."""
+    known = any(one.followers is not None for one in found)
+    columns: list[tuple[str, bool, Any]] = [
+        (_("Author"), False, lambda one: shown(one.key)),
+        (_("Score"), True, lambda one: number(one.score or 0, 1)),
+    ]
+    if known:
+        columns += [
+            (_("Tier"), False, lambda one: sentences.tier_name(one.tier)),
+            (_("Followers"), True, lambda one: _maybe(one.followers, number)),
+            (_("Engagement rate"), True, lambda one: _maybe(one.engagement_rate, percent)),
+            (_("Percentile"), True, lambda one: _maybe(one.tier_percentile, percent)),
+        ]
+    columns += [
+        (_("Posts"), True, lambda one: number(one.window_posts)),
+        (_("Interactions"), True, lambda one: number(one.interactions)),
+    ]
+    if not known:
+        columns.append((_("Per post"), True, lambda one: number(one.interactions_per_post, 1)))
+    columns.append((_("Place"), False, lambda one: shown(_place(one.place))))
     table = Table(show_edge=False)
-    for title, right in (
-        (_("Author"), False), (_("Score"), True), (_("Tier"), False), (_("Followers"), True),
-        (_("Engagement rate"), True), (_("Percentile"), True), (_("Posts"), True),
-        (_("Interactions"), True), (_("Place"), False),
-    ):  # fmt: skip
+    for title, right, _cell in columns:
         table.add_column(title, justify="right" if right else "left", overflow="fold")
     for one in found:
-        table.add_row(
-            shown(one.key),
-            number(one.score or 0, 1),
-            sentences.tier_name(one.tier),
-            "" if one.followers is None else number(one.followers),
-            "" if one.engagement_rate is None else percent(one.engagement_rate),
-            "" if one.tier_percentile is None else percent(one.tier_percentile),
-            number(one.window_posts),
-            number(one.interactions),
-            shown(_place(one.place)),
-        )
+        table.add_row(*(cell(one) for _title, _right, cell in columns))
     return table
+
+
+def _maybe(value: Any, shape: Any) -> str:
+    return "" if value is None else shape(value)
 
 
 def _place(place: dict[str, Any] | None) -> str:
