@@ -93,7 +93,7 @@ def print_report(store: Store, ws: Workspace, which: str, as_json: bool, as_csv:
         )  # fmt: skip
     console.print(table)
     people = Table(box=None, title=_("Each person's contribution"))
-    for header in (_("person"), _("place"), _("posts"), _("interactions"), _("share"),
+    for header in (_("contributor"), _("place"), _("posts"), _("interactions"), _("share"),
                    _("posts before")):  # fmt: skip
         people.add_column(header)
     for p in report.people:
