@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from publishing_support import workspace
+from publishing_support import SETTINGS, workspace
 from sqlalchemy import insert
 
 from rumeur.publishing import calendar as planning
@@ -324,3 +324,46 @@ def test_scheduling_into_a_window_over_quota_warns_on_the_command_line(
     publish_file(store, ws, path, None)
     out = capsys.readouterr().out
     assert "warning: toulouse: 32 of 30 media uploads from 2027-03-10 09:00" in out, out
+
+
+# --- results -------------------------------------------------------------------------------
+
+RECORDED = "at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/3k7qmjev5lr2s"
+
+
+def test_published_posts_are_read_back_with_their_counts_and_summed(store: Store) -> None:
+    """getPosts replayed (../shared/fixtures/bluesky/getPosts.cassette.yml: the post has 4
+    likes) through a local server as the account's AppView."""
+    from replay import ReplayServer
+    from rumeur.config import parse_settings
+    from rumeur.publishing import readback, results
+
+    with ReplayServer() as server:
+        server.serve_cassette("bluesky/getPosts.cassette.yml")
+        text = SETTINGS.replace('name = "lyon"\n', 'name = "lyon"\nsource = "bsky-lyon"\n') + (
+            f'\n[[workspaces.sources]]\ntype = "bluesky"\nname = "bsky-lyon"\n'
+            f'service = "{server.base_url}"\n'
+        )
+        ws = parse_settings(text, "results.toml").workspaces[0]
+        at = datetime(2026, 11, 20, 9, tzinfo=UTC)
+        shown = add(store, "lyon", at)
+        gone = add(store, "lyon", at + timedelta(hours=1), text="gone {n}")
+        rows.transition(store, shown, ("scheduled",), "published", at, native_id=RECORDED)
+        rows.transition(store, gone, ("scheduled",), "published", at,
+                        native_id=RECORDED.replace("3k7q", "3zzz"))  # fmt: skip
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        before = results.results(store, ws, now - timedelta(days=30), now)
+        assert [r.engagement for r in before.items] == [None, None]  # not read back yet
+        done = readback.read_back(store, ws, now, days=30)
+        assert (done.read, done.missing, done.failed) == (1, 1, [])
+        [asked] = server.requests_to("/xrpc/app.bsky.feed.getPosts")
+        assert sorted(asked.query["uris"]) == sorted([RECORDED, RECORDED.replace("3k7q", "3zzz")])
+    after = results.results(store, ws, now - timedelta(days=30), now)
+    by_id = {r.item.id: r for r in after.items}
+    assert by_id[shown].engagement == 4 and by_id[gone].engagement is None
+    [network] = after.networks
+    assert (network.key, network.items, network.read_back, network.engagement) == (
+        "bluesky", 2, 1, 4)  # fmt: skip
+    assert [(g.key, g.mean) for g in after.scopes] == [("local", 4.0)]  # lyon has variables
+    csv_text = results.csv_text(after, PARIS)
+    assert f"{shown},2026-11-20T10:00:00+01:00,lyon,bluesky,local," in csv_text

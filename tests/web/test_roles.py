@@ -153,6 +153,7 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/w/{slug}/calendar.ics"): None,
     ("GET", "/w/{slug}/publish/results"): Permission.PUBLISH,
     ("GET", "/w/{slug}/publish/results.csv"): Permission.PUBLISH,
+    ("POST", "/w/{slug}/publish/results/read"): Permission.PUBLISH,
     ("POST", "/api/w/{slug}/publish"): Permission.PUBLISH,
     ("POST", "/api/w/{slug}/publish/check"): Permission.PUBLISH,
     ("POST", "/api/w/{slug}/publish/{item_id}/approve"): Permission.PUBLISH,

@@ -22,6 +22,8 @@ from rumeur.net.ratelimit import ratelimit_headers
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 AUTHOR_FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
+GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
+POSTS_AT_ONCE = 25  # getPosts takes at most 25 URIs
 THREAD = "/xrpc/app.bsky.feed.getPostThread"
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"
 NOTIFICATIONS = "/xrpc/app.bsky.notification.listNotifications"
@@ -102,6 +104,12 @@ class BlueskyClient(Closing):
         params = {"actor": actor, "limit": min(limit, 100), **_present(cursor=cursor)}
         body = self._get(AUTHOR_FEED, params)
         return Page(_list(body, "feed"), body.get("cursor") or None)
+
+    def posts(self, uris: list[str]) -> list[dict[str, Any]]:
+        """The postViews of up to 25 at:// URIs, with their counts; a deleted post is absent."""
+        if len(uris) > POSTS_AT_ONCE:
+            raise ValueError(f"getPosts takes at most {POSTS_AT_ONCE} URIs")
+        return _list(self._get(GET_POSTS, {"uris": uris}), "posts")
 
     def thread(self, uri: str, *, depth: int = 6, parent_height: int = 80) -> dict[str, Any]:
         body = self._get(THREAD, {"uri": uri, "depth": depth, "parentHeight": parent_height})

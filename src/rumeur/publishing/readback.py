@@ -1,0 +1,72 @@
+"""The published posts read back from their network with their counts (docs/publish.md,
+"Results"): the results page's "Read the posts again", so that each item's engagement is the
+network's figure of now, not of the moment a collector first saw the post.
+
+Bluesky: `app.bsky.feed.getPosts`, 25 URIs at a time, on the AppView of the account's source
+(`service`, the public one by default; no credentials: published posts are public). Each
+postView becomes a post as the collectors store it (sources/bluesky/types.py), written to the
+workspace, so that the store's key (platform, native id) joins it to its item
+(store/publish_results.py). A post the network no longer has (deleted) is counted as missing.
+Mastodon and Reddit items are not read back here yet: their collectors' figures stand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rumeur.config import Workspace
+from rumeur.errors import RumeurError
+from rumeur.net.retry import RetryPolicy
+from rumeur.publishing.expand import find_account
+from rumeur.sources.bluesky.client import POSTS_AT_ONCE, BlueskyClient
+from rumeur.sources.bluesky.types import post_from_view
+from rumeur.store import publishing as rows
+from rumeur.store.store import Store
+
+PUBLIC_APPVIEW = "https://public.api.bsky.app"
+# A person waits on the page: two tries, a few seconds at most, then the line says why.
+QUICK = RetryPolicy(attempts=2, base=0.5, cap=2.0)
+
+
+@dataclass(slots=True)
+class ReadBack:
+    read: int = 0  # posts read and stored with their counts
+    missing: int = 0  # posts the network no longer has
+    failed: list[str] = field(default_factory=list)  # one line per service that did not answer
+
+
+def service_of(ws: Workspace, account: str) -> str:
+    """The AppView an account's posts are read from: its source's `service`, else the public."""
+    owned = find_account(ws.owned_accounts, account)
+    source = next((s for s in ws.sources if owned and s.name == owned.source), None)
+    return getattr(source, "service", None) or PUBLIC_APPVIEW
+
+
+def read_back(store: Store, ws: Workspace, now: datetime, days: int = 30) -> ReadBack:
+    """The workspace's Bluesky posts published in the last `days` days, read again and stored."""
+    since = now - timedelta(days=days)
+    published = [
+        i for i in rows.items(store, ws.slug, ("published",), until=now)
+        if i.at >= since and i.platform == "bluesky" and (i.native_id or "").startswith("at://")
+    ]  # fmt: skip
+    by_service: dict[str, list[str]] = defaultdict(list)
+    for item in published:
+        by_service[service_of(ws, item.account)].append(item.native_id or "")
+    done = ReadBack()
+    for service, uris in by_service.items():
+        with BlueskyClient(f"readback-{ws.slug}", service, retry=QUICK) as client:
+            for start in range(0, len(uris), POSTS_AT_ONCE):
+                chunk = uris[start : start + POSTS_AT_ONCE]
+                try:
+                    views = client.posts(chunk)
+                except RumeurError as exc:
+                    done.failed.append(f"{service}: {str(exc).splitlines()[0]}")
+                    break
+                posts = [post_from_view(v) for v in views]
+                if posts:
+                    store.write(ws.slug, posts)
+                done.read += len(posts)
+                done.missing += len(set(chunk) - {p.native_id for p in posts})
+    return done
