@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
         "--only",
-        choices=("dashboard", "inbox", "settings", "publishing"),
+        choices=("dashboard", "inbox", "settings", "publishing", "influence"),
         help="shoot these pages alone (default: all)",
     )
     args = parser.parse_args()
@@ -58,7 +58,11 @@ def main() -> None:
         from publishing_shots import publishing_shots  # scripts/, beside this script
 
         publishing_shots(args.out, args.chromium)
-    if args.only in ("inbox", "settings", "publishing"):
+    if args.only in (None, "influence"):
+        from influence_shots import influence_shots  # scripts/, beside this script
+
+        influence_shots(args.out, args.chromium)
+    if args.only in ("inbox", "settings", "publishing", "influence"):
         return
     settings = load_settings()
     ws = settings.workspace()

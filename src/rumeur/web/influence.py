@@ -37,7 +37,7 @@ from rumeur.web.render import page, page_context
 router = APIRouter(include_in_schema=False)
 Reading = Annotated[Viewer, Depends(page_viewer(Permission.INFLUENCE))]
 PER_BRAND = 10  # authors per brand on the page without a brand asked for
-PAGE = 50  # authors on the page of one brand
+PAGE = 25  # authors on the page of one brand
 Text = Annotated[str | None, Query(max_length=200)]
 
 
