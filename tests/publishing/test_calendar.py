@@ -13,6 +13,7 @@ import pytest
 from publishing_support import SETTINGS, workspace
 from sqlalchemy import insert
 
+from replay import ReplayServer
 from rumeur.publishing import calendar as planning
 from rumeur.publishing import quotas
 from rumeur.store import publishing as rows
@@ -367,3 +368,36 @@ def test_published_posts_are_read_back_with_their_counts_and_summed(store: Store
     assert [(g.key, g.mean) for g in after.scopes] == [("local", 4.0)]  # lyon has variables
     csv_text = results.csv_text(after, PARIS)
     assert f"{shown},2026-11-20T10:00:00+01:00,lyon,bluesky,local," in csv_text
+
+
+def test_mastodon_statuses_are_read_back_and_a_deleted_one_is_missing(store: Store) -> None:
+    """GET /api/v1/statuses/:id replayed (../shared/fixtures/mastodon/status-get.cassette.yaml,
+    and error-404-status.cassette.yaml for a status gone) from the instance of the account's
+    source."""
+    from rumeur.config import parse_settings
+    from rumeur.publishing import readback, results
+
+    uri = "http://localhost:3000/ap/users/117020565966271181/statuses/117020583223442465"
+    with ReplayServer() as server:
+        server.serve_cassette("mastodon/status-get.cassette.yaml")
+        server.serve_cassette("mastodon/error-404-status.cassette.yaml")
+        text = SETTINGS.replace('name = "toulouse"\n', 'name = "toulouse"\nsource = "masto"\n')
+        text += '\n[[workspaces.sources]]\ntype = "mastodon"\nname = "masto"\n'
+        text += f'instance = "{server.base_url}"\n'
+        ws = parse_settings(text, "results.toml").workspaces[0]
+        at = datetime(2026, 11, 20, 9, tzinfo=UTC)
+        kept = add(store, "toulouse", at, platform="mastodon")
+        gone = add(store, "toulouse", at, platform="mastodon", text="gone {n}")
+        address = "https://example.social/@laposte/117020583223442465"
+        rows.transition(store, kept, ("scheduled",), "published", at, native_id=uri,
+                        native_url=address)  # fmt: skip
+        rows.transition(store, gone, ("scheduled",), "published", at, native_id=uri + "0",
+                        native_url="https://example.social/@laposte/0")  # fmt: skip
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        done = readback.read_back(store, ws, now, days=30)
+        assert (done.read, done.missing, done.failed) == (1, 1, [])
+        asked = [r.path for r in server.requests]
+        assert sorted(asked) == ["/api/v1/statuses/0", "/api/v1/statuses/117020583223442465"]
+    found = {r.item.id: r for r in results.results(store, ws, now - timedelta(days=30), now).items}
+    assert (found[kept].item.read_back, found[kept].engagement) == (True, 0)
+    assert found[gone].engagement is None

@@ -7,7 +7,10 @@ Bluesky: `app.bsky.feed.getPosts`, 25 URIs at a time, on the AppView of the acco
 postView becomes a post as the collectors store it (sources/bluesky/types.py), written to the
 workspace, so that the store's key (platform, native id) joins it to its item
 (store/publish_results.py). A post the network no longer has (deleted) is counted as missing.
-Mastodon and Reddit items are not read back here yet: their collectors' figures stand.
+Mastodon: `GET /api/v1/statuses/:id` on the account's source's `instance` (else the host of
+the post's address), the id read from the post's address; public and unlisted statuses answer
+without a token. A status gone (404) is counted missing. Reddit items are not read back here
+yet: their collectors' figures stand.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
+from rumeur.net.errors import SourceError
 from rumeur.net.retry import RetryPolicy
 from rumeur.publishing.expand import find_account
 from rumeur.sources.bluesky.client import POSTS_AT_ONCE, BlueskyClient
 from rumeur.sources.bluesky.types import post_from_view
+from rumeur.sources.mastodon.client import MastodonClient
+from rumeur.sources.mastodon.types import post_from_status
 from rumeur.store import publishing as rows
 from rumeur.store.store import Store
 
@@ -55,6 +62,7 @@ def read_back(store: Store, ws: Workspace, now: datetime, days: int = 30) -> Rea
     for item in published:
         by_service[service_of(ws, item.account)].append(item.native_id or "")
     done = ReadBack()
+    _mastodon(store, ws, since, now, done)
     for service, uris in by_service.items():
         with BlueskyClient(f"readback-{ws.slug}", service, retry=QUICK) as client:
             for start in range(0, len(uris), POSTS_AT_ONCE):
@@ -70,3 +78,41 @@ def read_back(store: Store, ws: Workspace, now: datetime, days: int = 30) -> Rea
                 done.read += len(posts)
                 done.missing += len(set(chunk) - {p.native_id for p in posts})
     return done
+
+
+def instance_of(ws: Workspace, account: str, url: str) -> str:
+    """The Mastodon server a status is read from: the account's source's, else its address's."""
+    owned = find_account(ws.owned_accounts, account)
+    source = next((s for s in ws.sources if owned and s.name == owned.source), None)
+    found = getattr(source, "instance", None)
+    if found:
+        return str(found)
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _mastodon(store: Store, ws: Workspace, since: datetime, now: datetime, done: ReadBack) -> None:
+    published = [
+        i for i in rows.items(store, ws.slug, ("published",), until=now)
+        if i.at >= since and i.platform == "mastodon" and i.native_url
+        and urlsplit(i.native_url).scheme in ("http", "https")
+        and urlsplit(i.native_url).path.rsplit("/", 1)[-1].isdigit()
+    ]  # fmt: skip
+    failed: set[str] = set()
+    for item in published:
+        url = item.native_url or ""
+        instance = instance_of(ws, item.account, url)
+        if instance in failed:
+            continue
+        with MastodonClient(f"readback-{ws.slug}", instance, None, retry=QUICK) as client:
+            try:
+                status = client.status(urlsplit(url).path.rsplit("/", 1)[-1])
+            except SourceError as exc:
+                if "answered 404" in str(exc):  # deleted since
+                    done.missing += 1
+                    continue
+                done.failed.append(f"{instance}: {str(exc).splitlines()[0]}")
+                failed.add(instance)
+                continue
+        store.write(ws.slug, [post_from_status(status, instance)])
+        done.read += 1

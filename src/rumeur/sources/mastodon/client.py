@@ -93,6 +93,14 @@ class MastodonClient(Closing):
             older = min(ids, key=id_order, default=None)
         return Page(items, newer, older)
 
+    def status(self, status_id: str) -> dict[str, Any]:
+        """One status, with its counts (`GET /api/v1/statuses/:id`)."""
+        path = f"/api/v1/statuses/{quote(status_id, safe='')}"
+        body = self.http.json(self.http.request("GET", path))
+        if not isinstance(body, dict):
+            raise Unavailable(self.source, f"{path} answered with something that is not a status")
+        return body
+
     def context(self, status_id: str) -> dict[str, Any]:
         """A status's context (`ancestors`, oldest first, and `descendants`), as the owned
         account's server sees it: what the inbox reads to make a thread whole."""
