@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import threading
 from functools import cache
 from typing import NamedTuple
 
@@ -110,8 +111,18 @@ def _top(code: str) -> str:
     return code
 
 
+Cities = tuple[dict[int, City], dict[str, tuple[int, ...]], dict[str, frozenset[int]]]
+# The web app's threads may ask their first place at once: the tables are built once, by one.
+_BUILDING = threading.Lock()
+
+
+def cities() -> Cities:
+    with _BUILDING:
+        return _cities()
+
+
 @cache
-def cities() -> tuple[dict[int, City], dict[str, tuple[int, ...]], dict[str, frozenset[int]]]:
+def _cities() -> Cities:
     """Every city by id; the ids of the cities each folded name may mean (their names and the
     other names GeoNames knows them by: "Bruxelles", "Londres"); and, for each folded name, the
     cities whose own name it is ("Saint-Étienne" is one city's name and another's other name)."""
