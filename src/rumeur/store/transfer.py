@@ -111,6 +111,9 @@ def _begin(source: Store, target: Store) -> set[str]:
                     f"--to {target.where}: holds a copy begun from {sorted(other)[0]}, "
                     f"not from {source.where}"
                 )
+            # A table that a newer rumeur added since the copy began starts from nothing.
+            known = {row["table_name"] for row in found}
+            _start(conn, source, [t for t in tables() if t.name not in known])
             return {row["table_name"] for row in found if row["copied"] or row["done"]}
         full = next((t.name for t in tables() if _any(conn, t)), None)
         if full is not None:
@@ -118,16 +121,23 @@ def _begin(source: Store, target: Store) -> set[str]:
                 f"--to {target.where}: table {full} holds rows already; migrate-store copies "
                 "into an empty database (or resumes its own copy)"
             )
-        now = datetime.now(UTC)
-        conn.execute(
-            store_transfers.insert(),
-            [
-                {"table_name": t.name, "source": source.where, "last_key": None, "copied": 0,
-                 "done": False, "updated_at": now}
-                for t in tables()
-            ],
-        )  # fmt: skip
+        _start(conn, source, tables())
     return set()
+
+
+def _start(conn: Connection, source: Store, started: list[Table]) -> None:
+    """A progress row for each of `started`: nothing copied yet."""
+    if not started:
+        return
+    now = datetime.now(UTC)
+    conn.execute(
+        store_transfers.insert(),
+        [
+            {"table_name": t.name, "source": source.where, "last_key": None, "copied": 0,
+             "done": False, "updated_at": now}
+            for t in started
+        ],
+    )  # fmt: skip
 
 
 def _any(conn: Connection, table: Table) -> bool:
