@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
         "--only",
-        choices=("dashboard", "inbox", "settings", "publishing", "influence"),
+        choices=("dashboard", "inbox", "settings", "publishing", "influence", "compose"),
         help="shoot these pages alone (default: all)",
     )
     args = parser.parse_args()
@@ -62,7 +62,11 @@ def main() -> None:
         from influence_shots import influence_shots  # scripts/, beside this script
 
         influence_shots(args.out, args.chromium)
-    if args.only in ("inbox", "settings", "publishing", "influence"):
+    if args.only in (None, "compose"):
+        from compose_shots import compose_shots  # scripts/, beside this script
+
+        compose_shots(args.out, args.chromium)
+    if args.only in ("inbox", "settings", "publishing", "influence", "compose"):
         return
     settings = load_settings()
     ws = settings.workspace()
