@@ -240,6 +240,9 @@ def test_the_commands_add_list_and_report(
         1 for m in MADE if m.tagged and m.author in {("x", "zoe"), ("mastodon", "lea")}
         and listed[0]["from"] <= m.when.isoformat() < listed[0]["to"]
     )  # fmt: skip
+    ran = rumeur(capsys, "campaigns", "report", "Noël", *db)
+    # The days as typed, the last one included, and the fortnight before.
+    assert "From Dec 1, 2026 to Dec 14, 2026, against Nov 17, 2026 to Nov 30, 2026." in ran.out
     ran = rumeur(capsys, "campaigns", "report", str(listed[0]["id"]), "--csv", *db)
     assert ran.out.startswith("row,author,place,period,posts,reach,interactions")
     ran = rumeur(capsys, "campaigns", "report", "Nope", *db)
