@@ -13,9 +13,11 @@ from rumeur.i18n import using
 from rumeur.influence import ranking, sentences
 from rumeur.metrics import engagement_of
 from rumeur.model import Author, Label, Metrics, Post
+from rumeur.query.parser import parse
 from rumeur.store import Store
 from rumeur.store import author_stats as stats
 from rumeur.store.corrections import record_correction
+from rumeur.store.matched import apply_queries
 from rumeur.store.rollups import ALL
 
 ONE_POST = "[workspaces.influence]\nmin_posts = 1\n"
@@ -133,6 +135,12 @@ def test_author_days_kept_by_the_writer_are_what_a_recount_finds(store: Store) -
     kept = _days(store, ws.slug)
     assert kept[("Acme", _id(store, "BBCRajiniV"))].positive == 0
     assert kept[("Acme", _id(store, "BBCRajiniV"))].negative == 1
+    # The saved queries run again over the archive (`rumeur query apply`): one matches a post
+    # more, the query the batch had recorded is dropped.
+    apply_queries(store, ws.slug, [("water", parse("water"))], forget_others=True)
+    kept = _days(store, ws.slug)
+    assert kept[(ALL, _id(store, "BBCRajiniV"))].matched == 1
+    assert kept[(ALL, _id(store, "Chelseaaa2710"))].matched == 0
     with store.transaction() as conn:
         assert stats.rebuild_author_days(conn) == len(posts)
     assert _days(store, ws.slug) == kept

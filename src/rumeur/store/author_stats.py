@@ -135,6 +135,36 @@ def move_author_days(
     write_deltas(conn, day_deltas(before, after, set()))
 
 
+def matched_posts(conn: Connection, workspace: str) -> set[int]:
+    """The posts that match at least one saved query of the workspace."""
+    query = select(post_queries.c.post_id).where(post_queries.c.workspace == workspace).distinct()
+    return set(conn.execute(query).scalars())
+
+
+def shift_matched(conn: Connection, workspace: str, was: set[int]) -> None:
+    """After the saved queries were run again over the archive (store/matched.py): move the
+    `matched` counts of the posts that match a query now and did not (`was`: those that did
+    before), or the other way round."""
+    now = matched_posts(conn, workspace)
+    moved = [(pid, 1) for pid in sorted(now - was)] + [(pid, -1) for pid in sorted(was - now)]
+    deltas: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, None])
+    for start in range(0, len(moved), CHUNK):
+        chunk = dict(moved[start : start + CHUNK])
+        query = (
+            select(posts.c.id, posts.c.author_id, posts.c.created_at, post_brands.c.brand)
+            .join(post_brands, post_brands.c.post_id == posts.c.id)
+            .where(one_of(conn, posts.c.id, list(chunk)), post_brands.c.workspace == workspace)
+        )
+        alls: set[int] = set()
+        for pid, author, created, brand in conn.execute(query):
+            day = created.replace(hour=0, minute=0, second=0, microsecond=0)
+            deltas[(workspace, brand, day, author)][5] += chunk[pid]
+            if pid not in alls:
+                alls.add(pid)
+                deltas[(workspace, ALL, day, author)][5] += chunk[pid]
+    write_deltas(conn, deltas)
+
+
 def _stored_matches(conn: Connection, ids: Sequence[int]) -> set[tuple[int, str]]:
     """(post id, workspace) of the stored posts among `ids` that matched a saved query."""
     found: set[tuple[int, str]] = set()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, delete, select
 
 from rumeur.query.ast import Node
+from rumeur.store.author_stats import matched_posts, shift_matched
 from rumeur.store.bulk import upsert
 from rumeur.store.schema import post_queries
 from rumeur.store.search import export_rows
@@ -38,9 +39,11 @@ def apply_queries(
     transaction; with `forget_others`, drop those of the queries not among them. Returns what each
     query matches, and the names whose matches were dropped."""
     with store.transaction() as conn:
+        was = matched_posts(conn, workspace)
         done = [apply_query(conn, workspace, name, node) for name, node in queries]
         keep = {name for name, _node in queries}
         dropped = forget_other_queries(conn, workspace, keep) if forget_others else []
+        shift_matched(conn, workspace, was)  # the authors' matched posts (author_days)
     return done, dropped
 
 
