@@ -110,7 +110,9 @@ def shoot(base: str, chromium: str, out: Path, shown: dict[str, int]) -> None:
                 page.goto(base + path)
                 if name == "influence":  # the first author's explanation, opened
                     page.locator("[data-testid=explanation] summary").first.click()
-                page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=True)
+                # The rising voices run long (twenty, each with three posts): the first screen.
+                whole = name != "influence-rising"
+                page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=whole)
                 print(f"{out}/{name}{suffix}.png")
             page.context.close()
         browser.close()

@@ -61,7 +61,8 @@ def _midnight(ws: Workspace, day: date) -> datetime:
 def campaigns_page(request: Request, slug: str, viewer: Reading) -> Response:
     ws = workspace_of(request, slug)
     found = camp.campaigns(state(request).store, ws.slug)
-    context = page_context(request, viewer, ws=ws, found=found, rel=rel)
+    days = {c.id: days_of(ws, c.starts_at, c.ends_at) for c in found}
+    context = page_context(request, viewer, ws=ws, found=found, rel=rel, days=days)
     return page("influence_campaigns.html", context)
 
 
@@ -106,8 +107,18 @@ def add_person_page(
 def report_page(request: Request, slug: str, campaign_id: int, viewer: Reading) -> Response:
     ws = workspace_of(request, slug)
     report = checked(lambda: camp.campaign_report(state(request).store, ws.slug, campaign_id))
-    context = page_context(request, viewer, ws=ws, report=report, c=report.campaign)
+    c, before = report.campaign, report.previous
+    context = page_context(
+        request, viewer, ws=ws, report=report, c=c, days=days_of(ws, c.starts_at, c.ends_at),
+        before_days=days_of(ws, before.since, before.until),
+    )  # fmt: skip
     return page("influence_campaign.html", context)
+
+
+def days_of(ws: Workspace, since: datetime, until: datetime) -> tuple[date, date]:
+    """A period as its first and last days in the workspace's zone (`until` is excluded)."""
+    last = until - timedelta(microseconds=1)
+    return since.astimezone(ws.zone).date(), last.astimezone(ws.zone).date()
 
 
 @router.get("/w/{slug}/campaigns/{campaign_id}/report.csv")
