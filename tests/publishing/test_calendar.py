@@ -5,6 +5,8 @@ quota."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,6 +43,17 @@ def add(store: Store, account: str, at: datetime, status: str = "scheduled",
     )  # fmt: skip
     made = rows.create(store, "laposte", text=item.text, items=[item], now=NOW, author="cyril")
     return made.items[0][0]
+
+
+@pytest.fixture
+def lite(tmp_path: Path, _sqlite_migrated: Path) -> Iterator[Store]:
+    """A SQLite store alone, for what does not depend on the database (the tests that take
+    `store` run on PostgreSQL too: the moves' conditional UPDATE, the times, the feed token)."""
+    path = tmp_path / "lite.db"
+    shutil.copyfile(_sqlite_migrated, path)
+    opened = Store.open(str(path))
+    yield opened
+    opened.close()
 
 
 # --- periods and days --------------------------------------------------------------------
@@ -110,15 +123,15 @@ def _item(at: datetime) -> rows.Item:
     )  # fmt: skip
 
 
-def test_filters_keep_an_account_a_network_or_a_department(store: Store) -> None:
+def test_filters_keep_an_account_a_network_or_a_department(lite: Store) -> None:
     ws = workspace()
     day = date(2027, 3, 10)
     for account, platform in (("lyon", "bluesky"), ("toulouse", "mastodon"),
                               ("marseille", "mastodon")):  # fmt: skip
-        add(store, account, paris(day, 10), platform=platform)
+        add(lite, account, paris(day, 10), platform=platform)
 
     def shown(**f: str) -> list[str]:
-        cal = planning.build(store, ws, "week", day, planning.Filters(**f))
+        cal = planning.build(lite, ws, "week", day, planning.Filters(**f))
         return sorted(e.item.account for e in cal.days[day])
 
     assert shown() == ["lyon", "marseille", "toulouse"]
@@ -147,15 +160,15 @@ def test_an_approved_item_moved_stays_approved_and_a_pending_one_keeps_its_step(
     assert (held.status, held.step, held.round, held.at) == ("pending_approval", 1, 1, to)
 
 
-def test_what_was_sent_or_is_being_sent_does_not_move(store: Store) -> None:
+def test_what_was_sent_or_is_being_sent_does_not_move(lite: Store) -> None:
     ws = workspace()
     to = paris(date(2027, 3, 12), 9)
     for status in ("published", "sending", "failed", "unknown"):
-        item_id = add(store, "lyon", paris(date(2027, 3, 10), 9), status, text=status + " {n}")
+        item_id = add(lite, "lyon", paris(date(2027, 3, 10), 9), status, text=status + " {n}")
         with pytest.raises(planning.MoveError) as refused:
-            planning.move(store, ws, item_id, to, None, None, NOW)
+            planning.move(lite, ws, item_id, to, None, None, NOW)
         assert refused.value.status == 409
-        assert rows.item(store, item_id).at == paris(date(2027, 3, 10), 9)  # type: ignore[union-attr]
+        assert rows.item(lite, item_id).at == paris(date(2027, 3, 10), 9)  # type: ignore[union-attr]
 
 
 def test_a_late_item_moved_ahead_is_scheduled_again_unless_the_sender_tried_it(
@@ -179,23 +192,23 @@ def test_a_late_item_moved_ahead_is_scheduled_again_unless_the_sender_tried_it(
     assert refused.value.status == 409
 
 
-def test_a_past_time_and_another_department_s_manager_are_refused(store: Store) -> None:
+def test_a_past_time_and_another_department_s_manager_are_refused(lite: Store) -> None:
     ws = workspace()
-    item_id = add(store, "lyon", paris(date(2027, 3, 10), 9))
+    item_id = add(lite, "lyon", paris(date(2027, 3, 10), 9))
     with pytest.raises(planning.MoveError) as past:
-        planning.move(store, ws, item_id, NOW - timedelta(hours=2), None, None, NOW)
+        planning.move(lite, ws, item_id, NOW - timedelta(hours=2), None, None, NOW)
     assert past.value.status == 400 and "has passed" in str(past.value)
     # sam is a senior of Marseille: a local manager moves their own accounts' items only.
     with pytest.raises(planning.MoveError) as other:
-        planning.move(store, ws, item_id, NOW + timedelta(days=3), "sam", "community_manager",
+        planning.move(lite, ws, item_id, NOW + timedelta(days=3), "sam", "community_manager",
                       NOW)  # fmt: skip
     assert other.value.status == 403
-    theirs = add(store, "marseille", paris(date(2027, 3, 10), 9), platform="mastodon")
-    moved = planning.move(store, ws, theirs, NOW + timedelta(days=3), "sam", "community_manager",
+    theirs = add(lite, "marseille", paris(date(2027, 3, 10), 9), platform="mastodon")
+    moved = planning.move(lite, ws, theirs, NOW + timedelta(days=3), "sam", "community_manager",
                           NOW)  # fmt: skip
     assert moved.item.at == NOW + timedelta(days=3)
     with pytest.raises(planning.MoveError) as missing:
-        planning.move(store, ws, 999_999, NOW + timedelta(days=3), None, None, NOW)
+        planning.move(lite, ws, 999_999, NOW + timedelta(days=3), None, None, NOW)
     assert missing.value.status == 404
 
 
@@ -235,39 +248,39 @@ def test_mastodon_requests_and_media_in_fixed_windows() -> None:
     assert keys == {"mastodon_media", "mastodon_requests"}
 
 
-def test_a_move_into_a_window_over_quota_warns_and_the_calendar_flags_it(store: Store) -> None:
+def test_a_move_into_a_window_over_quota_warns_and_the_calendar_flags_it(lite: Store) -> None:
     ws = workspace()
     ten = paris(date(2027, 3, 10), 10)
     for n in range(7):  # 28 uploads from 10:00
-        add(store, "toulouse", ten + timedelta(minutes=n), media=4, platform="mastodon")
-    later = add(store, "toulouse", ten + timedelta(hours=2), media=4, platform="mastodon")
-    moved = planning.move(store, ws, later, ten + timedelta(minutes=10), None, None, NOW)
+        add(lite, "toulouse", ten + timedelta(minutes=n), media=4, platform="mastodon")
+    later = add(lite, "toulouse", ten + timedelta(hours=2), media=4, platform="mastodon")
+    moved = planning.move(lite, ws, later, ten + timedelta(minutes=10), None, None, NOW)
     [line] = moved.warnings
     assert line.startswith("toulouse: 32 of 30 media uploads from 2027-03-10 09:00")
     assert "over Mastodon's quota" in line
-    shown = planning.build(store, ws, "week", date(2027, 3, 10), planning.Filters())
+    shown = planning.build(lite, ws, "week", date(2027, 3, 10), planning.Filters())
     flagged = [e for e in shown.days[date(2027, 3, 10)] if e.over]
     assert len(flagged) == 8
     assert [(u.account, u.quota.key, u.used) for u in shown.over()] == [
         ("toulouse", "mastodon_media", 32)
     ]
     # Drafts do not count: the same window with the moved item a draft is within the quota.
-    rows.transition(store, later, ("scheduled",), "draft", NOW)
-    again = planning.build(store, ws, "week", date(2027, 3, 10), planning.Filters())
+    rows.transition(lite, later, ("scheduled",), "draft", NOW)
+    again = planning.build(lite, ws, "week", date(2027, 3, 10), planning.Filters())
     assert again.over() == []
 
 
 # --- the iCalendar feed --------------------------------------------------------------------
 
 
-def test_the_feed_folds_at_75_octets_between_characters_and_escapes_text(store: Store) -> None:
+def test_the_feed_folds_at_75_octets_between_characters_and_escapes_text(lite: Store) -> None:
     from ical_check import events
     from rumeur.publishing import feeds
 
     ws = workspace()
     text = "Soldes d'été 🎄🎄, à Lyon; venez\nnombreux \\ " + "é" * 60 + " 👨‍👩‍👧" * 10
-    item_id = add(store, "lyon", paris(date(2027, 3, 10), 9), text=text + "{n}")
-    first = feeds.calendar(store, ws, feeds.WHOLE, NOW)
+    item_id = add(lite, "lyon", paris(date(2027, 3, 10), 9), text=text + "{n}")
+    first = feeds.calendar(lite, ws, feeds.WHOLE, NOW)
     raw = first.encode("utf-8")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
     for part in raw.split(b"\r\n"):
@@ -277,8 +290,8 @@ def test_the_feed_folds_at_75_octets_between_characters_and_escapes_text(store: 
     assert event["DTSTART"] == "20270310T080000Z"  # 09:00 in Paris, in UTC
     assert event["SUMMARY"].startswith("[scheduled] lyon (bluesky): Soldes d'été 🎄🎄, à Lyon;")
     assert event["DESCRIPTION"].startswith(text)  # newline, comma, semicolon and backslash back
-    planning.move(store, ws, item_id, paris(date(2027, 3, 12), 9), None, None, NOW)
-    [moved] = events(feeds.calendar(store, ws, feeds.WHOLE, NOW))
+    planning.move(lite, ws, item_id, paris(date(2027, 3, 12), 9), None, None, NOW)
+    [moved] = events(feeds.calendar(lite, ws, feeds.WHOLE, NOW))
     assert (moved["UID"], moved["DTSTART"]) == (event["UID"], "20270312T080000Z")
 
 
@@ -306,7 +319,7 @@ def test_a_feed_token_is_kept_as_its_hash_and_opens_its_team_only(store: Store) 
 
 
 def test_scheduling_into_a_window_over_quota_warns_on_the_command_line(
-    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    lite: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import json
 
@@ -319,10 +332,10 @@ def test_scheduling_into_a_window_over_quota_warns_on_the_command_line(
                  "at": (ten + timedelta(minutes=n)).isoformat()} for n in range(8)]  # fmt: skip
     path = tmp_path / "week.json"
     path.write_text(json.dumps(messages[:7]), encoding="utf-8")
-    assert publish_file(store, ws, path, None) == 0
+    assert publish_file(lite, ws, path, None) == 0
     assert "warning" not in capsys.readouterr().out  # 28 uploads of 30
     path.write_text(json.dumps(messages[7]), encoding="utf-8")
-    publish_file(store, ws, path, None)
+    publish_file(lite, ws, path, None)
     out = capsys.readouterr().out
     assert "warning: toulouse: 32 of 30 media uploads from 2027-03-10 09:00" in out, out
 
@@ -332,7 +345,7 @@ def test_scheduling_into_a_window_over_quota_warns_on_the_command_line(
 RECORDED = "at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/3k7qmjev5lr2s"
 
 
-def test_published_posts_are_read_back_with_their_counts_and_summed(store: Store) -> None:
+def test_published_posts_are_read_back_with_their_counts_and_summed(lite: Store) -> None:
     """getPosts replayed (../shared/fixtures/bluesky/getPosts.cassette.yml: the post has 4
     likes) through a local server as the account's AppView."""
     from replay import ReplayServer
@@ -347,19 +360,19 @@ def test_published_posts_are_read_back_with_their_counts_and_summed(store: Store
         )
         ws = parse_settings(text, "results.toml").workspaces[0]
         at = datetime(2026, 11, 20, 9, tzinfo=UTC)
-        shown = add(store, "lyon", at)
-        gone = add(store, "lyon", at + timedelta(hours=1), text="gone {n}")
-        rows.transition(store, shown, ("scheduled",), "published", at, native_id=RECORDED)
-        rows.transition(store, gone, ("scheduled",), "published", at,
+        shown = add(lite, "lyon", at)
+        gone = add(lite, "lyon", at + timedelta(hours=1), text="gone {n}")
+        rows.transition(lite, shown, ("scheduled",), "published", at, native_id=RECORDED)
+        rows.transition(lite, gone, ("scheduled",), "published", at,
                         native_id=RECORDED.replace("3k7q", "3zzz"))  # fmt: skip
         now = datetime(2026, 12, 1, tzinfo=UTC)
-        before = results.results(store, ws, now - timedelta(days=30), now)
+        before = results.results(lite, ws, now - timedelta(days=30), now)
         assert [r.engagement for r in before.items] == [None, None]  # not read back yet
-        done = readback.read_back(store, ws, now, days=30)
+        done = readback.read_back(lite, ws, now, days=30)
         assert (done.read, done.missing, done.failed) == (1, 1, [])
         [asked] = server.requests_to("/xrpc/app.bsky.feed.getPosts")
         assert sorted(asked.query["uris"]) == sorted([RECORDED, RECORDED.replace("3k7q", "3zzz")])
-    after = results.results(store, ws, now - timedelta(days=30), now)
+    after = results.results(lite, ws, now - timedelta(days=30), now)
     by_id = {r.item.id: r for r in after.items}
     assert by_id[shown].engagement == 4 and by_id[gone].engagement is None
     [network] = after.networks
@@ -370,7 +383,7 @@ def test_published_posts_are_read_back_with_their_counts_and_summed(store: Store
     assert f"{shown},2026-11-20T10:00:00+01:00,lyon,bluesky,local," in csv_text
 
 
-def test_mastodon_statuses_are_read_back_and_a_deleted_one_is_missing(store: Store) -> None:
+def test_mastodon_statuses_are_read_back_and_a_deleted_one_is_missing(lite: Store) -> None:
     """GET /api/v1/statuses/:id replayed (../shared/fixtures/mastodon/status-get.cassette.yaml,
     and error-404-status.cassette.yaml for a status gone) from the instance of the account's
     source."""
@@ -386,18 +399,18 @@ def test_mastodon_statuses_are_read_back_and_a_deleted_one_is_missing(store: Sto
         text += f'instance = "{server.base_url}"\n'
         ws = parse_settings(text, "results.toml").workspaces[0]
         at = datetime(2026, 11, 20, 9, tzinfo=UTC)
-        kept = add(store, "toulouse", at, platform="mastodon")
-        gone = add(store, "toulouse", at, platform="mastodon", text="gone {n}")
+        kept = add(lite, "toulouse", at, platform="mastodon")
+        gone = add(lite, "toulouse", at, platform="mastodon", text="gone {n}")
         address = "https://example.social/@laposte/117020583223442465"
-        rows.transition(store, kept, ("scheduled",), "published", at, native_id=uri,
+        rows.transition(lite, kept, ("scheduled",), "published", at, native_id=uri,
                         native_url=address)  # fmt: skip
-        rows.transition(store, gone, ("scheduled",), "published", at, native_id=uri + "0",
+        rows.transition(lite, gone, ("scheduled",), "published", at, native_id=uri + "0",
                         native_url="https://example.social/@laposte/0")  # fmt: skip
         now = datetime(2026, 12, 1, tzinfo=UTC)
-        done = readback.read_back(store, ws, now, days=30)
+        done = readback.read_back(lite, ws, now, days=30)
         assert (done.read, done.missing, done.failed) == (1, 1, [])
         asked = [r.path for r in server.requests]
         assert sorted(asked) == ["/api/v1/statuses/0", "/api/v1/statuses/117020583223442465"]
-    found = {r.item.id: r for r in results.results(store, ws, now - timedelta(days=30), now).items}
+    found = {r.item.id: r for r in results.results(lite, ws, now - timedelta(days=30), now).items}
     assert (found[kept].item.read_back, found[kept].engagement) == (True, 0)
     assert found[gone].engagement is None
