@@ -6,6 +6,8 @@ The target's address may hold a password: it is printed only as `Store.where` gi
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -35,19 +37,29 @@ def migrate_store(source: Store, target: Store, batch_size: int) -> bool:
         _("Copying {source} into {target}").format(source=source.where, target=target.where),
         flush=True,
     )
-    counts = transfer(source, target, batch_size, _step_line)
+    counts = transfer(source, target, batch_size, _StepLines())
     return _print_counts(counts)
 
 
-def _step_line(step: Step) -> None:
-    if not step.done:
-        return
-    line = _("{table}: {copied} of {total} rows copied").format(
-        table=step.table, copied=number(step.copied), total=number(step.total)
-    )
-    if step.resumed:
-        line += " " + _("(resumed)")
-    print(line, flush=True)
+class _StepLines:
+    """A line when a table's copy ends, and one every EVERY_S while a big table is copied."""
+
+    EVERY_S = 10.0
+
+    def __init__(self) -> None:
+        self.shown = time.monotonic()
+
+    def __call__(self, step: Step) -> None:
+        now = time.monotonic()
+        if not step.done and (now - self.shown < self.EVERY_S or step.copied >= step.total):
+            return
+        self.shown = now
+        line = _("{table}: {copied} of {total} rows copied").format(
+            table=step.table, copied=number(step.copied), total=number(step.total)
+        )
+        if step.resumed:
+            line += " " + _("(resumed)")
+        print(line if step.done else line + " …", flush=True)
 
 
 def _print_counts(counts: list[TableCount]) -> bool:
