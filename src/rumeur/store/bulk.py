@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ColumnElement, Insert, func
 
 from rumeur.store.schema import UTCDateTime
@@ -83,6 +84,9 @@ def execute_values(
     if not values:
         return
     names = list(names)
+    pg = conn.dialect.name == "postgresql"
+    if pg and _pg_many(conn, stmt, table, names, values, updated_keys):
+        return
     compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
     order = list(compiled.positiontup or [])
     if not compiled.positional or sorted(order) != sorted(names):
@@ -117,9 +121,12 @@ def execute_many(
     keys of an ON CONFLICT DO UPDATE, which one statement may not meet twice."""
     if not rows:
         return
+    if conn.dialect.name == "postgresql":
+        names = list(rows[0])
+        pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+        if _pg_many(conn, stmt, table, names, list(map(pick, rows)), updated_keys):
+            return
     sql, params = _driver_params(conn, stmt, table, rows)
-    if conn.dialect.name == "postgresql" and _insert_values(conn, sql, params, updated_keys):
-        return
     conn.exec_driver_sql(sql, params)
 
 
@@ -128,41 +135,96 @@ PG_PARAMETERS = 65535  # the most one PostgreSQL statement may bind
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def _insert_values(
-    conn: Connection, sql: str, params: list[dict[str, Any]], updated_keys: Sequence[str]
+def _pg_many(
+    conn: Connection,
+    stmt: Insert,
+    table: Table,
+    names: Sequence[str],
+    values: Sequence[tuple[Any, ...]],
+    updated_keys: Sequence[str],
 ) -> bool:
-    """Run `sql` (an INSERT of one row, named parameters) for every row of `params` as INSERTs
-    of up to PG_ROWS_PER_INSERT rows each; False, having run nothing, where it cannot.
+    """On PostgreSQL, run `stmt` (an INSERT of one row) for every row of `values` (in the order
+    of `names`) as INSERTs of up to PG_ROWS_PER_INSERT rows each; False, having run nothing,
+    where it cannot (the caller then runs an executemany).
 
     Why: psycopg's executemany has PostgreSQL execute the statement once per row, with the
     per-row costs of an executor start, the `tsvector` columns' SQL function planned again
     each time, and on a loaded machine a wait for the scheduler between client and server:
-    1,000 posts took 2.9 s to insert that way at 20,000 posts stored (rate 88/s)."""
-    split = _values_group(sql)
-    if split is None or len(params) < 2:
+    1,000 posts took 2.9 s to insert that way at 20,000 posts stored (rate 88/s). The many-row
+    statements go through psycopg's RawCursor, with PostgreSQL's own `$n` placeholders: its
+    usual cursor parses a query's `%s` in Python, 0.5 s for a statement of 30,000 values."""
+    if len(values) < 2:
         return False
+    index = {n: i for i, n in enumerate(names)}
     if updated_keys:  # one statement may not update a row twice: keep executemany then
-        if any(k not in params[0] for k in updated_keys):
+        if any(k not in index for k in updated_keys):
             return False
-        key = itemgetter(*updated_keys)
-        if len({key(p) for p in params}) < len(params):
+        key = itemgetter(*(index[k] for k in updated_keys))
+        if len({key(v) for v in values}) < len(values):
             return False
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(names))
+    split = _values_group(compiled.string)
+    if split is None:
+        return False
     head, group, tail = split
     in_row = _PLACEHOLDER.findall(group)
-    if not in_row:
+    if not in_row or any(n not in index for n in in_row):
         return False
-    once = _PLACEHOLDER.findall(head) + _PLACEHOLDER.findall(tail)
-    # Values written into the statement (`SET last_error = NULL`) are the same in every row.
-    head_values = [params[0][n] for n in _PLACEHOLDER.findall(head)]
-    tail_values = [params[0][n] for n in _PLACEHOLDER.findall(tail)]
-    head, group, tail = (_PLACEHOLDER.sub("%s", part) for part in (head, group, tail))
-    pick = itemgetter(*in_row) if len(in_row) > 1 else (lambda p: (p[in_row[0]],))
-    per = max(1, min(PG_ROWS_PER_INSERT, (PG_PARAMETERS - len(once)) // len(in_row)))
-    for start in range(0, len(params), per):
-        chunk = params[start : start + per]
-        values = [*head_values, *chain.from_iterable(map(pick, chunk)), *tail_values]
-        conn.exec_driver_sql(f"{head}{', '.join([group] * len(chunk))}{tail}", tuple(values))
+    # Values written into the statement (`SET last_error = NULL`), the same for every row.
+    fixed = compiled.construct_params(_check=False)
+    outside = _PLACEHOLDER.findall(head), _PLACEHOLDER.findall(tail)
+    if any(n not in fixed for part in outside for n in part):
+        return False
+    head_values, tail_values = ([fixed[n] for n in part] for part in outside)
+    columns: list[Any] = list(zip(*values, strict=True))
+    for i, name in enumerate(names):
+        if name in table.c and (f := _converter(table.c[name].type, "postgresql")) is not None:
+            columns[i] = map(f, columns[i])
+    rows = list(zip(*columns, strict=True))
+    wanted = [index[n] for n in in_row]
+    pick = itemgetter(*wanted) if len(wanted) > 1 else (lambda row: (row[wanted[0]],))
+    room = PG_PARAMETERS - len(head_values) - len(tail_values)
+    per = max(1, min(PG_ROWS_PER_INSERT, room // len(in_row)))
+    # The values written once take $1, $2 ... whether they stand before or after the rows, so
+    # that the rows' placeholders are numbered alike whatever a chunk's length.
+    once = [*head_values, *tail_values]
+    head, tail = _numbered(head, 1), _numbered(tail, 1 + len(head_values))
+    texts = _row_texts(group, len(once) + 1, per)
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        params = [*once, *chain.from_iterable(map(pick, chunk))]
+        _run_raw(conn, f"{head}{', '.join(texts[: len(chunk)])}{tail}", params)
     return True
+
+
+def _run_raw(conn: Connection, sql: str, values: list[Any]) -> None:
+    """Run `sql` ($n placeholders) on the connection's psycopg connection, in its transaction;
+    a refusal raised as SQLAlchemy's DBAPIError, as the store's other statements raise it."""
+    import psycopg  # only where PostgreSQL is used
+
+    dbapi = conn.connection.dbapi_connection
+    try:
+        with psycopg.RawCursor(dbapi) as cursor:  # type: ignore[arg-type]
+            cursor.execute(sql, values)
+    except psycopg.Error as exc:
+        raise DBAPIError(sql[:200], None, exc) from exc
+
+
+def _numbered(sql: str, first: int) -> str:
+    """`sql` with `$first`, `$first + 1` ... for its named placeholders, in order."""
+    counter = iter(range(first, first + PG_PARAMETERS))
+    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql).replace("%%", "%")
+
+
+@lru_cache(maxsize=64)  # a batch's statements come in few shapes
+def _row_texts(group: str, first: int, rows: int) -> list[str]:
+    """The `(...)` of `rows` rows, numbered from `$first` on, row after row."""
+    texts = _PLACEHOLDER.split(group.replace("%%", "%"))[0::2]
+    width = len(texts) - 1
+    return [
+        "".join(f"{t}${first + r * width + j}" for j, t in enumerate(texts[:-1])) + texts[-1]
+        for r in range(rows)
+    ]
 
 
 def _values_group(sql: str) -> tuple[str, str, str] | None:
