@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from factories import make_post
 from inbox_site import add_account, status
+from rumeur.influence import campaigns
 from rumeur.influence import relationships as rel
 from rumeur.store import Store
 from rumeur.store.inbox import receive
@@ -134,7 +135,18 @@ def test_export_holds_the_record_and_erase_leaves_only_the_posts(store: Store) -
         "created", "status", "note", "post", "reply",
     }  # fmt: skip
 
+    made = campaigns.create_campaign(
+        store,
+        WS,
+        "Noël",
+        T0,
+        T0 + timedelta(days=7),
+        "laposte",
+        ["mastodon:marie", "mastodon:paul"],
+    )
     rel.erase(store, WS, person, by="Claire", now=T0 + timedelta(days=1))
+    # The campaign keeps its other people; marie's place in it went with her record.
+    assert campaigns.campaign(store, WS, made.id).people == (("mastodon", "paul"),)
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(people)).scalar() == 0
         assert conn.execute(select(func.count()).select_from(person_events)).scalar() == 0

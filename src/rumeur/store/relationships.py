@@ -18,6 +18,8 @@ from rumeur.errors import StoreError
 from rumeur.store.schema import (
     author_rollups,
     authors,
+    campaign_people,
+    campaigns,
     conversations,
     messages,
     people,
@@ -172,14 +174,22 @@ def events(store: Store, person_id: int) -> list[Event]:
 
 
 def erase(store: Store, workspace: str, person_id: int, by: str | None, at: datetime) -> bool:
-    """Delete the record and its events, and note that an erasure was done (no personal data);
-    False when there is no such record."""
+    """Delete the record, its events and its place in the workspace's campaigns, and note that
+    an erasure was done (no personal data); False when there is no such record."""
     with store.transaction() as conn:
-        gone = conn.execute(
-            delete(people).where(people.c.id == person_id, people.c.workspace == workspace)
-        )
-        if not gone.rowcount:
+        found = _one(conn, workspace, person_id)
+        if found is None:
             return False
+        conn.execute(delete(people).where(people.c.id == person_id))
+        if found.platform and found.handle:
+            theirs = select(campaigns.c.id).where(campaigns.c.workspace == workspace)
+            conn.execute(
+                delete(campaign_people).where(
+                    campaign_people.c.campaign_id.in_(theirs.scalar_subquery()),
+                    campaign_people.c.platform == found.platform,
+                    campaign_people.c.handle == found.handle,
+                )
+            )
         # SQLite enforces the cascade only with foreign_keys=ON: delete the events ourselves.
         conn.execute(delete(person_events).where(person_events.c.person_id == person_id))
         conn.execute(
