@@ -35,6 +35,13 @@ variables = { ville = "Chicago" }
 name = "national"
 platform = "mastodon"
 handle = "united"
+
+[[workspaces.workflows]]
+name = "national"
+accounts = ["national"]
+
+[[workspaces.workflows.steps]]
+users = ["ada"]
 """
 HOSTILE = '=HYPERLINK("x"), <b>bold</b>; a line\nand another'
 
@@ -64,7 +71,9 @@ def planned(site: Site) -> Iterator[dict[str, Any]]:
         "scheduled": one("bagages", "bluesky", "united-bags.bsky.social", soon, HOSTILE),
         "published": one("bagages", "bluesky", "united-bags.bsky.social", past, "Vos bagages"),
         "failed": one("national", "mastodon", "united", past + timedelta(hours=1), "Bonjour"),
+        "pending": one("national", "mastodon", "united", soon, "Bientôt"),
     }
+    rows.transition(site.store, ids["pending"], ("scheduled",), "pending_approval", past, step=1)
     link = "https://bsky.app/profile/united-bags/post/3c"
     rows.transition(site.store, ids["published"], ("scheduled",), "published", past,
                     native_id=uri, native_url=link)  # fmt: skip
@@ -98,6 +107,7 @@ def test_the_week_shows_each_item_on_its_day_with_its_status(
     assert f'data-testid="item-{planned["ids"]["scheduled"]}"' in cell
     assert "&lt;b&gt;bold&lt;/b&gt;" in cell and "<b>bold" not in cell
     assert 'draggable="true"' in cell
+    assert "step 1 of 1: waiting for ada" in cell
     assert 'data-testid="nav-calendar"' in html and 'aria-current="page">Calendar' in html
     past = planned["past"].astimezone(settings.workspace().zone).date()
     earlier = web.get(f"/w/united/calendar?view=month&day={past}").text

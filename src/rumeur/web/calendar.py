@@ -88,6 +88,14 @@ def _page(
     kept = {"account": f.account, "network": f.network, "department": f.department}
     base = {k: v for k, v in kept.items() if v} | {"view": p.view, "day": p.day}
     teams = [(feeds.WHOLE, _("the whole workspace")), *((d.slug, d.name) for d in ws.departments)]
+    pending = [e.item for day in shown.days.values() for e in day
+               if e.item.status == "pending_approval"]  # fmt: skip
+    waiting = {
+        item_id: _("step {step} of {steps}: waiting for {names}").format(
+            step=a["step"], steps=a["steps"], names=", ".join(a["waiting"]) or "-")
+        for item_id, a in approvals.list_approvals(state(request).store, ws, pending).items()
+        if a is not None
+    }  # fmt: skip
     context = page_context(
         request, viewer, ws=ws, cal=shown, status_word=approvals.status_word,
         today=datetime.now(UTC).astimezone(ws.zone).date(),
@@ -96,7 +104,7 @@ def _page(
         networks=sorted({a.platform for a in ws.owned_accounts}),
         feeds=feed_rows.feeds(state(request).store, ws.slug), quota_label=quotas.Quota.label,
         unit_word=quotas.unit_word, day_title=day_title, window_title=window_title,
-        period_title=period_title, teams=teams,
+        period_title=period_title, teams=teams, waiting=waiting,
         **more,
     )  # fmt: skip
     return page("calendar.html", context)
