@@ -120,3 +120,27 @@ def test_hostile_bodies_are_refused_with_a_400(
         answer = client.post(path, content=body, headers=headers)
         assert answer.status_code == 400, (path, body[:40], answer.text[:200])
         assert set(answer.json()) == {"error"}
+
+
+def test_a_template_is_saved_listed_and_started_from_through_the_api(
+    api: tuple[TestClient, dict[str, dict[str, str]]],
+) -> None:
+    client, auth = api
+    battle = {"name": "battle", "kind": "battle", "text": "À {ville} : chat ou chien ? A ou B",
+              "options": ["Chat", "Chien"]}  # fmt: skip
+    saved = client.post("/api/w/laposte/publish/templates", json=battle, headers=auth["cyril"])
+    assert saved.status_code == 201 and saved.json()["template"]["type"] == "battle"
+    bad = client.post("/api/w/laposte/publish/templates", json=battle | {"options": ["Chat"]},
+                      headers=auth["cyril"])  # fmt: skip
+    assert bad.status_code == 400 and "deux produits" in bad.json()["error"]
+    listed = client.get("/api/w/laposte/publish/templates", headers=auth["ada"]).json()
+    names = [(t["name"], t["options"]) for t in listed["templates"]]
+    assert names == [("battle", ["Chat", "Chien"])]
+    message = {"template": "battle", "accounts": ["lyon"], "at": AT}
+    checked = client.post("/api/w/laposte/publish/check", json=message, headers=auth["cyril"])
+    [variant] = checked.json()["variants"]
+    assert variant["text"] == "À Lyon : chat ou chien ? A ou B" and variant["refusal"] is None
+    unknown = client.post("/api/w/laposte/publish/check", json=message | {"template": "x"},
+                          headers=auth["cyril"])  # fmt: skip
+    assert unknown.status_code == 400 and "x" in unknown.json()["error"]
+    assert client.get("/api/w/laposte/publish/templates", headers=auth["ana"]).status_code == 403

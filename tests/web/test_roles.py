@@ -159,6 +159,8 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/api/w/{slug}/publish/{item_id}/approve"): Permission.PUBLISH,
     ("POST", "/api/w/{slug}/publish/{item_id}/reject"): Permission.PUBLISH,
     ("POST", "/api/w/{slug}/publish/{item_id}/edit"): Permission.PUBLISH,
+    ("GET", "/api/w/{slug}/publish/templates"): Permission.PUBLISH,
+    ("POST", "/api/w/{slug}/publish/templates"): Permission.PUBLISH,
 }
 OPEN_TO_ALL = {"/api/openapi.json"}
 

@@ -10,7 +10,10 @@ permission (community managers and admins):
   no-op otherwise), as one of the step's approvers (403 otherwise);
 - `POST /api/w/SLUG/publish/ID/reject` (`{"reason"}`): back to draft with the reason;
 - `POST /api/w/SLUG/publish/ID/edit` (`{"text", "variables"}`): a variant edited, checked, and
-  sent back to the first step; a locked master text lets only the variables change.
+  sent back to the first step; a locked master text lets only the variables change;
+- `GET /api/w/SLUG/publish/templates`, `POST` (`{"name", "kind", "text", "options",
+  "expires_in", "type"}`): the saved templates, and one saved (the same name replaces it); a
+  message's `template` key starts it from one.
 
 A body that does not read is answered 400 with one line naming the key; nothing of it is
 scheduled.
@@ -213,3 +216,28 @@ def _edit_body(text: Any, values: Any) -> bool:
 def _edit_status(exc: approvals.ApprovalError) -> int:
     # A variant its network refuses is the body's fault (400); a refusal of the user, 403.
     return 404 if exc.missing else 400 if exc.refusal else 403
+
+
+def _template(template: templates.Template) -> dict[str, Any]:
+    return {"name": template.name, "kind": template.kind} | template.body()
+
+
+@api_router.get("/w/{slug}/publish/templates")
+def api_templates(request: Request, slug: str, viewer: Publishing) -> dict[str, Any]:
+    ws = workspace_of(request, slug)
+    return {"templates": [_template(t) for t in templates.listed(state(request).store, ws.slug)]}
+
+
+@api_router.post("/w/{slug}/publish/templates")
+def api_save_template(
+    request: Request, slug: str, viewer: Publishing, body: Annotated[Any, Body()]
+) -> JSONResponse:
+    """Save a template (docs/publish.md, "Templates"): 201 with it, 400 naming the field."""
+    ws = workspace_of(request, slug)
+    try:
+        template = templates.read_template(body)
+    except templates.TemplateError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    saved = templates.save(state(request).store, ws.slug, template, viewer.user.name,
+                           datetime.now(UTC))  # fmt: skip
+    return JSONResponse({"template": _template(saved)}, status_code=201)
