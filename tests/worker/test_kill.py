@@ -118,12 +118,16 @@ def unacked(prefix: str) -> list[str]:
     return sorted(json.loads(v)[0]["headers"]["task"] for v in held)
 
 
-def rollups(store: Store) -> list[list[tuple[object, ...]]]:
+def rollups(store: Store) -> set[tuple[object, ...]]:
+    """Every rollup row that counts something. A post stored again with other figures (the
+    file repeats some ids) leaves its old facet rows at zero, where a recount makes none."""
     with store.engine.connect() as conn:
-        return [
-            sorted(tuple(r) for r in conn.execute(select(t)))
-            for t in (rollups_hourly, facet_rollups, facet_days)
-        ]
+        return {
+            (table.name, *row)
+            for table in (rollups_hourly, facet_rollups, facet_days)
+            for row in conn.execute(select(table))
+            if any(isinstance(v, int | float) and v for v in row)
+        }
 
 
 def distinct_ids(path: Path) -> int:
@@ -191,7 +195,9 @@ def test_workers_killed_mid_task_lose_nothing_and_repeat_nothing(
     kept = rollups(store)
     with store.transaction() as conn:
         rebuild_rollups(conn)
-    assert rollups(store) == kept  # the rollups equal a recount: nothing counted twice
+    recounted = rollups(store)
+    # The rollups equal a recount: nothing counted twice (the differences, at most 5, if not).
+    assert (sorted(kept - recounted)[:5], sorted(recounted - kept)[:5]) == ([], [])
     sent = [outbox_row(store, r) for r in replies]
     made = sorted(str(p.get("uri") or p.get("name")) for p in network.posts())
     assert made == sorted(str(r.native_id) for r in sent if r is not None)  # each reply once

@@ -33,7 +33,7 @@ from rumeur.worker.app import app, configure
 from rumeur.worker.beat import schedule
 from rumeur.worker.leases import Leases
 from rumeur.worker.payload import post_json, post_of
-from rumeur.worker.queued import QueuedRunner
+from rumeur.worker.queued import QueuedRunner, QueueError
 from rumeur.worker.tasks import enrich_batch
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -240,3 +240,21 @@ def test_a_queued_import_moves_the_cursor_past_each_stored_batch(
     assert [r["line"] for r in store.rejected_rows()] == [5]  # the header is line 1
     again = QueuedRunner(enrich=False).run(source, store, ws, batch_size=3)
     assert (again.read, again.resumed) == (0, True)  # nothing new past the stored cursor
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_import_to_a_broker_that_does_not_answer_is_one_line_without_its_password(
+    store: Store, airline: Path
+) -> None:
+    with socket.socket() as free:  # a port nothing listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    configured = settings(f'[workers]\nbroker = "redis://:s3cret@127.0.0.1:{port}/0"\n')
+    configure(configured)
+    source = FileSource(airline, load_mapping("airline", None))
+    with pytest.raises(QueueError) as refused:
+        QueuedRunner(enrich=False).run(source, store, configured.workspace())
+    line = str(refused.value)
+    assert line.startswith("the broker at redis://") and "does not answer" in line
+    assert "s3cret" not in line and "\n" not in line
+    assert store.count_posts() == 0

@@ -22,9 +22,11 @@ from typing import Any
 
 from celery.exceptions import TimeoutError as NoAnswer
 from celery.result import AsyncResult
+from kombu.exceptions import OperationalError
 
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
+from rumeur.logs import redact_url
 from rumeur.model import Rejected
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.runner import RunReport, Step, cursor_key
@@ -105,13 +107,14 @@ class QueuedRunner:
                 on_step(Step(report, sent.progress, sent.rejects))
 
         self._settle = settle
+        _reachable()
         try:
             for batch in source.batches(cursor, batch_size):
                 normalised = normalise(
                     batch.items, source.normalise, getattr(source, "column", None)
                 )
                 posts = [post_json(p) for p in normalised.posts]
-                result = enrich_batch.apply_async((workspace.slug, posts, self.enrich))
+                result = _send(workspace.slug, posts, self.enrich)
                 rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
                 read = len(batch.items) + len(batch.rejects)
                 self._pending.append(_Sent(result, batch.cursor, rejects, read, batch.progress))
@@ -132,6 +135,40 @@ class QueuedRunner:
             self._settle(self._pending.popleft())
 
 
+def _reachable() -> None:
+    """The broker and the result backend answer, or QueueError in one line (without this,
+    Kombu and Celery retry for half a minute and end in a traceback)."""
+    app = enrich_batch.app
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=5)
+    except Exception as exc:
+        where = redact_url(str(app.conf.broker_url))
+        raise QueueError(f"the broker at {where} does not answer: {_first_line(exc)}") from None
+    client = getattr(app.backend, "client", None)  # Redis's; other backends answer on use
+    try:
+        if client is not None:
+            client.ping()
+    except Exception as exc:
+        where = redact_url(str(app.conf.result_backend))
+        raise QueueError(
+            f"the result backend at {where} does not answer: {_first_line(exc)}"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _send(workspace: str, posts: list[dict[str, Any]], enrich: bool) -> AsyncResult:
+    try:
+        return enrich_batch.apply_async((workspace, posts, enrich))
+    except OperationalError as exc:  # Kombu gave up after its retries
+        where = redact_url(str(enrich_batch.app.conf.broker_url))
+        raise QueueError(f"the broker at {where} does not answer: {exc}") from None
+
+
 def _answer(result: AsyncResult) -> dict[str, Any]:
     """The task's answer; QueueError in one line when it failed or never came back."""
     try:
@@ -139,8 +176,7 @@ def _answer(result: AsyncResult) -> dict[str, Any]:
     except NoAnswer:
         raise QueueError(f"a batch was not stored within {WAIT_S:.0f} s") from None
     except Exception as exc:  # the worker's exception, rebuilt from its JSON by Celery
-        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueueError(f"a batch failed in a worker: {line}") from None
+        raise QueueError(f"a batch failed in a worker: {_first_line(exc)}") from None
     if not isinstance(answer, dict) or "inserted" not in answer:
         raise QueueError(f"a batch came back without its counts: {answer!r:.200}")
     return answer
