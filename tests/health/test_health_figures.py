@@ -147,7 +147,7 @@ def _is_prometheus_text(text: str) -> None:
     """Every line a comment of HELP or TYPE, or `name{labels} number`; every sample's metric
     typed before it."""
     typed = set()
-    sample = re.compile(r'^([a-z_]+)(\{([a-z_]+="([^"\\\n]|\\.)*",?)*\})? -?[0-9.e+]+$')
+    sample = re.compile(r'^([a-z_]+)(\{([a-z_]+="([^"\\\n]|\\.)*",?)*\})? -?[0-9.e+-]+$')
     for line in text.rstrip("\n").split("\n"):
         if line.startswith("# TYPE "):
             typed.add(line.split()[2])
