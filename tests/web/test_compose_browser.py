@@ -135,7 +135,7 @@ def test_compose_adapt_approve_in_two_steps_and_a_local_manager_edits_their_own(
     lucie.locator("[data-testid=item-text]").filter(has_text="À Lyon Part-Dieu, le").wait_for()
     lucie.click("[data-testid=approve]")
     waiting = lucie.locator("[data-testid=waiting]")
-    waiting.filter(has_text="step 2 of 2 (all): waiting for lea, marc").wait_for()
+    waiting.filter(has_text="step 2 of 2 (all of them): waiting for lea, marc").wait_for()
 
     lea.goto(base + BASE + "/publish/approvals")
     lea.locator("[data-testid=mine] [data-testid=approve]").first.click()

@@ -51,6 +51,17 @@ MAX_MEDIA_ROWS = 4
 ACTIONS = ("schedule", "now", "template")
 
 
+def visibility_word(value: str) -> str:
+    """Mastodon's visibility as the composer names it, in the reader's language."""
+    words = {
+        "public": _("public: everyone, in the timelines"),
+        "unlisted": _("unlisted: everyone, out of the timelines"),
+        "private": _("private: the followers only"),
+        "direct": _("direct: the people mentioned only"),
+    }
+    return words.get(value, value)
+
+
 def is_local(ws: Workspace, viewer: Viewer) -> bool:
     """A local manager: a senior of one of the workspace's departments, not an admin."""
     name = viewer.user.name.casefold()
@@ -136,6 +147,7 @@ def _context(request: Request, viewer: Viewer, ws: Workspace, form: dict[str, An
         request, viewer, ws=ws, accounts=accounts, account_name=account_name, form=form,
         chips=chips, waits=waits, networks=NETWORKS, visibilities=VISIBILITIES,
         media_rows=range(MAX_MEDIA_ROWS), kinds=templates.KINDS, status_word=status_word,
+        visibility_word=visibility_word,
         saved=templates.listed(state(request).store, ws.slug), **more,
     )  # fmt: skip
 
@@ -174,12 +186,14 @@ def _check(request: Request, ws: Workspace, form: FormData) -> Response:
                         ("action", "check")])  # fmt: skip
     spec = _read(checked, ws, datetime.now(UTC))
     if isinstance(spec, str):
-        return page("compose_preview.html", {"problem": spec, "variants": []})
+        return page("compose_preview.html", {"problem": spec, "variants": [],
+                                             "visibility_word": visibility_word})  # fmt: skip
     lookups = Lookups(ws.sources, ws.owned_accounts)
     variants = expand(spec, ws.owned_accounts, resolve=lookups.resolve, limit=lookups.limit)
     found = [{"v": v, "shown": shown(v.draft, lookups.limit(a) if (a := _account(ws, v.account))
                                     else None)} for v in variants]  # fmt: skip
-    return page("compose_preview.html", {"problem": None, "variants": found})
+    context = {"problem": None, "variants": found, "visibility_word": visibility_word}
+    return page("compose_preview.html", context)
 
 
 def _account(ws: Workspace, name: str) -> OwnedAccount | None:
