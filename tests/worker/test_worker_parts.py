@@ -258,3 +258,38 @@ def test_an_import_to_a_broker_that_does_not_answer_is_one_line_without_its_pass
     assert line.startswith("the broker at redis://") and "does not answer" in line
     assert "s3cret" not in line and "\n" not in line
     assert store.count_posts() == 0
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_queued_replay_stores_each_hour_before_its_detectors_run(
+    store: Store, eager: Settings, tmp_path: Path, airline: Path
+) -> None:
+    from rumeur.commands.replaying import replay_file
+
+    path = tmp_path / "tweets.csv"
+    with airline.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        rows = [row for _n, row in zip(range(40), reader, strict=False)]
+        header = reader.fieldnames
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    ws = eager.workspace()
+    source = FileSource(path, load_mapping("airline", None), {"united": "United"})
+    stored_at_each_hour: list[int] = []
+    real_run = QueuedRunner.drain
+
+    def drain(runner: QueuedRunner) -> None:
+        real_run(runner)
+        stored_at_each_hour.append(store.count_posts())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QueuedRunner, "drain", drain)
+        result = replay_file(store, eager, ws, source, enrich=False, speed=None, queue=True)
+    distinct = len({row["tweet_id"] for row in rows})
+    assert (result.run.read, store.count_posts()) == (40, distinct)
+    assert result.hours >= 1
+    # Before each hour's detectors, the posts stored so far only grow, and all are in at the end.
+    assert stored_at_each_hour == sorted(stored_at_each_hour)
+    assert stored_at_each_hour[-1] == distinct
