@@ -96,3 +96,15 @@ def test_a_local_manager_sees_and_edits_only_their_accounts(app: Any, store: Sto
     assert foreign.status_code == 404
     refused = lucie.post("/w/laposte/compose", data=form | {"csrf": lucie_csrf})
     assert refused.status_code == 403 and "lille is not one of your accounts" in refused.text
+
+
+def test_a_page_names_images_under_rumeurs_folder_only(app: Any) -> None:
+    client, csrf = _client(app, "ada")
+    form = {"csrf": csrf, "text": "Le sapin", "at": AT, "accounts": ["lyon"],
+            "media_alt_0": "Un sapin", "action": "schedule"}  # fmt: skip
+    for path in ("/etc/passwd", "../../secret.png", "C:/x.png", "notes.txt"):
+        answer = client.post("/w/laposte/compose", data=form | {"media_path_0": path})
+        assert answer.status_code == 400, path
+        assert "an image (png, jpeg, gif or webp) under rumeur&#39;s folder" in answer.text
+    fine = client.post("/w/laposte/compose/check", data=form | {"media_path_0": "img/sapin.png"})
+    assert 'data-testid="refusal"' not in fine.text and "img/sapin.png" in fine.text

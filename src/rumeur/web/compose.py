@@ -20,6 +20,7 @@ then read by `spec.read` as the file's and the API's are.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +36,7 @@ from rumeur.publishing.approvals import ADMIN, status_word
 from rumeur.publishing.expand import account_name, expand
 from rumeur.publishing.lookups import Lookups
 from rumeur.publishing.preview import shown
-from rumeur.publishing.rules import VISIBILITIES
+from rumeur.publishing.rules import IMAGE_SUFFIXES, VISIBILITIES
 from rumeur.publishing.schedule import needs_approval, schedule
 from rumeur.publishing.spec import SpecError, read
 from rumeur.settings.inbox import OwnedAccount
@@ -86,7 +87,10 @@ def _minute(now: datetime, zone: str) -> str:
 
 def message_of(form: FormData, ws: Workspace, now: datetime) -> dict[str, Any]:
     """The form as a message of the file's format (the variants only where written)."""
-    get = lambda key: str(form.get(key) or "").strip()  # noqa: E731
+
+    def get(key: str) -> str:
+        return str(form.get(key) or "").strip()
+
     # "Post now" is this minute; the preview checks a message not yet timed as of now.
     at = get("at") if get("action") != "now" else ""
     at = at or (_minute(now, ws.timezone) if get("action") in ("now", "check") else "")
@@ -109,20 +113,38 @@ def message_of(form: FormData, ws: Workspace, now: datetime) -> dict[str, Any]:
         message["media"] = media
     options = [o.strip() for o in str(form.get("poll_options") or "").splitlines() if o.strip()]
     if options:
-        hours = get("poll_hours")
-        seconds = round(float(hours) * 3600) if _number(hours) else 86_400
-        message["poll"] = {"options": options, "expires_in": seconds}
+        message["poll"] = {"options": options, "expires_in": _seconds(get("poll_hours"))}
     for key, field in (("type", "type"), ("template", "template")):
         if get(field):
             message[key] = get(field)
     return message
 
 
-def _number(value: str) -> bool:
+def _seconds(hours: str) -> int:
+    """A poll's duration from the form's hours (a day when it gives none that reads); the
+    network's rule on the duration is checked with the variant."""
     try:
-        return 0 < float(value) < 10_000
+        value = float(hours.replace(",", "."))
     except ValueError:
-        return False
+        return 86_400
+    return round(value * 3600) if 0 < value < 10_000 else 86_400
+
+
+def _media_refusal(message: dict[str, Any]) -> str | None:
+    """A page names images on this server: an image file under the folder rumeur runs in, never
+    an absolute path nor one that climbs out (`..`), so no form can send another file."""
+    for media in message.get("media", []):
+        path = PurePosixPath(media["path"].replace("\\", "/"))
+        if (
+            path.is_absolute()
+            or ".." in path.parts
+            or ":" in media["path"]
+            or (path.suffix.lower() not in IMAGE_SUFFIXES)
+        ):
+            return _("{path}: an image (png, jpeg, gif or webp) under rumeur's folder").format(
+                path=media["path"][:200]
+            )
+    return None
 
 
 def _read(form: FormData, ws: Workspace, now: datetime) -> Any:
@@ -130,6 +152,9 @@ def _read(form: FormData, ws: Workspace, now: datetime) -> Any:
     message = message_of(form, ws, now)
     if not message["accounts"]:
         return _("choose at least one account")
+    refusal = _media_refusal(message)
+    if refusal is not None:
+        return refusal
     try:
         return read(message, ws.timezone, _("the message"))
     except SpecError as exc:
@@ -233,12 +258,11 @@ def _submit(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> 
 
 def _save_template(request: Request, viewer: Viewer, ws: Workspace, form: FormData,
                    values: dict[str, Any], now: datetime) -> Response:  # fmt: skip
-    hours = str(form.get("poll_hours") or "")
     data = {
         "name": str(form.get("template_name") or ""), "kind": str(form.get("template_kind") or ""),
         "text": str(form.get("text") or ""), "type": str(form.get("type") or "") or None,
         "options": [o for o in str(form.get("poll_options") or "").splitlines() if o.strip()],
-        "expires_in": round(float(hours) * 3600) if _number(hours) else 86_400,
+        "expires_in": _seconds(str(form.get("poll_hours") or "")),
     }  # fmt: skip
     try:
         saved = templates.save(state(request).store, ws.slug, templates.read_template(data),
