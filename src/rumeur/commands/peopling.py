@@ -68,7 +68,7 @@ def print_list(
         console.print(_("Nobody in the file.") if not only_due else _("Nobody to contact again."))
         return
     table = Table(box=None)
-    headers = (_("id"), _("person"), _("kind"), _("status"), _("owner"), _("last contact"))
+    headers = (_("id"), _("who"), _("kind"), _("status"), _("owner"), _("last contact"))
     for header in headers:
         table.add_column(header)
     for p in listed:
@@ -97,7 +97,7 @@ def show(store: Store, ws: Workspace, who: str, as_json: bool) -> None:
     for label, value in facts:
         console.print(shown(f"  {label}: {value}"))
     table = Table(box=None, title=_("History"))
-    for header in (_("when"), _("what"), _("by"), _("text")):
+    for header in (_("when"), _("what"), _("by"), _("note or post")):
         table.add_column(header)
     for item in rel.history(store, ws.slug, person):
         text = item.text or rel.value_word(item.kind, item.value)
