@@ -7,7 +7,9 @@ Which loader reads a block, and what it is given (the only rules; no block is sk
   `[[workspaces.queries]]`...) is read by the settings loader inside a minimal workspace, the
   `MINIMAL` one below, which gives only the required keys the fragment does not give itself;
 - a column mapping (`format` and `[columns]` at its top, getting-started's "A mapping of your
-  own") is read by the mapping loader, since `--mapping` is the file it documents.
+  own") is read by the mapping loader, since `--mapping` is the file it documents;
+- a fragment of the file's other tables (`[store]`, `[workers]`..., no workspace) is read by the
+  settings loader followed by the minimal workspace, so its keys are checked as rumeur reads them.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def read_example(example: Example) -> object:
         return parse_settings(example.text, example.where)
     if "format" in data and "columns" in data:
         return parse_mapping(example.text, example.where)
+    if "workspaces" not in data and data and all(isinstance(v, dict) for v in data.values()):
+        return parse_settings(example.text + "\n" + MINIMAL + MINIMAL_BRAND, example.where)
     assert set(data) == {"workspaces"}, f"{example}: neither a settings file nor a fragment"
     return parse_settings(wrapped(example.text), example.where)
 
@@ -97,4 +101,11 @@ def test_a_refused_example_fails_this_test_with_its_place() -> None:
         '[[workspaces.queries]]\nname = "q"\nquery = "a AND b NEAR/3 c"\n',
     )
     with pytest.raises(Exception, match=r"^docs/x\.md:3: workspaces\[0\]\.queries\[0\]\.query"):
+        read_example(bad)
+
+
+def test_a_fragment_of_the_files_other_tables_is_checked_too() -> None:
+    """A `[workers]` block is read as rumeur reads it: a misspelt key is refused with its place."""
+    bad = Example("docs/x.md:3", '[workers]\nbrokr = "redis://127.0.0.1:6379/0"\n')
+    with pytest.raises(Exception, match=r"^docs/x\.md:3: workers\.brokr: "):
         read_example(bad)
