@@ -174,20 +174,22 @@ def _candidates(
     target = brand or workspace.brand.name
     least = workspace.influence.min_posts
     with store.read() as conn:
-        sums = stats.window_sums(conn, workspace.slug, brand or ALL, span.since, span.until)
-        sums = {a: s for a, s in sums.items() if s.posts >= least or a == also}
+        chosen = brand or ALL
+        sums = stats.window_sums(conn, workspace.slug, chosen, span.since, span.until, least=least)
+        if also is not None and also not in sums:
+            sums.update(
+                stats.window_sums(conn, workspace.slug, chosen, span.since, span.until, [also])
+            )
         ids = list(sums)
         # Many authors: one read of the whole window beats an IN (...) list per 500 of them.
         some = ids if len(ids) <= FEW_AUTHORS else None
         about = stats.window_sums(conn, workspace.slug, target, span.since, span.until, some)
         rows = stats.author_rows(conn, ids)
-        history = stats.follower_history(conn, workspace.slug, span.since, span.until, some)
+        growth = stats.follower_ends(conn, workspace.slug, span.since, span.until, some)
     found = {}
     for author_id, total in sums.items():
         candidate = _Candidate(rows[author_id], total, about.get(author_id, stats.Sums()))
-        seen = history.get(author_id, [])
-        if len({count for _, count in seen}) > 1:
-            candidate.growth = (seen[0][1], seen[-1][1])
+        candidate.growth = growth.get(author_id)
         found[author_id] = candidate
     return found
 

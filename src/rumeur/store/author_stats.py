@@ -290,8 +290,10 @@ def window_sums(
     since: datetime,
     until: datetime,
     author_ids: Sequence[int] | None = None,
+    least: int = 1,
 ) -> dict[int, Sums]:
-    """Each author's sums over the days in [since, until) of `brand` (ALL: the workspace)."""
+    """Each author's sums over the days in [since, until) of `brand` (ALL: the workspace), for
+    the authors with `least` posts or more there (the others never leave the database)."""
     where = [
         author_days.c.workspace == workspace,
         author_days.c.brand == brand,
@@ -306,6 +308,7 @@ def window_sums(
         if chunk is not None:
             query = query.where(one_of(conn, author_days.c.author_id, chunk))
         query = query.group_by(author_days.c.author_id)
+        query = query.having(func.sum(author_days.c.posts) >= max(least, 1))
         for author, *sums in conn.execute(query).all():
             if sums[0]:
                 found[author] = Sums(*(int(x or 0) for x in sums))
@@ -320,28 +323,42 @@ def _maybe_chunks(ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
         yield ids[start : start + CHUNK]
 
 
-def follower_history(
+def follower_ends(
     conn: Connection,
     workspace: str,
     since: datetime,
     until: datetime,
     author_ids: Sequence[int] | None = None,
-) -> dict[int, list[tuple[datetime, int]]]:
-    """The follower counts seen per author and day in [since, until), oldest first."""
-    history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+) -> dict[int, tuple[int, int]]:
+    """The first and last follower counts seen in [since, until) of the authors whose count
+    changed there: a grouped read finds them, and only their days are read."""
+    window = (
+        author_days.c.workspace == workspace,
+        author_days.c.brand == ALL,
+        author_days.c.day >= since,
+        author_days.c.day < until,
+        author_days.c.followers.is_not(None),
+    )
+    changed: list[int] = []
     for chunk in _maybe_chunks(author_ids):
-        query = select(author_days.c.author_id, author_days.c.day, author_days.c.followers).where(
-            author_days.c.workspace == workspace,
-            author_days.c.brand == ALL,
-            author_days.c.day >= since,
-            author_days.c.day < until,
-            author_days.c.followers.is_not(None),
-        )
+        query = select(author_days.c.author_id).where(*window)
         if chunk is not None:
             query = query.where(one_of(conn, author_days.c.author_id, chunk))
-        for author, day, count in conn.execute(query.order_by(author_days.c.day)).all():
-            history[author].append((day, count))
-    return dict(history)
+        query = query.group_by(author_days.c.author_id).having(
+            func.min(author_days.c.followers) != func.max(author_days.c.followers)
+        )
+        changed += conn.execute(query).scalars().all()
+    ends: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(changed), CHUNK):
+        query = (
+            select(author_days.c.author_id, author_days.c.followers)
+            .where(*window, one_of(conn, author_days.c.author_id, changed[start : start + CHUNK]))
+            .order_by(author_days.c.author_id, author_days.c.day)
+        )
+        for author, count in conn.execute(query):
+            first = ends.get(author, (count, count))[0]
+            ends[author] = (first, count)
+    return ends
 
 
 def author_rows(conn: Connection, ids: Sequence[int]) -> dict[int, AuthorRow]:
