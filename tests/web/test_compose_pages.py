@@ -94,6 +94,8 @@ def test_a_local_manager_sees_and_edits_only_their_accounts(app: Any, store: Sto
     foreign = lucie.post(f"/w/laposte/publish/items/{ids['lille']}/edit",
                          data={"csrf": lucie_csrf, "var:ville": "Roubaix"})  # fmt: skip
     assert foreign.status_code == 404
+    preview = lucie.post("/w/laposte/compose/check", data=form | {"csrf": lucie_csrf})
+    assert "lille is not one of your accounts" in preview.text and "Lille" not in preview.text
     refused = lucie.post("/w/laposte/compose", data=form | {"csrf": lucie_csrf})
     assert refused.status_code == 403 and "lille is not one of your accounts" in refused.text
 

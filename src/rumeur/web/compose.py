@@ -203,13 +203,15 @@ async def check_fragment(request: Request, slug: str, viewer: Posting) -> Respon
     """The preview of each account's variant, or why the message does not read yet."""
     ws = workspace_of(request, slug)
     form = await request.form()
-    return await run_in_threadpool(_check, request, ws, form)
+    return await run_in_threadpool(_check, request, viewer, ws, form)
 
 
-def _check(request: Request, ws: Workspace, form: FormData) -> Response:
+def _check(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> Response:
     checked = FormData([*((k, v) for k, v in form.multi_items() if k != "action"),
                         ("action", "check")])  # fmt: skip
     spec = _read(checked, ws, datetime.now(UTC))
+    if not isinstance(spec, str):
+        spec = _foreign(ws, viewer, spec.accounts) or spec
     if isinstance(spec, str):
         return page("compose_preview.html", {"problem": spec, "variants": [],
                                              "visibility_word": visibility_word})  # fmt: skip
@@ -219,6 +221,15 @@ def _check(request: Request, ws: Workspace, form: FormData) -> Response:
                                     else None)} for v in variants]  # fmt: skip
     context = {"problem": None, "variants": found, "visibility_word": visibility_word}
     return page("compose_preview.html", context)
+
+
+def _foreign(ws: Workspace, viewer: Viewer, names: tuple[str, ...]) -> str | None:
+    """Why the viewer may not write for one of `names` (a local manager's other accounts)."""
+    allowed = {account_name(a).casefold() for a in accounts_for(ws, viewer)}
+    foreign = [a for a in names if a.casefold() not in allowed]
+    if not foreign:
+        return None
+    return _("{account} is not one of your accounts").format(account=foreign[0])
 
 
 def _account(ws: Workspace, name: str) -> OwnedAccount | None:
@@ -241,10 +252,8 @@ def _submit(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> 
     spec = _read(form, ws, now)
     if isinstance(spec, str):
         return page("compose.html", _context(request, viewer, ws, values, error=spec), 400)
-    allowed = {account_name(a).casefold() for a in accounts_for(ws, viewer)}
-    foreign = [a for a in spec.accounts if a.casefold() not in allowed]
-    if foreign:
-        line = _("{account} is not one of your accounts").format(account=foreign[0])
+    line = _foreign(ws, viewer, spec.accounts)
+    if line is not None:
         return page("compose.html", _context(request, viewer, ws, values, error=line), 403)
     lookups = Lookups(ws.sources, ws.owned_accounts)
     user = viewer.user
