@@ -546,7 +546,10 @@ def rising(
     middle = span.since + (span.until - span.since) / 2
     candidates = _scored(store, workspace, span, None, asked)
     with store.read() as conn:
-        halves = stats.split_sums(conn, workspace.slug, ALL, span.since, middle, span.until)
+        halves = stats.split_sums(
+            conn, workspace.slug, ALL, span.since, middle, span.until,
+            workspace.influence.min_posts,
+        )  # fmt: skip
     listed: list[tuple[_Candidate, tuple[dict[str, Any], ...]]] = []
     for author_id, (early, late) in halves.items():
         c = candidates.get(author_id)

@@ -476,8 +476,10 @@ def split_sums(
     since: datetime,
     middle: datetime,
     until: datetime,
+    least: int = 1,
 ) -> dict[int, tuple[Sums, Sums]]:
-    """Each author's sums over [since, middle) and [middle, until), in one grouped read."""
+    """Each author's sums over [since, middle) and [middle, until), in one grouped read, for
+    the authors with `least` posts or more over both."""
     early = author_days.c.day < middle
 
     def part(name: str, first: bool) -> Any:
@@ -497,6 +499,7 @@ def split_sums(
             author_days.c.day < until,
         )
         .group_by(author_days.c.author_id)
+        .having(func.sum(author_days.c.posts) >= max(least, 1))
     )
     n = len(SUMS)
     found = {}
