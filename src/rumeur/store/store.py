@@ -25,7 +25,7 @@ from rumeur.store.writer import CursorUpdate, WriteResult, write_batch
 # The tables a bulk load grows, whose statistics the planner reads.
 ANALYZED = (
     "posts", "authors", "post_terms", "post_brands", "post_queries", "enrichments",
-    "rollups_hourly", "facet_rollups", "facet_days", "author_rollups",
+    "rollups_hourly", "facet_rollups", "facet_days", "author_rollups", "author_days",
 )  # fmt: skip
 WRITER_LOCK = 0x72756D65  # "rume": the advisory lock that serialises writers on PostgreSQL
 # Taken with the lock, for the transaction only: psycopg prepares a statement after 5 runs and
