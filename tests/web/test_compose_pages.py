@@ -110,3 +110,27 @@ def test_a_page_names_images_under_rumeurs_folder_only(app: Any) -> None:
         assert "an image (png, jpeg, gif or webp) under rumeur&#39;s folder" in answer.text
     fine = client.post("/w/laposte/compose/check", data=form | {"media_path_0": "img/sapin.png"})
     assert 'data-testid="refusal"' not in fine.text and "img/sapin.png" in fine.text
+
+
+def test_a_published_items_page_counts_its_answers(app: Any, store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from rumeur.store.inbox import Message, receive
+    from rumeur.store.publishing import transition
+
+    ada, csrf = _client(app, "ada")
+    form = {"csrf": csrf, "text": "Chat ou chien ? A ou B", "at": AT, "accounts": ["toulouse"],
+            "poll_options": "Chat\nChien", "action": "schedule"}  # fmt: skip
+    assert ada.post("/w/laposte/compose", data=form).status_code == 201
+    [item] = items(store, "laposte")
+    now = datetime.now(UTC)
+    uri = "https://mastodon.example/users/laposte_toulouse/statuses/77"
+    transition(store, item.id, ("scheduled",), "published", now, native_id=uri)
+    for n, text in enumerate(["B", "chien <b>!</b>", "A"]):
+        said = Message("mastodon", f"https://m.example/s/{n}", f"c{n}@m.example", text, now,
+                       kind="reply", reply_to="77")  # fmt: skip
+        receive(store, "laposte", "laposte_toulouse", said, {"department": None}, now)
+    page = ada.get(f"/w/laposte/publish/items/{item.id}").text
+    assert 'data-testid="answers"' in page and "3 replies" in page
+    assert '<td dir="auto">Chat</td><td>1</td>' in page
+    assert '<td dir="auto">Chien</td><td>2</td>' in page
