@@ -98,7 +98,8 @@ def test_the_week_shows_each_item_on_its_day_with_its_status(
     site: Site, settings: Settings, planned: dict[str, Any]
 ) -> None:
     web = client(site, settings, "cyril")
-    day = planned["soon"].astimezone(settings.workspace().zone).date()
+    item = rows.item(site.store, planned["ids"]["scheduled"])  # wherever another test moved it
+    day = item.at.astimezone(settings.workspace().zone).date()  # type: ignore[union-attr]
     page = web.get(f"/w/united/calendar?day={day}")
     assert page.status_code == 200
     html = page.text
@@ -107,7 +108,10 @@ def test_the_week_shows_each_item_on_its_day_with_its_status(
     assert f'data-testid="item-{planned["ids"]["scheduled"]}"' in cell
     assert "&lt;b&gt;bold&lt;/b&gt;" in cell and "<b>bold" not in cell
     assert 'draggable="true"' in cell
-    assert "step 1 of 1: waiting for ada" in cell
+    soon = planned["soon"].astimezone(settings.workspace().zone).date()
+    waiting = web.get(f"/w/united/calendar?day={soon}").text
+    item = waiting[waiting.index(f'data-testid="item-{planned["ids"]["pending"]}"') :]
+    assert "step 1 of 1: waiting for ada" in item[: item.index("</article>")]
     assert 'data-testid="nav-calendar"' in html and 'aria-current="page">Calendar' in html
     past = planned["past"].astimezone(settings.workspace().zone).date()
     earlier = web.get(f"/w/united/calendar?view=month&day={past}").text
