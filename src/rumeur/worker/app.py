@@ -75,7 +75,8 @@ def configure(settings: Settings) -> Celery:
         # structlog and rumeur's own logging stay as the command set them.
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
-        # Task events feed the task rates and failures of `/metrics` (docs/workers.md).
+        # Task events, for a monitor such as Flower or `celery events` (rumeur's own counts come
+        # from the signals, worker/metrics.py).
         worker_send_task_events=True,
         task_send_sent_event=True,
     )
