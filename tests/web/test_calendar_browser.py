@@ -1,8 +1,9 @@
 """The publishing calendar in a real headless Chromium (docs/publish.md, "The calendar"): an
 item approved through two steps (the second "all") is on its day of the week; dragged to
 another day (Playwright's drag_to, the page's HTML5 drag and drop), it moves there at the same
-time of day in the workspace's zone, and stays approved, as the REST API then says. Under
-CI=true a missing Chromium fails the run; elsewhere it skips."""
+time of day in the workspace's zone, and stays approved, as the REST API then says; then, by
+the keyboard alone, its Move field takes it to another day and time. Under CI=true a missing
+Chromium fails the run; elsewhere it skips."""
 
 from __future__ import annotations
 
@@ -90,12 +91,29 @@ def test_an_approved_item_dragged_to_another_day_keeps_its_time_and_approval(
         page.wait_for_selector(dropped)
         assert item.locator("[data-testid=time]").inner_text() == "10:00"
         assert page.errors == []
+        [dropped_item] = httpx.get(f"{base}/api/w/laposte/publish", headers=auth).json()["items"]
+        on_wednesday = datetime.fromisoformat(dropped_item["at"])
+        assert on_wednesday.isoformat().startswith(f"{wednesday}T10:00:00")
+        assert on_wednesday.utcoffset() == ZoneInfo("Europe/Paris").utcoffset(
+            datetime.combine(wednesday, time(10))
+        )
+        assert (dropped_item["status"], dropped_item["approved_by"]) == ("scheduled", "sam")
         page.reload()
         moved = page.locator(f"[data-testid=day-{wednesday}] [data-testid=item-{item_id}]")
         assert moved.locator("[data-testid=time]").inner_text() == "10:00"
+        # Without a mouse: the item's Move field, by the keyboard, to Thursday at 11:15.
+        thursday = monday + timedelta(days=3)
+        moved.locator("summary").focus()
+        page.keyboard.press("Enter")
+        moved.locator("[data-testid=move-at]").fill(f"{thursday}T11:15")
+        moved.locator("[data-testid=move-at]").press("Enter")
+        page.wait_for_selector(f"[data-testid=day-{thursday}] [data-testid=item-{item_id}]")
+        there = page.locator(f"[data-testid=day-{thursday}] [data-testid=item-{item_id}]")
+        assert there.locator("[data-testid=time]").inner_text() == "11:15"
     [now] = httpx.get(f"{base}/api/w/laposte/publish", headers=auth).json()["items"]
     local = datetime.fromisoformat(now["at"])
-    assert (local.date(), local.strftime("%H:%M")) == (wednesday, "10:00")
+    thursday = monday + timedelta(days=3)
+    assert (local.date(), local.strftime("%H:%M")) == (thursday, "11:15")
     paris = ZoneInfo("Europe/Paris")  # the workspace's zone: its offset on that day
-    assert local.utcoffset() == paris.utcoffset(datetime.combine(wednesday, time(10)))
+    assert local.utcoffset() == paris.utcoffset(datetime.combine(thursday, time(11, 15)))
     assert (now["status"], now["approved_by"]) == ("scheduled", "sam")
