@@ -151,10 +151,15 @@ def test_the_api_moves_an_item_and_refuses_what_was_sent(
     assert sent.status_code == 409 and "published" in sent.json()["error"]
     assert api.patch(f"/api/w/united/publish/items/{item_id}/at", json={"at": "soon"},
                      headers=auth).status_code == 400  # fmt: skip
-    assert (
-        api.patch(f"/api/w/united/publish/items/{item_id}/at", json={"at": local}).status_code
-        == 401
-    )
+    assert api.patch(route, json={"at": local}).status_code == 401
+    week = api.get(f"/api/w/united/calendar?day={next_day}", headers=auth).json()
+    assert week["view"] == "week" and week["timezone"] == "America/Chicago"
+    [there] = [d for d in week["days"] if d["day"] == next_day]
+    [found] = [i for i in there["items"] if i["id"] == item_id]
+    assert found["local"][11:16] == "09:30" and found["over"] == []
+    assert {q["quota"] for q in week["quotas"]} >= {"bluesky_hour", "bluesky_day"}
+    refused = api.get("/api/w/united/calendar?view=year", headers=auth)
+    assert refused.status_code == 400
 
 
 def test_the_page_form_moves_an_item_and_comes_back(

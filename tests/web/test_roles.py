@@ -144,6 +144,7 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/api/w/{slug}/inbox/{conversation_id}/reply"): Permission.ANSWER,
     ("POST", "/api/w/{slug}/inbox/{conversation_id}/resolve"): Permission.ANSWER,
     ("GET", "/api/w/{slug}/publish"): Permission.PUBLISH,
+    ("GET", "/api/w/{slug}/calendar"): Permission.PUBLISH,
     ("PATCH", "/api/w/{slug}/publish/items/{item_id}/at"): Permission.PUBLISH,
     ("POST", "/api/w/{slug}/publish/items/{item_id}/at"): Permission.PUBLISH,
     ("GET", "/w/{slug}/calendar"): Permission.PUBLISH,

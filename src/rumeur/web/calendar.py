@@ -44,7 +44,7 @@ Moving = Annotated[Viewer, Depends(csrf_checked(Permission.PUBLISH))]
 Text = Annotated[str, Form(max_length=64)]
 
 
-def _day(value: str | None, ws: Workspace) -> date:
+def calendar_day(value: str | None, ws: Workspace) -> date:
     if not value:
         return datetime.now(UTC).astimezone(ws.zone).date()
     try:
@@ -53,7 +53,9 @@ def _day(value: str | None, ws: Workspace) -> date:
         raise HTTPException(400, _("day: not a date (YYYY-MM-DD)")) from None
 
 
-def _filters(ws: Workspace, account: str, network: str, department: str) -> planning.Filters:
+def calendar_filters(
+    ws: Workspace, account: str, network: str, department: str
+) -> planning.Filters:
     names = {a.name or a.key for a in ws.owned_accounts}
     if account and account not in names:
         raise HTTPException(400, _("account: no owned account named {name}").format(name=account))
@@ -76,8 +78,8 @@ def calendar_page(
     department: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     ws = workspace_of(request, slug)
-    filters = _filters(ws, account, network, department)
-    shown = planning.build(state(request).store, ws, view, _day(day, ws), filters)  # type: ignore[arg-type]
+    filters = calendar_filters(ws, account, network, department)
+    shown = planning.build(state(request).store, ws, view, calendar_day(day, ws), filters)  # type: ignore[arg-type]
     return _page(request, viewer, ws, shown)
 
 
@@ -196,7 +198,9 @@ def make_feed(request: Request, slug: str, viewer: Moving, team: Text = feeds.WH
         raise HTTPException(400, str(exc)) from None
     query = urlencode({"team": team, "token": token})
     address = f"{request.base_url}w/{ws.slug}/calendar.ics?{query}"
-    shown = planning.build(state(request).store, ws, "week", _day(None, ws), planning.Filters())
+    shown = planning.build(
+        state(request).store, ws, "week", calendar_day(None, ws), planning.Filters()
+    )
     return _page(request, viewer, ws, shown, new_feed=address, new_team=team)
 
 
