@@ -1275,6 +1275,30 @@ def publish_lock(
 
 
 @publish_app.command(
+    "move",
+    help=_(
+        "Move an item to another time, as a drop on the calendar does: an approved item stays "
+        "approved; prints it and the quota windows its new time goes over."
+    ),
+)
+@scope()
+def publish_move(
+    ctx: typer.Context,
+    item_id: ItemId,
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at", help=_("The new time, ISO 8601; without an offset, in the workspace's zone.")
+        ),
+    ],
+    as_user: PublishAs = None,
+) -> None:
+    from rumeur.commands.publishing import move
+
+    move(ctx.obj.store(), ctx.obj.workspace(), item_id, at, as_user)
+
+
+@publish_app.command(
     "answers",
     help=_(
         "The answers to a published item, gathered from the replies the inbox holds and "

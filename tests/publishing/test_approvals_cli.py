@@ -125,3 +125,26 @@ def test_the_api_lets_only_the_steps_approvers_decide(
                          headers=auth["lucie"]).json()  # fmt: skip
     assert edited["item"]["text"] == "Bureau de Vaise 📮"
     assert edited["item"]["approval"]["step"] == 1  # back to the first step
+
+
+def test_move_follows_the_calendar_s_rules_a_time_without_offset_read_in_paris(
+    tmp_path: Path,
+    where: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rumeur(capsys, "publish", str(tmp_path / "m.json"), "--as", "cyril", *where)
+    # Winter in Paris: +01:00; the item keeps its pending step.
+    moved = rumeur(capsys, "publish", "move", "1", "--at", "2030-12-02T10:30", "--as", "lucie",
+                   *where)  # fmt: skip
+    assert moved.out == "item 1: lyon (bluesky) 2030-12-02T10:30+01:00 pending approval\n"
+    other = rumeur(capsys, "publish", "move", "1", "--at", "2030-12-03T10:30", "--as", "nadia",
+                   *where)  # fmt: skip
+    assert other.err == "rumeur: error: nadia may not move item 1: it is lyon's\n"
+    monkeypatch.setenv("RUMEUR_LANG", "fr")
+    past = rumeur(capsys, "publish", "move", "1", "--at", "2020-01-01T09:00", *where)
+    assert past.err == "rumeur: erreur: 2020-01-01T09:00:00+01:00 est passé\n", past.err
+    garbled = rumeur(capsys, "publish", "move", "1", "--at", "demain", *where)
+    assert garbled.code == 1 and garbled.err.count("\n") == 1 and "AAAA-MM-JJ" in garbled.err
+    row = json.loads(rumeur(capsys, "publish", "list", "--json", *where).out)
+    assert (row["at"], row["status"]) == ("2030-12-02T10:30:00+01:00", "pending_approval")

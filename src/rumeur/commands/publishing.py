@@ -167,6 +167,17 @@ def lock(store: Store, ws: Workspace, item_id: int, as_user: str | None, locked:
     print(line.format(id=message))
 
 
+def move(store: Store, ws: Workspace, item_id: int, at: str, as_user: str | None) -> None:
+    """Move the item to `at` by the calendar's rules (publishing/calendar.py: who may, what may
+    still move, not into the past); print it and the quota windows its new time goes over."""
+    name, role = _who(store, as_user)
+    when = planning.target(store, ws, item_id, at.strip()[:40], "")
+    moved = planning.move(store, ws, item_id, when, name, role, datetime.now(UTC))
+    print(printable(_("item {id}: {line}").format(id=moved.item.id, line=item_line(moved.item))))
+    for warning in moved.warnings:
+        print(printable(_("warning: {line}").format(line=warning)))
+
+
 def print_answers(store: Store, ws: Workspace, item_id: int, as_json: bool) -> None:
     """The item's replies counted (publishing/answers.py): one line per answer, or JSON."""
     item = approvals.found_item(store, ws, item_id)

@@ -260,6 +260,21 @@ def on_day(item: Item, day: date, zone: ZoneInfo) -> datetime:
     return local_at(day, item.at.astimezone(zone).time().replace(tzinfo=None), zone)
 
 
+def target(store: Store, ws: Workspace, item_id: int, at: str, day: str) -> datetime:
+    """The new time a move asks for: `at` (ISO 8601, local without an offset) or `day`."""
+    try:
+        if at:
+            return read_time(at, ws.zone)
+        if day:
+            item = approvals.found_item(store, ws, item_id)
+            return on_day(item, date.fromisoformat(day), ws.zone)
+    except approvals.ApprovalError as exc:
+        raise MoveError(str(exc), 404) from None
+    except ValueError:
+        raise MoveError(_("at: not a time (YYYY-MM-DDTHH:MM)"), 400) from None
+    raise MoveError(_("at: give the new time (or a day)"), 400)
+
+
 def department_of(ws: Workspace, item: Item) -> str | None:
     account = find_account(ws.owned_accounts, item.account)
     return account.department if account is not None else None

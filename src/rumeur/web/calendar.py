@@ -155,7 +155,7 @@ def move_item(
     store, user = state(request).store, viewer.user
     try:
         moved = planning.move(
-            store, ws, item_id, target(store, ws, item_id, at, day), user.name,
+            store, ws, item_id, planning.target(store, ws, item_id, at, day), user.name,
             user.role.value, datetime.now(UTC),
         )  # fmt: skip
     except planning.MoveError as exc:
@@ -166,21 +166,6 @@ def move_item(
         return JSONResponse(moved_json(ws, moved))
     where = back if back.startswith(f"/w/{ws.slug}/calendar") else f"/w/{ws.slug}/calendar"
     return RedirectResponse(where, status_code=303)
-
-
-def target(store: Any, ws: Workspace, item_id: int, at: str, day: str) -> datetime:
-    """The new time a move asks for: `at` (ISO 8601, local without an offset) or `day`."""
-    try:
-        if at:
-            return planning.read_time(at, ws.zone)
-        if day:
-            item = approvals.found_item(store, ws, item_id)
-            return planning.on_day(item, date.fromisoformat(day), ws.zone)
-    except approvals.ApprovalError as exc:
-        raise planning.MoveError(str(exc), 404) from None
-    except ValueError:
-        raise planning.MoveError(_("at: not a time (YYYY-MM-DDTHH:MM)"), 400) from None
-    raise planning.MoveError(_("at: give the new time (or a day)"), 400)
 
 
 def moved_json(ws: Workspace, moved: planning.Moved) -> dict[str, Any]:

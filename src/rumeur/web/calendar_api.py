@@ -30,7 +30,7 @@ from rumeur.publishing import calendar as planning
 from rumeur.publishing import quotas
 from rumeur.publishing.schedule import item_json
 from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
-from rumeur.web.calendar import calendar_day, calendar_filters, moved_json, target
+from rumeur.web.calendar import calendar_day, calendar_filters, moved_json
 from rumeur.web.filters import Id
 from rumeur.web.permissions import Permission
 
@@ -90,7 +90,7 @@ def api_move(
         return JSONResponse({"error": _("at: give the new time (or a day)")}, status_code=400)
     store, user = state(request).store, viewer.user
     try:
-        when = target(store, ws, item_id, (at or "")[:40], (day or "")[:10])
+        when = planning.target(store, ws, item_id, (at or "")[:40], (day or "")[:10])
         moved = planning.move(
             store, ws, item_id, when, user.name, user.role.value, datetime.now(UTC)
         )
