@@ -183,10 +183,18 @@ def queued(workers: int, source: Path, folder: Path) -> Run:
 
 
 def _app(config: Path) -> Any:
-    from rumeur.config import load_settings
-    from rumeur.worker.app import configure
+    """A Celery app of its own for this run's pings: rumeur's app keeps the broker connections
+    (and their key prefix) of the first settings it was configured with."""
+    from celery import Celery
 
-    return configure(load_settings(config))
+    from rumeur.config import load_settings
+    from rumeur.settings.workers import broker_url
+
+    settings = load_settings(config)
+    app = Celery(set_as_current=False)
+    options = {"global_keyprefix": settings.workers.prefix}
+    app.conf.update(broker_url=broker_url(settings), broker_transport_options=options)
+    return app
 
 
 def _wait_ready(app: object, workers: int, procs: list[subprocess.Popen[str]]) -> None:
