@@ -134,3 +134,27 @@ def test_a_published_items_page_counts_its_answers(app: Any, store: Store) -> No
     assert 'data-testid="answers"' in page and "3 replies" in page
     assert '<td dir="auto">Chat</td><td>1</td>' in page
     assert '<td dir="auto">Chien</td><td>2</td>' in page
+    _the_api_counts_them_as_the_command_line_does(app, store, item.id)
+
+
+def _the_api_counts_them_as_the_command_line_does(app: Any, store: Store, item_id: int) -> None:
+    """GET /api/w/SLUG/publish/items/ID/answers: the JSON of `rumeur publish answers ID --json`."""
+    import contextlib
+    import io
+    import json
+
+    from rumeur.commands.publishing import print_answers
+    from rumeur.web import tokens
+    from rumeur.web.accounts import find_user
+
+    token = tokens.issue(store, find_user(store, "ada").id)
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    answer = api.get(f"/api/w/laposte/publish/items/{item_id}/answers")
+    assert answer.status_code == 200, answer.text
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        print_answers(store, compose_settings().workspace(), item_id, as_json=True)
+    assert answer.json() == json.loads(printed.getvalue())
+    assert answer.json()["id"] == item_id and answer.json()["replies"] == 3
+    missing = api.get(f"/api/w/laposte/publish/items/{item_id + 1000}/answers")
+    assert missing.status_code == 404 and str(item_id + 1000) in missing.json()["error"]

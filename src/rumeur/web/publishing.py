@@ -13,7 +13,9 @@ permission (community managers and admins):
   sent back to the first step; a locked master text lets only the variables change;
 - `GET /api/w/SLUG/publish/templates`, `POST` (`{"name", "kind", "text", "options",
   "expires_in", "type"}`): the saved templates, and one saved (the same name replaces it); a
-  message's `template` key starts it from one.
+  message's `template` key starts it from one;
+- `GET /api/w/SLUG/publish/items/ID/answers`: the item's replies counted, as `rumeur publish
+  answers ID --json` gives them (404: no such item in the workspace).
 
 A body that does not read is answered 400 with one line naming the key; nothing of it is
 scheduled.
@@ -29,12 +31,13 @@ from fastapi.responses import JSONResponse
 
 from rumeur.config import Workspace
 from rumeur.i18n import _
-from rumeur.publishing import approvals, templates
+from rumeur.publishing import answers, approvals, templates
 from rumeur.publishing import calendar as planning
 from rumeur.publishing import schedule as scheduling
 from rumeur.publishing.expand import Variant, expand
 from rumeur.publishing.lookups import Lookups
 from rumeur.publishing.spec import Spec, SpecError, read
+from rumeur.store import publishing as rows
 from rumeur.store.store import Store
 from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
 from rumeur.web.filters import Id
@@ -241,3 +244,15 @@ def api_save_template(
     saved = templates.save(state(request).store, ws.slug, template, viewer.user.name,
                            datetime.now(UTC))  # fmt: skip
     return JSONResponse({"template": _template(saved)}, status_code=201)
+
+
+@api_router.get("/w/{slug}/publish/items/{item_id}/answers")
+def api_answers(request: Request, slug: str, item_id: Id, viewer: Publishing) -> JSONResponse:
+    """The item's answers gathered from the inbox's replies (docs/publish.md, "Answers")."""
+    ws, store = workspace_of(request, slug), state(request).store
+    try:
+        item = approvals.found_item(store, ws, item_id)
+    except approvals.ApprovalError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=404)
+    found = answers.answers(store, item, rows.message(store, item.message_id))
+    return JSONResponse({"id": item.id} | found.as_json())
