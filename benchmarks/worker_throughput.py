@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_FILE = Path("airline-tweets") / "tweets.csv"
 PG = os.environ.get("RUMEUR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REDIS = "redis://127.0.0.1:6379/0"
-BATCH = 500
+BATCH = 500  # the most per batch; fewer on a short run, so that every worker has several
 READY_S = 300  # for the workers to start and load their models, on a loaded machine
 
 
@@ -75,6 +75,12 @@ def data_file(posts: int | None, folder: Path) -> Path:
     cut = folder / "tweets.csv"
     cut.write_text(out.getvalue(), encoding="utf-8")
     return cut
+
+
+def batch_size(posts: int | None, workers: int) -> int:
+    """At least 8 batches per worker of the largest run, at most BATCH posts each."""
+    total = posts or 11_694  # the airline set's rows
+    return max(50, min(BATCH, total // (8 * workers)))
 
 
 def reachable(host: str, port: int) -> bool:
@@ -138,14 +144,14 @@ def timed_import(argv: list[str]) -> tuple[float, float]:
     return seconds, cpu
 
 
-def embedded(name: str, source: Path, db: str, config: Path) -> Run:
+def embedded(name: str, source: Path, db: str, config: Path, batch: int) -> Run:
     argv = rumeur("import", str(source), "--preset", "airline", "--config", str(config),
-                  "--db", db, "--batch-size", str(BATCH))  # fmt: skip
+                  "--db", db, "--batch-size", str(batch))  # fmt: skip
     seconds, cpu = timed_import(argv)
     return Run(name, count_posts(db), seconds, cpu)
 
 
-def queued(workers: int, source: Path, folder: Path) -> Run:
+def queued(workers: int, source: Path, folder: Path, batch: int) -> Run:
     prefix = f"rumeur-bench-{uuid.uuid4().hex[:10]}:"
     config = folder / f"queued-{workers}.toml"
     config.write_text(
@@ -164,7 +170,7 @@ def queued(workers: int, source: Path, folder: Path) -> Run:
         app = _app(config)
         _wait_ready(app, workers, procs)
         argv = rumeur("import", str(source), "--preset", "airline", "--queue", "--config",
-                      str(config), "--db", db, "--batch-size", str(BATCH))  # fmt: skip
+                      str(config), "--db", db, "--batch-size", str(batch))  # fmt: skip
         seconds, cpu = timed_import(argv)
         run = Run(f"queued, {workers} worker{'s' if workers > 1 else ''} (PostgreSQL)",
                   count_posts(db), seconds, cpu, _task_timings(prefix), workers)  # fmt: skip
@@ -281,12 +287,19 @@ def verdict(runs: list[Run]) -> str:
     store = sum(t.get("store_s", 0.0) for t in r.tasks)
     cpu = sum(t["cpu"] for t in r.tasks) + r.importer_cpu
     cores = os.cpu_count() or 1
+    share = sum(t["cpu"] for t in r.tasks) / seconds if seconds else 0.0
     lines = [f"with {r.workers} workers: CPU used by the importer and the workers "
              f"{cpu / (cores * r.seconds):.0%} of the {cores} cores' time (PostgreSQL's and "
              f"Redis's own CPU not counted); the workers busy {busy:.0%} of the time; storing "
-             f"{store / seconds:.0%} of their task time."]  # fmt: skip
+             f"{store / seconds:.0%} of their task time; a task computed {share:.0%} of its "
+             "time (the rest it waited: for a core, the database's lock, the disk)."]  # fmt: skip
     if r.importer_cpu / r.seconds > 0.8:
         lines.append("next bottleneck: the importer (reading and normalising in one process)")
+    elif share < 0.5 and store / seconds < 0.5:
+        lines.append(
+            f"next bottleneck: the CPU: the tasks waited for one of the {cores} cores more than "
+            "they computed, so more workers on this machine only queue for them"
+        )
     elif busy < 0.6:
         lines.append("next bottleneck: feeding the workers (the importer or the broker)")
     elif cpu / (cores * r.seconds) > 0.7:
@@ -315,13 +328,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rumeur-bench-") as tmp:
         folder = Path(tmp)
         source = data_file(args.posts, folder)
+        batch = batch_size(args.posts, max(counts, default=1))
+        print(f"batches of {batch} posts", flush=True)
         config = folder / "embedded.toml"
         config.write_text(WORKSPACE, encoding="utf-8")
-        runs.append(embedded("embedded, SQLite", source, str(folder / "e.db"), config))
+        runs.append(embedded("embedded, SQLite", source, str(folder / "e.db"), config, batch))
         if pg:
             db = new_pg_database()
             try:
-                runs.append(embedded("embedded, PostgreSQL", source, db, config))
+                runs.append(embedded("embedded, PostgreSQL", source, db, config, batch))
             finally:
                 drop_pg_database(db)
         else:
@@ -329,7 +344,7 @@ def main() -> None:
         for n in counts:
             if pg and broker:
                 try:
-                    runs.append(queued(n, source, folder))
+                    runs.append(queued(n, source, folder, batch))
                 except RuntimeError as exc:
                     runs.append(Run(f"queued, {n} workers", skipped=str(exc)))
             else:
