@@ -5,6 +5,7 @@ untrusted text escaped."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,35 @@ def test_the_preview_shows_each_variant_as_its_network_does(app: Any) -> None:
     assert "www.laposte.fr/noel" in html and "À Toulouse" in html
     assert 'data-testid="preview-poll"' in html and "<li>Oui</li>" in html  # Mastodon only
     assert 'data-account="lyon"' in html and html.count("<li>Oui</li>") == 1
+
+
+def test_the_preview_warns_of_a_quota_the_chosen_time_goes_over(app: Any, store: Store) -> None:
+    """Seven posts of 4 images already at 09:00 use 28 of Mastodon's 30 uploads per 30 minutes:
+    4 more at 09:10 go over (a warning, not a refusal); at 10:00 they do not."""
+    from datetime import UTC, datetime
+
+    from rumeur.store import publishing as rows
+
+    at = datetime(2030, 12, 24, 8, tzinfo=UTC)  # 09:00 in Paris
+    images = [{"path": f"img/{n}.png", "alt": "Le bureau"} for n in range(4)]
+    for n in range(7):
+        item = rows.NewItem(account="toulouse", platform="mastodon", handle="laposte_toulouse",
+                            text=f"Avant {n}", at=at, timezone="Europe/Paris",
+                            media=images)  # fmt: skip
+        rows.create(store, "laposte", text=item.text, items=[item], now=at)
+    client, csrf = _client(app, "ada")
+    form = {"csrf": csrf, "text": "Le sapin de {ville}", "accounts": ["toulouse", "lyon"]}
+    form |= {f"media_path_{n}": f"img/s{n}.png" for n in range(4)}
+    form |= {f"media_alt_{n}": "Un sapin" for n in range(4)}
+    html = client.post("/w/laposte/compose/check", data=form | {"at": "2030-12-24T09:10"}).text
+    [line] = re.findall(r'data-testid="quota-warning">([^<]*)<', html)
+    assert line.startswith("warning: toulouse: 32 of 30 media uploads from 2030-12-24 08:00"), line
+    assert html.count('data-testid="refusal"') == 0 and html.count('data-testid="preview"') == 2
+    later = client.post("/w/laposte/compose/check", data=form | {"at": "2030-12-24T10:00"}).text
+    assert 'data-testid="quota-warning"' not in later
+    french = client.post("/w/laposte/compose/check", data=form | {"at": "2030-12-24T09:10"},
+                         headers={"accept-language": "fr"}).text  # fmt: skip
+    assert re.search(r'data-testid="quota-warning">attention : toulouse : 32 ', french), french
 
 
 def test_the_form_sends_for_approval_and_a_refused_account_is_named(app: Any, store: Store) -> None:

@@ -236,15 +236,22 @@ def move_warnings(store: Store, ws: Workspace, item: Item) -> list[str]:
 
 def schedule_warnings(store: Store, ws: Workspace, made: Sequence[Item]) -> list[str]:
     """The quota lines of the windows that newly scheduled items put over quota, each once."""
-    if not made:
+    return new_warnings(store, ws, [planned(i) for i in made if counted(i)])
+
+
+def new_warnings(store: Store, ws: Workspace, new: Sequence[quotas.Planned]) -> list[str]:
+    """The quota lines of the windows that `new` (stored or not yet: the composer's preview
+    gives its variants ids below 0) put over quota with what the accounts have around them,
+    each once."""
+    if not new:
         return []
     span = max(q.window for q in quotas.QUOTAS)
-    start, end = min(i.at for i in made) - span, max(i.at for i in made) + span
-    accounts = sorted({i.account for i in made})
+    start, end = min(p.at for p in new) - span, max(p.at for p in new) + span
+    accounts = sorted({p.account for p in new})
+    ids = {p.id for p in new}
     near = rows.between(store, ws.slug, start, end, accounts)
-    new = {i.id for i in made}
-    over = quotas.over(planned(i) for i in near if counted(i))
-    return [quotas.warning(u) for u in over if new & set(u.items)]
+    stored = [planned(i) for i in near if counted(i) and i.id not in ids]
+    return [quotas.warning(u) for u in quotas.over([*stored, *new]) if ids & set(u.items)]
 
 
 def read_time(text: str, zone: ZoneInfo) -> datetime:

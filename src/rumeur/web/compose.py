@@ -31,15 +31,17 @@ from starlette.datastructures import FormData
 
 from rumeur.config import Workspace
 from rumeur.i18n import _
-from rumeur.publishing import templates
+from rumeur.publishing import calendar as planning
+from rumeur.publishing import quotas, templates
 from rumeur.publishing.approvals import ADMIN, status_word
-from rumeur.publishing.expand import account_name, expand
+from rumeur.publishing.expand import Variant, account_name, expand
 from rumeur.publishing.lookups import Lookups
 from rumeur.publishing.preview import shown
 from rumeur.publishing.rules import IMAGE_SUFFIXES, VISIBILITIES
 from rumeur.publishing.schedule import needs_approval, schedule
 from rumeur.publishing.spec import SpecError, read
 from rumeur.settings.inbox import OwnedAccount
+from rumeur.store.store import Store
 from rumeur.web.auth import Viewer, csrf_checked, page_viewer, state, workspace_of
 from rumeur.web.permissions import Permission
 from rumeur.web.render import page, page_context
@@ -213,14 +215,24 @@ def _check(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> R
     if not isinstance(spec, str):
         spec = _foreign(ws, viewer, spec.accounts) or spec
     if isinstance(spec, str):
-        return page("compose_preview.html", {"problem": spec, "variants": [],
+        return page("compose_preview.html", {"problem": spec, "variants": [], "warnings": [],
                                              "visibility_word": visibility_word})  # fmt: skip
     lookups = Lookups(ws.sources, ws.owned_accounts)
     variants = expand(spec, ws.owned_accounts, resolve=lookups.resolve, limit=lookups.limit)
     found = [{"v": v, "shown": shown(v.draft, lookups.limit(a) if (a := _account(ws, v.account))
                                     else None)} for v in variants]  # fmt: skip
-    context = {"problem": None, "variants": found, "visibility_word": visibility_word}
+    context = {"problem": None, "variants": found, "visibility_word": visibility_word,
+               "warnings": _quota_lines(state(request).store, ws, spec.at, variants)}  # fmt: skip
     return page("compose_preview.html", context)
+
+
+def _quota_lines(store: Store, ws: Workspace, at: datetime, variants: list[Variant]) -> list[str]:
+    """The quota windows the variants would go over at the chosen time, with what the accounts
+    have scheduled around it (publishing/calendar.py): said before scheduling, not refused."""
+    kept = [v for v in variants if v.refusal is None]
+    new = [quotas.Planned(-n, v.account, v.platform, at, tuple(v.draft.media))
+           for n, v in enumerate(kept, start=1)]  # fmt: skip
+    return planning.new_warnings(store, ws, new)
 
 
 def _foreign(ws: Workspace, viewer: Viewer, names: tuple[str, ...]) -> str | None:
