@@ -24,8 +24,8 @@ def fold(text: str) -> str:
 
 
 def fold_all(texts: list[str]) -> list[str]:
-    """`fold` of each text, done on all of them at once: the gazetteer folds 150,000 names on
-    its first question, and a few passes over one long string are several times faster than
+    """`fold` of each text, done on all of them at once: building the gazetteer's index
+    folds 150,000 names, and a few passes over one long string are several times faster than
     as many passes over each name. Lines stay aligned: no pass removes a line break."""
     joined = "\n".join(text.replace("\n", " ") for text in texts)
     bare = _MARKS.sub("", unicodedata.normalize("NFKD", joined)).casefold()
