@@ -414,3 +414,57 @@ def test_mastodon_statuses_are_read_back_and_a_deleted_one_is_missing(lite: Stor
     found = {r.item.id: r for r in results.results(lite, ws, now - timedelta(days=30), now).items}
     assert (found[kept].item.read_back, found[kept].engagement) == (True, 0)
     assert found[gone].engagement is None
+
+
+def test_reddit_submissions_are_read_back_through_the_account_s_source(
+    lite: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GET /api/info?id=t3_…,t3_… answered with a submission of the recorded r/askreddit/new
+    Listing (../shared/fixtures/reddit/subreddit-new.2020.cassette.json, the same `t3` things
+    /api/info lists): its score and comment count stored, the other fullname missing; an account
+    without a Reddit source named in one line."""
+    from replay import load_cassette
+    from rumeur.config import parse_settings
+    from rumeur.publishing import readback, results
+
+    [thing] = load_cassette("reddit/subreddit-new.2020.cassette.json")[-1].json()["data"][
+        "children"
+    ][:1]
+    kept, gone = thing["data"]["name"], "t3_zzgone"
+    monkeypatch.setenv("RUMEUR_REDDIT_CLIENT_ID", "the-client-id")
+    monkeypatch.setenv("RUMEUR_REDDIT_CLIENT_SECRET", "s3cret-CLIENT-value")
+    with ReplayServer() as server:
+        token = {"access_token": "tok-A", "token_type": "bearer", "expires_in": 3600}
+        server.serve("POST", "/api/v1/access_token", json=token)
+        listing = {"kind": "Listing", "data": {"after": None, "before": None,
+                                               "children": [thing]}}  # fmt: skip
+        server.serve("GET", "/api/info", json=listing, query={"id": [f"{kept},{gone}"]})
+        text = SETTINGS + (
+            '\n[[workspaces.owned_accounts]]\nname = "paris"\nplatform = "reddit"\n'
+            'handle = "laposte_paris"\nsource = "rd"\n'
+            '\n[[workspaces.owned_accounts]]\nname = "nice"\nplatform = "reddit"\n'
+            'handle = "laposte_nice"\n'
+            f'\n[[workspaces.sources]]\ntype = "reddit"\nname = "rd"\napi = "{server.base_url}"\n'
+            f'auth = "{server.base_url}"\n'
+        )
+        ws = parse_settings(text, "results.toml").workspaces[0]
+        at = datetime(2026, 11, 20, 9, tzinfo=UTC)
+        ids = {}
+        for account, native in (("paris", kept), ("paris", gone), ("nice", "t3_nice1")):
+            item = NewItem(account=account, platform="reddit", handle=f"laposte_{account}",
+                           text=f"Sujet {native}", at=at, timezone="Europe/Paris",
+                           title="Un sujet")  # fmt: skip
+            made = rows.create(lite, "laposte", text=item.text, items=[item], now=NOW)
+            ids[native] = made.items[0][0]
+            rows.transition(lite, ids[native], ("scheduled",), "published", at, native_id=native)
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        done = readback.read_back(lite, ws, now, days=30)
+        assert (done.read, done.missing) == (1, 1)
+        assert done.failed == ["nice: no Reddit source to read its posts with"]
+        [asked] = [r for r in server.requests if r.path == "/api/info"]
+        assert asked.query["id"] == [f"{kept},{gone}"]
+    found = {r.item.id: r for r in results.results(lite, ws, now - timedelta(days=30), now).items}
+    score, comments = thing["data"]["score"], thing["data"]["num_comments"]
+    assert found[ids[kept]].item.read_back is True
+    assert found[ids[kept]].engagement == score + comments, (score, comments)
+    assert found[ids[gone]].engagement is None

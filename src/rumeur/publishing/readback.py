@@ -9,8 +9,11 @@ workspace, so that the store's key (platform, native id) joins it to its item
 (store/publish_results.py). A post the network no longer has (deleted) is counted as missing.
 Mastodon: `GET /api/v1/statuses/:id` on the account's source's `instance` (else the host of
 the post's address), the id read from the post's address; public and unlisted statuses answer
-without a token. A status gone (404) is counted missing. Reddit items are not read back here
-yet: their collectors' figures stand.
+without a token. A status gone (404) is counted missing.
+Reddit: `GET /api/info?id=t3_…,t3_…` (100 fullnames at a time) through the account's Reddit
+source (its `source`, which holds the OAuth application's credentials: Reddit's API answers no
+anonymous client), each submission with its score and comment count; a submission the Listing
+no longer holds is counted missing, and an account without a Reddit source gets one line.
 """
 
 from __future__ import annotations
@@ -25,10 +28,14 @@ from rumeur.errors import RumeurError
 from rumeur.net.errors import SourceError
 from rumeur.net.retry import RetryPolicy
 from rumeur.publishing.expand import find_account
+from rumeur.settings.sources import RedditSettings
 from rumeur.sources.bluesky.client import POSTS_AT_ONCE, BlueskyClient
 from rumeur.sources.bluesky.types import post_from_view
+from rumeur.sources.context import SourceContext
 from rumeur.sources.mastodon.client import MastodonClient
 from rumeur.sources.mastodon.types import post_from_status
+from rumeur.sources.reddit.client import RedditClient, credentials
+from rumeur.sources.reddit.types import post_from_thing
 from rumeur.store import publishing as rows
 from rumeur.store.store import Store
 
@@ -63,6 +70,7 @@ def read_back(store: Store, ws: Workspace, now: datetime, days: int = 30) -> Rea
         by_service[service_of(ws, item.account)].append(item.native_id or "")
     done = ReadBack()
     _mastodon(store, ws, since, now, done)
+    _reddit(store, ws, since, now, done)
     for service, uris in by_service.items():
         with BlueskyClient(f"readback-{ws.slug}", service, retry=QUICK) as client:
             for start in range(0, len(uris), POSTS_AT_ONCE):
@@ -116,3 +124,62 @@ def _mastodon(store: Store, ws: Workspace, since: datetime, now: datetime, done:
                 continue
         store.write(ws.slug, [post_from_status(status, instance)])
         done.read += 1
+
+
+INFO_AT_ONCE = 100  # /api/info's most fullnames per request
+
+
+class _Quick(SourceContext):
+    """A Reddit client's context on the results page: QUICK's tries, not a collector's."""
+
+    def retry(self) -> RetryPolicy:
+        return QUICK
+
+
+def reddit_source(ws: Workspace, account: str) -> RedditSettings | None:
+    owned = find_account(ws.owned_accounts, account)
+    source = next((s for s in ws.sources if owned and s.name == owned.source), None)
+    return source if isinstance(source, RedditSettings) else None
+
+
+def _reddit(store: Store, ws: Workspace, since: datetime, now: datetime, done: ReadBack) -> None:
+    by_source: dict[str, list[str]] = defaultdict(list)
+    sources: dict[str, RedditSettings] = {}
+    unread: set[str] = set()
+    for item in rows.items(store, ws.slug, ("published",), until=now):
+        if item.at < since or item.platform != "reddit":
+            continue
+        if not (item.native_id or "").startswith("t3_"):
+            continue
+        source = reddit_source(ws, item.account)
+        if source is None:
+            unread.add(item.account)
+            continue
+        sources[source.name] = source
+        by_source[source.name].append(item.native_id or "")
+    done.failed.extend(f"{a}: no Reddit source to read its posts with" for a in sorted(unread))
+    for name, fullnames in by_source.items():
+        _read_reddit(store, ws, sources[name], fullnames, done)
+
+
+def _read_reddit(store: Store, ws: Workspace, settings: RedditSettings, fullnames: list[str],
+                 done: ReadBack) -> None:  # fmt: skip
+    source = f"reddit:{settings.name}"
+    try:
+        client = RedditClient(settings, _Quick(), source, credentials(settings, source))
+    except RumeurError as exc:
+        done.failed.append(f"{settings.name}: {str(exc).splitlines()[0]}")
+        return
+    try:
+        for start in range(0, len(fullnames), INFO_AT_ONCE):
+            chunk = fullnames[start : start + INFO_AT_ONCE]
+            found = client.listing("/api/info", {"id": ",".join(chunk)}, limit=INFO_AT_ONCE)
+            posts = [post_from_thing(t) for t in found.things if t.get("kind") == "t3"]
+            if posts:
+                store.write(ws.slug, posts)
+            done.read += len(posts)
+            done.missing += len(set(chunk) - {p.native_id for p in posts})
+    except RumeurError as exc:
+        done.failed.append(f"{settings.name}: {str(exc).splitlines()[0]}")
+    finally:
+        client.close()
