@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from rumeur.config import Workspace
 from rumeur.errors import RumeurError
+from rumeur.i18n import _
 from rumeur.net.errors import SourceError
 from rumeur.net.retry import RetryPolicy
 from rumeur.publishing.expand import find_account
@@ -157,7 +158,8 @@ def _reddit(store: Store, ws: Workspace, since: datetime, now: datetime, done: R
             continue
         sources[source.name] = source
         by_source[source.name].append(item.native_id or "")
-    done.failed.extend(f"{a}: no Reddit source to read its posts with" for a in sorted(unread))
+    line = _("{account}: no Reddit source to read its posts with")
+    done.failed.extend(line.format(account=a) for a in sorted(unread))
     for name, fullnames in by_source.items():
         _read_reddit(store, ws, sources[name], fullnames, done)
 
