@@ -41,7 +41,10 @@ def restore_every(visibility_timeout: int) -> int:
 
 
 def configure(settings: Settings) -> Celery:
-    """`app`, set for these settings' broker, backend and timeouts; returned for convenience."""
+    """`app`, set for these settings' broker, backend and timeouts; returned for convenience.
+    Once per process: the app keeps the broker connections (and the key prefix) it opened with
+    the first settings, so a process that must reach another broker makes a `Celery` of its own
+    (benchmarks/worker_throughput.py does)."""
     workers = settings.workers
     transport = {
         "visibility_timeout": workers.visibility_timeout,
