@@ -270,6 +270,39 @@ def test_a_move_into_a_window_over_quota_warns_and_the_calendar_flags_it(lite: S
     assert again.over() == []
 
 
+def _replies(store: Store, handle: str, at: datetime, n: int, state: str = "sent") -> None:
+    """`n` inbox replies of the account `handle` (outbox rows of no item), sent at `at`."""
+    rows_ = [{"workspace": "laposte", "platform": "mastodon", "account": handle, "text": "Merci",
+              "visibility": "public", "idempotency_key": f"{handle}-{state}-{k}",
+              "request": {}, "state": state, "attempts": 1, "sent_at": at if state == "sent"
+              else None, "next_at": at, "created_at": at, "updated_at": at}
+             for k in range(n)]  # fmt: skip
+    with store.transaction() as conn:
+        conn.execute(insert(outbox), rows_)
+
+
+def test_the_inbox_s_replies_spend_the_same_quota_as_the_posts(lite: Store) -> None:
+    """298 replies sent by toulouse at 10:00 and a post of 2 images at 10:01: 301 of Mastodon's
+    300 requests per 5 minutes. Replies pending approval or failed, and another account's,
+    spend nothing."""
+    ws = workspace()
+    ten = paris(date(2027, 3, 10), 10)
+    _replies(lite, "laposte_toulouse", ten, 298)
+    _replies(lite, "laposte_toulouse", ten, 50, state="pending")
+    _replies(lite, "laposte_toulouse", ten, 50, state="failed")
+    _replies(lite, "laposte_marseille", ten, 50)
+    later = add(lite, "toulouse", ten + timedelta(hours=2), media=2, platform="mastodon")
+    moved = planning.move(lite, ws, later, ten + timedelta(minutes=1), None, None, NOW)
+    [line] = moved.warnings
+    assert line.startswith("toulouse: 301 of 300 requests from 2027-03-10 09:00"), line
+    shown = planning.build(lite, ws, "week", date(2027, 3, 10), planning.Filters())
+    assert [(u.account, u.quota.key, u.used) for u in shown.over()] == [
+        ("toulouse", "mastodon_requests", 301)
+    ]
+    planning.move(lite, ws, later, ten + timedelta(minutes=5), None, None, NOW)
+    assert planning.build(lite, ws, "week", date(2027, 3, 10), planning.Filters()).over() == []
+
+
 # --- the iCalendar feed --------------------------------------------------------------------
 
 

@@ -157,6 +157,33 @@ def counted(item: Item) -> bool:
     return item.status not in ("draft", "failed", "late")
 
 
+REPLY = 0  # a reply's id among the items' in a quota window: no item has it
+
+
+def replies(
+    store: Store, ws: Workspace, start: datetime, end: datetime, accounts: Sequence[str] | None
+) -> list[quotas.Planned]:
+    """The inbox's replies of the accounts named (every owned account: None) in the window, as
+    a quota sees them: the outbox names an account by its handle, an item by its name."""
+    names: dict[tuple[str, str], str] = {}
+    for a in ws.owned_accounts:
+        name = a.name or a.key
+        if accounts is None or name in accounts:
+            names[(a.platform, a.handle)] = names[(a.platform, a.handle.lstrip("@"))] = name
+    found = rows.replies_between(store, ws.slug, start, end, list(names))
+    return [quotas.Planned(REPLY, names[(p, h)], p, at) for p, h, at in found]
+
+
+def used_around(
+    store: Store, ws: Workspace, start: datetime, end: datetime, accounts: Sequence[str] | None
+) -> tuple[list[Item], list[quotas.Planned]]:
+    """The items from `start` to `end`, and what spends the accounts' quotas then: the items
+    that count and the inbox's replies."""
+    items = rows.between(store, ws.slug, start, end, accounts)
+    spent = [planned(i) for i in items if counted(i)] + replies(store, ws, start, end, accounts)
+    return items, spent
+
+
 def build(store: Store, ws: Workspace, view: View, day: date, filters: Filters) -> Calendar:
     """The calendar of the period holding `day`: each day's items in the workspace's zone."""
     zone = ws.zone
@@ -164,8 +191,8 @@ def build(store: Store, ws: Workspace, view: View, day: date, filters: Filters) 
     start, end = midnight(shown.first, zone), midnight(shown.last + timedelta(days=1), zone)
     accounts = filters.accounts(ws)
     # The quotas read a day more on each side: a UTC day overlaps two local days.
-    around = rows.between(store, ws.slug, start - QUOTA_SPAN, end + QUOTA_SPAN, accounts)
-    uses = quotas.usage(planned(i) for i in around if counted(i))
+    around, spent = used_around(store, ws, start - QUOTA_SPAN, end + QUOTA_SPAN, accounts)
+    uses = quotas.usage(spent)
     lines: dict[int, list[str]] = {}
     for use in uses:
         if use.over:
@@ -230,8 +257,8 @@ def move(
 def move_warnings(store: Store, ws: Workspace, item: Item) -> list[str]:
     """The quota lines of the windows the item's new time puts over quota."""
     span = max(q.window for q in quotas.QUOTAS)
-    near = rows.between(store, ws.slug, item.at - span, item.at + span, [item.account])
-    return quotas.warnings((planned(i) for i in near if counted(i)), item.id)
+    return quotas.warnings(used_around(store, ws, item.at - span, item.at + span,
+                                       [item.account])[1], item.id)  # fmt: skip
 
 
 def schedule_warnings(store: Store, ws: Workspace, made: Sequence[Item]) -> list[str]:
@@ -249,8 +276,7 @@ def new_warnings(store: Store, ws: Workspace, new: Sequence[quotas.Planned]) -> 
     start, end = min(p.at for p in new) - span, max(p.at for p in new) + span
     accounts = sorted({p.account for p in new})
     ids = {p.id for p in new}
-    near = rows.between(store, ws.slug, start, end, accounts)
-    stored = [planned(i) for i in near if counted(i) and i.id not in ids]
+    stored = [p for p in used_around(store, ws, start, end, accounts)[1] if p.id not in ids]
     return [quotas.warning(u) for u in quotas.over([*stored, *new]) if ids & set(u.items)]
 
 

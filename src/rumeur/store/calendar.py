@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from rumeur.store.publishing import Item
-from rumeur.store.schema import calendar_feeds, outbox, publish_items
+from rumeur.store.schema import UTCDateTime, calendar_feeds, outbox, publish_items
 from rumeur.store.store import Store
 
 LIMIT = 5000  # items in one period, at most
+# The inbox's replies that spend a network's quota: sent, or still to be (not pending approval,
+# not failed).
+REPLY_STATES = ("queued", "claimed", "sent", "unknown")
 
 
 def between(
@@ -42,6 +45,31 @@ def between(
         query = query.where(i.account.in_(list(accounts)))
     with store.read() as conn:
         return [Item.of(row) for row in conn.execute(query)]
+
+
+def replies_between(
+    store: Store,
+    workspace: str,
+    start: datetime,
+    end: datetime,
+    accounts: Collection[tuple[str, str]],
+) -> list[tuple[str, str, datetime]]:
+    """`(platform, account, at)` of the workspace's inbox replies (outbox rows of no item) from
+    the `(platform, handle)` accounts, sent from `start` (included) to `end` (excluded), or due
+    then: a reply spends the same network quota as a post."""
+    if not accounts:
+        return []
+    o = outbox.c
+    at = func.coalesce(o.sent_at, o.next_at, o.created_at, type_=UTCDateTime)
+    mine = or_(*(and_(o.platform == p, o.account == h) for p, h in accounts))
+    query = (
+        select(o.platform, o.account, at.label("at"))
+        .where(o.workspace == workspace, o.item_id.is_(None), o.state.in_(REPLY_STATES))
+        .where(at >= start, at < end, mine)
+        .limit(LIMIT)
+    )
+    with store.read() as conn:
+        return [(row.platform, row.account, row.at) for row in conn.execute(query)]
 
 
 def move(
