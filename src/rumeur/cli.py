@@ -1156,7 +1156,7 @@ publish_app = typer.Typer(
     cls=_FileOrCommand,
     help=_(
         "Publishing: rumeur publish FILE schedules the messages of a JSON file on the owned "
-        "accounts; list shows the items; approve, reject or edit one; lock a master text."
+        "accounts; list shows the items; approve, reject, edit or move one; lock a master text."
     ),
     no_args_is_help=True,
 )
