@@ -188,3 +188,69 @@ def _the_api_counts_them_as_the_command_line_does(app: Any, store: Store, item_i
     assert answer.json()["id"] == item_id and answer.json()["replies"] == 3
     missing = api.get(f"/api/w/laposte/publish/items/{item_id + 1000}/answers")
     assert missing.status_code == 404 and str(item_id + 1000) in missing.json()["error"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # the signature is what is sniffed
+
+
+def _upload_form(csrf: str, **more: str) -> dict[str, Any]:
+    return {"csrf": csrf, "text": "Le sapin de {ville}", "at": AT, "accounts": ["toulouse"],
+            "media_alt_0": "Un sapin", "action": "schedule"} | more  # fmt: skip
+
+
+def test_an_uploaded_image_is_kept_by_its_content_and_scheduled(
+    app: Any, store: Store, tmp_path: Path
+) -> None:
+    import hashlib
+
+    client, csrf = _client(app, "ada")
+    files = {"media_file_0": ("../../sapin.png", PNG, "text/plain")}  # name and type not trusted
+    answer = client.post("/w/laposte/compose", data=_upload_form(csrf), files=files)
+    assert answer.status_code == 201, answer.text
+    kept = tmp_path / "media" / f"{hashlib.sha256(PNG).hexdigest()}.png"
+    assert kept.read_bytes() == PNG
+    [item] = items(store, "laposte")
+    assert item.media == [{"path": str(kept.resolve()), "alt": "Un sapin"}]
+    assert sorted(p.name for p in tmp_path.rglob("*.png")) == [kept.name]
+
+
+def test_an_upload_that_is_no_image_too_large_or_without_alt_is_refused(
+    app: Any, store: Store, tmp_path: Path
+) -> None:
+    client, csrf = _client(app, "ada")
+    form = _upload_form(csrf, **{"variant:toulouse": "Gardé"})
+    files = {"media_file_0": ("x.png", b"just some text", "image/png")}
+    text = client.post("/w/laposte/compose", data=form, files=files)
+    assert text.status_code == 400
+    assert "x.png: not a PNG, JPEG, GIF or WebP image" in text.text
+    assert ">Gardé</textarea>" in text.text  # the form's other values are kept
+    big = PNG + b"\0" * 1_000_000  # over Bluesky's limit, under Mastodon's
+    lyon = form | {"accounts": ["lyon", "toulouse"]}
+    over = client.post("/w/laposte/compose", data=lyon, files={"media_file_0": ("big.png", big)})
+    assert over.status_code == 400
+    assert "big.png: over 1,000,000 bytes, the most the chosen networks take" in over.text
+    alone = client.post("/w/laposte/compose", data=form, files={"media_file_0": ("big.png", big)})
+    assert alone.status_code == 201, alone.text  # Mastodon alone takes it
+    bare = form | {"media_alt_0": " "}
+    missing = client.post("/w/laposte/compose", data=bare, files={"media_file_0": ("a.png", PNG)})
+    assert missing.status_code == 400 and "a.png: every image needs its alt text" in missing.text
+    french = client.post("/w/laposte/compose", data=form, headers={"accept-language": "fr"},
+                         files={"media_file_0": ("x.png", b"texte", "image/png")})  # fmt: skip
+    assert "x.png : ni une image PNG, JPEG, GIF ou WebP" in french.text
+    assert [len(i.media) for i in items(store, "laposte")] == [1]
+    assert [p.name.endswith(".png") for p in (tmp_path / "media").iterdir()] == [True]
+
+
+def test_a_refused_form_keeps_its_upload(app: Any, store: Store) -> None:
+    client, csrf = _client(app, "ada")
+    form = _upload_form(csrf, at="demain")
+    bad = client.post("/w/laposte/compose", data=form, files={"media_file_0": ("s.png", PNG)})
+    assert bad.status_code == 400 and "is not a time" in bad.text
+    [name] = re.findall(r'name="media_upload_0" value="([0-9a-f]{64}\.png)"', bad.text)
+    again = client.post("/w/laposte/compose", data=form | {"at": AT, "media_upload_0": name})
+    assert again.status_code == 201
+    [item] = items(store, "laposte")
+    assert item.media[0]["path"].endswith(name)
+    forged = client.post("/w/laposte/compose/check",
+                         data=form | {"at": AT, "media_upload_0": "../../etc/passwd"})  # fmt: skip
+    assert "passwd" not in forged.text

@@ -7,7 +7,10 @@ and each account's variant previewed as its network will show it, checked as it 
   CSRF token): the expansion and the checks of `POST /api/w/SLUG/publish/check`, through the
   same functions (publishing/expand.py), rendered; nothing is stored. The API answers a token
   only, never the session cookie, so the page asks its own route;
-- `POST /w/SLUG/compose`: "Send for approval" / "Schedule" (the account's workflow decides
+- `POST /w/SLUG/compose` (multipart: each image row takes an uploaded file, publishing/uploads.py,
+  kept in the `media` folder beside the SQLite database, or in the folder rumeur runs in when the
+  store is a server; the page carries the kept file's name back when it is shown again):
+  "Send for approval" / "Schedule" (the account's workflow decides
   which: publishing/approvals.py), "Post now" (the same, at this minute), or "Save as a
   template"; the variants are checked again before anything is stored, and each refused one
   is named with its reason.
@@ -20,19 +23,19 @@ then read by `spec.read` as the file's and the API's are.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from rumeur.config import Workspace
 from rumeur.i18n import _
 from rumeur.publishing import calendar as planning
-from rumeur.publishing import quotas, templates
+from rumeur.publishing import quotas, templates, uploads
 from rumeur.publishing.approvals import ADMIN, status_word
 from rumeur.publishing.expand import Variant, account_name, expand
 from rumeur.publishing.lookups import Lookups
@@ -87,8 +90,19 @@ def _minute(now: datetime, zone: str) -> str:
     return now.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
 
 
-def message_of(form: FormData, ws: Workspace, now: datetime) -> dict[str, Any]:
-    """The form as a message of the file's format (the variants only where written)."""
+def media_folder(store: Store) -> Path:
+    """Where uploaded images are kept: `media` beside the SQLite database, or in the folder
+    rumeur runs in when the store is a server (the senders read them there)."""
+    if store.dialect == "sqlite" and store.where not in ("", ":memory:"):
+        return Path(store.where).resolve().parent / "media"
+    return Path.cwd() / "media"
+
+
+def message_of(
+    form: FormData, ws: Workspace, now: datetime, folder: Path | None = None
+) -> dict[str, Any]:
+    """The form as a message of the file's format (the variants only where written); an image
+    row names a kept upload (in `folder`) or a path typed on the page."""
 
     def get(key: str) -> str:
         return str(form.get(key) or "").strip()
@@ -109,8 +123,8 @@ def message_of(form: FormData, ws: Workspace, now: datetime) -> dict[str, Any]:
             variants[network] = variants.get(network, {}) | fields
     if variants:
         message["variants"] = variants
-    media = [{"path": get(f"media_path_{i}"), "alt": get(f"media_alt_{i}")}
-             for i in range(MAX_MEDIA_ROWS) if get(f"media_path_{i}")]  # fmt: skip
+    media = [{"path": path, "alt": get(f"media_alt_{i}")}
+             for i in range(MAX_MEDIA_ROWS) if (path := _media_path(get, i, folder))]  # fmt: skip
     if media:
         message["media"] = media
     options = [o.strip() for o in str(form.get("poll_options") or "").splitlines() if o.strip()]
@@ -120,6 +134,12 @@ def message_of(form: FormData, ws: Workspace, now: datetime) -> dict[str, Any]:
         if get(field):
             message[key] = get(field)
     return message
+
+
+def _media_path(get: Any, row: int, folder: Path | None) -> str:
+    """A row's image: the upload kept for it, else the path typed (checked by `_media_refusal`)."""
+    upload = uploads.kept(folder, get(f"media_upload_{row}")) if folder else None
+    return str(upload) if upload else get(f"media_path_{row}")
 
 
 def _seconds(hours: str) -> int:
@@ -132,29 +152,33 @@ def _seconds(hours: str) -> int:
     return round(value * 3600) if 0 < value < 10_000 else 86_400
 
 
-def _media_refusal(message: dict[str, Any]) -> str | None:
+def _media_refusal(form: FormData) -> str | None:
     """A page names images on this server: an image file under the folder rumeur runs in, never
-    an absolute path nor one that climbs out (`..`), so no form can send another file."""
-    for media in message.get("media", []):
-        path = PurePosixPath(media["path"].replace("\\", "/"))
+    an absolute path nor one that climbs out (`..`), so no form can send another file. A row
+    with a kept upload sends that instead of its typed path."""
+    for row in range(MAX_MEDIA_ROWS):
+        typed = str(form.get(f"media_path_{row}") or "").strip()
+        if not typed or form.get(f"media_upload_{row}"):
+            continue
+        path = PurePosixPath(typed.replace("\\", "/"))
         if (
             path.is_absolute()
             or ".." in path.parts
-            or ":" in media["path"]
+            or ":" in typed
             or (path.suffix.lower() not in IMAGE_SUFFIXES)
         ):
             return _("{path}: an image (png, jpeg, gif or webp) under rumeur's folder").format(
-                path=media["path"][:200]
+                path=typed[:200]
             )
     return None
 
 
-def _read(form: FormData, ws: Workspace, now: datetime) -> Any:
+def _read(form: FormData, ws: Workspace, now: datetime, folder: Path) -> Any:
     """The form's message as a Spec, or the one line that says why it does not read."""
-    message = message_of(form, ws, now)
+    message = message_of(form, ws, now, folder)
     if not message["accounts"]:
         return _("choose at least one account")
-    refusal = _media_refusal(message)
+    refusal = _media_refusal(form)
     if refusal is not None:
         return refusal
     try:
@@ -205,13 +229,14 @@ async def check_fragment(request: Request, slug: str, viewer: Posting) -> Respon
     """The preview of each account's variant, or why the message does not read yet."""
     ws = workspace_of(request, slug)
     form = await request.form()
+    await form.close()  # the preview reads no file: a kept upload is named by its row
     return await run_in_threadpool(_check, request, viewer, ws, form)
 
 
 def _check(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> Response:
     checked = FormData([*((k, v) for k, v in form.multi_items() if k != "action"),
                         ("action", "check")])  # fmt: skip
-    spec = _read(checked, ws, datetime.now(UTC))
+    spec = _read(checked, ws, datetime.now(UTC), media_folder(state(request).store))
     if not isinstance(spec, str):
         spec = _foreign(ws, viewer, spec.accounts) or spec
     if isinstance(spec, str):
@@ -251,8 +276,47 @@ def _account(ws: Workspace, name: str) -> OwnedAccount | None:
 @router.post("/w/{slug}/compose")
 async def compose_post(request: Request, slug: str, viewer: Posting) -> Response:
     ws = workspace_of(request, slug)
-    form = await request.form()
+    sent = await request.form()
+    try:
+        form, refusal = await _with_uploads(request, ws, sent)
+    finally:
+        await sent.close()  # the spooled files, read or not
+    if refusal is not None:
+        context = _context(request, viewer, ws, _kept(form), error=refusal)
+        return page("compose.html", context, 400)
     return await run_in_threadpool(_submit, request, viewer, ws, form)
+
+
+async def _with_uploads(
+    request: Request, ws: Workspace, form: FormData
+) -> tuple[FormData, str | None]:
+    """The form with each uploaded image checked and kept, its row naming the kept file
+    (`media_upload_N`) in place of the file; and the first refusal, if any, naming the file.
+    The images kept before a refusal stay named, so the page shown again keeps them."""
+    chosen = {str(a) for a in form.getlist("accounts")}
+    limit = uploads.limit_for(a.platform for a in ws.owned_accounts if account_name(a) in chosen)
+    folder = media_folder(state(request).store)
+    named: dict[str, str] = {}
+    refusal = None
+    for row in range(MAX_MEDIA_ROWS):
+        upload = form.get(f"media_file_{row}")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        data = await upload.read(limit + 1)  # one byte past the limit says it is over
+        try:
+            if not str(form.get(f"media_alt_{row}") or "").strip():
+                raise uploads.UploadError(_("{name}: every image needs its alt text").format(
+                    name=upload.filename[:100]))  # fmt: skip
+            kind = uploads.checked(upload.filename, data, limit)
+        except uploads.UploadError as exc:
+            refusal = refusal or str(exc)
+            continue
+        kept = await run_in_threadpool(uploads.keep, folder, data, kind)
+        named[f"media_upload_{row}"] = kept.name
+    rest = [
+        (k, v) for k, v in form.multi_items() if not isinstance(v, UploadFile) and k not in named
+    ]
+    return FormData([*rest, *named.items()]), refusal
 
 
 def _submit(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> Response:
@@ -261,7 +325,7 @@ def _submit(request: Request, viewer: Viewer, ws: Workspace, form: FormData) -> 
     action = str(form.get("action") or "schedule")
     if action == "template":
         return _save_template(request, viewer, ws, form, values, now)
-    spec = _read(form, ws, now)
+    spec = _read(form, ws, now, media_folder(state(request).store))
     if isinstance(spec, str):
         return page("compose.html", _context(request, viewer, ws, values, error=spec), 400)
     line = _foreign(ws, viewer, spec.accounts)
@@ -296,6 +360,7 @@ def _save_template(request: Request, viewer: Viewer, ws: Workspace, form: FormDa
 
 def _kept(form: FormData) -> dict[str, Any]:
     """The form's values, to show it again as it was sent."""
-    values: dict[str, Any] = {k: str(v) for k, v in form.multi_items() if k != "csrf"}
+    values: dict[str, Any] = {k: str(v) for k, v in form.multi_items()
+                              if k != "csrf" and not isinstance(v, UploadFile)}  # fmt: skip
     values["accounts"] = [str(a) for a in form.getlist("accounts")]
     return values
