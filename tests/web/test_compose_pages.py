@@ -237,6 +237,9 @@ def test_an_upload_that_is_no_image_too_large_or_without_alt_is_refused(
     french = client.post("/w/laposte/compose", data=form, headers={"accept-language": "fr"},
                          files={"media_file_0": ("x.png", b"texte", "image/png")})  # fmt: skip
     assert "x.png : ni une image PNG, JPEG, GIF ou WebP" in french.text
+    french = client.post("/w/laposte/compose", data=lyon, headers={"accept-language": "fr"},
+                         files={"media_file_0": ("big.png", big)})  # fmt: skip
+    assert re.search(r"big.png : plus de 1\s000\s000 octets", french.text), french.text
     assert [len(i.media) for i in items(store, "laposte")] == [1]
     assert [p.name.endswith(".png") for p in (tmp_path / "media").iterdir()] == [True]
 

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from rumeur.i18n import _
+from rumeur.i18n import _, number
 
 # The networks' own limits on one image: Bluesky's blob limit for an image embed
 # (app.bsky.embed.images), Mastodon's default image limit (8 MB, as Rails counts megabytes).
@@ -62,7 +62,7 @@ def checked(name: str, data: bytes, limit: int) -> str:
     if len(data) > limit:
         raise UploadError(
             _("{name}: over {limit} bytes, the most the chosen networks take").format(
-                name=shown, limit=f"{limit:,}"
+                name=shown, limit=number(limit)
             )
         )
     kind = sniffed(data[:HEAD_BYTES])
