@@ -1,15 +1,17 @@
 """The composer in a real headless Chromium (docs/publish.md, "The composer"; issue #18, what
 it must show, 3): Ada composes one message for two local accounts with a variable chip, adapts
-Lille's variant, sees it refused while it is over Bluesky's limit, sends both for approval and
-locks the master text; Lucie, Lyon's local manager, sees Lyon's item only, edits its variables
-(not the locked text) and approves the first step; Léa and Marc both approve the second, an
-"all" step; the item is scheduled, and its page keeps who approved what and when. Under
-CI=true a missing Chromium fails the run; elsewhere it skips."""
+Lille's variant, sees it refused while it is over Bluesky's limit, uploads an image with its alt
+text, sends both for approval and locks the master text; Lucie, Lyon's local manager, sees
+Lyon's item only, edits its variables (not the locked text) and approves the first step; Léa
+and Marc both approve the second, an "all" step; the item is scheduled with the image, and its
+page keeps who approved what and when. Under CI=true a missing Chromium fails the run;
+elsewhere it skips."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from website import open_page
 
 pytestmark = pytest.mark.browser
 BASE = "/w/laposte"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # sniffed by its signature
 
 
 @pytest.fixture
@@ -94,6 +97,10 @@ def _compose(ada: Any, base: str) -> tuple[str, str]:
     refusal.filter(has_text="Bluesky takes at most 300").wait_for()
     ada.fill("[data-testid=variant-lille]", "À Lille, le bureau de la Grand-Place ouvre à 9 h")
     refusal.wait_for(state="detached")
+    ada.click("summary:has-text('Images, each with its alt text')")
+    ada.set_input_files("[data-testid=media-file-0]", files=[
+        {"name": "sapin.png", "mimeType": "image/png", "buffer": PNG}])  # fmt: skip
+    ada.fill("input[name=media_alt_0]", "Le sapin du bureau")
     with ada.expect_response(lambda r: r.url.endswith("/compose/check")):
         ada.fill("[data-testid=at]", "2030-12-24T09:00")  # its check answered before sending
     button = ada.locator("[data-testid=schedule]")
@@ -154,4 +161,6 @@ def test_compose_adapt_approve_in_two_steps_and_a_local_manager_edits_their_own(
     [item] = [i for i in items(store, "laposte") if i.account == "lyon"]
     assert (item.status, item.approved_by) == ("scheduled", "marc")
     assert item.text.startswith("À Lyon Part-Dieu, le bureau ouvre à 9 h")
+    [image] = item.media  # uploaded from the page, kept by its content
+    assert image["alt"] == "Le sapin du bureau" and Path(image["path"]).read_bytes() == PNG
     assert ada.errors == [] and lucie.errors == [] and lea.errors == [] and marc.errors == []
