@@ -48,6 +48,7 @@ from rumeur.web import (
     workers,
 )
 from rumeur.web.auth import LANG_COOKIE, SignInRequired, WebState, choose_language
+from rumeur.web.body_limit import BodyLimit
 from rumeur.web.filters import BAD_INPUT
 from rumeur.web.render import page
 from rumeur.web.settings import pages as settings_pages
@@ -113,6 +114,8 @@ def create_app(settings: Settings, store: Store, secure_cookies: bool | None = N
     app.add_exception_handler(HTTPException, _error)  # type: ignore[arg-type]
     for refusal in (*BAD_INPUT, RequestValidationError):
         app.add_exception_handler(refusal, _bad_input)  # type: ignore[arg-type]
+    # Innermost, so that a refusal still gets the security headers and the request's language.
+    app.add_middleware(BodyLimit)
     app.add_middleware(FreshSettings)
     app.add_middleware(SecurityHeaders)
     # Outermost: the crash page SecurityHeaders writes is in the request's language too.
