@@ -32,6 +32,10 @@ KEY = ("workspace", "brand", "day", "author_id")
 SUMS = ("posts", "engagement", "views", "positive", "negative", "matched")
 CHUNK = 500  # ids per IN (...) list
 REBUILD_CHUNK = 2000  # posts per read when counting a store again
+# A post's reach counts at most this much in the sums: a file may say 2**63 - 1 views (the
+# store keeps that on the post), and two such posts by one author on one day would overflow the
+# 64-bit sum. A trillion is beyond any real post; it leaves room for millions of posts a day.
+REACH_CAP = 10**12
 
 
 def _day(state: _State) -> datetime:
@@ -53,11 +57,12 @@ def day_deltas(
             positive = sign if state.sentiment == "positive" else 0
             negative = sign if state.sentiment == "negative" else 0
             count = sign * state.engagement
+            reach = sign * min(state.views, REACH_CAP)
             for ws, brand in (*state.memberships, *((ws, ALL) for ws in state.workspaces())):
                 acc = deltas[(ws, brand, day, state.author_id)]
                 acc[0] += sign
                 acc[1] += count
-                acc[2] += sign * state.views
+                acc[2] += reach
                 acc[3] += positive
                 acc[4] += negative
                 acc[5] += sign if (pid, ws) in matched else 0
