@@ -15,6 +15,8 @@ is a stranger's text: the templates escape it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -72,17 +74,47 @@ class Filters:
         ))  # fmt: skip
 
 
-def _filters(
-    ws: Workspace,
-    place: str | None,
-    tier: str | None,
-    platform: str | None,
-    language: str | None,
-    brand: str | None,
+def _asked(
+    request: Request,
+    slug: str,
+    place: Text = None,
+    tier: Text = None,
+    platform: Text = None,
+    language: Text = None,
+    brand: Text = None,
 ) -> Filters:
+    """The list's filters from the query string (a dependency of the list's routes)."""
+    ws = workspace_of(request, slug)
     return Filters.read(
         ws, place=place, tier=tier, platform=platform, language=language, brand=brand
     )
+
+
+def _asked_rising(
+    request: Request,
+    slug: str,
+    place: Text = None,
+    tier: Text = None,
+    platform: Text = None,
+    language: Text = None,
+) -> Filters:
+    """The same filters but the brand: rising voices are not counted per brand."""
+    return _asked(request, slug, place, tier, platform, language, None)
+
+
+Asked = Annotated[Filters, Depends(_asked)]
+AskedRising = Annotated[Filters, Depends(_asked_rising)]
+
+
+@contextmanager
+def _known_place() -> Iterator[None]:
+    """A place the gazetteer does not know is the reader's input error: a 400 naming it."""
+    try:
+        yield
+    except UnknownPlace as unknown:
+        raise HTTPException(
+            400, _("place: {place} is not a place rumeur knows").format(place=unknown.text)
+        ) from None
 
 
 def _lists(request: Request, ws: Workspace, filters: Filters) -> list[tuple[str, list[Influencer]]]:
@@ -90,15 +122,11 @@ def _lists(request: Request, ws: Workspace, filters: Filters) -> list[tuple[str,
     store = state(request).store
     brands = [filters.brand] if filters.brand else [b.name for b in ws.brands]
     limit = PAGE if filters.brand else PER_BRAND
-    try:
+    with _known_place():
         return [
             (brand, ranking.ranked(store, ws, brand=brand, limit=limit, **filters.ranked()))
             for brand in brands
         ]
-    except UnknownPlace as unknown:
-        raise HTTPException(
-            400, _("place: {place} is not a place rumeur knows").format(place=unknown.text)
-        ) from None
 
 
 @router.get("/w/{slug}/influence")
@@ -106,14 +134,9 @@ def influencers_page(
     request: Request,
     slug: str,
     viewer: Reading,
-    place: Text = None,
-    tier: Text = None,
-    platform: Text = None,
-    language: Text = None,
-    brand: Text = None,
+    filters: Asked,
 ) -> Response:
     ws = workspace_of(request, slug)
-    filters = _filters(ws, place, tier, platform, language, brand)
     lists = _lists(request, ws, filters)
     shown = [i for _brand, found in lists for i in found]
     context = page_context(
@@ -130,25 +153,16 @@ def influencers_csv(
     request: Request,
     slug: str,
     viewer: Reading,
-    place: Text = None,
-    tier: Text = None,
-    platform: Text = None,
-    language: Text = None,
-    brand: Text = None,
+    filters: Asked,
 ) -> Response:
     ws = workspace_of(request, slug)
-    filters = _filters(ws, place, tier, platform, language, brand)
     lines = [(b, i) for b, found in _lists(request, ws, filters) for i in found]
     return csv_response(influencer_rows(lines), f"{ws.slug}-influencers.csv")
 
 
 def _rising(request: Request, ws: Workspace, filters: Filters) -> list[Influencer]:
-    try:
+    with _known_place():
         return ranking.rising(state(request).store, ws, **filters.ranked())
-    except UnknownPlace as unknown:
-        raise HTTPException(
-            400, _("place: {place} is not a place rumeur knows").format(place=unknown.text)
-        ) from None
 
 
 @router.get("/w/{slug}/influence/rising")
@@ -156,13 +170,9 @@ def rising_page(
     request: Request,
     slug: str,
     viewer: Reading,
-    place: Text = None,
-    tier: Text = None,
-    platform: Text = None,
-    language: Text = None,
+    filters: AskedRising,
 ) -> Response:
     ws = workspace_of(request, slug)
-    filters = _filters(ws, place, tier, platform, language, None)
     found = _rising(request, ws, filters)
     posts = rows.posts_by_id(state(request).store, ws.slug, [p for i in found for p in i.posts])
     context = page_context(
@@ -177,13 +187,9 @@ def rising_csv(
     request: Request,
     slug: str,
     viewer: Reading,
-    place: Text = None,
-    tier: Text = None,
-    platform: Text = None,
-    language: Text = None,
+    filters: AskedRising,
 ) -> Response:
     ws = workspace_of(request, slug)
-    filters = _filters(ws, place, tier, platform, language, None)
     found = _rising(request, ws, filters)
     return csv_response(influencer_rows([("", i) for i in found]), f"{ws.slug}-rising.csv")
 
