@@ -11,10 +11,32 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from rumeur.i18n import _
 from rumeur.metrics import engagement
 
 if TYPE_CHECKING:  # numpy loads with the first model's answer, not with every command
     import numpy as np
+
+# The networks by their own names, for people: the store, the settings and the options keep the
+# codes. Every page, sentence and message that names a network reads it here.
+PLATFORM_NAMES = {
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "reddit": "Reddit",
+    "rss": "RSS",
+    "youtube": "YouTube",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+}
+
+
+def platform_name(code: str) -> str:
+    """A platform as a person reads it: a network by its name, posts imported from a file as
+    such (in the reader's language), a code without a name as it is."""
+    if code == "file":
+        return _("imported file")
+    return PLATFORM_NAMES.get(code, code)
 
 
 @dataclass(slots=True)

@@ -71,7 +71,7 @@ def test_show_explains_the_score_in_french(
     assert ran.code == 0, ran.err
     text = " ".join(ran.out.split())
     assert "Palier : méga. Abonnés : 2 790 092." in text.replace("\u202f", " ")
-    assert "au-dessus de 25,0" in text and "des comptes méga sur x" in text
+    assert "au-dessus de 25,0" in text and "des comptes méga sur X" in text
     assert "Score d'influence" in text
 
 

@@ -59,8 +59,8 @@ def test_a_micro_account_with_high_engagement_outranks_a_mega_account_with_low(
     assert gap["engagement"] == pytest.approx(micro.score - mega.score, abs=0.02)
     assert gap["relevance"] == gap["sentiment"] == 0
     why = sentences.sentence(parts["engagement"])
-    assert "above 75.0% of micro accounts on x" in why
-    assert "above 25.0% of mega accounts on x" in sentences.sentence(others["engagement"])
+    assert "above 75.0% of micro accounts on X" in why
+    assert "above 25.0% of mega accounts on X" in sentences.sentence(others["engagement"])
     assert parts["engagement"].posts == (int(micro.posts[0]),)
     # The follower count weighs nothing itself: the mega account's millions do not help it.
     assert all(p.name != "followers" for p in micro.explanation)

@@ -321,7 +321,7 @@ def test_the_feed_folds_at_75_octets_between_characters_and_escapes_text(lite: S
     [event] = events(first)
     assert event["UID"] == f"item-{item_id}@laposte.rumeur"
     assert event["DTSTART"] == "20270310T080000Z"  # 09:00 in Paris, in UTC
-    assert event["SUMMARY"].startswith("[scheduled] lyon (bluesky): Soldes d'été 🎄🎄, à Lyon;")
+    assert event["SUMMARY"].startswith("[scheduled] lyon (Bluesky): Soldes d'été 🎄🎄, à Lyon;")
     assert event["DESCRIPTION"].startswith(text)  # newline, comma, semicolon and backslash back
     planning.move(lite, ws, item_id, paris(date(2027, 3, 12), 9), None, None, NOW)
     [moved] = events(feeds.calendar(lite, ws, feeds.WHOLE, NOW))

@@ -114,7 +114,7 @@ def test_two_clicks_publish_pre_approved_and_once(site: Site, room: tuple[Any, i
     assert preview.status_code == 200
     assert preview.text.count('data-testid="variant"') == 4  # the demo's X account too
     assert "Refused: Reddit needs a subreddit" in preview.text
-    assert "Refused: rumeur cannot publish on x" in preview.text
+    assert "Refused: rumeur cannot publish on X" in preview.text
     assert preview.text.count('data-testid="ok"') == 2
     assert items_of(site, "statement:delays") == []  # the preview stores nothing
     form = form_of(preview.text)

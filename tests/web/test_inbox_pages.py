@@ -268,7 +268,7 @@ def test_the_network_refusals_are_one_line(inbox: Inbox, clients) -> None:  # ty
     ada = clients["ada"]
     too_long = _reply(ada, marie, "x" * 495)  # with "@marie " in front: 502
     assert too_long.status_code == 400
-    assert "The reply is 502 characters long: mastodon takes at most 500." in too_long.text
+    assert "The reply is 502 characters long: Mastodon takes at most 500." in too_long.text
     assert _reply(ada, marie, "   ").status_code == 400
     linked = "y" * 460 + " https://www.laposte.fr/" + "a" * 200  # 7 + 461 + 23 = 491
     assert _reply(ada, marie, linked).status_code == 303
@@ -377,7 +377,7 @@ def test_bluesky_counts_graphemes_and_bytes() -> None:
     )
     assert compose.count("bluesky", "é" * 300).fits
     assert compose.refusal("bluesky", "é" * 301) == (
-        "The reply is 301 characters long: bluesky takes at most 300."
+        "The reply is 301 characters long: Bluesky takes at most 300."
     )
     assert compose.count("reddit", "x" * 10_000).fits
 

@@ -16,7 +16,7 @@ from rumeur.commands.consoles import make_console
 from rumeur.commands.dates import parse_period
 from rumeur.config import Workspace
 from rumeur.i18n import _, day, number, percent
-from rumeur.model import Rejected
+from rumeur.model import Rejected, platform_name
 from rumeur.query.ast import Query
 from rumeur.store import Store
 from rumeur.store.search import search
@@ -129,7 +129,9 @@ def _author_table(s: Summary) -> Table:
             header, justify="right" if header in (_("Posts"), _("Interactions")) else "left"
         )
     for a in s.authors:
-        table.add_row(shown("@" + a.handle), a.platform, number(a.posts), number(a.engagement))
+        table.add_row(
+            shown("@" + a.handle), platform_name(a.platform), number(a.posts), number(a.engagement)
+        )
     return table
 
 
@@ -154,7 +156,9 @@ def print_search(
         table.add_column(header)
     for row in found:
         local = row["created_at"].astimezone(ws.zone).strftime("%Y-%m-%d %H:%M")
-        table.add_row(local, shown("@" + row["author"]), row["platform"], shown(row["text"]))
+        table.add_row(
+            local, shown("@" + row["author"]), platform_name(row["platform"]), shown(row["text"])
+        )
     console.print(table)
     return found
 

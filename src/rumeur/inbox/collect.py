@@ -31,7 +31,7 @@ from rumeur.i18n import _
 from rumeur.inbox.intake import message_document, take_in
 from rumeur.inbox.routing import Router
 from rumeur.inbox.rules import router_for
-from rumeur.model import Author, Post, current_labels
+from rumeur.model import Author, Post, current_labels, platform_name
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.stages import enrich
 from rumeur.settings.inbox import INBOX_PLATFORMS, OwnedAccount
@@ -223,7 +223,9 @@ def reader_for(
     if account.platform == "reddit":
         return _reddit(account, settings, context)
     raise ConfigError(
-        _("the inbox cannot read {platform} accounts").format(platform=account.platform)
+        _("the inbox cannot read {platform} accounts").format(
+            platform=platform_name(account.platform)
+        )
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import regex
 
 from rumeur.i18n import _
+from rumeur.model import platform_name
 
 LINK_LENGTH = 23  # what Mastodon counts for any link
 LIMITS = {"mastodon": 500, "bluesky": 300, "reddit": 10_000}
@@ -99,7 +100,7 @@ def refusal(platform: str, text: str, customer: str | None = None) -> str | None
     found = count(platform, text, customer)
     if found.used > found.limit:
         return _("The reply is {used} characters long: {platform} takes at most {limit}.").format(
-            used=found.used, platform=platform, limit=found.limit
+            used=found.used, platform=platform_name(platform), limit=found.limit
         )
     if found.size is not None and found.size > BLUESKY_BYTES:
         return _("The reply is {size} bytes long: Bluesky takes at most {limit}.").format(

@@ -8,6 +8,7 @@ from typing import Any
 
 from rumeur.i18n import _, number, percent
 from rumeur.influence.scores import Part
+from rumeur.model import platform_name
 
 TIER_NAMES = ("nano", "micro", "mid", "macro", "mega")
 
@@ -51,7 +52,7 @@ def sentence(part: Part) -> str:
             followers=number(f["followers"]),
             percentile=percent(f["percentile"]),
             tier=tier_name(f["tier"]),
-            platform=f["platform"],
+            platform=platform_name(f["platform"]),
         )
     if key == "engagement_followers_unknown":
         return _(
@@ -60,7 +61,7 @@ def sentence(part: Part) -> str:
         ).format(
             per_post=number(f["per_post"], 1),
             percentile=percent(f["percentile"]),
-            platform=f["platform"],
+            platform=platform_name(f["platform"]),
         )
     if key == "relevance_queries":
         return _("{matched} of {posts} posts match the workspace's queries.").format(**f)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from rumeur.i18n import _
+from rumeur.model import platform_name
 from rumeur.publishing.approvals import status_word
 from rumeur.store.publishing import Item
 
@@ -57,10 +58,10 @@ def stamp(at: datetime) -> str:
 
 
 def summary(item: Item) -> str:
-    """`[scheduled] lyon (bluesky): the text's first 80 characters…`."""
+    """`[scheduled] lyon (Bluesky): the text's first 80 characters…`."""
     words = " ".join(item.text.split())
     short = words if len(words) <= SUMMARY_CHARS else words[: SUMMARY_CHARS - 1] + "…"
-    return f"[{status_word(item.status)}] {item.account} ({item.platform}): {short}"
+    return f"[{status_word(item.status)}] {item.account} ({platform_name(item.platform)}): {short}"
 
 
 def description(item: Item) -> str:

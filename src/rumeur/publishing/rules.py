@@ -23,6 +23,7 @@ from pathlib import PurePath
 import regex
 
 from rumeur.i18n import _
+from rumeur.model import platform_name
 
 BLUESKY_GRAPHEMES = 300
 BLUESKY_BYTES = 3000
@@ -91,7 +92,7 @@ def check(draft: Draft, mastodon_limit: int | None = None) -> list[str]:
         return _mastodon(draft, mastodon_limit or MASTODON_CHARACTERS)
     if draft.platform == "reddit":
         return _reddit(draft)
-    return [_("rumeur cannot publish on {network}").format(network=draft.platform)]
+    return [_("rumeur cannot publish on {network}").format(network=platform_name(draft.platform))]
 
 
 def _bluesky(draft: Draft) -> list[str]:

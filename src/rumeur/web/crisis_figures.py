@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from rumeur.config import Workspace
 from rumeur.i18n import _
+from rumeur.model import platform_name
 from rumeur.store.rollups import ALL
-from rumeur.web import labels
 from rumeur.web.crisis import Room, rollup_subject
 from rumeur.web.figures import bucket_labels, counts, hour_range, sentiment_bars, subtitle
 
@@ -53,7 +53,7 @@ def room_charts(room: Room, ws: Workspace) -> dict[str, Markup]:
             "platforms",
             _("Platforms"),
             subtitle(what(_("Mentions per platform"), _("Posts about {brand} per platform")), hot),
-            [(labels.platform(p), n) for p, n in room.platforms],
+            [(platform_name(p), n) for p, n in room.platforms],
         ),
         "authors": counts(
             "authors",

@@ -40,6 +40,7 @@ from rumeur.inbox.work import (
     refresh_due,
     worklist,
 )
+from rumeur.model import platform_name
 from rumeur.query.fields import SENTIMENTS
 from rumeur.settings.inbox import INBOX_PLATFORMS, PRIORITIES
 from rumeur.store import conversations as rows
@@ -444,7 +445,7 @@ def send(
     if private and talk["kind"] != "private" and talk["platform"] not in PRIVATE_ANSWERS:
         raise Refused(
             _("{platform}: a public message is answered in public here.").format(
-                platform=talk["platform"]
+                platform=platform_name(talk["platform"])
             )
         )
     if key is not None and not KEY.match(key):

@@ -1,11 +1,13 @@
 """Names shown for the values the store keeps as codes: sentiments, emotions, roles, platforms
-and languages, in the request's language."""
+and languages, in the request's language. The platforms' names live with the model
+(`rumeur.model.platform_name`), where the layers below the web app read them too."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from rumeur.i18n import _, language
+from rumeur.model import PLATFORM_NAMES, platform_name
 
 
 def sentiment(value: str | None) -> str:
@@ -85,27 +87,9 @@ def value(task_name: str, label: str | None) -> str:
     return shown[task_name](label) if task_name in shown else label
 
 
-PLATFORMS = {
-    "x": "X",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "reddit": "Reddit",
-    "rss": "RSS",
-    "youtube": "YouTube",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-}
-
-
-def platform(value: str) -> str:
-    if value == "file":
-        return _("imported file")
-    return PLATFORMS.get(value, value)
-
-
 def platform_choices() -> dict[str, str]:
     """The stream's platform menu: every network, and posts imported from files."""
-    return {**PLATFORMS, "file": platform("file")}
+    return {**PLATFORM_NAMES, "file": platform_name("file")}
 
 
 def language_name(code: str | None) -> str:

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from rumeur import __version__, i18n
 from rumeur.config import Workspace
 from rumeur.i18n import _
+from rumeur.model import platform_name
 from rumeur.web.auth import Viewer, state
 from rumeur.web.crisis import open_count
 from rumeur.web.filters import reasons_for
@@ -47,7 +48,7 @@ def environment() -> Environment:
         htmx=HTMX,
         safe_url=safe_url,
         labels=labels,
-        label_platform=labels.platform,
+        label_platform=platform_name,
         sentiments=SENTIMENTS,
         emotions=EMOTIONS,
         dashboard_charts=charts,
