@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import laposte_workspace as laposte
+
 from rumeur.config import parse_settings
 from rumeur.store import Store
 from rumeur.web.accounts import add_user
@@ -18,42 +20,7 @@ from rumeur.web.app import create_app
 from rumeur.web.server import CHROMIUM_ARGS, background
 
 PASSWORD = "screenshots only, thrown away"
-SETTINGS = """
-default_workspace = "laposte"
-
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-timezone = "Europe/Paris"
-locale = "fr"
-
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.departments]]
-slug = "rhone"
-name = "Rhône"
-seniors = ["lucie"]
-
-[[workspaces.owned_accounts]]
-name = "lyon"
-platform = "bluesky"
-handle = "laposte-lyon.bsky.social"
-department = "rhone"
-variables = { ville = "Lyon", horaires = "8 h 30 – 19 h" }
-
-[[workspaces.owned_accounts]]
-name = "lille"
-platform = "bluesky"
-handle = "laposte-lille.bsky.social"
-variables = { ville = "Lille", horaires = "9 h – 18 h" }
-
-[[workspaces.owned_accounts]]
-name = "toulouse"
-platform = "mastodon"
-handle = "laposte_toulouse"
-variables = { ville = "Toulouse" }
-
+WORKFLOW = """
 [[workspaces.workflows]]
 name = "regions"
 departments = ["rhone"]
@@ -61,6 +28,14 @@ departments = ["rhone"]
 [[workspaces.workflows.steps]]
 seniors = true
 """
+SETTINGS = laposte.settings(
+    laposte.department("rhone", "lucie"),
+    laposte.account("lyon", department="rhone", horaires="8 h 30 – 19 h"),
+    laposte.account("lille", horaires="9 h – 18 h"),
+    laposte.account("toulouse"),
+    WORKFLOW,
+    locale="fr",
+)
 MASTER = (
     " : le bureau est ouvert {horaires|de 9 h à 17 h} le 24 décembre #Noël "
     "https://www.laposte.fr/horaires-de-fetes"

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import laposte_workspace as laposte
+
 from rumeur.config import parse_settings
 from rumeur.model import Author, Metrics, Post
 from rumeur.store import Store
@@ -24,66 +26,17 @@ from rumeur.web.app import create_app
 from rumeur.web.server import CHROMIUM_ARGS, background
 
 PASSWORD = "screenshots only, thrown away"
-SETTINGS = """
-default_workspace = "laposte"
-
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-timezone = "Europe/Paris"
-locale = "fr"
-
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.departments]]
-slug = "rhone"
-name = "Rhône"
-seniors = ["lucie"]
-
-[[workspaces.departments]]
-slug = "nord"
-name = "Nord"
-seniors = ["malik"]
-
-[[workspaces.owned_accounts]]
-name = "national-bsky"
-platform = "bluesky"
-handle = "laposte.bsky.social"
-
-[[workspaces.owned_accounts]]
-name = "national-masto"
-platform = "mastodon"
-handle = "laposte"
-
-[[workspaces.owned_accounts]]
-name = "lyon"
-platform = "bluesky"
-handle = "laposte-lyon.bsky.social"
-department = "rhone"
-variables = { ville = "Lyon" }
-
-[[workspaces.owned_accounts]]
-name = "villeurbanne"
-platform = "mastodon"
-handle = "laposte_villeurbanne"
-department = "rhone"
-variables = { ville = "Villeurbanne" }
-
-[[workspaces.owned_accounts]]
-name = "lille"
-platform = "bluesky"
-handle = "laposte-lille.bsky.social"
-department = "nord"
-variables = { ville = "Lille" }
-"""
-HANDLES = {
-    "national-bsky": ("bluesky", "laposte.bsky.social"),
-    "national-masto": ("mastodon", "laposte"),
-    "lyon": ("bluesky", "laposte-lyon.bsky.social"),
-    "villeurbanne": ("mastodon", "laposte_villeurbanne"),
-    "lille": ("bluesky", "laposte-lille.bsky.social"),
-}
+SETTINGS = laposte.settings(
+    laposte.department("rhone", "lucie"),
+    laposte.department("nord", "malik"),
+    laposte.account("national-bsky"),
+    laposte.account("national-masto"),
+    laposte.account("lyon", department="rhone"),
+    laposte.account("villeurbanne", department="rhone"),
+    laposte.account("lille", department="nord"),
+    locale="fr",
+)
+HANDLES = laposte.handles("national-bsky", "national-masto", "lyon", "villeurbanne", "lille")
 # (day of the week, hour, account, content type, text)
 WEEK = [
     (0, 9, "national-bsky", "newsjacking", "Le timbre de Noël 2026 est arrivé #Noël"),

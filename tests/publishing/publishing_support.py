@@ -8,52 +8,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+import laposte_workspace as laposte
 import yaml
 
 from rumeur.config import Workspace, parse_settings
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 
-SETTINGS = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-timezone = "Europe/Paris"
-
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.departments]]
-slug = "marseille"
-name = "Marseille"
-approval = "all"
-seniors = ["sam"]
-
-[[workspaces.owned_accounts]]
-name = "lyon"
-platform = "bluesky"
-handle = "laposte-lyon.bsky.social"
-variables = { ville = "Lyon", horaires = "9 h – 18 h" }
-
-[[workspaces.owned_accounts]]
-name = "lille"
-platform = "bluesky"
-handle = "laposte-lille.bsky.social"
-variables = { ville = "Lille" }
-
-[[workspaces.owned_accounts]]
-name = "toulouse"
-platform = "mastodon"
-handle = "laposte_toulouse"
-variables = { ville = "Toulouse", horaires = "8 h 30 – 19 h" }
-
-[[workspaces.owned_accounts]]
-name = "marseille"
-platform = "mastodon"
-handle = "laposte_marseille"
-department = "marseille"
-variables = { ville = "Marseille" }
-"""
+SETTINGS = laposte.settings(
+    laposte.department("marseille", "sam", approval="all"),
+    laposte.account("lyon", horaires="9 h – 18 h"),
+    laposte.account("lille"),
+    laposte.account("toulouse", horaires="8 h 30 – 19 h"),
+    laposte.account("marseille", department="marseille"),
+)
 
 
 def workspace() -> Workspace:

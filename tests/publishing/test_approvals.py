@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import laposte_workspace as laposte
 import pytest
 
 from rumeur.config import Workspace, parse_settings
@@ -21,44 +22,7 @@ from rumeur.store.publishing import item as load
 
 NOW = datetime(2030, 6, 1, 6, tzinfo=UTC)
 AT = "2030-06-01T09:00:00+02:00"
-SETTINGS = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.departments]]
-slug = "rhone"
-name = "Rhône"
-seniors = ["lucie"]
-
-[[workspaces.departments]]
-slug = "nord"
-name = "Nord"
-seniors = ["nadia"]
-
-[[workspaces.owned_accounts]]
-name = "lyon"
-platform = "bluesky"
-handle = "laposte-lyon.bsky.social"
-department = "rhone"
-variables = { ville = "Lyon" }
-
-[[workspaces.owned_accounts]]
-name = "lille"
-platform = "bluesky"
-handle = "laposte-lille.bsky.social"
-department = "nord"
-variables = { ville = "Lille" }
-
-[[workspaces.owned_accounts]]
-name = "toulouse"
-platform = "mastodon"
-handle = "laposte_toulouse"
-variables = { ville = "Toulouse" }
-
+WORKFLOWS = """
 [[workspaces.workflows]]
 name = "regions"
 departments = ["rhone", "nord"]
@@ -79,6 +43,14 @@ may_skip_roles = ["admin"]
 [[workspaces.workflows.steps]]
 roles = ["community_manager"]
 """
+SETTINGS = laposte.settings(
+    laposte.department("rhone", "lucie"),
+    laposte.department("nord", "nadia"),
+    laposte.account("lyon", department="rhone"),
+    laposte.account("lille", department="nord"),
+    laposte.account("toulouse"),
+    WORKFLOWS,
+)
 CM = "community_manager"
 sqlite = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 

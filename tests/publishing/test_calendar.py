@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import laposte_workspace as laposte
 import pytest
 from publishing_support import SETTINGS, workspace
 from sqlalchemy import insert
@@ -33,10 +34,8 @@ def paris(day: date, hour: int, minute: int = 0) -> datetime:
 
 def add(store: Store, account: str, at: datetime, status: str = "scheduled",
         text: str = "Bonjour {n}", media: int = 0, platform: str = "bluesky") -> int:  # fmt: skip
-    handles = {"lyon": "laposte-lyon.bsky.social", "lille": "laposte-lille.bsky.social",
-               "toulouse": "laposte_toulouse", "marseille": "laposte_marseille"}  # fmt: skip
     item = NewItem(
-        account=account, platform=platform, handle=handles[account],
+        account=account, platform=platform, handle=laposte.ACCOUNTS[account][1],
         text=text.format(n=at.isoformat()), at=at, timezone="Europe/Paris",
         status=status,  # type: ignore[arg-type]
         media=[{"path": f"i{n}.png", "alt": "une image"} for n in range(media)],

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import laposte_workspace as laposte
 import pytest
 
 from clirun import rumeur
@@ -27,26 +28,7 @@ from rumeur.store.publishing import message as message_of
 from rumeur.store.publishing import transition
 
 NOW = datetime(2030, 6, 1, 6, tzinfo=UTC)
-SETTINGS = """
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.owned_accounts]]
-name = "lyon"
-platform = "bluesky"
-handle = "laposte-lyon.bsky.social"
-variables = { ville = "Lyon" }
-
-[[workspaces.owned_accounts]]
-name = "toulouse"
-platform = "mastodon"
-handle = "laposte_toulouse"
-variables = { ville = "Toulouse" }
-"""
+SETTINGS = laposte.settings(laposte.account("lyon"), laposte.account("toulouse"))
 WS = parse_settings(SETTINGS, "rumeur.toml").workspace()
 BATTLE = {"name": "battle", "kind": "battle", "type": "battle",
           "text": "À {ville}, plutôt calendrier chat ou chien ? Répondez A ou B",

@@ -5,52 +5,14 @@ them ("all"). Ada writes at the centre; Lucie manages Lyon, Nadia Lille."""
 
 from __future__ import annotations
 
+import laposte_workspace as laposte
+
 from rumeur.config import Settings, parse_settings
 from rumeur.store import Store
 from rumeur.web.accounts import add_user
 
 PASSWORD = "correct horse battery staple"
-SETTINGS = """
-default_workspace = "laposte"
-
-[[workspaces]]
-slug = "laposte"
-name = "La Poste"
-timezone = "Europe/Paris"
-
-[workspaces.brand]
-name = "La Poste"
-
-[[workspaces.departments]]
-slug = "rhone"
-name = "Rhône"
-seniors = ["lucie"]
-
-[[workspaces.departments]]
-slug = "nord"
-name = "Nord"
-seniors = ["nadia"]
-
-[[workspaces.owned_accounts]]
-name = "lyon"
-platform = "bluesky"
-handle = "laposte-lyon.bsky.social"
-department = "rhone"
-variables = { ville = "Lyon", horaires = "9 h – 18 h" }
-
-[[workspaces.owned_accounts]]
-name = "lille"
-platform = "bluesky"
-handle = "laposte-lille.bsky.social"
-department = "nord"
-variables = { ville = "Lille" }
-
-[[workspaces.owned_accounts]]
-name = "toulouse"
-platform = "mastodon"
-handle = "laposte_toulouse"
-variables = { ville = "Toulouse" }
-
+WORKFLOW = """
 [[workspaces.workflows]]
 name = "regions"
 departments = ["rhone", "nord"]
@@ -62,6 +24,14 @@ seniors = true
 users = ["lea", "marc"]
 need = "all"
 """
+SETTINGS = laposte.settings(
+    laposte.department("rhone", "lucie"),
+    laposte.department("nord", "nadia"),
+    laposte.account("lyon", department="rhone", horaires="9 h – 18 h"),
+    laposte.account("lille", department="nord"),
+    laposte.account("toulouse"),
+    WORKFLOW,
+)
 USERS = {"ada": "admin", "lucie": "community_manager", "nadia": "community_manager",
          "lea": "community_manager", "marc": "community_manager"}  # fmt: skip
 
