@@ -45,7 +45,13 @@ def upgrade(engine: Engine) -> None:
         raise StoreError(f"{where}: cannot open the database: {reason}", permanent=False) from None
 
 
-def _upgrade(engine: Engine) -> None:
+def upgrade_with_alembic(engine: Engine) -> None:
+    """`upgrade` by the migrations alone, even on a new SQLite file: what the schema snapshot
+    (store/snapshot.py) is written from and compared with."""
+    _upgrade(engine, snapshot=False)
+
+
+def _upgrade(engine: Engine, snapshot: bool = True) -> None:
     if current_revision(engine) == HEAD:
         return
     with engine.connect() as conn:
@@ -53,10 +59,21 @@ def _upgrade(engine: Engine) -> None:
         with conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
-            if _revision(conn) != HEAD:
+            revision = _revision(conn)
+            if revision is None and snapshot and conn.dialect.name == "sqlite":
+                revision = _from_snapshot(conn)
+            if revision != HEAD:
                 from alembic import command
 
                 command.upgrade(alembic_config(conn), "head")
+
+
+def _from_snapshot(conn: Connection) -> str | None:
+    """A new SQLite file gets the schema snapshot (store/snapshot.py) rather than every
+    migration in turn; the revision it then stands at."""
+    from rumeur.store.snapshot import create_from_snapshot, is_new
+
+    return create_from_snapshot(conn) if is_new(conn) else None
 
 
 def current_revision(engine: Engine) -> str | None:
