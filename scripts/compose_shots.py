@@ -6,12 +6,12 @@ docs/images/compose.png and compose.fr.png."""
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import laposte_workspace as laposte
+from shooting import PASSWORD, signed_in
 
 from rumeur.config import parse_settings
 from rumeur.store import Store
@@ -19,7 +19,6 @@ from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
 from rumeur.web.server import CHROMIUM_ARGS, background
 
-PASSWORD = "screenshots only, thrown away"
 WORKFLOW = """
 [[workspaces.workflows]]
 name = "regions"
@@ -78,16 +77,3 @@ def write(page: Any, base: str) -> None:
     page.locator("[data-testid=preview][data-account=toulouse]").wait_for()
     page.locator("h1").click()  # no field focused, the page at its top (the preview sticks)
     page.evaluate("window.scrollTo(0, 0)")
-
-
-def signed_in(browser: Any, base: str, language: str) -> Any:
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale=language, device_scale_factor=1
-    )
-    page = context.new_page()
-    page.goto(base + "/signin")
-    page.fill("input[name=name]", "camille")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/w/[^/]+/"))
-    return page

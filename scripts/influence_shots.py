@@ -10,12 +10,13 @@ and French into docs/images/influence*.png.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from shooting import PASSWORD, signed_in
 
 from rumeur.commands.importing import file_source, find_demo_file, import_file
 from rumeur.config import load_settings
@@ -26,7 +27,6 @@ from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
 from rumeur.web.server import CHROMIUM_ARGS, background
 
-PASSWORD = "screenshots only, thrown away"
 # The demo's February 2015: the file's notes are dated then, as if the team worked at the time.
 FEBRUARY = datetime(2015, 2, 20, 10, 0, tzinfo=UTC)
 
@@ -76,20 +76,6 @@ def seed(store: Store, ws: Any) -> dict[str, int]:
     return {"author": first.id, "person": marie.id, "campaign": made.id}
 
 
-def signed_in(browser: Any, base: str, language: str) -> Any:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=language, device_scale_factor=1
-    )
-    page = context.new_page()
-    page.set_default_timeout(120_000)
-    page.goto(base + "/signin")
-    page.fill("input[name=name]", "camille")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/w/[^/]+/"))
-    return page
-
-
 def shoot(base: str, chromium: str, out: Path, shown: dict[str, int]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -104,7 +90,7 @@ def shoot(base: str, chromium: str, out: Path, shown: dict[str, int]) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for language in ("en", "fr"):
-            page = signed_in(browser, base, language)
+            page = signed_in(browser, base, language, width=1280, timeout_ms=120_000)
             suffix = "" if language == "en" else ".fr"
             for name, path in pages.items():
                 page.goto(base + path)

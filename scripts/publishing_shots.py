@@ -8,13 +8,13 @@ publish-results*.png."""
 
 from __future__ import annotations
 
-import re
 import tempfile
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import laposte_workspace as laposte
+from shooting import PASSWORD, signed_in
 
 from rumeur.config import parse_settings
 from rumeur.model import Author, Metrics, Post
@@ -25,7 +25,6 @@ from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
 from rumeur.web.server import CHROMIUM_ARGS, background
 
-PASSWORD = "screenshots only, thrown away"
 SETTINGS = laposte.settings(
     laposte.department("rhone", "lucie"),
     laposte.department("nord", "malik"),
@@ -79,19 +78,6 @@ def publishing_shots(out: Path, chromium: str) -> None:
                 page.context.close()
             browser.close()
         store.close()
-
-
-def signed_in(browser: Any, base: str, language: str) -> Any:
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale=language, device_scale_factor=1
-    )
-    page = context.new_page()
-    page.goto(base + "/signin")
-    page.fill("input[name=name]", "camille")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/w/[^/]+/"))
-    return page
 
 
 def seed(store: Store, ws: Any, now: datetime) -> None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from shooting import PASSWORD, signed_in
 from sqlalchemy import func, select
 
 from rumeur.commands.importing import file_source, find_demo_file, import_file
@@ -35,8 +35,6 @@ from rumeur.store.schema import posts
 from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
 from rumeur.web.server import CHROMIUM_ARGS, background
-
-PASSWORD = "screenshots only, thrown away"
 
 
 def main() -> None:
@@ -92,20 +90,6 @@ def main() -> None:
         store.close()
 
 
-def signed_in(browser: Any, base: str, name: str, language: str) -> Any:
-    """A page in a fresh 1280-pixel context in `language`, signed in as `name` through the form."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=language, device_scale_factor=1
-    )
-    page = context.new_page()
-    page.goto(base + "/signin")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/w/[^/]+/"))
-    return page
-
-
 def correct_emotion(store: Store, ws: Any, post_id: int, name: str) -> None:
     """The post's emotion corrected by `name`, as the post page's form records it, so that its
     Labels section shows a corrected label beside the model's."""
@@ -140,7 +124,7 @@ def shoot(base: str, chromium: str, out: Path, post_id: int, alert_id: int) -> N
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for language in ("en", "fr"):
-            page = signed_in(browser, base, "analyst", language)
+            page = signed_in(browser, base, language, name="analyst", width=1280)
             suffix = "" if language == "en" else ".fr"
             page.screenshot(path=str(out / f"dashboard{suffix}.png"), full_page=True)
             page.goto(f"{base}/w/united/posts/{post_id}")
@@ -330,7 +314,7 @@ def inbox_shots(out: Path, chromium: str) -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 for language in ("en", "fr"):
-                    page = signed_in(browser, base, "ada", language)
+                    page = signed_in(browser, base, language, name="ada", width=1280)
                     suffix = "" if language == "en" else ".fr"
                     page.goto(base + "/w/laposte/inbox")
                     page.screenshot(path=str(out / f"inbox{suffix}.png"), full_page=True)
@@ -372,7 +356,7 @@ def settings_shots(out: Path, chromium: str) -> None:
         with background(create_app(settings, store)) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for language in ("en", "fr"):
-                page = signed_in(browser, base, "ada", language)
+                page = signed_in(browser, base, language, name="ada", width=1280)
                 suffix = "" if language == "en" else ".fr"
                 page.goto(base + "/w/united/settings")
                 page.screenshot(path=str(out / f"settings{suffix}.png"), full_page=True)
