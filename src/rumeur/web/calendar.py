@@ -66,21 +66,28 @@ def calendar_filters(
     return planning.Filters(account or None, network or None, department or None)
 
 
-@router.get("/w/{slug}/calendar")
-def calendar_page(
+def asked_calendar(
     request: Request,
     slug: str,
-    viewer: Planning,
     view: Annotated[str, Query(pattern="^(week|month)$")] = "week",
     day: Annotated[str | None, Query(max_length=10)] = None,
     account: Annotated[str, Query(max_length=200)] = "",
     network: Annotated[str, Query(max_length=32)] = "",
     department: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
+) -> planning.Calendar:
+    """The week or month the query string asks for (`day`'s, today's by default), its filters
+    checked: a dependency of the page and of the REST route, which read the same query."""
     ws = workspace_of(request, slug)
     filters = calendar_filters(ws, account, network, department)
-    shown = planning.build(state(request).store, ws, view, calendar_day(day, ws), filters)  # type: ignore[arg-type]
-    return _page(request, viewer, ws, shown)
+    return planning.build(state(request).store, ws, view, calendar_day(day, ws), filters)  # type: ignore[arg-type]
+
+
+AskedCalendar = Annotated[planning.Calendar, Depends(asked_calendar)]
+
+
+@router.get("/w/{slug}/calendar")
+def calendar_page(request: Request, slug: str, viewer: Planning, shown: AskedCalendar) -> Response:
+    return _page(request, viewer, workspace_of(request, slug), shown)
 
 
 def _page(

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from rumeur.config import Workspace
@@ -30,7 +30,7 @@ from rumeur.publishing import calendar as planning
 from rumeur.publishing import quotas
 from rumeur.publishing.schedule import item_json
 from rumeur.web.auth import Viewer, api_viewer, state, workspace_of
-from rumeur.web.calendar import calendar_day, calendar_filters, moved_json
+from rumeur.web.calendar import AskedCalendar, moved_json
 from rumeur.web.filters import Id
 from rumeur.web.permissions import Permission
 
@@ -44,16 +44,10 @@ def api_calendar(
     request: Request,
     slug: str,
     viewer: Publishing,
-    view: Annotated[str, Query(pattern="^(week|month)$")] = "week",
-    day: Annotated[str | None, Query(max_length=10)] = None,
-    account: Annotated[str, Query(max_length=200)] = "",
-    network: Annotated[str, Query(max_length=32)] = "",
-    department: Annotated[str, Query(max_length=64)] = "",
+    shown: AskedCalendar,
 ) -> dict[str, Any]:
     """The week or month holding `day` (today by default), in the workspace's zone."""
     ws = workspace_of(request, slug)
-    filters = calendar_filters(ws, account, network, department)
-    shown = planning.build(state(request).store, ws, view, calendar_day(day, ws), filters)  # type: ignore[arg-type]
     return {
         "view": shown.period.view, "first": shown.period.first.isoformat(),
         "last": shown.period.last.isoformat(), "timezone": ws.timezone,
