@@ -52,12 +52,15 @@ def upsert_values(
     values: Sequence[tuple[Any, ...]],
     keys: Sequence[str],
     update: Callable[[Any], dict[str, ColumnElement[Any]]] | None = None,
+    converted: bool = False,
 ) -> None:
     """`upsert` for rows given as tuples in the order of `names`: the rollups and the term
-    index write tens of thousands of rows a batch, and a dict per row cost more than SQLite."""
+    index write tens of thousands of rows a batch, and a dict per row cost more than SQLite.
+    `converted`: the values are already the driver's (`driver_key`)."""
     if values:
         stmt = _upsert_statement(conn, table, keys, update)
-        execute_values(conn, stmt, table, names, values, keys if update is not None else ())
+        updated = keys if update is not None else ()
+        execute_values(conn, stmt, table, names, values, updated, converted)
 
 
 def _upsert_statement(
@@ -79,13 +82,15 @@ def execute_values(
     names: Sequence[str],
     values: Sequence[tuple[Any, ...]],
     updated_keys: Sequence[str] = (),
+    converted: bool = False,
 ) -> None:
-    """`execute_many` for rows given as tuples in the order of `names`."""
+    """`execute_many` for rows given as tuples in the order of `names`; `converted`: values
+    already in the driver's form (`driver_key`), passed as they are."""
     if not values:
         return
     names = list(names)
     pg = conn.dialect.name == "postgresql"
-    if pg and _pg_many(conn, stmt, table, names, values, updated_keys):
+    if pg and _pg_many(conn, stmt, table, names, values, updated_keys, converted):
         return
     compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
     order = list(compiled.positiontup or [])
@@ -98,7 +103,7 @@ def execute_values(
     where = [names.index(n) for n in order]
     steps = [
         (i, f) for i, n in enumerate(order)
-        if (f := _converter(table.c[n].type, conn.dialect.name)) is not None
+        if not converted and (f := _converter(table.c[n].type, conn.dialect.name)) is not None
     ]  # fmt: skip
     if steps or where != list(range(len(names))):
         given: list[Any] = list(zip(*values, strict=True))
@@ -142,6 +147,7 @@ def _pg_many(
     names: Sequence[str],
     values: Sequence[tuple[Any, ...]],
     updated_keys: Sequence[str],
+    converted: bool = False,
 ) -> bool:
     """On PostgreSQL, run `stmt` (an INSERT of one row) for every row of `values` (in the order
     of `names`) as INSERTs of up to PG_ROWS_PER_INSERT rows each; False, having run nothing,
@@ -178,7 +184,9 @@ def _pg_many(
     head_values, tail_values = ([fixed[n] for n in part] for part in outside)
     columns: list[Any] = list(zip(*values, strict=True))
     for i, name in enumerate(names):
-        if name in table.c and (f := _converter(table.c[name].type, "postgresql")) is not None:
+        if converted or name not in table.c:
+            continue
+        if (f := _converter(table.c[name].type, "postgresql")) is not None:
             columns[i] = map(f, columns[i])
     rows = list(zip(*columns, strict=True))
     wanted = [index[n] for n in in_row]
@@ -335,6 +343,28 @@ def _utc_text(value: datetime | None) -> str | None:
 
 def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
+
+
+def driver_key(
+    conn: Connection, table: Table, names: Sequence[str]
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]] | None:
+    """A function giving a key (values of `names`, in order) in the driver's form, or None where
+    the driver takes it as it is. The rollups convert each summed key once, as they build its
+    row, rather than have `execute_values` take their rows apart column by column to convert
+    the one date in them (0.17 s of CPU on the airline import)."""
+    steps = [
+        (i, f) for i, n in enumerate(names)
+        if (f := _converter(table.c[n].type, conn.dialect.name)) is not None
+    ]  # fmt: skip
+    if not steps:
+        return None
+    if len(steps) == 1:
+        (i, f), after = steps[0], steps[0][0] + 1
+        return lambda key: (*key[:i], f(key[i]), *key[after:])
+    by_position = dict(steps)
+    return lambda key: tuple(
+        f(v) if (f := by_position.get(i)) is not None else v for i, v in enumerate(key)
+    )
 
 
 def _converter(type_: Any, dialect: str) -> Callable[[Any], Any] | None:

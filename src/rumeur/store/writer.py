@@ -22,6 +22,7 @@ from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.query.document import Document
 from rumeur.store.author_stats import apply_author_days
 from rumeur.store.bulk import (
+    driver_key,
     execute_many,
     greatest,
     insert_rows,
@@ -511,7 +512,11 @@ def upsert_sums(
     sums: dict[tuple[Any, ...], list[int]],
 ) -> None:
     """Add summed (posts, engagement) deltas to `table`, one row per key, in one statement."""
-    rows = [(*key, n, e) for key, (n, e) in sums.items() if n or e]
+    convert = driver_key(conn, table, names)
+    if convert is None:
+        rows = [(*key, n, e) for key, (n, e) in sums.items() if n or e]
+    else:
+        rows = [(*convert(key), n, e) for key, (n, e) in sums.items() if n or e]
     upsert_values(
         conn,
         table,
@@ -522,6 +527,7 @@ def upsert_sums(
             "posts": table.c.posts + new.posts,
             "engagement": table.c.engagement + new.engagement,
         },
+        converted=True,
     )
 
 
