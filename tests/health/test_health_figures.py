@@ -13,7 +13,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from clirun import rumeur
+from redis_support import REDIS, own_prefix
 from rumeur.config import Settings, load_settings
 from rumeur.health import counters
 from rumeur.health.broker import PRIORITY_STEPS, redis_client
@@ -36,8 +36,6 @@ from rumeur.web.accounts import add_user
 from rumeur.web.app import create_app
 from website import PASSWORD, sign_in
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REDIS = "redis://127.0.0.1:6379/0"
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 # A source name a settings file may hold, with what Prometheus' labels must escape.
 ODD_SOURCE = 'united:rss:https://example.org/feed?a="b"\\c\nd'
@@ -52,20 +50,8 @@ def _no_broker_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
     """A key prefix of this test's own on the machine's Redis, its keys deleted afterwards."""
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError as exc:
-        if IN_CI:
-            pytest.fail(f"CI=true but Redis is not reachable at 127.0.0.1:6379: {exc}")
-        pytest.skip("Redis not reachable at 127.0.0.1:6379")
-    prefix = f"rumeur-test-{uuid.uuid4().hex[:10]}:"
-    yield prefix
-    client = redis_client(REDIS)
-    try:
-        for key in client.scan_iter(match=f"{prefix}*"):
-            client.delete(key)
-    finally:
-        client.close()
+    with own_prefix() as name:
+        yield name
 
 
 @pytest.fixture

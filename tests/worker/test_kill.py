@@ -14,11 +14,9 @@ import csv
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,13 +27,12 @@ from sqlalchemy import select
 
 from inbox.network import SECRETS, STATUSES, Network, open_conversation, settings_toml
 from killing import stored
+from redis_support import REDIS, own_prefix
 from rumeur.store import Store
 from rumeur.store.inbox import outbox_row, queue_reply
 from rumeur.store.rebuild import rebuild_rollups
 from rumeur.store.schema import facet_days, facet_rollups, rollups_hourly
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REDIS = "redis://127.0.0.1:6379/0"
 WAIT = 400  # seconds: a bound for a machine loaded by other work (it took 215 s at load 15)
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -44,23 +41,8 @@ POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.fixture
 def prefix() -> Iterator[str]:
     """This run's key prefix in Redis, its keys deleted before and after."""
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError as exc:
-        if IN_CI:
-            pytest.fail(f"CI=true but Redis is not reachable at 127.0.0.1:6379: {exc}")
-        pytest.skip("Redis not reachable at 127.0.0.1:6379")
-    client = redis.Redis.from_url(REDIS)
-    name = f"rumeur-test-{uuid.uuid4().hex[:12]}:"
-
-    def clear() -> None:
-        for key in client.scan_iter(match=f"{name}*", count=1000):
-            client.delete(key)
-
-    clear()
-    yield name
-    clear()
-    client.close()
+    with own_prefix() as name:
+        yield name
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import socket
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import redis
 from sqlalchemy import select
 
 from factories import make_post
+from redis_support import REDIS, own_prefix
 from rumeur.config import Settings, parse_settings
 from rumeur.errors import ConfigError
 from rumeur.model import Label, Media
@@ -37,7 +36,6 @@ from rumeur.worker.payload import post_json, post_of
 from rumeur.worker.queued import QueuedRunner, QueueError
 from rumeur.worker.tasks import enrich_batch
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WORKSPACE = """
 [[workspaces]]
 slug = "demo"
@@ -54,6 +52,23 @@ every = 120
 
 def settings(workers: str = "") -> Settings:
     return parse_settings(workers + WORKSPACE, "rumeur.toml")
+
+
+def head_of(airline: Path, count: int) -> tuple[list[str], list[dict[str, str]]]:
+    """The airline file's columns and its first `count` rows."""
+    with airline.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        rows = [row for _n, row in zip(range(count), reader, strict=False)]
+        return list(reader.fieldnames or ()), rows
+
+
+def written(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    """`rows` as a CSV file at `path`, under `header`."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
 
 def test_the_broker_comes_from_the_environment_then_the_file_then_a_local_redis(
@@ -138,18 +153,10 @@ def test_beat_schedules_each_source_at_its_period_and_each_workspace_s_passes() 
 
 @pytest.fixture
 def leases() -> Iterator[Leases]:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError:
-        if IN_CI:
-            pytest.fail("CI=true but Redis is not reachable at 127.0.0.1:6379")
-        pytest.skip("Redis not reachable at 127.0.0.1:6379")
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    prefix = f"rumeur-test-{uuid.uuid4().hex[:12]}:"
-    yield Leases(client, prefix)
-    for key in client.scan_iter(match=f"{prefix}*"):
-        client.delete(key)
-    client.close()
+    with own_prefix() as prefix:
+        client = redis.Redis.from_url(REDIS)
+        yield Leases(client, prefix)
+        client.close()
 
 
 def test_a_lease_has_one_holder_and_lapses_by_itself(leases: Leases) -> None:
@@ -219,16 +226,9 @@ def test_a_batch_delivered_twice_is_stored_once(store: Store, eager: Settings) -
 def test_a_queued_import_moves_the_cursor_past_each_stored_batch(
     store: Store, eager: Settings, tmp_path: Path, airline: Path
 ) -> None:
-    path = tmp_path / "tweets.csv"
-    with airline.open(encoding="utf-8", newline="") as file:
-        reader = csv.DictReader(file)
-        rows = [row for _n, row in zip(range(7), reader, strict=False)]
-        header = reader.fieldnames
+    header, rows = head_of(airline, 7)
     rows.insert(3, {**rows[0], "tweet_id": "1", "tweet_created": "not a date"})  # rejected
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
+    path = written(tmp_path / "tweets.csv", header, rows)
     ws = eager.workspace()
     source = FileSource(path, load_mapping("airline", None), {"united": "United"})
     steps: list[int] = []
@@ -269,15 +269,8 @@ def test_a_queued_replay_stores_each_hour_before_its_detectors_run(
 ) -> None:
     from rumeur.commands.replaying import replay_file
 
-    path = tmp_path / "tweets.csv"
-    with airline.open(encoding="utf-8", newline="") as file:
-        reader = csv.DictReader(file)
-        rows = [row for _n, row in zip(range(40), reader, strict=False)]
-        header = reader.fieldnames
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
+    header, rows = head_of(airline, 40)
+    path = written(tmp_path / "tweets.csv", header, rows)
     ws = eager.workspace()
     source = FileSource(path, load_mapping("airline", None), {"united": "United"})
     stored_at_each_hour: list[int] = []
