@@ -174,6 +174,8 @@ def test_the_rollups_count_what_the_posts_count(site: Site) -> None:
         {"department": "baggage", "emotion": "anger", "until": "2015-02-21"},
         {"language": "unknown"},
         {"language": "en", "sentiment": "positive"},
+        {"q": "brand:American"},  # the field alone is the brand filter
+        {"q": 'brand:"virgin america"', "brand": "Virgin America", "since": "2015-02-20"},
     ]
     with site.store.engine.connect() as conn:
         for values in combos:
@@ -187,6 +189,14 @@ def test_the_rollups_count_what_the_posts_count(site: Site) -> None:
         cut = Period(datetime(2015, 2, 22, 11, 30, tzinfo=UTC), None)
         assert rollup_count(conn, "united", cut, Tally()) is None
     assert StreamFilters.read({"q": "bag"}).tally(ws, None) is None
+    narrowed_by_more = [
+        {"q": "brand:American bag"},
+        {"q": "brand:Delta", "brand": "United"},
+        {"q": "NOT brand:Delta"},
+        {"q": "brand:Delta", "author": "jnardino"},
+    ]
+    for narrowed in narrowed_by_more:
+        assert StreamFilters.read(narrowed).tally(ws, None) is None, narrowed
 
 
 def test_a_count_past_the_time_budget_leaves_the_posts_shown(
