@@ -3,6 +3,7 @@ progress bar and one line per rejected row."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def import_file(
     path = source.path
     if restart:
         store.forget_source(cursor_key(ws, source), ws.slug, source.label)
-    runner = run
+    # A large file is read and normalised in a second process while this one stores.
+    runner = functools.partial(run, ahead=True)
     if queue:
         from rumeur.commands.working import queued_runner
 

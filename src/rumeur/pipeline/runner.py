@@ -15,16 +15,16 @@ from rumeur.errors import RumeurError
 from rumeur.model import EnrichmentResult, Post, Rejected
 from rumeur.nlp.base import Enricher
 from rumeur.pipeline.adapters import workspace_models
+from rumeur.pipeline.ahead import Read, read_ahead, read_batches, worth_reading_ahead
 from rumeur.pipeline.stages import (
     attribute_brands,
     deduplicate,
     documents,
     enrich,
     match_queries,
-    normalise,
 )
 from rumeur.query.document import Document
-from rumeur.sources.base import Batch, Progress, Source
+from rumeur.sources.base import Progress, Source
 from rumeur.store import CursorUpdate, Store, WriteResult
 
 log = structlog.get_logger(__name__)
@@ -61,22 +61,29 @@ def run(
     enrichers: Sequence[Enricher] = (),
     batch_size: int = 1000,
     on_step: Callable[[Step], None] | None = None,
+    *,
+    ahead: bool = False,
 ) -> RunReport:
-    """Run `source` into `store` for `workspace` from where it last stopped."""
+    """Run `source` into `store` for `workspace` from where it last stopped. `ahead`: read
+    and normalise a large file's batches in a second process meanwhile (pipeline/ahead.py)."""
     key = cursor_key(workspace, source)
     cursor = store.cursor(key)
     report = RunReport(source=source.name, resumed=bool(cursor))
     started = time.perf_counter()
     try:
-        for batch in source.batches(cursor, batch_size):
-            stored = _store_batch(store, workspace, source, batch, enrichers, key)
-            report.read += len(batch.items) + len(batch.rejects)
+        if ahead and worth_reading_ahead(source):
+            reads = read_ahead(source, cursor, batch_size)
+        else:
+            reads = read_batches(source, cursor, batch_size)
+        for read in reads:
+            stored = _store_batch(store, workspace, source, read, enrichers, key)
+            report.read += read.items
             report.written.add(stored.written)
             report.rejects += stored.rejects
             report.batches += 1
             report.seconds = time.perf_counter() - started
             if on_step is not None:
-                on_step(Step(report, batch.progress, stored.rejects))
+                on_step(Step(report, read.progress, stored.rejects))
     except RumeurError as exc:
         store.record_error(key, workspace.slug, str(exc), datetime.now(UTC))
         raise
@@ -99,13 +106,13 @@ def _store_batch(
     store: Store,
     workspace: Workspace,
     source: Source,
-    batch: Batch,
+    read: Read,
     enrichers: Sequence[Enricher],
     key: str,
 ) -> _Stored:
-    normalised = normalise(batch.items, source.normalise, getattr(source, "column", None))
-    rejects = sorted([*batch.rejects, *normalised.rejects], key=lambda r: r.line or 0)
-    update = CursorUpdate(key, batch.cursor)
+    normalised = read.normalised
+    rejects = sorted([*read.rejects, *normalised.rejects], key=lambda r: r.line or 0)
+    update = CursorUpdate(key, read.cursor)
     written = enrich_and_store(store, workspace, normalised.posts, enrichers, rejects, update)
     log.debug(
         "batch stored", source=source.name, posts=len(normalised.posts), rejected=len(rejects)

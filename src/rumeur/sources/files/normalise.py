@@ -85,6 +85,8 @@ class RowNormaliser:
         if key is None:
             return ""
         value: Any = row.get(key)
+        if type(value) is str:  # a CSV cell: some twenty per row, the rest is for JSON
+            return value
         if value is None and "." in key and key not in row:
             value = row
             for part in key.split("."):  # a dotted path into nested JSON

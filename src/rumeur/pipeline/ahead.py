@@ -1,0 +1,151 @@
+"""A source's batches read and normalised ahead, in a second process, while this one stores.
+
+Why: reading and normalising a file is a fifth of an import's CPU (the airline file: about
+0.7 s of 5), all of it independent of the store; a machine has two cores or more. The child is
+a fork of this process that runs the very code the runner would (`read_batches`), and sends each
+batch's outcome, pickled, through a bounded queue (at most QUEUED batches wait: the child never
+runs far ahead of the store).
+
+Nothing changes but where the work runs: the same batches in the same order with the same
+rejected rows. When the child fails (an unreadable file, a fault in the middle), nothing it
+says is trusted: this process reads on from the cursor of the last batch it received, so that
+the error is raised here, as the runner raises it without a child, for the same row.
+The child leaves when this process stops wanting batches, and when this process is gone (it
+checks its parent while it waits), so that a killed import leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rumeur.model import Rejected
+from rumeur.pipeline.stages import Normalised, normalise
+from rumeur.sources.base import Progress, Source
+
+QUEUED = 2  # batches the child may have ready before the store takes them
+WAIT_S = 0.5  # how often a waiting side looks whether the other one is still there
+MIN_BYTES = 1 << 20  # a smaller file is read here: a fork would cost more than it saves
+
+
+@dataclass(slots=True)
+class Read:
+    """One batch of a source, normalised: what the runner stores."""
+
+    cursor: dict[str, Any]
+    progress: Progress | None
+    rejects: list[Rejected]  # the source's own (rows it could not read)
+    items: int  # rows read, rejected ones included
+    normalised: Normalised
+
+
+def read_batches(source: Source, cursor: dict[str, Any] | None, size: int) -> Iterator[Read]:
+    """`source`'s batches from `cursor` on, each normalised, in this process."""
+    column: Callable[[str], str] | None = getattr(source, "column", None)
+    for batch in source.batches(cursor, size):
+        yield Read(
+            batch.cursor,
+            batch.progress,
+            batch.rejects,
+            len(batch.items) + len(batch.rejects),
+            normalise(batch.items, source.normalise, column),
+        )
+
+
+def worth_reading_ahead(source: Source) -> bool:
+    """Whether a second process is worth its start: a file of at least MIN_BYTES, and a
+    system that can fork (not Windows)."""
+    path = getattr(source, "path", None)
+    if path is None or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        return bool(os.stat(path).st_size >= MIN_BYTES)
+    except OSError:
+        return False
+
+
+def read_ahead(source: Source, cursor: dict[str, Any] | None, size: int) -> Iterator[Read]:
+    """`read_batches`, run in a child process; the same batches, or the same error."""
+    ctx = multiprocessing.get_context("fork")
+    channel: Any = ctx.Queue(maxsize=QUEUED)
+    stop = ctx.Event()
+    child = ctx.Process(
+        target=_child, args=(channel, stop, os.getpid(), source, cursor, size), daemon=True
+    )
+    child.start()
+    last = cursor
+    try:
+        while (message := _receive(channel, child)) is not None:
+            kind, read = message
+            if kind == "end":
+                return
+            if kind == "failed":
+                break
+            last = read.cursor
+            yield read
+    finally:
+        _dismiss(channel, stop, child)
+    # The child failed or vanished: read on here, where its error, if any, is raised again.
+    yield from read_batches(source, last, size)
+
+
+def _receive(channel: Any, child: Any) -> tuple[str, Read | None] | None:
+    """The child's next message; None when it died without one (killed)."""
+    while True:
+        try:
+            message: tuple[str, Read | None] = channel.get(timeout=WAIT_S)
+            return message
+        except queue.Empty:
+            if not child.is_alive():
+                try:
+                    return channel.get(timeout=WAIT_S)  # sent just before it ended
+                except queue.Empty:
+                    return None
+
+
+def _dismiss(channel: Any, stop: Any, child: Any) -> None:
+    """Have the child stop (it may be waiting to put a batch) and wait for it to leave."""
+    stop.set()
+    while child.is_alive():
+        with contextlib.suppress(queue.Empty):
+            channel.get(timeout=0.05)  # room for a put it is waiting on
+        child.join(timeout=0.05)
+    channel.close()
+    channel.join_thread()
+
+
+def _child(
+    channel: Any, stop: Any, parent: int, source: Source, cursor: dict[str, Any] | None, size: int
+) -> None:
+    reads = read_batches(source, cursor, size)
+    delivered = False
+    try:
+        for read in reads:
+            if not _put(channel, stop, parent, ("read", read)):
+                return
+        delivered = _put(channel, stop, parent, ("end", None))
+    except BaseException:  # the parent reads again from the last cursor and raises it there
+        delivered = _put(channel, stop, parent, ("failed", None))
+    finally:
+        reads.close()  # the source's own clean-up (a converted copy of the file)
+        channel.close()
+        if delivered:  # everything put is in the pipe before the process ends
+            channel.join_thread()
+        else:  # nobody reads any more: waiting to flush would wait for ever
+            channel.cancel_join_thread()
+
+
+def _put(channel: Any, stop: Any, parent: int, message: tuple[str, Read | None]) -> bool:
+    """Wait for room in the queue; False when the parent no longer wants batches or is gone."""
+    while not stop.is_set() and os.getppid() == parent:
+        try:
+            channel.put(message, timeout=WAIT_S)
+            return True
+        except queue.Full:
+            continue
+    return False
