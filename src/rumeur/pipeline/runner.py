@@ -3,6 +3,7 @@ store each batch with the cursor that follows it in one transaction."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from rumeur.nlp.base import Enricher
 from rumeur.pipeline.adapters import workspace_models
 from rumeur.pipeline.ahead import Read, read_ahead, read_batches, worth_reading_ahead
 from rumeur.pipeline.stages import (
+    Normalised,
     attribute_brands,
     deduplicate,
     documents,
@@ -26,6 +28,7 @@ from rumeur.pipeline.stages import (
 from rumeur.query.document import Document
 from rumeur.sources.base import Progress, Source
 from rumeur.store import CursorUpdate, Store, WriteResult
+from rumeur.store.terms import Indexed, index_document
 
 log = structlog.get_logger(__name__)
 
@@ -72,7 +75,9 @@ def run(
     started = time.perf_counter()
     try:
         if ahead and worth_reading_ahead(source):
-            reads = read_ahead(source, cursor, batch_size)
+            # Without models, a batch's whole CPU part can be done there too.
+            then = None if enrichers else functools.partial(_ready_without_models, workspace)
+            reads = read_ahead(source, cursor, batch_size, then)
         else:
             reads = read_batches(source, cursor, batch_size)
         for read in reads:
@@ -113,7 +118,10 @@ def _store_batch(
     normalised = read.normalised
     rejects = sorted([*read.rejects, *normalised.rejects], key=lambda r: r.line or 0)
     update = CursorUpdate(key, read.cursor)
-    written = enrich_and_store(store, workspace, normalised.posts, enrichers, rejects, update)
+    if isinstance(read.ready, Prepared):  # prepared by the reading process
+        written = store_prepared(store, workspace, read.ready, rejects, update)
+    else:
+        written = enrich_and_store(store, workspace, normalised.posts, enrichers, rejects, update)
     log.debug(
         "batch stored", source=source.name, posts=len(normalised.posts), rejected=len(rejects)
     )
@@ -137,11 +145,13 @@ def enrich_and_store(
 
 @dataclass(slots=True)
 class Prepared:
-    """A batch ready to store: its posts, the models' answers and the query documents."""
+    """A batch ready to store: its posts, the models' answers and the query documents (or,
+    from another process, the index entries made of them: smaller to send)."""
 
     posts: list[Post]
     results: list[EnrichmentResult]
-    documents: list[Document]
+    documents: list[Document] | None
+    indexed: list[Indexed] | None = None
 
 
 def prepare(
@@ -156,6 +166,14 @@ def prepare(
     return Prepared(kept, results, docs)
 
 
+def _ready_without_models(workspace: Workspace, normalised: Normalised) -> Prepared:
+    """`prepare` for a run without models, in the reading process (pipeline/ahead.py): no
+    store is read; the documents travel as their index entries."""
+    ready = prepare(None, workspace, normalised.posts, ())  # type: ignore[arg-type]
+    indexed = [index_document(doc) for doc in ready.documents or ()]
+    return Prepared(ready.posts, ready.results, None, indexed)
+
+
 def store_prepared(
     store: Store,
     workspace: Workspace,
@@ -165,5 +183,11 @@ def store_prepared(
 ) -> WriteResult:
     """The store's part: one transaction."""
     return store.write(
-        workspace.slug, ready.posts, ready.results, rejects, cursor, documents=ready.documents
+        workspace.slug,
+        ready.posts,
+        ready.results,
+        rejects,
+        cursor,
+        documents=ready.documents,
+        indexed=ready.indexed,
     )

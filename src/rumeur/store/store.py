@@ -20,6 +20,7 @@ from rumeur.store.engine import WRITE_OPTION, make_engine, redact_url
 from rumeur.store.migrate import upgrade
 from rumeur.store.relabel import posts_after, relabel
 from rumeur.store.schema import posts, rate_limits, rejected, source_cursors
+from rumeur.store.terms import Indexed
 from rumeur.store.writer import CursorUpdate, WriteResult, write_batch
 
 # The tables a bulk load grows, whose statistics the planner reads.
@@ -152,11 +153,15 @@ class Store:
         rejects: Sequence[Rejected] = (),
         cursor: CursorUpdate | None = None,
         documents: Sequence[Document] | None = None,
+        indexed: Sequence[Indexed] | None = None,
     ) -> WriteResult:
         """Store a batch, its rejected rows and the source's new cursor atomically.
-        `documents` (one per post) spare the index from reading the posts again."""
+        `documents` (one per post) spare the index from reading the posts again; `indexed`
+        (their index entries, `terms.index_document`) spare it from reading the documents."""
         with self.transaction() as conn:
-            written = write_batch(conn, workspace, batch, results, rejects, cursor, documents)
+            written = write_batch(
+                conn, workspace, batch, results, rejects, cursor, documents, indexed
+            )
         self._analyze_on_growth(written.inserted)
         return written
 

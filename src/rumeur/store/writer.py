@@ -122,13 +122,15 @@ def write_batch(
     rejects: Sequence[Rejected] = (),
     cursor: CursorUpdate | None = None,
     documents: Sequence[Document] | None = None,
+    indexed: Sequence[Indexed] | None = None,
 ) -> WriteResult:
-    """Store `batch` (already deduplicated by key) for `workspace`. Call inside a transaction."""
+    """Store `batch` (already deduplicated by key) for `workspace`. Call inside a transaction.
+    `indexed`, else `documents`, else the posts themselves give the index entries."""
     now = datetime.now(UTC)
-    if documents is None:
+    if indexed is None and documents is None:
         indexed = [index_post(post) for post in batch]
-    else:
-        indexed = [index_document(doc) for doc in documents]
+    elif indexed is None:
+        indexed = [index_document(doc) for doc in documents or ()]
     rows = [
         {**_post_row(post, i, results, now), **ix.columns}
         for i, (post, ix) in enumerate(zip(batch, indexed, strict=True))
