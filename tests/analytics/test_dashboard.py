@@ -78,6 +78,24 @@ def test_the_rollups_give_the_figures_of_a_full_scan(
     json.dumps(fast.as_dict())  # the REST API's answer
 
 
+def test_day_buckets_summed_by_piece_give_the_figures_of_a_full_scan(
+    store: Store, workspace: str
+) -> None:
+    """Day buckets are read a piece of hours each (`Span.pieces`), not an hour each: in a zone
+    whose midnight falls on a half hour (a day's first piece begins at the first hour of its
+    date), and over three years across changes of clock (pieces read a hundred at a time)."""
+    cases = [
+        ("Asia/Kolkata", *WEEK),
+        ("America/Chicago", datetime(2014, 1, 1, tzinfo=UTC), datetime(2016, 12, 1, tzinfo=UTC)),
+    ]
+    with store.engine.connect() as conn:
+        for zone, since, until in cases:
+            scope = Scope(workspace, since, until, ZoneInfo(zone))
+            fast = dashboard(conn, scope, "United", COMPETITORS)
+            assert fast == dashboard_by_scan(conn, scope, "United", COMPETITORS), zone
+            assert fast.posts > 0 and len(fast.buckets) > 6
+
+
 def test_figures_a_reader_can_check_against_the_csv(
     store: Store, workspace: str, rows: list
 ) -> None:

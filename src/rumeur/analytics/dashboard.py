@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -233,15 +233,34 @@ def _read_hourly(
     conn: Connection, scope: Scope, period: _Period, names: list[str], own: str, sums: _Sums
 ) -> None:
     hours = period.hours(scope)
-    sums.whole = reads.by_hour_and_sentiment(conn, hours)
+    # Read per bucket rather than per hour where a bucket holds many: each piece is keyed by
+    # its first hour, which falls in the bucket (and the slice) that its hours fall in.
+    bucketed = replace(hours, pieces=_bucket_starts(period, scope.zone))
+    sums.whole = reads.by_hour_and_sentiment(conn, bucketed)
     sums.dims = reads.by_dimensions(conn, hours)
-    for h, b, p, g, negative in reads.by_hour_and_brand(conn, hours, names):
-        sums.brand_hours[(h, b)] = p
+    for h, b, p, g, negative in reads.by_hour_and_brand(conn, bucketed, names):
+        sums.brand_hours[(h, b)] += p
         sums.brand_engagement[b] += g
         sums.brand_negative[b] += negative
     sums.brand_platforms.update(reads.platforms_of(conn, hours, own))
-    for hour, n in reads.volume_by_hour(conn, period.before(scope)).items():
+    before = period.before(scope)
+    slices = tuple(period.previous + i * DAY for i in range(1, period.days_before))
+    for hour, n in reads.volume_by_hour(conn, replace(before, pieces=slices)).items():
         sums.previous[period.slice_before(hour)] += n
+
+
+def _bucket_starts(period: _Period, zone: ZoneInfo) -> tuple[datetime, ...]:
+    """The hours of the period at which a day bucket begins (after the first): where the local
+    date changes; none when the buckets are the hours themselves."""
+    if period.hi - period.lo <= HOURLY_UP_TO:
+        return ()
+    starts, day = [], period.lo.astimezone(zone).date()
+    for i in range(1, (period.hi - period.lo) // HOUR):
+        hour = period.lo + i * HOUR
+        if hour.astimezone(zone).date() != day:
+            starts.append(hour)
+            day = hour.astimezone(zone).date()
+    return tuple(starts)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
     Connection,
     Float,
+    Row,
     RowMapping,
+    Subquery,
+    and_,
     bindparam,
     case,
     cast,
@@ -30,6 +34,7 @@ from sqlalchemy import (
 from rumeur.metrics import ENGAGEMENT
 from rumeur.store.rollups import ALL
 from rumeur.store.schema import (
+    UTCDateTime,
     authors,
     facet_days,
     facet_rollups,
@@ -62,6 +67,10 @@ class Span:
     lo: datetime
     hi: datetime
     reasons: tuple[str, ...] | None = None
+    # The hours, inside [lo, hi), at which the caller's buckets begin (a chart's local days):
+    # the reads keyed by hour then sum each piece, from one of them to the next, and key it by
+    # its first hour. The same figures once bucketed, in a twentieth of the rows to parse.
+    pieces: tuple[datetime, ...] = ()
 
 
 def data_span(conn: Connection, workspace: str) -> tuple[datetime, datetime] | None:
@@ -78,9 +87,11 @@ def data_span(conn: Connection, workspace: str) -> tuple[datetime, datetime] | N
 def _hourly_where(span: Span) -> list[Any]:
     r = rollups_hourly
     where = [r.c.workspace == span.workspace, r.c.hour >= span.lo, r.c.hour < span.hi]
-    if span.reasons is not None:
-        where.append(r.c.reason.in_(span.reasons))
-    return where
+    return where + _reasons_where(span)
+
+
+def _reasons_where(span: Span) -> list[Any]:
+    return [] if span.reasons is None else [rollups_hourly.c.reason.in_(span.reasons)]
 
 
 def _sums() -> tuple[Any, Any]:
@@ -88,14 +99,49 @@ def _sums() -> tuple[Any, Any]:
     return func.sum(r.c.posts), func.sum(r.c.engagement)
 
 
+def _by_hour(
+    conn: Connection,
+    span: Span,
+    keys: Sequence[Any],
+    sums: Sequence[Any],
+    where: Sequence[Any],
+    having: Any = None,
+) -> Iterator[Row[Any]]:
+    """(hour, *keys, *sums) of the span's rows that `where` allows, grouped by the hour and
+    `keys`; with `span.pieces`, grouped by piece instead, the hour being the piece's first."""
+    r = rollups_hourly
+    if not span.pieces:
+        query = select(r.c.hour, *keys, *sums).where(*_hourly_where(span), *where)
+        query = query.group_by(r.c.hour, *keys)
+        yield from conn.execute(query if having is None else query.having(having))
+        return
+    same = [r.c.workspace == span.workspace, *_reasons_where(span), *where]
+    bounds = [span.lo, *(p for p in span.pieces if span.lo < p < span.hi), span.hi]
+    for start in range(0, len(bounds) - 1, DAYS_PER_QUERY):
+        chunk = bounds[start : start + DAYS_PER_QUERY + 1]
+        piece = _pieces(len(chunk) - 1)
+        inside = and_(r.c.hour >= piece.c.lo, r.c.hour < piece.c.hi)
+        query = select(piece.c.lo, *keys, *sums).join_from(piece, r, inside).where(*same)
+        query = query.group_by(piece.c.lo, *keys)
+        query = query if having is None else query.having(having)
+        yield from conn.execute(query, {f"piece{i}": b for i, b in enumerate(chunk)})
+
+
+@lru_cache(maxsize=16)
+def _pieces(count: int) -> Subquery:
+    """`count` pieces of time as rows (lo, hi), from parameters `piece0`... `piece{count}`
+    (each piece ends where the next begins): made once for a number of pieces."""
+    bounds = [bindparam(f"piece{i}", type_=UTCDateTime()) for i in range(count + 1)]
+    rows = [select(lo.label("lo"), hi.label("hi")) for lo, hi in pairwise(bounds)]
+    return (rows[0] if count == 1 else union_all(*rows)).subquery("pieces")
+
+
 def by_hour_and_sentiment(conn: Connection, span: Span) -> dict[tuple[datetime, str], Pair]:
-    """The whole volume's posts and engagement per (hour, sentiment)."""
+    """The whole volume's posts and engagement per (hour, sentiment), or per (piece,
+    sentiment) with `span.pieces`."""
     r = rollups_hourly
     n, e = _sums()
-    whole = [*_hourly_where(span), r.c.brand == ALL]
-    rows = conn.execute(
-        select(r.c.hour, r.c.sentiment, n, e).where(*whole).group_by(r.c.hour, r.c.sentiment)
-    )
+    rows = _by_hour(conn, span, [r.c.sentiment], [n, e], [r.c.brand == ALL])
     return {(h, s): [int(p), int(g)] for h, s, p, g in rows}
 
 
@@ -112,15 +158,15 @@ def by_dimensions(conn: Connection, span: Span) -> dict[tuple[str, str, str, str
 def by_hour_and_brand(
     conn: Connection, span: Span, names: Sequence[str]
 ) -> Iterable[tuple[datetime, str, int, int, int]]:
-    """Posts, engagement and negative posts per (hour, brand) of the brands named."""
+    """Posts, engagement and negative posts per (hour, brand) of the brands named, or per
+    (piece, brand) with `span.pieces`."""
     r = rollups_hourly
     n, e = _sums()
     negative = func.sum(case((r.c.sentiment == "negative", r.c.posts), else_=0))
-    named = [*_hourly_where(span), r.c.brand.in_(names)]
     # Sentiment apart: fewer rows (and times to parse) to read; the negative posts summed
     # beside, rather than by a second pass over the same rows.
-    keys = (r.c.hour, r.c.brand)
-    for h, b, p, g, m in conn.execute(select(*keys, n, e, negative).where(*named).group_by(*keys)):
+    rows = _by_hour(conn, span, [r.c.brand], [n, e, negative], [r.c.brand.in_(names)])
+    for h, b, p, g, m in rows:
         yield h, b, int(p), int(g), int(m)
 
 
@@ -134,12 +180,11 @@ def platforms_of(conn: Connection, span: Span, brand: str) -> dict[str, int]:
 
 
 def volume_by_hour(conn: Connection, span: Span) -> dict[datetime, int]:
-    """The whole volume's posts per hour (hours without posts left out): the previous period's
-    size and which of its days hold data."""
+    """The whole volume's posts per hour, or per piece with `span.pieces` (those without posts
+    left out): the previous period's size and which of its days hold data."""
     r = rollups_hourly
     n, _ = _sums()
-    before = [*_hourly_where(span), r.c.brand == ALL]
-    rows = conn.execute(select(r.c.hour, n).where(*before).group_by(r.c.hour).having(n > 0))
+    rows = _by_hour(conn, span, [], [n], [r.c.brand == ALL], having=n > 0)
     return {h: int(p) for h, p in rows}
 
 
