@@ -19,14 +19,19 @@ checks its parent while it waits), so that a killed import leaves no process beh
 from __future__ import annotations
 
 import contextlib
+import copyreg
+import dataclasses
+import functools
+import io
 import multiprocessing
 import os
+import pickle
 import queue
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rumeur.model import Rejected
+from rumeur.model import Author, Label, Media, Metrics, Post, Rejected
 from rumeur.pipeline.stages import Normalised, normalise
 from rumeur.sources.base import Progress, Source
 
@@ -102,6 +107,7 @@ def read_ahead(
                 return
             if kind == "failed":
                 break
+            read = pickle.loads(read)  # our own child's bytes
             last = read.cursor
             yield read
     finally:
@@ -110,11 +116,11 @@ def read_ahead(
     yield from read_batches(source, last, size, then)
 
 
-def _receive(channel: Any, child: Any) -> tuple[str, Read | None] | None:
+def _receive(channel: Any, child: Any) -> tuple[str, Any] | None:
     """The child's next message; None when it died without one (killed)."""
     while True:
         try:
-            message: tuple[str, Read | None] = channel.get(timeout=WAIT_S)
+            message: tuple[str, Any] = channel.get(timeout=WAIT_S)
             return message
         except queue.Empty:
             if not child.is_alive():
@@ -148,7 +154,7 @@ def _child(
     delivered = False
     try:
         for read in reads:
-            if not _put(channel, stop, parent, ("read", read)):
+            if not _put(channel, stop, parent, ("read", _dumps(read))):
                 return
         delivered = _put(channel, stop, parent, ("end", None))
     except BaseException:  # the parent reads again from the last cursor and raises it there
@@ -162,7 +168,32 @@ def _child(
             channel.cancel_join_thread()
 
 
-def _put(channel: Any, stop: Any, parent: int, message: tuple[str, Read | None]) -> bool:
+def _by_constructor(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A dataclass pickled as a call of its constructor with its fields' values: rebuilt in
+    one call instead of field by field as pickle rebuilds a slotted dataclass (the posts'
+    unpickling cost this process 0.55 s of CPU on the airline file, 0.39 s so)."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    return lambda value: (cls, tuple([getattr(value, n) for n in names]))
+
+
+@functools.cache
+def _pickler_table() -> dict[type, Any]:
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    for cls in (Post, Author, Metrics, Media, Label):
+        if all(f.init for f in dataclasses.fields(cls)):
+            table[cls] = _by_constructor(cls)
+    return table
+
+
+def _dumps(read: Read) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _pickler_table()  # type: ignore[misc]
+    pickler.dump(read)
+    return buffer.getvalue()
+
+
+def _put(channel: Any, stop: Any, parent: int, message: tuple[str, Any]) -> bool:
     """Wait for room in the queue; False when the parent no longer wants batches or is gone."""
     while not stop.is_set() and os.getppid() == parent:
         try:
