@@ -28,6 +28,7 @@ from rumeur.pipeline.stages import (
 from rumeur.query.document import Document
 from rumeur.sources.base import Progress, Source
 from rumeur.store import CursorUpdate, Store, WriteResult
+from rumeur.store.facets import Facet, text_facets
 from rumeur.store.terms import Indexed, index_document
 
 log = structlog.get_logger(__name__)
@@ -152,6 +153,7 @@ class Prepared:
     results: list[EnrichmentResult]
     documents: list[Document] | None
     indexed: list[Indexed] | None = None
+    found: list[frozenset[Facet]] | None = None  # the posts' `facets.text_facets`
 
 
 def prepare(
@@ -171,7 +173,8 @@ def _ready_without_models(workspace: Workspace, normalised: Normalised) -> Prepa
     store is read; the documents travel as their index entries."""
     ready = prepare(None, workspace, normalised.posts, ())  # type: ignore[arg-type]
     indexed = [index_document(doc) for doc in ready.documents or ()]
-    return Prepared(ready.posts, ready.results, None, indexed)
+    found = [text_facets(p.text, p.title, p.hashtags, p.mentions, p.links) for p in ready.posts]
+    return Prepared(ready.posts, ready.results, None, indexed, found)
 
 
 def store_prepared(
@@ -190,4 +193,5 @@ def store_prepared(
         cursor,
         documents=ready.documents,
         indexed=ready.indexed,
+        found=ready.found,
     )

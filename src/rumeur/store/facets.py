@@ -40,7 +40,24 @@ def facets(
     links: Iterable[str] | None,
     author_id: int,
 ) -> frozenset[Facet]:
-    out: set[Facet] = {("author", str(author_id))}
+    return with_author(text_facets(text, title, hashtags, mentions, links), author_id)
+
+
+def with_author(found: frozenset[Facet], author_id: int) -> frozenset[Facet]:
+    """`text_facets` and the author's: a post's facets."""
+    return found | {("author", str(author_id))}
+
+
+def text_facets(
+    text: str | None,
+    title: str | None,
+    hashtags: Iterable[str] | None,
+    mentions: Iterable[str] | None,
+    links: Iterable[str] | None,
+) -> frozenset[Facet]:
+    """The facets of a post that its own values give (all but its author's, which the store
+    numbers): computable before the post is stored, by the process that reads a file."""
+    out: set[Facet] = set()
     for tag in hashtags or ():
         if value := tag.lstrip("#").lower():
             out.add(("tag", value[:MAX_VALUE]))

@@ -17,6 +17,7 @@ from rumeur.query.document import Document
 from rumeur.store.budget import bounded
 from rumeur.store.bulk import upsert
 from rumeur.store.engine import WRITE_OPTION, make_engine, redact_url
+from rumeur.store.facets import Facet
 from rumeur.store.migrate import upgrade
 from rumeur.store.relabel import posts_after, relabel
 from rumeur.store.schema import posts, rate_limits, rejected, source_cursors
@@ -154,13 +155,15 @@ class Store:
         cursor: CursorUpdate | None = None,
         documents: Sequence[Document] | None = None,
         indexed: Sequence[Indexed] | None = None,
+        found: Sequence[frozenset[Facet]] | None = None,
     ) -> WriteResult:
         """Store a batch, its rejected rows and the source's new cursor atomically.
         `documents` (one per post) spare the index from reading the posts again; `indexed`
-        (their index entries, `terms.index_document`) spare it from reading the documents."""
+        (their index entries, `terms.index_document`) spare it from reading the documents;
+        `found` (their `facets.text_facets`) spare the rollups from reading their texts."""
         with self.transaction() as conn:
             written = write_batch(
-                conn, workspace, batch, results, rejects, cursor, documents, indexed
+                conn, workspace, batch, results, rejects, cursor, documents, indexed, found
             )
         self._analyze_on_growth(written.inserted)
         return written

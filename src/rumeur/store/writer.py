@@ -31,7 +31,7 @@ from rumeur.store.bulk import (
     upsert_values,
 )
 from rumeur.store.corrected import corrected_labels
-from rumeur.store.facets import Facet, facets
+from rumeur.store.facets import Facet, facets, with_author
 from rumeur.store.rollups import ALL, NO_REASON, UNKNOWN
 from rumeur.store.schema import (
     author_rollups,
@@ -123,9 +123,11 @@ def write_batch(
     cursor: CursorUpdate | None = None,
     documents: Sequence[Document] | None = None,
     indexed: Sequence[Indexed] | None = None,
+    found: Sequence[frozenset[Facet]] | None = None,
 ) -> WriteResult:
     """Store `batch` (already deduplicated by key) for `workspace`. Call inside a transaction.
-    `indexed`, else `documents`, else the posts themselves give the index entries."""
+    `indexed`, else `documents`, else the posts themselves give the index entries; `found`,
+    the posts' `facets.text_facets` when computed already."""
     now = datetime.now(UTC)
     if indexed is None and documents is None:
         indexed = [index_post(post) for post in batch]
@@ -139,7 +141,7 @@ def write_batch(
     for row, post in zip(rows, batch, strict=True):
         row["author_id"] = author_ids[(post.platform, post.author.handle)]
     stored = _stored_posts(conn, [p.key for p in batch])
-    outcome, before, after = _write_posts(conn, workspace, batch, rows, stored)
+    outcome, before, after = _write_posts(conn, workspace, batch, rows, stored, found)
     # Before the terms: it reads which posts had matched a query before this batch.
     apply_author_days(conn, workspace, before, after, batch, outcome.ids)
     _write_terms(conn, workspace, batch, indexed, outcome)
@@ -313,6 +315,7 @@ def _write_posts(
     batch: Sequence[Post],
     rows: list[dict[str, Any]],
     stored: dict[Any, dict[str, Any]],
+    found: Sequence[frozenset[Facet]] | None = None,
 ) -> tuple[_Outcome, dict[int, _State], dict[int, _State]]:
     result = WriteResult()
     ids: list[int | None] = [None] * len(batch)
@@ -355,7 +358,8 @@ def _write_posts(
         for i in fresh:
             ids[i] = pid = new_ids[batch[i].key]
             brands = {(workspace, b) for b in (batch[i].brands or [""])}
-            after[pid] = _state(rows[i], brands)
+            known = None if found is None else with_author(found[i], rows[i]["author_id"])
+            after[pid] = _state(rows[i], brands, known)
             member_adds += [{"post_id": pid, "workspace": w, "brand": b} for w, b in brands]
         result.inserted = len(fresh)
     if changed:
