@@ -345,6 +345,12 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
+def driver_value(conn: Connection, column: Any) -> Callable[[Any], Any] | None:
+    """A function giving a value of `column` in the driver's form; None where the driver takes
+    it as it is."""
+    return _converter(column.type, conn.dialect.name)
+
+
 def driver_key(
     conn: Connection, table: Table, names: Sequence[str]
 ) -> Callable[[tuple[Any, ...]], tuple[Any, ...]] | None:

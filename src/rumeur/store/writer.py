@@ -9,7 +9,7 @@ the stored version contributed and adds what the new version contributes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from rumeur.query.document import Document
 from rumeur.store.author_stats import apply_author_days
 from rumeur.store.bulk import (
     driver_key,
+    driver_value,
     execute_many,
     greatest,
     insert_rows,
@@ -429,9 +430,11 @@ def _apply_rollups(conn: Connection, before: dict[int, _State], after: dict[int,
                 if sign > 0 and (acc[2] is None or state.created_at > acc[2]):
                     acc[2] = state.created_at
     upsert_sums(conn, rollups_hourly, HOURLY_KEY, hourly_deltas(before, after))
-    facet_sums = facet_deltas(before, after)
-    upsert_sums(conn, facet_rollups, FACET_KEY, facet_sums)
-    upsert_sums(conn, facet_days, FACET_DAY_KEY, day_deltas(facet_sums))
+    # The day in the driver's form from the start: each of some 100,000 keys a batch sums is
+    # then written as it is, instead of converted key by key (0.1 s of an airline import).
+    facet_sums = facet_deltas(before, after, driver_value(conn, facet_rollups.c.day))
+    upsert_sums(conn, facet_rollups, FACET_KEY, facet_sums, converted=True)
+    upsert_sums(conn, facet_days, FACET_DAY_KEY, day_deltas(facet_sums), converted=True)
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     author_rows = [
         {
@@ -476,9 +479,12 @@ def hourly_deltas(
 
 
 def facet_deltas(
-    before: dict[int, _State], after: dict[int, _State]
+    before: dict[int, _State],
+    after: dict[int, _State],
+    form: Callable[[datetime], Any] | None = None,
 ) -> dict[tuple[Any, ...], list[int]]:
-    """(workspace, kind, day, reason, value) -> [posts, engagement] deltas."""
+    """(workspace, kind, day, reason, value) -> [posts, engagement] deltas; `form` gives the
+    day as the keys should hold it (the driver's form: `bulk.driver_value`)."""
     deltas: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     # A relabelled sentiment, or a new brand in the same workspace, moves no facet row: skip
     # such posts rather than add and take away the same dozens of keys.
@@ -491,6 +497,8 @@ def facet_deltas(
             if pid in same:
                 continue
             day = state.hour.replace(hour=0)
+            if form is not None:
+                day = form(day)
             e = sign * state.engagement
             for ws in state.workspaces():
                 for kind, value in state.facets:
@@ -516,9 +524,11 @@ def upsert_sums(
     table: Any,
     names: Sequence[str],
     sums: dict[tuple[Any, ...], list[int]],
+    converted: bool = False,
 ) -> None:
-    """Add summed (posts, engagement) deltas to `table`, one row per key, in one statement."""
-    convert = driver_key(conn, table, names)
+    """Add summed (posts, engagement) deltas to `table`, one row per key, in one statement.
+    `converted`: the keys hold the driver's values already."""
+    convert = None if converted else driver_key(conn, table, names)
     if convert is None:
         rows = [(*key, n, e) for key, (n, e) in sums.items() if n or e]
     else:
