@@ -117,15 +117,23 @@ def count_rows(db: Path, sql: str) -> int:
     return int(n)
 
 
-def measure(case: Case, source: Path, repeat: int) -> Result:
-    seconds: list[float] = []
-    rows, argv = 0, []
+def measure(cases: list[Case], source: Path, repeat: int) -> list[Result]:
+    """Every case once per round, round after round: on a shared machine whose load comes and
+    goes, each case meets the same load (all the baseline's runs first, then all of rumeur's,
+    compared the baseline at one load with rumeur at another)."""
+    runs: dict[str, list[tuple[float, int, list[str]]]] = {case.name: [] for case in cases}
     for i in range(repeat):
-        secs, rows, argv = run_once(case, source)
-        seconds.append(secs)
-        print(f"  {case.name}: run {i + 1}/{repeat}: {secs:.2f} s", file=sys.stderr)
-    median = statistics.median(seconds)
-    return Result(case.name, seconds, rows, median, rows / median, command=argv)
+        for case in cases:
+            secs, rows, argv = run_once(case, source)
+            runs[case.name].append((secs, rows, argv))
+            print(f"  {case.name}: run {i + 1}/{repeat}: {secs:.2f} s", file=sys.stderr)
+    results = []
+    for case in cases:
+        seconds = [secs for secs, _, _ in runs[case.name]]
+        _, rows, argv = runs[case.name][-1]
+        median = statistics.median(seconds)
+        results.append(Result(case.name, seconds, rows, median, rows / median, command=argv))
+    return results
 
 
 def cpu_model() -> str:
@@ -154,7 +162,17 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "os": platform.platform(),
+        "load": load_average(),
     }
+
+
+def load_average() -> str:
+    """The machine's load when the runs end: on a shared machine, what the figures met."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)"
 
 
 def print_table(results: list[Result], rows_total: int, repeat: int) -> None:
@@ -189,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     source = find_data()
     try:
-        results = [measure(case, source, args.repeat) for case in CASES]
+        results = measure(CASES, source, args.repeat)
     except CommandFailed as exc:
         print(f"import_throughput: command failed: {exc}", file=sys.stderr)
         return 1
