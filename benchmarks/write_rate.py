@@ -52,7 +52,7 @@ class Run:
     # ... and this process's CPU plus that of the PostgreSQL server's processes serving it,
     # where the server runs on this machine (read from /proc): a write's whole cost.
     both: list[float] = field(default_factory=list)
-    load: float = 0.0  # the 1-minute load average, the higher of the run's start and end
+    load: float = 0.0  # the highest 1-minute load average read after a batch
     server_counted: bool = False  # whether `both` holds the PostgreSQL server's CPU
 
     def rate(self, upto: int, window: int, clock: str = "times") -> float:
@@ -130,11 +130,11 @@ def fill(store: Store, name: str, tweets: list[dict[str, str]], args: argparse.N
             run.times.append(time.perf_counter() - started)
             run.cpu.append(time.process_time() - cpu_started)
             run.both.append(run.cpu[-1] + (server.used() or 0.0))
+            run.load = max(run.load, os.getloadavg()[0])
             if n % 50_000 < args.batch or n == args.window:
                 rate, cpu = run.rate(n, args.window), run.rate(n, args.window, "both")
                 line = f"  {name}: {n:,} posts, {rate:,.0f}/s now ({cpu:,.0f} per CPU second)"
                 print(f"{line}, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
-    run.load = max(run.load, os.getloadavg()[0])
     run.server_counted = server.start is not None
     return run
 
