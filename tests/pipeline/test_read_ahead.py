@@ -125,3 +125,17 @@ def test_a_run_reading_ahead_stores_what_a_run_in_one_process_stores(
             )
             assert mine == theirs, table
             assert mine
+
+
+def test_a_run_that_fails_midway_leaves_no_reading_process(
+    airline: Path, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    ws = Workspace(slug="a", name="A", brand={"name": "United"})
+
+    def fail(step: Any) -> None:
+        raise RuntimeError("the progress bar broke")
+
+    with pytest.raises(RuntimeError):
+        run(_source(_sample(airline, tmp_path)), store, ws, (), 10, fail, ahead=True)
+    assert multiprocessing.active_children() == []

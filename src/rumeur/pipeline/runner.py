@@ -3,6 +3,7 @@ store each batch with the cursor that follows it in one transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -81,15 +82,18 @@ def run(
             reads = read_ahead(source, cursor, batch_size, then)
         else:
             reads = read_batches(source, cursor, batch_size)
-        for read in reads:
-            stored = _store_batch(store, workspace, source, read, enrichers, key)
-            report.read += read.items
-            report.written.add(stored.written)
-            report.rejects += stored.rejects
-            report.batches += 1
-            report.seconds = time.perf_counter() - started
-            if on_step is not None:
-                on_step(Step(report, read.progress, stored.rejects))
+        # Closed as soon as the run stops, a failed batch included: a reading process leaves
+        # then, not when the traceback is let go.
+        with contextlib.closing(reads):
+            for read in reads:
+                stored = _store_batch(store, workspace, source, read, enrichers, key)
+                report.read += read.items
+                report.written.add(stored.written)
+                report.rejects += stored.rejects
+                report.batches += 1
+                report.seconds = time.perf_counter() - started
+                if on_step is not None:
+                    on_step(Step(report, read.progress, stored.rejects))
     except RumeurError as exc:
         store.record_error(key, workspace.slug, str(exc), datetime.now(UTC))
         raise
