@@ -95,6 +95,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database at HEAD shared by one module's tests: for read-only tests over data the module
+    imports once (an import per test costs seconds, times two databases)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module-store") / "rumeur.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_migrated"), path)
+        yield str(path)
+    else:
+        yield from _new_pg_database(request.getfixturevalue("_pg_migrated"))
+
+
 @pytest.fixture
 def store_url(db_url: str) -> str:
     """A new database already at HEAD, for tests that open it themselves (an import command) and
@@ -109,7 +125,7 @@ def store(db_url: str) -> Iterator[Store]:
     opened.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def airline() -> Path:
     if not AIRLINE.is_file():
         pytest.fail(f"the airline data set is missing: {AIRLINE}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,23 +25,36 @@ WEEK = (datetime(2015, 2, 17, 6, tzinfo=UTC), datetime(2015, 2, 24, 6, tzinfo=UT
 LUGGAGE = ("Lost Luggage", "Damaged Luggage")
 
 
-@pytest.fixture
-def rows(airline: Path, tmp_path: Path) -> list[dict[str, str]]:
+@pytest.fixture(scope="module")
+def rows(airline: Path) -> list[dict[str, str]]:
     """Every third row of the set: all six airlines, every day."""
     with airline.open(encoding="utf-8", newline="") as fh:
         kept = list(csv.DictReader(fh))[::3]
-    with (tmp_path / "slice.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(kept[0]))
-        writer.writeheader()
-        writer.writerows(kept)
     return list({r["tweet_id"]: r for r in kept}.values())
 
 
-@pytest.fixture
-def workspace(store: Store, db_url: str, rows: list, tmp_path: Path) -> str:
+@pytest.fixture(scope="module")
+def store(module_store_url: str) -> Iterator[Store]:
+    """One store per database for the module: every test here only reads."""
+    opened = Store.open(module_store_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def workspace(
+    store: Store, module_store_url: str, airline: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     from rumeur.cli import main
 
-    argv = ["import", str(tmp_path / "slice.csv"), "--preset", "airline", "--db", db_url]
+    with airline.open(encoding="utf-8", newline="") as fh:
+        kept = list(csv.DictReader(fh))[::3]
+    path = tmp_path_factory.mktemp("slice") / "slice.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(kept[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+    argv = ["import", str(path), "--preset", "airline", "--db", module_store_url]
     try:
         main([*argv, "--no-enrich"])
     except SystemExit as exc:
