@@ -16,6 +16,11 @@ The dashboard is measured as people read it: every chart with its title and subt
 change against the previous period with its rule, the links to the mentions. The stream is
 measured with its filters, the `brand:` field and the brand filter among them.
 
+Each case is reported by the wall clock (p50, p95) and in CPU: this process's at p50 (the app
+and the test client), and on PostgreSQL the mean of the server's processes for this database,
+read from /proc when the server runs here. On a shared machine the wall clock counts others'
+work too; the CPU does not, and the load average is printed with each table.
+
 Run it with `make bench` (or `.venv/bin/python benchmarks/web_latency.py`). It reports, it does
 not judge: the exit status is 0 whether the goal is met or not. `--posts` and `--pg-posts` make
 smaller stores where a million posts take too long to write; `--no-sqlite` and `--no-postgres`
@@ -27,6 +32,7 @@ import argparse
 import contextlib
 import csv
 import html
+import os
 import re
 import sys
 import time
@@ -43,7 +49,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from import_throughput import find_data, machine
+from import_throughput import find_data, load_average, machine
 from rumeur import entities
 from rumeur.analytics.dashboard import Scope, dashboard, dashboard_by_scan, data_span
 from rumeur.config import Settings, Workspace, load_settings
@@ -81,10 +87,17 @@ class Row:
     name: str
     times: list[float]  # milliseconds, by the wall clock
     cpu: list[float]  # milliseconds of CPU of this process (every thread: the app's too)
+    server: list[float]  # milliseconds of CPU of the database's server processes, when known
 
     @property
     def cpu_p50(self) -> float:
         return percentile(self.cpu, 0.5)
+
+    @property
+    def server_mean(self) -> float | None:
+        # The mean, not a percentile: /proc counts in ticks of 10 ms, a request's share of
+        # which only the mean of many requests tells.
+        return sum(self.server) / len(self.server) if self.server else None
 
     @property
     def p50(self) -> float:
@@ -313,18 +326,64 @@ def windows(first: date, last: date, days: int) -> list[tuple[date, date]]:
     return [(s, s + timedelta(days=days - 1)) for s in starts]
 
 
-def timed(name: str, calls: list[Callable[[], object]], runs: int, warmup: int = WARMUP) -> Row:
+def timed(
+    name: str,
+    calls: list[Callable[[], object]],
+    runs: int,
+    warmup: int = WARMUP,
+    server: Callable[[], float | None] = lambda: None,
+) -> Row:
     """Milliseconds of `runs` calls, taken in turn from `calls`, after `warmup` untimed ones, by
-    the wall clock and in CPU: on a shared machine the wall clock also counts others' work."""
+    the wall clock and in CPU (this process's, and the database server's that `server` reads):
+    on a shared machine the wall clock also counts others' work."""
     for i in range(warmup):
         calls[i % len(calls)]()
-    row = Row(name, [], [])
+    row = Row(name, [], [], [])
     for i in range(runs):
+        served = server()
         started, cpu = time.perf_counter(), time.process_time()
         calls[i % len(calls)]()
         row.times.append((time.perf_counter() - started) * 1000)
         row.cpu.append((time.process_time() - cpu) * 1000)
+        after = server()
+        if served is not None and after is not None:
+            row.server.append(after - served)
     return row
+
+
+class ServerClock:
+    """The CPU milliseconds that PostgreSQL's processes serving this benchmark's database have
+    used, read from /proc: where the server runs on this machine and its processes can be
+    read (None elsewhere, and on SQLite, whose work is this process's). It asks on a
+    connection of its own, which it leaves out."""
+
+    def __init__(self, store: Store) -> None:
+        self.engine = create_engine(store.engine.url) if store.dialect == "postgresql" else None
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __call__(self) -> float | None:
+        if self.engine is None:
+            return None
+        with self.engine.connect() as conn:
+            pids = conn.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            ).scalars()
+            try:
+                return sum(self._cpu(pid) for pid in pids)
+            except PermissionError:  # another user's processes
+                return None
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def _cpu(self, pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a parallel worker gone, or a server on another machine
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) * 1000 / self.tick
 
 
 def page(client: TestClient, path: str, params: dict[str, str]) -> Callable[[], str]:
@@ -399,10 +458,13 @@ def measure(store: Store, settings: Settings, args: argparse.Namespace) -> list[
         ),
         (f"stream next page, q={COMMON}", [next_page(client, stream, {"q": COMMON})]),
     ]
-    rows = [timed(name, calls, args.runs) for name, calls in cases]
+    clock = ServerClock(store)
+    rows = [timed(name, calls, args.runs, server=clock) for name, calls in cases]
     scans = [reader(store, ws, s, True) for s in scopes(ws, month)]
-    rows.append(timed("baseline: dashboard_by_scan, 30 days", scans, args.baseline_runs, 1))
+    baseline = "baseline: dashboard_by_scan, 30 days"
+    rows.append(timed(baseline, scans, args.baseline_runs, 1, server=clock))
     client.close()
+    clock.close()
     return rows
 
 
@@ -419,14 +481,21 @@ def report(title: str, where: str, total: int, rows: list[Row]) -> None:
     base = rows[-1]
     width = max(len(r.name) for r in rows)
     print(f"\n{title}: {where}, {total:,} posts")
-    head = f"{'p50 ms':>8}  {'p95 ms':>8}  {'cpu p50 ms':>10}  {'runs':>4}  {'vs baseline':>11}"
-    print(f"{'case':<{width}}  {head}")
+    served = any(r.server for r in rows)
+    head = f"{'p50 ms':>8}  {'p95 ms':>8}  {'cpu p50 ms':>10}"
+    head += f"  {'server cpu mean':>15}" if served else ""
+    print(f"{'case':<{width}}  {head}  {'runs':>4}  {'vs baseline':>11}")
     for r in rows:
         ratio = f"{base.p50 / r.p50:,.1f}x" if r.p50 else "-"
-        figures = f"{r.p50:>8.1f}  {r.p95:>8.1f}  {r.cpu_p50:>10.1f}  {len(r.times):>4}"
-        print(f"{r.name:<{width}}  {figures}  {ratio:>11}")
+        figures = f"{r.p50:>8.1f}  {r.p95:>8.1f}  {r.cpu_p50:>10.1f}"
+        if served:
+            shown = r.server_mean
+            figures += f"  {shown:>15.1f}" if shown is not None else f"  {'-':>15}"
+        print(f"{r.name:<{width}}  {figures}  {len(r.times):>4}  {ratio:>11}")
     print("(vs baseline: the baseline's p50 over the case's p50; higher is faster;")
-    print(" cpu: this process's CPU time per request, the app's thread included)")
+    print(" cpu: this process's CPU time per request, the app's thread included", end="")
+    print("; server cpu: PostgreSQL's for this database, the mean)" if served else ")")
+    print(f"load:    {load_average()}")
     p95 = rows[0].p95
     verdict = "met" if p95 < GOAL_P95_MS else "missed"
     print(f"goal: dashboard 30-day p95 < {GOAL_P95_MS:.0f} ms: {verdict} ({p95:.1f} ms)")
