@@ -5,7 +5,6 @@ redelivery) changes no rollup."""
 
 from __future__ import annotations
 
-import csv
 import json
 import socket
 import time
@@ -16,6 +15,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from airline_slice import head_of, written
 from factories import make_post
 from redis_support import REDIS, own_prefix
 from rumeur.config import Settings, parse_settings
@@ -52,23 +52,6 @@ every = 120
 
 def settings(workers: str = "") -> Settings:
     return parse_settings(workers + WORKSPACE, "rumeur.toml")
-
-
-def head_of(airline: Path, count: int) -> tuple[list[str], list[dict[str, str]]]:
-    """The airline file's columns and its first `count` rows."""
-    with airline.open(encoding="utf-8", newline="") as file:
-        reader = csv.DictReader(file)
-        rows = [row for _n, row in zip(range(count), reader, strict=False)]
-        return list(reader.fieldnames or ()), rows
-
-
-def written(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
-    """`rows` as a CSV file at `path`, under `header`."""
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def test_the_broker_comes_from_the_environment_then_the_file_then_a_local_redis(
