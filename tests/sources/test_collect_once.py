@@ -4,6 +4,7 @@ the group's `--follow` follows. And the library's collection reports its progres
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,13 @@ from typing import Any
 import pytest
 
 from clirun import rumeur
+from fake_time import FakeTime
 from replay import ReplayServer
 from rumeur.config import load_settings
+from rumeur.net.retry import RetryPolicy
 from rumeur.pipeline.collection import collect
 from rumeur.sources.adhoc import rss
+from rumeur.sources.context import SourceContext
 from rumeur.store import Store
 
 FEED = "rss/le-cercle-psy.fr.iso-8859-1.no-xml-decl.rss2.xml"
@@ -82,7 +86,14 @@ def test_the_group_follow_reaches_the_adhoc_source(
     assert asked == [follow]
 
 
-def test_collection_reports_each_step_by_callback(server: ReplayServer, store: Store) -> None:
+def test_collection_reports_each_step_by_callback(
+    server: ReplayServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The source that does not answer is retried with waits of up to 1, 2, 4, 8 and 16 s drawn
+    # at random: recorded by the fake clock instead of slept (15 s on average, 31 at most).
+    clock = FakeTime()
+    contexts = functools.partial(SourceContext, sleep=clock.sleep)
+    monkeypatch.setattr("rumeur.pipeline.collection.SourceContext", contexts)
     ws = load_settings().workspace()
     steps: list[tuple[str, int]] = []
     [outcome] = collect(
@@ -93,3 +104,4 @@ def test_collection_reports_each_step_by_callback(server: ReplayServer, store: S
     assert steps and steps[-1] == ("rss-127.0.0.1", 10)
     [failed] = collect(store, ws, [rss(NOWHERE)])
     assert failed.name == "rss-127.0.0.1" and failed.error  # one line, no traceback
+    assert len(clock.sleeps) == RetryPolicy().attempts - 1  # given up after its retries
