@@ -113,23 +113,27 @@ class Served:
         return status
 
 
-def _postgres_store(settings: Any) -> Iterator[str]:
-    """A fresh PostgreSQL database with the airline set, dropped afterwards."""
+def _postgres_store(settings: Any, demo_db: Path) -> Iterator[str]:
+    """A fresh PostgreSQL database holding the session's demo store (the airline set, enriched),
+    copied as `rumeur migrate-store` copies it, and dropped afterwards: the same posts as the
+    SQLite side, without enriching the set a second time."""
     from sqlalchemy import text
 
-    from conftest import AIRLINE, PG_SERVER, _pg_admin
-    from rumeur.commands.importing import file_source, import_file
+    from conftest import PG_SERVER, _pg_admin
+    from rumeur.store.transfer import transfer
 
     admin = _pg_admin()
     name = f"rumeur_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        store = Store.open(f"{PG_SERVER}/{name}")
-        ws = settings.workspace()
-        import_file(store, settings, ws, file_source(ws, AIRLINE, "airline"), True, False, 1000)
-        add_user(store, "ada", "admin", PASSWORD, None, ws)
-        store.close()
+        source, store = Store.open(str(demo_db)), Store.open(f"{PG_SERVER}/{name}")
+        try:
+            transfer(source, store)
+            add_user(store, "ada", "admin", PASSWORD, None, settings.workspace())
+        finally:
+            source.close()
+            store.close()
         yield f"{PG_SERVER}/{name}"
     finally:
         with admin.connect() as conn:
@@ -139,7 +143,7 @@ def _postgres_store(settings: Any) -> Iterator[str]:
 
 def _stores(kind: str, demo_db: Path, folder: Path) -> Iterator[str]:
     if kind == "postgres":
-        yield from _postgres_store(load_settings())
+        yield from _postgres_store(load_settings(), demo_db)
         return
     for site in make_site(demo_db, folder):
         site.store.close()
