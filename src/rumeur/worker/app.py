@@ -42,8 +42,9 @@ def restore_every(visibility_timeout: int) -> int:
 
 def configure(settings: Settings) -> Celery:
     """`app`, set for these settings' broker, backend and timeouts; returned for convenience.
-    Once per process: the app keeps the broker connections (and the key prefix) it opened with
-    the first settings, so a process that must reach another broker makes a `Celery` of its own
+    Configured again with other settings, it drops the broker connections and the result backend
+    it had opened (a connection keeps the key prefix it was opened with), as Celery itself does
+    after a fork; a process that reaches two brokers at once makes a `Celery` of its own
     (benchmarks/worker_throughput.py does)."""
     workers = settings.workers
     transport = {
@@ -83,4 +84,16 @@ def configure(settings: Settings) -> Celery:
         worker_send_task_events=True,
         task_send_sent_event=True,
     )
+    _forget_connections()
     return app
+
+
+def _forget_connections() -> None:
+    """Drop what the app opened with its former settings, so that the next task reaches the
+    broker and the backend these settings name (Celery's own `_after_fork` does the same)."""
+    app._pool = None
+    app._backend_cache = None  # where a thread-safe backend is kept, else in `_local`
+    app._local.__dict__.pop("backend", None)
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
