@@ -1,6 +1,7 @@
-"""The queries of issue 13 that held a core, on the airline data set (imported once per store,
-without enrichment), on SQLite and PostgreSQL: the parser refuses the worst at once, and what it
-lets through answers well inside generous bounds, or meets the time budget.
+"""The queries of issue 13 that held a core, on the airline data set (its first 6,000 rows,
+imported once per store without enrichment), on SQLite and PostgreSQL: the parser refuses the
+worst at once, and what it lets through answers well inside generous bounds, or meets the time
+budget.
 
 The figures are printed (`pytest -s`). Before the fix, on SQLite, the phrase of "the" repeated
 20 times took 13 s and repeated 100 times 81 s (a pass over each of the newest 5,000 posts per
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from airline_slice import airline_slice
 from clirun import rumeur
 from rumeur.errors import QueryTooCostly
 from rumeur.query.ast import Node, Phrase, Term
@@ -22,6 +24,9 @@ from rumeur.store import Store
 from rumeur.store.search import search
 
 BOUND_S = 5.0  # generous: each query below takes milliseconds on a 2-core machine
+# More than the newest 5,000 posts that the costly phrase search passed over once per word: the
+# whole file (11,694 rows) proves no more and costs twice the import.
+ROWS = 6_000
 
 
 def timed(what: Callable[[], object]) -> tuple[object, float]:
@@ -34,11 +39,10 @@ def timed(what: Callable[[], object]) -> tuple[object, float]:
 
 
 def test_the_costly_queries_of_issue_13_on_the_airline_data(
-    db_url: str, airline: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, airline: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ran = rumeur(
-        capsys, "import", str(airline), "--preset", "airline", "--no-enrich", "--db", db_url
-    )
+    data = airline_slice(airline, tmp_path / "tweets.csv", ROWS)
+    ran = rumeur(capsys, "import", str(data), "--preset", "airline", "--no-enrich", "--db", db_url)
     assert ran.code == 0, ran.err
     store = Store.open(db_url)
 
