@@ -97,18 +97,33 @@ def test_the_child_leaves_when_no_more_batches_are_wanted(airline: Path, tmp_pat
 def test_only_a_large_file_is_worth_a_second_process(
     airline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(ahead, "spare_core", lambda: True)
     path = _sample(airline, tmp_path)
     assert not worth_reading_ahead(_source(path))
     assert worth_reading_ahead(_source(airline))
     assert not worth_reading_ahead(Failing())  # type: ignore[arg-type]
     monkeypatch.setattr(ahead, "MIN_BYTES", 0)
     assert worth_reading_ahead(_source(path))
+    monkeypatch.setattr(ahead, "spare_core", lambda: False)
+    assert not worth_reading_ahead(_source(airline))
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "spare"), [(2, 0.3, True), (2, 1.0, True), (2, 1.6, False), (1, 0.0, False)]
+)
+def test_a_second_process_only_with_a_core_to_spare(
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, spare: bool
+) -> None:
+    monkeypatch.setattr(ahead.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(ahead.os, "getloadavg", lambda: (load, load, load))
+    assert ahead.spare_core() is spare
 
 
 def test_a_run_reading_ahead_stores_what_a_run_in_one_process_stores(
     airline: Path, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead, "spare_core", lambda: True)
     path = _sample(airline, tmp_path)
     ws = Workspace(slug="a", name="A", brand={"name": "United"})
     other = Workspace(slug="b", name="B", brand={"name": "United"})
@@ -131,6 +146,7 @@ def test_a_run_that_fails_midway_leaves_no_reading_process(
     airline: Path, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead, "spare_core", lambda: True)
     ws = Workspace(slug="a", name="A", brand={"name": "United"})
 
     def fail(step: Any) -> None:
