@@ -18,8 +18,9 @@ measured with its filters, the `brand:` field and the brand filter among them.
 
 Each case is reported by the wall clock (p50, p95) and in CPU: this process's at p50 (the app
 and the test client), and on PostgreSQL the mean of the server's processes for this database,
-read from /proc when the server runs here. On a shared machine the wall clock counts others'
-work too; the CPU does not, and the load average is printed with each table.
+read from /proc when the server runs here (a parallel query's workers end with it, and their
+CPU is not counted). On a shared machine the wall clock counts others' work too; the CPU does
+not, and the load average is printed with each table.
 
 Run it with `make bench` (or `.venv/bin/python benchmarks/web_latency.py`). It reports, it does
 not judge: the exit status is 0 whether the goal is met or not. `--posts` and `--pg-posts` make
