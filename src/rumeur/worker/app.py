@@ -89,11 +89,34 @@ def configure(settings: Settings) -> Celery:
 
 
 def _forget_connections() -> None:
-    """Drop what the app opened with its former settings, so that the next task reaches the
-    broker and the backend these settings name (Celery's own `_after_fork` does the same)."""
+    """Drop the broker pool and close the result backend the app opened with former settings,
+    so that the next task reaches the broker and the backend these settings name (Celery's own
+    `_after_fork` drops the same objects). Kombu keeps each broker pool in its own registry,
+    keyed by the connection's settings: the former one stays there, open, for whoever asks for
+    those settings again."""
+    opened = (app.conf.broker_url, app.conf.result_backend, app.conf.broker_transport_options)
+    if app.__dict__.get("_rumeur_opened") == repr(opened):
+        return
+    app.__dict__["_rumeur_opened"] = repr(opened)
+    backend = app._backend
+    if backend is not None:
+        _close_backend(backend)
     app._pool = None
     app._backend_cache = None  # where a thread-safe backend is kept, else in `_local`
     app._local.__dict__.pop("backend", None)
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+
+
+def _close_backend(backend: object) -> None:
+    """The Redis result backend's own connections (not shared): the one its result consumer
+    listens on for answers, and its pool."""
+    consumer = getattr(backend, "result_consumer", None)
+    pubsub = getattr(consumer, "_pubsub", None)
+    if pubsub is not None:
+        pubsub.close()
+        consumer._pubsub = None  # type: ignore[union-attr]
+    client = backend.__dict__.get("client")
+    if client is not None:
+        client.connection_pool.disconnect()
