@@ -1,5 +1,6 @@
 """Real Celery workers, killed mid-task (issue 20, must-show 1; docs/workers.md, "The kill
-test"): the airline set imported through `rumeur import --queue` on PostgreSQL, three replies
+test"): 5,000 rows of the airline set imported through `rumeur import --queue` on PostgreSQL
+(the file's last rows, every id it repeats among them: tests/airline_slice.py), three replies
 queued in the outbox, `rumeur beat` scheduling the sender. One worker is SIGKILLed while it
 stores a batch, another while the network holds its reply (made, not yet answered); a third
 starts. Every post is stored once, the rollups equal a recount, each reply is on the network
@@ -25,6 +26,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from airline_slice import airline_tail
 from inbox.network import SECRETS, STATUSES, Network, open_conversation, settings_toml
 from killing import stored
 from redis_support import REDIS, own_prefix
@@ -36,6 +38,9 @@ from rumeur.store.schema import facet_days, facet_rollups, rollups_hourly
 WAIT = 400  # seconds: a bound for a machine loaded by other work (it took 215 s at load 15)
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)]
+# Rows imported, and the posts stored when the enricher is killed: 4,876 posts in batches of 500,
+# so the kill lands with five batches still to store.
+ROWS, KILL_AT = 5_000, 2_000
 
 
 @pytest.fixture
@@ -127,6 +132,7 @@ def rows(path: Path) -> int:
 def test_workers_killed_mid_task_lose_nothing_and_repeat_nothing(
     store: Store, db_url: str, tmp_path: Path, airline: Path, prefix: str, network: Network
 ) -> None:
+    airline = airline_tail(airline, tmp_path / "tweets.csv", ROWS)
     config = tmp_path / "rumeur.toml"
     workers = f'[workers]\nbroker = "{REDIS}"\nprefix = "{prefix}"\n'
     # A killed worker's task comes back after 20 s; a batch of 500 takes under 1 s on a quiet
@@ -152,7 +158,9 @@ def test_workers_killed_mid_task_lose_nothing_and_repeat_nothing(
         kill(sender)  # after the network made the reply, before the outbox heard of it
         assert "rumeur.send_due" in unacked(prefix)  # killed in the middle of its task
         network.release()
-        wait_for("posts stored", lambda: stored(store.engine)[0] >= 2000, beat, enricher, importer)
+        wait_for(
+            "posts stored", lambda: stored(store.engine)[0] >= KILL_AT, beat, enricher, importer
+        )
         kill(enricher)
         assert "rumeur.enrich_batch" in unacked(prefix)  # killed in the middle of a batch
         assert stored(store.engine)[0] < distinct_ids(airline)  # the import was not over
