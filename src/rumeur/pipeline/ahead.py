@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +113,13 @@ def read_ahead(
     child = ctx.Process(
         target=_child, args=(channel, stop, os.getpid(), source, cursor, size, then), daemon=True
     )
-    child.start()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads forks (the progress bar draws from
+        # one): a lock another thread held at the fork would stay held in the child. The child
+        # runs only the reading code above, which takes none of those locks (the console is
+        # never touched there; logging and the import system reset their locks at a fork).
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        child.start()
     last = cursor
     try:
         while (message := _receive(channel, child)) is not None:
